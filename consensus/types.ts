@@ -1,0 +1,216 @@
+/**
+ * The contract between the pure Raft core and whoever drives it (the node, the simulator, tests).
+ *
+ * The core does no I/O: time arrives as `tick()`, messages as `step()`, randomness through
+ * `RaftConfig.random`, and storage is read through the synchronous `Storage` interface. Everything
+ * the core wants done comes back in a `Ready`, which the driver handles in this order:
+ *   1. persist `snapshot`, `entries` and `hardState` (durably) -- before anything else;
+ *   2. send `messages`;
+ *   3. apply `committedEntries` (and restore `snapshot` into the state machine);
+ *   4. call `advance(ready)`.
+ */
+
+/** A member's identity. In the chain node this is the validator's libp2p peer id string. */
+export type NodeId = string;
+
+export const EntryType = { Normal: 0, ConfChange: 1 } as const;
+export type EntryType = (typeof EntryType)[keyof typeof EntryType];
+
+/** One log entry. `data` is opaque to Raft (a block, for the chain; a ConfChange for type 1). */
+export interface Entry {
+  readonly term: number;
+  readonly index: number;
+  readonly type: EntryType;
+  readonly data: Uint8Array;
+}
+
+/** What must be on disk before any message that depends on it is sent. */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId | null;
+  readonly commit: number;
+}
+
+/** Cluster membership. Learners receive the log but neither vote nor count toward quorum. */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
+export interface SnapshotMeta {
+  /** Index and term of the last entry the snapshot covers. */
+  readonly index: number;
+  readonly term: number;
+  /** Membership as of `index`. */
+  readonly conf: ConfState;
+}
+
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  /** The state machine's serialised state; opaque to Raft. */
+  readonly data: Uint8Array;
+}
+
+/** Single-server membership change, carried in an entry of type ConfChange. */
+export interface ConfChange {
+  readonly type: 'addVoter' | 'addLearner' | 'removeNode';
+  readonly node: NodeId;
+}
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+interface MessageBase {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** Sender's term; for preVote/preVoteResp, the term the candidate would campaign in. */
+  readonly term: number;
+}
+
+/** Pre-vote request (Raft thesis 9.6): asks whether a real election could be won. Changes no term. */
+export interface PreVoteMsg extends MessageBase {
+  readonly type: 'preVote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+export interface PreVoteRespMsg extends MessageBase {
+  readonly type: 'preVoteResp';
+  readonly reject: boolean;
+}
+export interface VoteMsg extends MessageBase {
+  readonly type: 'vote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+  /** Set when the election follows a leadership transfer: voters skip the leader-lease check. */
+  readonly transfer: boolean;
+}
+export interface VoteRespMsg extends MessageBase {
+  readonly type: 'voteResp';
+  readonly reject: boolean;
+}
+/** AppendEntries (also used as the probe when entries is empty). */
+export interface AppendMsg extends MessageBase {
+  readonly type: 'append';
+  readonly prevIndex: number;
+  readonly prevTerm: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+}
+export interface AppendRespMsg extends MessageBase {
+  readonly type: 'appendResp';
+  /** On success: the last index now known to match. On reject: the rejected prevIndex. */
+  readonly index: number;
+  readonly reject: boolean;
+  /** Fast back-off: on reject, the follower's hint of where the leader should retry. */
+  readonly rejectHint: number;
+  /** Fast back-off: the term of the follower's entry at rejectHint (0 if none). */
+  readonly hintTerm: number;
+}
+export interface HeartbeatMsg extends MessageBase {
+  readonly type: 'heartbeat';
+  /** min(leader commit, follower match) so a follower never commits past what it holds. */
+  readonly commit: number;
+}
+export interface HeartbeatRespMsg extends MessageBase {
+  readonly type: 'heartbeatResp';
+}
+export interface SnapshotMsg extends MessageBase {
+  readonly type: 'snapshot';
+  readonly snapshot: Snapshot;
+}
+/** Leadership transfer: tells the target to campaign at once. */
+export interface TimeoutNowMsg extends MessageBase {
+  readonly type: 'timeoutNow';
+}
+
+export type Message =
+  | PreVoteMsg
+  | PreVoteRespMsg
+  | VoteMsg
+  | VoteRespMsg
+  | AppendMsg
+  | AppendRespMsg
+  | HeartbeatMsg
+  | HeartbeatRespMsg
+  | SnapshotMsg
+  | TimeoutNowMsg;
+
+export type MessageType = Message['type'];
+
+/** Volatile state the driver may want to observe (leader changes, role). */
+export interface SoftState {
+  readonly leader: NodeId | null;
+  readonly role: Role;
+}
+
+/** Work the driver must do; see the order at the top of this file. */
+export interface Ready {
+  /** Present when it changed since the last Ready. */
+  readonly softState?: SoftState;
+  /** Present when it changed since the last Ready; persist before sending. */
+  readonly hardState?: HardState;
+  /** Entries to append to stable storage (overwriting any conflicting suffix); persist before sending. */
+  readonly entries: readonly Entry[];
+  /** A snapshot received from the leader: persist it, then restore the state machine from it. */
+  readonly snapshot?: Snapshot;
+  /** Send after persisting. */
+  readonly messages: readonly Message[];
+  /** Committed entries, in index order, safe to apply. */
+  readonly committedEntries: readonly Entry[];
+}
+
+/**
+ * Read-only view of stable storage. The driver writes to it (append, snapshot, hard state) while
+ * handling a Ready; Raft only reads. Indexes start at 1; index 0 / term 0 is the empty log.
+ */
+export interface Storage {
+  initialState(): { hardState: HardState; confState: ConfState };
+  /** Entries in [lo, hi), stopping early (but returning at least one) once maxBytes of data is reached. */
+  entries(lo: number, hi: number, maxBytes?: number): Entry[];
+  /** Term of the entry at index; the snapshot's index answers with the snapshot's term. Throws RaftError 'compacted' / 'unavailable'. */
+  term(index: number): number;
+  /** Index of the first entry still held (snapshot index + 1). */
+  firstIndex(): number;
+  lastIndex(): number;
+  /** The most recent snapshot (index 0 if none). */
+  snapshot(): Snapshot;
+}
+
+export interface RaftConfig {
+  readonly id: NodeId;
+  readonly storage: Storage;
+  /** Ticks without hearing from a leader before campaigning; the actual timeout is random in [electionTick, 2*electionTick). */
+  readonly electionTick: number;
+  readonly heartbeatTick: number;
+  /** Uniform in [0, 1). The only source of randomness; the simulator passes a seeded generator. */
+  readonly random: () => number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  /** Upper bound on entry bytes in one append message. */
+  readonly maxSizePerMsg: number;
+  /** Append messages in flight to one follower before the leader waits (pipelining window). */
+  readonly maxInflightMsgs: number;
+  /** Bytes of proposed but uncommitted entries the leader accepts before refusing proposals (0 = no limit). */
+  readonly maxUncommittedBytes: number;
+  /** Highest index already applied by the state machine (on restart). */
+  readonly applied: number;
+}
+
+/** Result of a proposal: refused proposals are values, not exceptions. */
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | {
+      readonly ok: false;
+      readonly code: 'not_leader' | 'transfer_in_progress' | 'too_many_uncommitted' | 'conf_change_pending';
+      readonly leader: NodeId | null;
+    };
+
+export interface Status {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly leader: NodeId | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly conf: ConfState;
+}

@@ -1,0 +1,22 @@
+/**
+ * libp2p 3 calls `Promise.withResolvers`, which Node 20 lacks. Import this module before libp2p
+ * (the CLI entry point and vitest's setupFiles do so). A no-op on Node 22+.
+ */
+interface Resolvers<T> {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+}
+
+const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
+if (typeof P.withResolvers !== 'function') {
+  P.withResolvers = <T>(): Resolvers<T> => {
+    let resolve!: Resolvers<T>['resolve'];
+    let reject!: Resolvers<T>['reject'];
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
