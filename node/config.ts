@@ -1,0 +1,230 @@
+/**
+ * Node configuration and genesis: their shapes, defaults and validation. A node's home directory
+ * holds `config.json` (this node's settings), `genesis.json` (identical on every node of a chain)
+ * and `keys/validator.json` (the validator's ed25519 seed, mode 0600, never logged).
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+
+/** A validator as genesis names it. */
+export interface GenesisValidator {
+  readonly name: string;
+  /** Raw ed25519 public key, 64 hex chars. Its libp2p peer id derives from it. */
+  readonly publicKey: string;
+  /** libp2p multiaddrs where the validator can be dialled. */
+  readonly p2p: readonly string[];
+  /** Base URL of its HTTP API (informational: the explorer links to it). */
+  readonly http: string;
+}
+
+export interface Genesis {
+  readonly chainId: string;
+  /** ms since the Unix epoch; the time of height 0. */
+  readonly time: number;
+  readonly validators: readonly GenesisValidator[];
+  /** Public keys (hex) of the consortium's governance admins, for the consent contract. */
+  readonly admins: readonly string[];
+}
+
+export interface BlockOptions {
+  /** A leader with pending txs cuts a block at least this often. */
+  readonly intervalMs: number;
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+}
+
+export interface RaftTimingOptions {
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** Take a state snapshot and compact the Raft log every this many applied entries. */
+  readonly snapshotEvery: number;
+}
+
+export interface MempoolOptions {
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+  /** How far ahead of a sender's committed nonce a tx may be. */
+  readonly nonceWindow: number;
+}
+
+export interface NodeConfig {
+  readonly name: string;
+  readonly chainId: string;
+  /** Absolute after loading. */
+  readonly dataDir: string;
+  readonly keyFile: string;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly p2p: { readonly listen: readonly string[]; readonly announce: readonly string[] };
+  readonly block: BlockOptions;
+  readonly raft: RaftTimingOptions;
+  readonly mempool: MempoolOptions;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export const defaultBlockOptions: BlockOptions = { intervalMs: 50, maxTxs: 4000, maxBytes: 4 * 1024 * 1024 };
+export const defaultRaftTimingOptions: RaftTimingOptions = {
+  tickMs: 50,
+  electionTicks: 10,
+  heartbeatTicks: 2,
+  snapshotEvery: 20_000,
+};
+export const defaultMempoolOptions: MempoolOptions = {
+  maxTxs: 50_000,
+  maxBytes: 64 * 1024 * 1024,
+  nonceWindow: 1024,
+};
+
+/** A configuration or genesis file that cannot be used, with the field at fault. */
+export class ConfigError extends Error {
+  constructor(
+    readonly code: 'config_missing' | 'config_invalid' | 'genesis_invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field<T>(obj: Json, key: string, check: (v: unknown) => v is T, what: string, ctx: string): T {
+  const v = obj[key];
+  if (!check(v)) throw new ConfigError('config_invalid', `${ctx}.${key}: expected ${what}`);
+  return v;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isPort = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) < 65536;
+const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isHexKey = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+
+function optionalObject(obj: Json, key: string, ctx: string): Json {
+  const v = obj[key];
+  if (v === undefined) return {};
+  if (!isObject(v)) throw new ConfigError('config_invalid', `${ctx}.${key}: expected an object`);
+  return v;
+}
+
+function numbers<T extends object>(defaults: T, given: Json, ctx: string): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(given)) {
+    if (!(k in defaults)) throw new ConfigError('config_invalid', `${ctx}.${k}: unknown field`);
+    if (!isPositiveInt(v))
+      throw new ConfigError('config_invalid', `${ctx}.${k}: expected a positive integer`);
+    out[k] = v;
+  }
+  return out as T;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** Validates a parsed config.json; relative paths resolve against `home`. */
+export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
+  if (!isObject(raw)) throw new ConfigError('config_invalid', 'config: expected a JSON object');
+  const known = new Set([
+    'name',
+    'chainId',
+    'dataDir',
+    'keyFile',
+    'http',
+    'p2p',
+    'block',
+    'raft',
+    'mempool',
+    'logLevel',
+  ]);
+  for (const k of Object.keys(raw)) {
+    if (!known.has(k)) throw new ConfigError('config_invalid', `config.${k}: unknown field`);
+  }
+  const abs = (p: string) => (isAbsolute(p) ? p : join(home, p));
+  const http = optionalObject(raw, 'http', 'config');
+  const p2p = optionalObject(raw, 'p2p', 'config');
+  const logLevel = raw.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel as NodeConfig['logLevel'])) {
+    throw new ConfigError('config_invalid', `config.logLevel: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    name: field(raw, 'name', isString, 'a non-empty string', 'config'),
+    chainId: field(raw, 'chainId', isString, 'a non-empty string', 'config'),
+    dataDir: abs(raw.dataDir === undefined ? 'data' : field(raw, 'dataDir', isString, 'a path', 'config')),
+    keyFile: abs(
+      raw.keyFile === undefined ? 'keys/validator.json' : field(raw, 'keyFile', isString, 'a path', 'config'),
+    ),
+    http: {
+      host: http.host === undefined ? '127.0.0.1' : field(http, 'host', isString, 'a host', 'config.http'),
+      port: field(http, 'port', isPort, 'a port number', 'config.http'),
+    },
+    p2p: {
+      listen: field(p2p, 'listen', isStringArray, 'an array of multiaddrs', 'config.p2p'),
+      announce:
+        p2p.announce === undefined ? [] : field(p2p, 'announce', isStringArray, 'multiaddrs', 'config.p2p'),
+    },
+    block: numbers(defaultBlockOptions, optionalObject(raw, 'block', 'config'), 'config.block'),
+    raft: numbers(defaultRaftTimingOptions, optionalObject(raw, 'raft', 'config'), 'config.raft'),
+    mempool: numbers(defaultMempoolOptions, optionalObject(raw, 'mempool', 'config'), 'config.mempool'),
+    logLevel: logLevel as NodeConfig['logLevel'],
+  };
+}
+
+/** Validates a parsed genesis.json. */
+export function parseGenesis(raw: unknown): Genesis {
+  const bad = (msg: string) => new ConfigError('genesis_invalid', `genesis${msg}`);
+  if (!isObject(raw)) throw bad(': expected a JSON object');
+  if (!isString(raw.chainId)) throw bad('.chainId: expected a non-empty string');
+  if (!Number.isSafeInteger(raw.time) || (raw.time as number) < 0)
+    throw bad('.time: expected ms since epoch');
+  if (!Array.isArray(raw.validators) || raw.validators.length === 0)
+    throw bad('.validators: expected a non-empty array');
+  const names = new Set<string>();
+  const keys = new Set<string>();
+  const validators = raw.validators.map((v: unknown, i: number): GenesisValidator => {
+    if (!isObject(v)) throw bad(`.validators[${i}]: expected an object`);
+    if (!isString(v.name)) throw bad(`.validators[${i}].name: expected a string`);
+    if (!isHexKey(v.publicKey)) throw bad(`.validators[${i}].publicKey: expected 64 lowercase hex chars`);
+    if (!isStringArray(v.p2p)) throw bad(`.validators[${i}].p2p: expected an array of multiaddrs`);
+    if (!isString(v.http)) throw bad(`.validators[${i}].http: expected a URL`);
+    if (names.has(v.name)) throw bad(`.validators[${i}].name: duplicate ${v.name}`);
+    if (keys.has(v.publicKey)) throw bad(`.validators[${i}].publicKey: duplicate key`);
+    names.add(v.name);
+    keys.add(v.publicKey);
+    return { name: v.name, publicKey: v.publicKey, p2p: v.p2p, http: v.http };
+  });
+  const admins = raw.admins ?? [];
+  if (!Array.isArray(admins) || !admins.every(isHexKey))
+    throw bad('.admins: expected an array of hex public keys');
+  return { chainId: raw.chainId, time: raw.time as number, validators, admins };
+}
+
+async function readJson(path: string, code: ConfigError['code']): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError('config_missing', `cannot read ${path}: run \`ehrchain init\` first`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(code, `${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Reads and validates `config.json` and `genesis.json` from a node's home directory. */
+export async function loadHome(home: string): Promise<{ config: NodeConfig; genesis: Genesis }> {
+  const config = parseNodeConfig(await readJson(join(home, 'config.json'), 'config_invalid'), home);
+  const genesis = parseGenesis(await readJson(join(home, 'genesis.json'), 'genesis_invalid'));
+  if (genesis.chainId !== config.chainId) {
+    throw new ConfigError(
+      'config_invalid',
+      `config.chainId ${config.chainId} differs from genesis ${genesis.chainId}`,
+    );
+  }
+  return { config, genesis };
+}

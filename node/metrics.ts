@@ -1,0 +1,90 @@
+/**
+ * Prometheus metrics of one node (prom-client), on a registry of its own so several in-process
+ * nodes never share counters. Names carry their unit.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The node's metrics; pass `defaults: true` in a real process to add CPU, memory and GC metrics. */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly txAdmitted = new Counter({
+    name: 'ehrchain_tx_admitted_total',
+    help: 'Transactions admitted to the mempool, by source (http, gossip)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly txRejected = new Counter({
+    name: 'ehrchain_tx_rejected_total',
+    help: 'Transactions refused, by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly txCommitted = new Counter({
+    name: 'ehrchain_tx_committed_total',
+    help: 'Transactions applied in committed blocks, by status (ok, reverted)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly blockHeight = new Gauge({
+    name: 'ehrchain_block_height',
+    help: 'Height of the last applied block',
+    registers: [this.registry],
+  });
+  readonly raftTerm = new Gauge({
+    name: 'ehrchain_raft_term',
+    help: 'Current Raft term',
+    registers: [this.registry],
+  });
+  readonly raftCommitIndex = new Gauge({
+    name: 'ehrchain_raft_commit_index',
+    help: 'Raft commit index',
+    registers: [this.registry],
+  });
+  readonly isLeader = new Gauge({
+    name: 'ehrchain_raft_is_leader',
+    help: '1 when this node leads',
+    registers: [this.registry],
+  });
+  readonly leaderChanges = new Counter({
+    name: 'ehrchain_raft_leader_changes_total',
+    help: 'Leader changes observed',
+    registers: [this.registry],
+  });
+  readonly peers = new Gauge({
+    name: 'ehrchain_p2p_peers',
+    help: 'Connected peers',
+    registers: [this.registry],
+  });
+  readonly mempoolTxs = new Gauge({
+    name: 'ehrchain_mempool_txs',
+    help: 'Transactions waiting in the mempool',
+    registers: [this.registry],
+  });
+  readonly commitLatency = new Histogram({
+    name: 'ehrchain_tx_commit_latency_seconds',
+    help: 'From admission on this node to being applied in a committed block',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+  readonly blockApply = new Histogram({
+    name: 'ehrchain_block_apply_seconds',
+    help: 'Time to verify, execute and persist one committed block',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly blockTxs = new Histogram({
+    name: 'ehrchain_block_txs',
+    help: 'Transactions per committed block',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 4000],
+    registers: [this.registry],
+  });
+  readonly divergence = new Gauge({
+    name: 'ehrchain_state_divergence',
+    help: '1 once this node computed a state root that differs from the chain: it has stopped applying',
+    registers: [this.registry],
+  });
+
+  constructor(opts: { defaults?: boolean } = {}) {
+    if (opts.defaults === true) collectDefaultMetrics({ register: this.registry });
+  }
+}
