@@ -1,0 +1,118 @@
+/**
+ * What the HTTP API needs from a node, as JSON-ready views. The node implements it; the routes only
+ * translate HTTP to these calls, so the API can be tested against a real node without knowing its
+ * insides.
+ */
+
+export interface TxView {
+  readonly hash: string;
+  readonly status: 'pending' | 'committed';
+  readonly chainId: string;
+  readonly sender: string;
+  readonly nonce: number;
+  readonly gasLimit: number;
+  readonly contract: string;
+  readonly method: string;
+  /** Arguments as hex. */
+  readonly args: readonly string[];
+  readonly signature: string;
+  readonly height?: number;
+  readonly index?: number;
+  readonly receipt?: ReceiptView;
+}
+
+export interface ReceiptView {
+  readonly status: 'ok' | 'reverted';
+  readonly error?: string;
+  readonly gasUsed: number;
+  readonly returnData: string;
+  readonly events: readonly { readonly name: string; readonly data: readonly string[] }[];
+}
+
+export interface BlockHeaderView {
+  readonly height: number;
+  readonly hash: string;
+  readonly parentHash: string;
+  readonly txRoot: string;
+  readonly stateHeight: number;
+  readonly stateRoot: string;
+  readonly proposer: string;
+  readonly term: number;
+  readonly time: number;
+  readonly txCount: number;
+  readonly signature: string;
+}
+
+export interface BlockView extends BlockHeaderView {
+  /** Tx hashes in block order. */
+  readonly txs: readonly string[];
+}
+
+export interface ValidatorView {
+  readonly name: string;
+  readonly publicKey: string;
+  readonly peerId: string;
+  readonly http: string;
+  readonly connected: boolean;
+  /** ms since the Unix epoch this node last heard from the validator (null: never, or self). */
+  readonly lastSeen: number | null;
+  /** How far its replicated log is behind the leader's (known on the leader only). */
+  readonly lag: number | null;
+}
+
+export interface StatusView {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly chainId: string;
+  readonly role: string;
+  readonly term: number;
+  readonly leader: string | null;
+  readonly height: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly stateRoot: string;
+  readonly mempool: { readonly txs: number; readonly bytes: number };
+  readonly peers: readonly string[];
+  readonly validators: readonly ValidatorView[];
+  /** Set when this node computed a different state root than the chain and stopped applying. */
+  readonly divergence: string | null;
+  readonly version: string;
+}
+
+/** A server-sent event. */
+export type NodeEvent =
+  | { readonly type: 'block'; readonly block: BlockHeaderView }
+  | {
+      readonly type: 'receipts';
+      readonly height: number;
+      readonly receipts: readonly {
+        readonly hash: string;
+        readonly status: 'ok' | 'reverted';
+        readonly error?: string;
+      }[];
+    }
+  | { readonly type: 'leader'; readonly leader: string | null; readonly term: number };
+
+export interface QueryResult {
+  readonly status: 'ok' | 'reverted';
+  readonly error?: string;
+  readonly gasUsed: number;
+  readonly returnData: string;
+}
+
+export interface ApiBackend {
+  readonly chainId: string;
+  /** Admits signed tx bytes; throws ChainError on refusal. Returns the tx hash as hex. */
+  submitTx(bytes: Uint8Array): Promise<string>;
+  getTx(hash: string): Promise<TxView | null>;
+  getBlock(height: number): Promise<BlockView | null>;
+  /** Blocks in ascending height from `from`; `from` past the head gives an empty list. */
+  getBlocks(from: number, limit: number): Promise<BlockView[]>;
+  status(): StatusView;
+  /** The committed nonce of a sender (the nonce its next tx must carry), and its pending tx count. */
+  getAccount(publicKeyHex: string): { nonce: number; pending: number };
+  /** Read-only contract call against the latest applied state. Throws ChainError for an unknown contract. */
+  query(contract: string, method: string, args: readonly Uint8Array[]): Promise<QueryResult>;
+  subscribe(listener: (e: NodeEvent) => void): () => void;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}

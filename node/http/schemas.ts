@@ -1,0 +1,211 @@
+/** JSON schemas of the HTTP routes: they validate input and document the API in OpenAPI. */
+
+const hex = { type: 'string', pattern: '^[0-9a-fA-F]*$' } as const;
+const hash = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
+const height = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+const errorBody = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+const errors = { '4xx': errorBody, '5xx': errorBody } as const;
+
+const receipt = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'reverted'] },
+    error: { type: 'string' },
+    gasUsed: { type: 'integer' },
+    returnData: { type: 'string' },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, data: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+} as const;
+
+const header = {
+  height: { type: 'integer' },
+  hash: { type: 'string' },
+  parentHash: { type: 'string' },
+  txRoot: { type: 'string' },
+  stateHeight: { type: 'integer' },
+  stateRoot: { type: 'string' },
+  proposer: { type: 'string' },
+  term: { type: 'integer' },
+  time: { type: 'integer' },
+  txCount: { type: 'integer' },
+  signature: { type: 'string' },
+} as const;
+
+const block = {
+  type: 'object',
+  properties: { ...header, txs: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+export const submitTx = {
+  summary: 'Submit a signed transaction',
+  description:
+    'Body: the canonical signed-tx bytes (application/octet-stream), or JSON {"tx": "<hex>"}. ' +
+    'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed.',
+  consumes: ['application/octet-stream', 'application/json'],
+  body: {
+    oneOf: [
+      {
+        type: 'object',
+        properties: { tx: { ...hex, minLength: 2 } },
+        required: ['tx'],
+        additionalProperties: false,
+      },
+      { type: 'object', description: 'raw bytes (application/octet-stream)' },
+    ],
+  },
+  response: { 202: { type: 'object', properties: { hash: { type: 'string' } } }, ...errors },
+} as const;
+
+export const getTx = {
+  summary: 'A transaction: pending, or committed with its height and receipt',
+  params: { type: 'object', properties: { hash }, required: ['hash'] },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        hash: { type: 'string' },
+        status: { type: 'string', enum: ['pending', 'committed'] },
+        chainId: { type: 'string' },
+        sender: { type: 'string' },
+        nonce: { type: 'integer' },
+        gasLimit: { type: 'integer' },
+        contract: { type: 'string' },
+        method: { type: 'string' },
+        args: { type: 'array', items: { type: 'string' } },
+        signature: { type: 'string' },
+        height: { type: 'integer' },
+        index: { type: 'integer' },
+        receipt,
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const getBlock = {
+  summary: 'A block by height',
+  params: { type: 'object', properties: { height }, required: ['height'] },
+  response: { 200: block, ...errors },
+} as const;
+
+export const listBlocks = {
+  summary: 'A page of blocks in ascending height (the newest page without `from`)',
+  querystring: {
+    type: 'object',
+    properties: { from: height, limit: { type: 'integer', minimum: 1, maximum: 100 } },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: { head: { type: 'integer' }, blocks: { type: 'array', items: block } },
+    },
+    ...errors,
+  },
+} as const;
+
+const validator = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    publicKey: { type: 'string' },
+    peerId: { type: 'string' },
+    http: { type: 'string' },
+    connected: { type: 'boolean' },
+    lastSeen: { type: ['integer', 'null'] },
+    lag: { type: ['integer', 'null'] },
+  },
+} as const;
+
+export const status = {
+  summary: 'Node status: role, term, leader, heights, peers, validators',
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        nodeId: { type: 'string' },
+        name: { type: 'string' },
+        chainId: { type: 'string' },
+        role: { type: 'string' },
+        term: { type: 'integer' },
+        leader: { type: ['string', 'null'] },
+        height: { type: 'integer' },
+        commitIndex: { type: 'integer' },
+        appliedIndex: { type: 'integer' },
+        stateRoot: { type: 'string' },
+        mempool: { type: 'object', properties: { txs: { type: 'integer' }, bytes: { type: 'integer' } } },
+        peers: { type: 'array', items: { type: 'string' } },
+        validators: { type: 'array', items: validator },
+        divergence: { type: ['string', 'null'] },
+        version: { type: 'string' },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const account = {
+  summary: "A sender's committed nonce (the nonce its next tx must carry) and its pending tx count",
+  params: { type: 'object', properties: { publicKey: hash }, required: ['publicKey'] },
+  response: {
+    200: { type: 'object', properties: { nonce: { type: 'integer' }, pending: { type: 'integer' } } },
+    ...errors,
+  },
+} as const;
+
+export const query = {
+  summary: 'Read-only contract call against the latest applied state (no transaction)',
+  params: {
+    type: 'object',
+    properties: {
+      contract: { type: 'string', minLength: 1, maxLength: 64 },
+      method: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+    required: ['contract', 'method'],
+  },
+  querystring: {
+    type: 'object',
+    properties: { args: { type: 'string', pattern: '^([0-9a-fA-F]*)(,[0-9a-fA-F]*)*$', maxLength: 65536 } },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'reverted'] },
+        error: { type: 'string' },
+        gasUsed: { type: 'integer' },
+        returnData: { type: 'string' },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const events = {
+  summary:
+    'Server-sent events: `block` for each applied block, `leader` on leader change, `receipts` with ?receipts=true',
+  querystring: {
+    type: 'object',
+    properties: { receipts: { type: 'boolean' } },
+    additionalProperties: false,
+  },
+} as const;

@@ -1,0 +1,168 @@
+/**
+ * The node's HTTP API (fastify): JSON schema on every route, an OpenAPI document at /openapi.json
+ * (browsable at /docs), stable error codes in every 4xx/5xx body: `{ error: { code, message } }`.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
+import type { Logger } from '../log.js';
+import type { ApiBackend, NodeEvent } from './backend.js';
+import * as S from './schemas.js';
+
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted request body in bytes (a signed tx is far smaller). */
+  readonly bodyLimit: number;
+  /** Seconds a client is told to wait when the mempool is full. */
+  readonly retryAfterSeconds: number;
+}
+
+export const defaultHttpOptions: Omit<HttpOptions, 'port'> = {
+  host: '127.0.0.1',
+  bodyLimit: 256 * 1024,
+  retryAfterSeconds: 1,
+};
+
+/** An HTTP-level error with a stable code (routing, validation, body size). */
+function apiError(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/** Builds the fastify app; `listen` is the caller's (the node) so tests can use an ephemeral port. */
+export async function createHttpServer(
+  backend: ApiBackend,
+  opts: HttpOptions,
+  log: Logger,
+  extend?: (app: FastifyInstance) => Promise<void>,
+): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit,
+    disableRequestLogging: true,
+  });
+
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'ehrchain node API',
+        version: '1',
+        description: 'Submit signed transactions, read blocks, receipts and status, follow events.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err instanceof ChainError) {
+      const status = chainErrorHttpStatus[err.code];
+      if (status === 503) reply.header('retry-after', String(opts.retryAfterSeconds));
+      return reply.status(status).send(apiError(err.code, err.message));
+    }
+    if (err.validation !== undefined) return reply.status(400).send(apiError('bad_request', err.message));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.status(413).send(apiError('too_large', err.message));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send(apiError('unsupported_media_type', err.message));
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.status(400).send(apiError('bad_encoding', err.message));
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode).send(apiError('bad_request', err.message));
+    }
+    log.error({ err }, 'unexpected error in HTTP handler');
+    return reply.status(500).send(apiError('internal', 'internal error'));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(apiError('not_found', `no route ${req.method} ${req.url}`));
+  });
+
+  app.post('/v1/tx', { schema: S.submitTx }, async (req, reply) => {
+    const body = req.body;
+    let bytes: Uint8Array;
+    if (Buffer.isBuffer(body)) bytes = new Uint8Array(body);
+    else bytes = new Uint8Array(Buffer.from((body as { tx: string }).tx, 'hex'));
+    const hash = await backend.submitTx(bytes);
+    return reply.status(202).send({ hash });
+  });
+
+  app.get('/v1/tx/:hash', { schema: S.getTx }, async (req, reply) => {
+    const { hash } = req.params as { hash: string };
+    const tx = await backend.getTx(hash.toLowerCase());
+    if (tx === null) return reply.status(404).send(apiError('not_found', `no tx ${hash}`));
+    return tx;
+  });
+
+  app.get('/v1/blocks/:height', { schema: S.getBlock }, async (req, reply) => {
+    const { height } = req.params as { height: number };
+    const block = await backend.getBlock(height);
+    if (block === null) return reply.status(404).send(apiError('not_found', `no block at height ${height}`));
+    return block;
+  });
+
+  app.get('/v1/blocks', { schema: S.listBlocks }, async (req) => {
+    const q = req.query as { from?: number; limit?: number };
+    const limit = q.limit ?? 20;
+    const head = backend.status().height;
+    // Without `from`, the newest page: the last `limit` blocks.
+    const from = q.from ?? Math.max(1, head - limit + 1);
+    return { head, blocks: await backend.getBlocks(from, limit) };
+  });
+
+  app.get('/v1/accounts/:publicKey', { schema: S.account }, async (req) => {
+    const { publicKey } = req.params as { publicKey: string };
+    return backend.getAccount(publicKey.toLowerCase());
+  });
+
+  app.get('/v1/status', { schema: S.status }, async () => backend.status());
+
+  app.get('/v1/query/:contract/:method', { schema: S.query }, async (req) => {
+    const { contract, method } = req.params as { contract: string; method: string };
+    const { args } = req.query as { args?: string };
+    const parsed =
+      args === undefined || args === ''
+        ? []
+        : args.split(',').map((a) => new Uint8Array(Buffer.from(a, 'hex')));
+    return backend.query(contract, method, parsed);
+  });
+
+  app.get('/v1/events', { schema: S.events }, (req, reply) => {
+    const { receipts } = req.query as { receipts?: boolean };
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 2000\n\n`);
+    const send = (e: NodeEvent) => {
+      if (e.type === 'receipts' && receipts !== true) return;
+      res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    const unsubscribe = backend.subscribe(send);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const m = await backend.metrics();
+    return reply.header('content-type', m.contentType).send(m.body);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (extend !== undefined) await extend(app);
+  await app.ready();
+  return app;
+}
