@@ -1,0 +1,109 @@
+/** Small byte-string helpers shared by the VM, the runtime and the compiler. Pure and allocation-aware. */
+
+/** The empty byte string (shared; never written to). */
+export const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Byte-wise equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Concatenation of two byte strings into a new one. */
+export function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Concatenation of three byte strings into a new one. */
+export function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length + c.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  out.set(c, a.length + b.length);
+  return out;
+}
+
+const HEX = '0123456789abcdef';
+
+/** Lower-case hex of `b`. */
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const v = b[i]!;
+    s += HEX[v >> 4]! + HEX[v & 15]!;
+  }
+  return s;
+}
+
+/** Bytes of a hex string (even length, [0-9a-fA-F]); `undefined` if it is not one. */
+export function fromHex(s: string): Uint8Array | undefined {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return undefined;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** A string with one char per byte: a cheap, collision-free Map key for byte strings. */
+export function bytesKey(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+/** Inverse of `bytesKey`. */
+export function keyBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** UTF-8 bytes of a string. */
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** The string of ASCII bytes (callers check the bytes are ASCII). */
+export function ascii(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+/** 8-byte big-endian two's complement of a safe integer. */
+export function intToBytes(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  writeInt64(out, 0, n);
+  return out;
+}
+
+/** Writes the 8-byte big-endian two's complement of safe integer `n` at `off`. */
+export function writeInt64(out: Uint8Array, off: number, n: number): void {
+  const hi = Math.floor(n / 4294967296);
+  const lo = n - hi * 4294967296;
+  out[off] = (hi >>> 24) & 0xff;
+  out[off + 1] = (hi >>> 16) & 0xff;
+  out[off + 2] = (hi >>> 8) & 0xff;
+  out[off + 3] = hi & 0xff;
+  out[off + 4] = (lo >>> 24) & 0xff;
+  out[off + 5] = (lo >>> 16) & 0xff;
+  out[off + 6] = (lo >>> 8) & 0xff;
+  out[off + 7] = lo & 0xff;
+}
+
+/**
+ * The safe integer in 8 big-endian two's-complement bytes at `off`, or NaN when the value is
+ * outside -(2^53-1) .. 2^53-1.
+ */
+export function readInt64(b: Uint8Array, off: number): number {
+  const hi = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) | 0;
+  const lo = ((b[off + 4]! << 24) | (b[off + 5]! << 16) | (b[off + 6]! << 8) | b[off + 7]!) >>> 0;
+  if (hi < -2097152 || hi > 2097151) return Number.NaN;
+  const v = hi * 4294967296 + lo;
+  return v < -Number.MAX_SAFE_INTEGER ? Number.NaN : v;
+}

@@ -1,0 +1,93 @@
+/**
+ * Stable string codes: the reasons canAccess gives and the errors a consent operation fails with.
+ * Clients, the node and the contract all use these exact strings; never rename one.
+ */
+
+/** Why canAccess allowed or refused. */
+export const Reason = {
+  /** Allowed: a permit in force covers the request and no deny exception matches. */
+  granted: 'granted',
+  /** Allowed: the patient reading their own record. */
+  ownRecord: 'own_record',
+  /** Allowed: a linked guardian reading the patient's record. */
+  guardian: 'guardian',
+  /** Allowed: co-signed break-the-glass access in force (read, ETREAT only). */
+  emergency: 'emergency',
+  unknownActor: 'unknown_actor',
+  suspended: 'suspended',
+  licenceExpired: 'licence_expired',
+  unknownPatient: 'unknown_patient',
+  unknownRecord: 'unknown_record',
+  /** The actor's role may never do this action for this purpose (e.g. an insurer for TREAT). */
+  roleMismatch: 'role_mismatch',
+  /** No provision names this actor, its organisation or its role. */
+  noGrant: 'no_grant',
+  scopeMismatch: 'scope_mismatch',
+  purposeMismatch: 'purpose_mismatch',
+  deniedByException: 'denied_by_exception',
+  revoked: 'revoked',
+  notYetValid: 'not_yet_valid',
+  expired: 'expired',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** Reasons that mean "allowed". */
+export const ALLOWED_REASONS: readonly Reason[] = ['granted', 'own_record', 'guardian', 'emergency'];
+
+/** Why a mutating operation was refused (it then changes nothing). */
+export const ConsentError = {
+  /** An argument has the wrong shape (length, pattern, range, list size, duplicate). */
+  invalidArgument: 'invalid_argument',
+  /** Only the governance authority may do this. */
+  notGovernance: 'not_governance',
+  /** The signer is not a registered actor. */
+  unknownCaller: 'unknown_caller',
+  callerSuspended: 'caller_suspended',
+  callerLicenceExpired: 'caller_licence_expired',
+  /** The signer's role or organisation does not allow this operation on this subject. */
+  unauthorised: 'unauthorised',
+  orgExists: 'org_exists',
+  unknownOrg: 'unknown_org',
+  actorExists: 'actor_exists',
+  unknownActor: 'unknown_actor',
+  /** The role may not be registered by an organisation of this kind. */
+  roleNotAllowed: 'role_not_allowed',
+  alreadySuspended: 'already_suspended',
+  notSuspended: 'not_suspended',
+  unknownPatient: 'unknown_patient',
+  /** The grantee actor does not exist or does not hold an accessor role. */
+  invalidGrantee: 'invalid_grantee',
+  /** start >= end, or the period has already ended. */
+  invalidPeriod: 'invalid_period',
+  unknownGrant: 'unknown_grant',
+  alreadyRevoked: 'already_revoked',
+  /** The author has no write access for this patient, record and category (canAccess said no). */
+  noWriteAccess: 'no_write_access',
+  /** `previous` is not the record's current head version, or the record belongs to another patient. */
+  versionConflict: 'version_conflict',
+  /** A wrapped key names an unregistered reader, or the patient's key is missing. */
+  invalidReader: 'invalid_reader',
+  unknownEmergency: 'unknown_emergency',
+  /** The emergency was already co-signed. */
+  alreadyCosigned: 'already_cosigned',
+  /** The co-signature came one hour or more after the request. */
+  requestExpired: 'request_expired',
+  /** The co-signer is the requester, or not a doctor/admin of the requester's organisation. */
+  invalidCosigner: 'invalid_cosigner',
+  alreadyLinked: 'already_linked',
+  notLinked: 'not_linked',
+  /** A recorded read claims a time after the block time. */
+  futureRead: 'future_read',
+} as const;
+export type ConsentError = (typeof ConsentError)[keyof typeof ConsentError];
+
+/** Thrown only for programming errors in callers of the model (never for rule outcomes). */
+export class ConsentModelError extends Error {
+  /** Stable code. */
+  readonly code: ConsentError;
+  constructor(code: ConsentError, message?: string) {
+    super(message ?? code);
+    this.code = code;
+    this.name = 'ConsentModelError';
+  }
+}

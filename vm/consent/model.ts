@@ -1,0 +1,136 @@
+/**
+ * The reference model of the consent rules: the executable specification the consent contract is
+ * checked against (docs/consent.md). Pure and deterministic: no I/O, no clock, no randomness; the
+ * signer and the block time come in with each call.
+ *
+ * @example
+ * const m = new ConsentModel();
+ * m.apply({ caller: govKey, now: t, governance: true }, { op: 'addOrg', org: 'hosp-a', ... });
+ * m.canAccess(doctorId, patientId, { kind: 'category', category: 'lab' }, 'read', 'TREAT', t);
+ */
+import { type AccessDecision, type AccessTarget, canAccess } from './access.js';
+import * as admin from './admin-ops.js';
+import type { OpResult } from './common.js';
+import type { ConsentOp, TxContext } from './ops.js';
+import * as patient from './patient-ops.js';
+import { type AuditEntry, type ConsentState, emptyState, pairKey } from './state.js';
+import type {
+  Action,
+  Actor,
+  ActorId,
+  Emergency,
+  Grant,
+  Org,
+  OrgId,
+  Purpose,
+  RecordEntry,
+  RecordId,
+  Time,
+} from './types.js';
+
+export type { AccessDecision, AccessTarget } from './access.js';
+export { ALLOWED_REASONS, ConsentError, Reason } from './codes.js';
+export { actorIdOf, type OpResult } from './common.js';
+export type { ConsentOp, ConsentOpName, ReadEntry, TxContext } from './ops.js';
+export { type AuditEntry, AuditOp } from './state.js';
+
+/** Runs one operation against `state`: checks, then effects; on error nothing changes. */
+export function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
+  switch (op.op) {
+    case 'addOrg':
+      return admin.addOrg(state, ctx, op);
+    case 'registerActor':
+      return admin.registerActor(state, ctx, op);
+    case 'suspendActor':
+      return admin.suspendActor(state, ctx, op);
+    case 'reinstateActor':
+      return admin.reinstateActor(state, ctx, op);
+    case 'updateLicence':
+      return admin.updateLicence(state, ctx, op);
+    case 'linkGuardian':
+    case 'unlinkGuardian':
+      return admin.setGuardian(state, ctx, op);
+    case 'grant':
+      return patient.grant(state, ctx, op);
+    case 'revoke':
+      return patient.revoke(state, ctx, op);
+    case 'anchor':
+      return patient.anchor(state, ctx, op);
+    case 'requestEmergency':
+      return patient.requestEmergency(state, ctx, op);
+    case 'cosignEmergency':
+      return patient.cosignEmergency(state, ctx, op);
+    case 'recordReads':
+      return patient.recordReads(state, ctx, op);
+  }
+}
+
+/** The consent rules over one in-memory state. */
+export class ConsentModel {
+  /** The state; read it in tests, change it only through {@link ConsentModel.apply}. */
+  readonly state: ConsentState = emptyState();
+
+  /** Runs a mutating operation signed by `ctx.caller` at block time `ctx.now`. */
+  apply(ctx: TxContext, op: ConsentOp): OpResult {
+    return applyOp(this.state, ctx, op);
+  }
+
+  /** See {@link canAccess} in access.ts; never throws. */
+  canAccess(
+    actor: ActorId,
+    patientId: ActorId,
+    target: AccessTarget,
+    action: Action,
+    purpose: Purpose,
+    at: Time,
+  ): AccessDecision {
+    return canAccess(this.state, actor, patientId, target, action, purpose, at);
+  }
+
+  /** The patient's trail, oldest first: every op and read about them (HIPAA accounting). */
+  auditTrail(patientId: ActorId): readonly AuditEntry[] {
+    const seqs = this.state.auditByPatient.get(patientId) ?? [];
+    return seqs.map((s) => this.state.audit[s - 1]).filter((e): e is AuditEntry => e !== undefined);
+  }
+
+  /** The whole chain-wide log, oldest first. */
+  auditLog(): readonly AuditEntry[] {
+    return this.state.audit;
+  }
+
+  /** An organisation, or undefined. */
+  org(id: OrgId): Org | undefined {
+    return this.state.orgs.get(id);
+  }
+
+  /** An actor, or undefined. */
+  actor(id: ActorId): Actor | undefined {
+    return this.state.actors.get(id);
+  }
+
+  /** A grant by id, or undefined. */
+  grant(id: number): Grant | undefined {
+    return this.state.grants[id - 1];
+  }
+
+  /** A record with its version chain, or undefined. */
+  record(id: RecordId): RecordEntry | undefined {
+    return this.state.records.get(id);
+  }
+
+  /** An emergency request, or undefined. */
+  emergency(id: number): Emergency | undefined {
+    return this.state.emergencies[id - 1];
+  }
+
+  /** Is `guardian` linked to `patientId`? */
+  isGuardian(guardian: ActorId, patientId: ActorId): boolean {
+    return this.state.guardianships.has(pairKey(guardian, patientId));
+  }
+
+  /** The data key of a version wrapped for `reader` (hex), or undefined. */
+  wrappedKey(recordId: RecordId, version: number, reader: ActorId): string | undefined {
+    return this.state.records.get(recordId)?.versions[version - 1]?.keys.find((k) => k.reader === reader)
+      ?.key;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The consent operations as data: one tagged union, so tests and the differential harness can
+ * generate, print and replay them. The signer and the block time are not here: they come from
+ * the transaction and the block ({@link TxContext}), never from arguments.
+ */
+import type {
+  Action,
+  ActorId,
+  Category,
+  Exception,
+  Grantee,
+  OrgId,
+  OrgKind,
+  Purpose,
+  RecordId,
+  Role,
+  Scope,
+  Time,
+  WrappedKey,
+} from './types.js';
+
+/** What the chain supplies with every call. */
+export interface TxContext {
+  /** The signer's 32-byte ed25519 public key, lowercase hex (from the tx signature). */
+  readonly caller: string;
+  /** Block time, ms since the Unix epoch. */
+  readonly now: Time;
+  /** True when the signer is the governance authority (validator-majority approved). */
+  readonly governance: boolean;
+}
+
+/** One served read as the node reports it. */
+export interface ReadEntry {
+  readonly reader: ActorId;
+  readonly patient: ActorId;
+  readonly recordId: RecordId;
+  readonly version: number;
+  readonly purpose: Purpose;
+  /** When the node served it (<= block time). */
+  readonly at: Time;
+}
+
+/** Every mutating consent operation and its arguments. */
+export type ConsentOp =
+  | {
+      readonly op: 'addOrg';
+      readonly org: OrgId;
+      readonly kind: OrgKind;
+      readonly adminKey: string;
+      readonly adminCertHash: string;
+    }
+  | {
+      readonly op: 'registerActor';
+      readonly publicKey: string;
+      readonly role: Role;
+      readonly certHash: string;
+      readonly licenceExpiry: Time;
+    }
+  | { readonly op: 'suspendActor'; readonly actor: ActorId }
+  | { readonly op: 'reinstateActor'; readonly actor: ActorId }
+  | {
+      readonly op: 'updateLicence';
+      readonly actor: ActorId;
+      readonly certHash: string;
+      readonly licenceExpiry: Time;
+    }
+  | { readonly op: 'linkGuardian'; readonly guardian: ActorId; readonly patient: ActorId }
+  | { readonly op: 'unlinkGuardian'; readonly guardian: ActorId; readonly patient: ActorId }
+  | {
+      readonly op: 'grant';
+      readonly patient: ActorId;
+      readonly grantee: Grantee;
+      readonly actions: readonly Action[];
+      readonly scope: Scope;
+      readonly purposes: readonly Purpose[];
+      readonly start: Time;
+      readonly end: Time;
+      readonly exceptions: readonly Exception[];
+    }
+  | { readonly op: 'revoke'; readonly grantId: number }
+  | {
+      readonly op: 'anchor';
+      readonly patient: ActorId;
+      readonly recordId: RecordId;
+      /** The current head version (0 for a new record). */
+      readonly previous: number;
+      readonly cid: string;
+      readonly category: Category;
+      readonly keys: readonly WrappedKey[];
+    }
+  | {
+      readonly op: 'requestEmergency';
+      readonly patient: ActorId;
+      readonly reason: string;
+      readonly durationMs: number;
+    }
+  | { readonly op: 'cosignEmergency'; readonly emergencyId: number }
+  | { readonly op: 'recordReads'; readonly reads: readonly ReadEntry[] };
+
+/** Name of an operation. */
+export type ConsentOpName = ConsentOp['op'];

@@ -1,0 +1,102 @@
+/**
+ * The consent state as plain data, and the audit entry shape. The model mutates it; canAccess only
+ * reads it. The contract keeps the same facts in its key space (docs/consent.md, "On chain").
+ */
+import type {
+  Actor,
+  ActorId,
+  Emergency,
+  Grant,
+  Org,
+  OrgId,
+  Purpose,
+  RecordEntry,
+  RecordId,
+  Time,
+} from './types.js';
+
+/** Operations that leave an audit entry (and an event of the same name). */
+export const AuditOp = {
+  addOrg: 'addOrg',
+  registerActor: 'registerActor',
+  suspendActor: 'suspendActor',
+  reinstateActor: 'reinstateActor',
+  updateLicence: 'updateLicence',
+  linkGuardian: 'linkGuardian',
+  unlinkGuardian: 'unlinkGuardian',
+  grant: 'grant',
+  revoke: 'revoke',
+  anchor: 'anchor',
+  requestEmergency: 'requestEmergency',
+  cosignEmergency: 'cosignEmergency',
+  read: 'read',
+} as const;
+export type AuditOp = (typeof AuditOp)[keyof typeof AuditOp];
+
+/**
+ * One line of the audit trail (FHIR AuditEvent, HIPAA 164.528 accounting): who, what, when, purpose.
+ * `subject` is an actor id, org code, grant id, `recordId/version` or emergency id, as the op says.
+ */
+export interface AuditEntry {
+  /** Position in the chain-wide log, from 1. */
+  readonly seq: number;
+  readonly op: AuditOp;
+  /** Block time of the tx; for reads, the time the node served the read. */
+  readonly at: Time;
+  /** Who: the signer, or for reads the reader (the node that recorded it is in `via`). */
+  readonly by: ActorId;
+  /** The patient whose trail this belongs on, or null (e.g. suspending a doctor). */
+  readonly patient: ActorId | null;
+  readonly subject: string;
+  readonly purpose: Purpose | null;
+  /** Op-specific code: the role registered, the emergency reason, or the read's canAccess reason. */
+  readonly detail: string;
+  /** For reads: the node that served and recorded it; otherwise null. */
+  readonly via: ActorId | null;
+}
+
+/** Everything the consent rules know. */
+export interface ConsentState {
+  readonly orgs: Map<OrgId, Org>;
+  readonly actors: Map<ActorId, Actor>;
+  /** Keys `${guardian}/${patient}`. */
+  readonly guardianships: Set<string>;
+  /** grants[id - 1]; ids are dense from 1. */
+  readonly grants: Grant[];
+  readonly grantsByPatient: Map<ActorId, number[]>;
+  readonly records: Map<RecordId, RecordEntry>;
+  /** emergencies[id - 1]; ids are dense from 1. */
+  readonly emergencies: Emergency[];
+  /** Keys `${requester}/${patient}` to emergency ids. */
+  readonly emergenciesByPair: Map<string, number[]>;
+  readonly audit: AuditEntry[];
+  readonly auditByPatient: Map<ActorId, number[]>;
+}
+
+/** A fresh, empty state. */
+export function emptyState(): ConsentState {
+  return {
+    orgs: new Map(),
+    actors: new Map(),
+    guardianships: new Set(),
+    grants: [],
+    grantsByPatient: new Map(),
+    records: new Map(),
+    emergencies: [],
+    emergenciesByPair: new Map(),
+    audit: [],
+    auditByPatient: new Map(),
+  };
+}
+
+/** Key of a guardianship or emergency pair. */
+export function pairKey(a: ActorId, b: ActorId): string {
+  return `${a}/${b}`;
+}
+
+/** Appends `value` to the list at `key`, creating it. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,167 @@
+/**
+ * Vocabulary and entity shapes of the consent rules (docs/consent.md). Everything here is what the
+ * chain stores: pseudonymous ids, hashes, codes, times and opaque wrapped keys. No names, no
+ * addresses, no clinical content.
+ */
+
+/** Kinds of consortium member. The kind limits which roles the organisation may register. */
+export const OrgKind = { hospital: 'hospital', insurer: 'insurer', research: 'research' } as const;
+export type OrgKind = (typeof OrgKind)[keyof typeof OrgKind];
+
+/** Roles an actor can hold (exactly one per actor). */
+export const Role = {
+  admin: 'admin',
+  doctor: 'doctor',
+  patient: 'patient',
+  guardian: 'guardian',
+  insurer: 'insurer',
+  researcher: 'researcher',
+  node: 'node',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Which roles an organisation of each kind may register. */
+export const ROLES_BY_ORG_KIND: Readonly<Record<OrgKind, readonly Role[]>> = {
+  hospital: ['admin', 'doctor', 'patient', 'guardian', 'node'],
+  insurer: ['admin', 'insurer', 'node'],
+  research: ['admin', 'researcher', 'node'],
+};
+
+/** Roles that must carry a professional licence expiry (licenceExpiry > 0). */
+export const LICENSED_ROLES: readonly Role[] = ['doctor', 'insurer', 'researcher'];
+
+/** Roles that can receive grants (directly, through their organisation, or by role). */
+export const ACCESSOR_ROLES: readonly Role[] = ['doctor', 'insurer', 'researcher'];
+
+/** HL7 v3 purpose-of-use codes (FHIR Consent.provision.purpose). */
+export const Purpose = { TREAT: 'TREAT', HPAYMT: 'HPAYMT', HRESCH: 'HRESCH', ETREAT: 'ETREAT' } as const;
+export type Purpose = (typeof Purpose)[keyof typeof Purpose];
+
+/** Purposes each accessor role may ever use (HIPAA minimum necessary); anything else is role_mismatch. */
+export const PURPOSES_BY_ROLE: Readonly<Partial<Record<Role, readonly Purpose[]>>> = {
+  doctor: ['TREAT', 'ETREAT'],
+  insurer: ['HPAYMT'],
+  researcher: ['HRESCH'],
+};
+
+/** Actions a provision can permit. Only doctors may write. */
+export const Action = { read: 'read', write: 'write' } as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+/** Time: integer milliseconds since the Unix epoch, the block time of the tx (never a wall clock). */
+export type Time = number;
+/** Lowercase hex of sha256(public key): 64 characters. */
+export type ActorId = string;
+/** Organisation code chosen by governance, e.g. `hosp-a` (matches {@link CODE_PATTERN}). */
+export type OrgId = string;
+/** A record category code, e.g. `lab`, `imaging`, `mental-health` (matches {@link CODE_PATTERN}). */
+export type Category = string;
+/** A client-chosen pseudonymous record id: 64 lowercase hex characters (e.g. random 32 bytes). */
+export type RecordId = string;
+
+/** Shape of organisation and category codes: 1-32 of `a-z 0-9 -`. */
+export const CODE_PATTERN = /^[a-z0-9-]{1,32}$/;
+/** Shape of ids and hashes: 32 bytes as lowercase hex. */
+export const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** One hour: how long an emergency request waits for its co-signature. */
+export const EMERGENCY_COSIGN_WINDOW_MS = 3_600_000;
+/** 24 hours: the longest emergency access window. */
+export const EMERGENCY_MAX_MS = 86_400_000;
+/** Most entries in one recordReads batch. */
+export const MAX_READ_BATCH = 64;
+/** Most categories in a scope, exceptions in a grant, or wrapped keys in an anchor. */
+export const MAX_LIST = 16;
+
+/** A consortium member. */
+export interface Org {
+  readonly id: OrgId;
+  readonly kind: OrgKind;
+  readonly joinedAt: Time;
+}
+
+/** A registered key holder. */
+export interface Actor {
+  readonly id: ActorId;
+  readonly role: Role;
+  readonly org: OrgId;
+  /** sha256 of the X.509 / professional certificate checked off chain by the registering admin. */
+  certHash: string;
+  /** Licence (or credential) valid while `at < licenceExpiry`; 0 = no expiry (patients, guardians). */
+  licenceExpiry: Time;
+  suspended: boolean;
+  readonly registeredAt: Time;
+}
+
+/** Who a provision applies to (FHIR provision.actor): one actor, every accessor of an org, or a role. */
+export type Grantee =
+  | { readonly kind: 'actor'; readonly id: ActorId }
+  | { readonly kind: 'org'; readonly id: OrgId }
+  | { readonly kind: 'role'; readonly id: Role };
+
+/** What data a provision covers (FHIR provision.data / provision.class). */
+export type Scope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'categories'; readonly categories: readonly Category[] }
+  | { readonly kind: 'record'; readonly recordId: RecordId };
+
+/** A nested deny provision inside a permit: data the permit does not cover after all. */
+export type Exception =
+  | { readonly kind: 'category'; readonly category: Category }
+  | { readonly kind: 'record'; readonly recordId: RecordId };
+
+/** A patient's consent provision (FHIR Consent with one permit and nested denies). */
+export interface Grant {
+  readonly id: number;
+  readonly patient: ActorId;
+  /** The patient or the guardian who signed it. */
+  readonly grantor: ActorId;
+  readonly grantee: Grantee;
+  readonly actions: readonly Action[];
+  readonly scope: Scope;
+  readonly purposes: readonly Purpose[];
+  /** Valid for `start <= at < end` (end exclusive). */
+  readonly start: Time;
+  readonly end: Time;
+  readonly exceptions: readonly Exception[];
+  readonly grantedAt: Time;
+  revokedAt: Time | null;
+}
+
+/** A data key wrapped for one reader (X25519 sealed box; opaque to the chain). */
+export interface WrappedKey {
+  readonly reader: ActorId;
+  /** Lowercase hex of the opaque wrapped key bytes (1-256 bytes). */
+  readonly key: string;
+}
+
+/** One version of a record: a pointer to an encrypted blob, never its content. */
+export interface RecordVersion {
+  readonly version: number;
+  /** Content id of the ciphertext blob (CIDv1 string, 1-128 printable ASCII characters). */
+  readonly cid: string;
+  /** Category of this version; each version is judged by its own category. */
+  readonly category: Category;
+  readonly author: ActorId;
+  readonly anchoredAt: Time;
+  readonly keys: readonly WrappedKey[];
+}
+
+/** A record: its patient and its version chain (version n+1 names version n as previous). */
+export interface RecordEntry {
+  readonly id: RecordId;
+  readonly patient: ActorId;
+  readonly versions: RecordVersion[];
+}
+
+/** A break-the-glass request. Active for `cosignedAt <= at < cosignedAt + durationMs`. */
+export interface Emergency {
+  readonly id: number;
+  readonly patient: ActorId;
+  readonly requester: ActorId;
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly requestedAt: Time;
+  cosigner: ActorId | null;
+  cosignedAt: Time | null;
+}

@@ -1,0 +1,366 @@
+/**
+ * The interpreter: one loop, a switch over numeric opcodes, preallocated stack and locals, and no
+ * exceptions for control flow. It runs a validated `Program` and returns a result; it never throws
+ * for anything the program does. It does not journal: the runtime wraps it in a checkpoint.
+ */
+import { bytesEqual, EMPTY, intToBytes, readInt64 } from './bytes.js';
+import { isVmReason, VmReason, type VmReasonCode } from './errors.js';
+import { BASE_GAS, GAS_PER_BYTE, INT_MAX, INT_MIN, LIMITS, Op, ParamType } from './isa.js';
+import type { StateView } from './journal.js';
+import { type Regs, runSlowOp } from './ops.js';
+import type { Program } from './validate.js';
+
+/** An event as the VM emits it (same shape as the node's ContractEvent). */
+export interface VmEvent {
+  readonly name: string;
+  readonly data: readonly Uint8Array[];
+}
+
+/** Outcome of running a method. On revert, `returnData` is empty and `events` is empty. */
+export interface ExecResult {
+  readonly status: 'ok' | 'reverted';
+  /** The reason code when reverted: a `VmReasonCode` or the contract's own reason. */
+  readonly error?: string;
+  /** Who chose `error`: the VM, or the contract through REVERT. */
+  readonly errorKind?: 'vm' | 'contract';
+  readonly gasUsed: number;
+  readonly returnData: Uint8Array;
+  readonly events: readonly VmEvent[];
+}
+
+/** Inputs of one execution. */
+export interface ExecInput {
+  readonly program: Program;
+  /** Index of the function to run (its params are bound from `args`). */
+  readonly func: number;
+  readonly args: readonly Uint8Array[];
+  readonly caller: Uint8Array;
+  readonly height: number;
+  readonly time: number;
+  /** Gas available to instructions. */
+  readonly gas: number;
+  readonly state: StateView;
+  /** Prepended to every storage key: the contract's namespace. */
+  readonly keyPrefix: Uint8Array;
+}
+
+type Value = number | Uint8Array;
+
+const MAXS = LIMITS.maxStack;
+const MAXB = LIMITS.maxBytes;
+const W = GAS_PER_BYTE;
+const REASON_RE = /^[a-z][a-z0-9_]*$/;
+const R = VmReason;
+
+// Scratch space reused by every execution (the interpreter is synchronous and not re-entrant).
+const stack: Value[] = new Array<Value>(MAXS).fill(0);
+const locals: Value[] = new Array<Value>(LIMITS.maxCallDepth * LIMITS.maxLocals).fill(0);
+const frames = new Int32Array(LIMITS.maxCallDepth * 4);
+const regs: Regs = { sp: 0, gas: 0 };
+
+function reverted(error: string, kind: 'vm' | 'contract', gasUsed: number): ExecResult {
+  return { status: 'reverted', error, errorKind: kind, gasUsed, returnData: EMPTY, events: [] };
+}
+
+/** Runs `input.func` of `input.program`. Never throws on any program or args. */
+export function execute(input: ExecInput): ExecResult {
+  const { program, args, state, keyPrefix } = input;
+  const gasLimit = input.gas;
+  const fn = program.funcs[input.func];
+  if (fn === undefined) return reverted(R.noSuchMethod, 'vm', 0);
+  // Bind the method's parameters from the call args.
+  if (args.length !== fn.nparams) return reverted(R.badArgs, 'vm', 0);
+  for (let i = 0; i < fn.nparams; i++) {
+    const a = args[i]!;
+    if (a.length > MAXB) return reverted(R.badArgs, 'vm', 0);
+    if (fn.paramTypes[i] === ParamType.int) {
+      const v = a.length === 8 ? readInt64(a, 0) : Number.NaN;
+      if (Number.isNaN(v)) return reverted(R.badArgs, 'vm', 0);
+      locals[i] = v;
+    } else locals[i] = a;
+  }
+  for (let i = fn.nparams; i < fn.nlocals; i++) locals[i] = 0;
+
+  const ins = program.ins;
+  const consts = program.consts;
+  let gas = gasLimit;
+  let ip = fn.entry;
+  let sp = 0;
+  let bp = 0;
+  let nl = fn.nlocals;
+  let depth = 1;
+  let err: VmReasonCode | undefined;
+  let reason = '';
+  let ret: Uint8Array = EMPTY;
+  const events: VmEvent[] = [];
+
+  run: for (;;) {
+    const op = ins[ip]!;
+    const imm = ins[ip + 1]!;
+    ip += 2;
+    gas -= BASE_GAS[op]!;
+    if (gas < 0) {
+      err = R.outOfGas;
+      break;
+    }
+    switch (op) {
+      case Op.PUSHI8:
+      case Op.PUSHI32:
+      case Op.PUSHI64:
+      case Op.PUSHC:
+      case Op.LOAD:
+      case Op.DUP:
+      case Op.CALLER:
+      case Op.HEIGHT:
+      case Op.TIME:
+      case Op.ARGC: {
+        if (sp === MAXS) {
+          err = R.stackOverflow;
+          break run;
+        }
+        let v: Value;
+        if (op === Op.PUSHI8 || op === Op.PUSHI32) v = imm;
+        else if (op === Op.PUSHI64) v = program.nums[imm]!;
+        else if (op === Op.PUSHC) v = consts[imm]!;
+        else if (op === Op.LOAD) v = locals[bp + imm]!;
+        else if (op === Op.DUP) {
+          if (sp === 0) {
+            err = R.stackUnderflow;
+            break run;
+          }
+          v = stack[sp - 1]!;
+        } else if (op === Op.CALLER) v = input.caller;
+        else if (op === Op.HEIGHT) v = input.height;
+        else if (op === Op.TIME) v = input.time;
+        else v = args.length;
+        stack[sp++] = v;
+        break;
+      }
+      case Op.POP:
+      case Op.STORE: {
+        if (sp === 0) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const v = stack[--sp]!;
+        if (op === Op.STORE) locals[bp + imm] = v;
+        break;
+      }
+      case Op.SWAP: {
+        if (sp < 2) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const t = stack[sp - 1]!;
+        stack[sp - 1] = stack[sp - 2]!;
+        stack[sp - 2] = t;
+        break;
+      }
+      case Op.ADD:
+      case Op.SUB:
+      case Op.MUL:
+      case Op.DIV:
+      case Op.MOD:
+      case Op.LT:
+      case Op.LE:
+      case Op.GT:
+      case Op.GE: {
+        if (sp < 2) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const b = stack[--sp]!;
+        const a = stack[sp - 1]!;
+        if (typeof a !== 'number' || typeof b !== 'number') {
+          err = R.typeMismatch;
+          break run;
+        }
+        let r: number;
+        switch (op) {
+          case Op.ADD:
+            r = a + b;
+            break;
+          case Op.SUB:
+            r = a - b;
+            break;
+          case Op.MUL:
+            r = a * b;
+            break;
+          case Op.DIV:
+          case Op.MOD:
+            if (b === 0) {
+              err = R.divByZero;
+              break run;
+            }
+            // `+ 0` turns -0 into 0 so that results compare and encode the same everywhere.
+            r = (op === Op.DIV ? Math.trunc(a / b) : a % b) + 0;
+            break;
+          case Op.LT:
+            r = a < b ? 1 : 0;
+            break;
+          case Op.LE:
+            r = a <= b ? 1 : 0;
+            break;
+          case Op.GT:
+            r = a > b ? 1 : 0;
+            break;
+          default:
+            r = a >= b ? 1 : 0;
+        }
+        if (r > INT_MAX || r < INT_MIN) {
+          err = R.overflow;
+          break run;
+        }
+        stack[sp - 1] = r;
+        break;
+      }
+      case Op.NEG:
+      case Op.NOT: {
+        if (sp === 0) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const a = stack[sp - 1]!;
+        if (typeof a !== 'number') {
+          err = R.typeMismatch;
+          break run;
+        }
+        stack[sp - 1] = op === Op.NEG ? 0 - a : a === 0 ? 1 : 0;
+        break;
+      }
+      case Op.EQ:
+      case Op.NE: {
+        if (sp < 2) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const b = stack[--sp]!;
+        const a = stack[sp - 1]!;
+        let eq: boolean;
+        if (typeof a === 'number' && typeof b === 'number') eq = a === b;
+        else if (typeof a !== 'number' && typeof b !== 'number') {
+          gas -= (a.length + 31) >>> 5;
+          if (gas < 0) {
+            err = R.outOfGas;
+            break run;
+          }
+          eq = bytesEqual(a, b);
+        } else {
+          err = R.typeMismatch;
+          break run;
+        }
+        stack[sp - 1] = eq === (op === Op.EQ) ? 1 : 0;
+        break;
+      }
+      case Op.JMP:
+        ip = imm;
+        break;
+      case Op.JMPT:
+      case Op.JMPF: {
+        if (sp === 0) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const c = stack[--sp]!;
+        if (typeof c !== 'number') {
+          err = R.typeMismatch;
+          break run;
+        }
+        if ((c !== 0) === (op === Op.JMPT)) ip = imm;
+        break;
+      }
+      case Op.CALL: {
+        const f = program.funcs[imm]!;
+        if (depth === LIMITS.maxCallDepth) {
+          err = R.callDepth;
+          break run;
+        }
+        if (sp < f.nparams) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const fr = depth * 4;
+        sp -= f.nparams;
+        frames[fr] = ip;
+        frames[fr + 1] = bp;
+        frames[fr + 2] = sp;
+        frames[fr + 3] = nl;
+        bp += nl;
+        for (let i = 0; i < f.nparams; i++) locals[bp + i] = stack[sp + i]!;
+        for (let i = f.nparams; i < f.nlocals; i++) locals[bp + i] = 0;
+        nl = f.nlocals;
+        ip = f.entry;
+        depth++;
+        break;
+      }
+      case Op.RET:
+      case Op.RETV: {
+        let v: Value = 0;
+        if (op === Op.RETV) {
+          if (sp === 0) {
+            err = R.stackUnderflow;
+            break run;
+          }
+          v = stack[--sp]!;
+        }
+        if (depth === 1) {
+          if (op === Op.RETV) ret = typeof v === 'number' ? intToBytes(v) : v;
+          gas -= ret.length * W.returnData;
+          if (gas < 0) err = R.outOfGas;
+          break run;
+        }
+        depth--;
+        const fr = depth * 4;
+        ip = frames[fr]!;
+        bp = frames[fr + 1]!;
+        sp = frames[fr + 2]!;
+        nl = frames[fr + 3]!;
+        if (op === Op.RETV) {
+          if (sp === MAXS) {
+            err = R.stackOverflow;
+            break run;
+          }
+          stack[sp++] = v;
+        }
+        break;
+      }
+      case Op.REVERT: {
+        if (sp === 0) {
+          err = R.stackUnderflow;
+          break run;
+        }
+        const v = stack[--sp]!;
+        if (typeof v === 'number' || v.length === 0 || v.length > LIMITS.maxRevertReason) {
+          err = R.badRevertReason;
+          break run;
+        }
+        let s = '';
+        for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
+        if (!REASON_RE.test(s) || isVmReason(s)) err = R.badRevertReason;
+        else reason = s;
+        break run;
+      }
+      default: {
+        // Everything else works on byte strings, storage, events or args: see ops.ts.
+        regs.sp = sp;
+        regs.gas = 0;
+        const e = runSlowOp(op, imm, input, events, stack, regs);
+        if (e !== undefined) {
+          err = e;
+          break run;
+        }
+        sp = regs.sp;
+        gas -= regs.gas;
+        if (gas < 0) {
+          err = R.outOfGas;
+          break run;
+        }
+      }
+    }
+  }
+  const used = err === R.outOfGas ? gasLimit : gasLimit - gas;
+  if (err !== undefined) return reverted(err, 'vm', used);
+  if (reason !== '') return reverted(reason, 'contract', used);
+  return { status: 'ok', gasUsed: used, returnData: ret, events };
+}
+

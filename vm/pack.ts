@@ -1,0 +1,92 @@
+/**
+ * The pack encoding of multi-field values (structs): each field is its length as 2 bytes
+ * big-endian followed by its bytes; no count prefix. Used by PACK / FIELD / NFIELDS / SETFIELD and
+ * by clients through vm/abi.ts. Failures are returned as negative numbers, never thrown.
+ */
+
+/** `fieldAt`/`setField` result: field index beyond the last field. */
+export const PACK_OUT_OF_RANGE = -1;
+/** Result: the value is not a well-formed pack (a length runs past the end). */
+export const PACK_BAD_ENCODING = -2;
+
+/** Packs byte fields. The caller checks that each field is at most 65,535 bytes. */
+export function packFields(fields: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const f of fields) total += 2 + f.length;
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const f of fields) {
+    out[p] = f.length >>> 8;
+    out[p + 1] = f.length & 0xff;
+    out.set(f, p + 2);
+    p += 2 + f.length;
+  }
+  return out;
+}
+
+/** Offset of the length prefix of field `i`, or a negative failure code. */
+function fieldOffset(v: Uint8Array, i: number): number {
+  let p = 0;
+  const n = v.length;
+  for (let k = 0; k < i; k++) {
+    if (p + 2 > n) return p === n ? PACK_OUT_OF_RANGE : PACK_BAD_ENCODING;
+    p += 2 + ((v[p]! << 8) | v[p + 1]!);
+    if (p > n) return PACK_BAD_ENCODING;
+  }
+  if (p === n) return PACK_OUT_OF_RANGE;
+  if (p + 2 > n) return PACK_BAD_ENCODING;
+  if (p + 2 + ((v[p]! << 8) | v[p + 1]!) > n) return PACK_BAD_ENCODING;
+  return p;
+}
+
+/** Field `i` (a copy), or a negative failure code. */
+export function fieldAt(v: Uint8Array, i: number): Uint8Array | number {
+  const p = fieldOffset(v, i);
+  if (p < 0) return p;
+  const len = (v[p]! << 8) | v[p + 1]!;
+  return v.slice(p + 2, p + 2 + len);
+}
+
+/** Number of fields, or PACK_BAD_ENCODING. */
+export function countFields(v: Uint8Array): number {
+  let p = 0;
+  let k = 0;
+  const n = v.length;
+  while (p < n) {
+    if (p + 2 > n) return PACK_BAD_ENCODING;
+    p += 2 + ((v[p]! << 8) | v[p + 1]!);
+    if (p > n) return PACK_BAD_ENCODING;
+    k++;
+  }
+  return k;
+}
+
+/** `v` with field `i` replaced by `x` (a new array), or a negative failure code. */
+export function setField(v: Uint8Array, i: number, x: Uint8Array): Uint8Array | number {
+  const p = fieldOffset(v, i);
+  if (p < 0) return p;
+  const oldLen = (v[p]! << 8) | v[p + 1]!;
+  const tail = p + 2 + oldLen;
+  const out = new Uint8Array(v.length - oldLen + x.length);
+  out.set(v.subarray(0, p), 0);
+  out[p] = x.length >>> 8;
+  out[p + 1] = x.length & 0xff;
+  out.set(x, p + 2);
+  out.set(v.subarray(tail), p + 2 + x.length);
+  return out;
+}
+
+/** All fields, or PACK_BAD_ENCODING. */
+export function unpackFields(v: Uint8Array): Uint8Array[] | number {
+  const out: Uint8Array[] = [];
+  let p = 0;
+  const n = v.length;
+  while (p < n) {
+    if (p + 2 > n) return PACK_BAD_ENCODING;
+    const len = (v[p]! << 8) | v[p + 1]!;
+    if (p + 2 + len > n) return PACK_BAD_ENCODING;
+    out.push(v.slice(p + 2, p + 2 + len));
+    p += 2 + len;
+  }
+  return out;
+}
