@@ -1,0 +1,135 @@
+/**
+ * Transaction admission, the one path every tx takes into the mempool whether it came over HTTP or
+ * gossip: decode within limits, check chain and gas rules, verify the signature once (a hash seen
+ * before is not verified again), admit, and gossip what came from clients in small batches so one
+ * gossip message carries many txs.
+ */
+import { Reader, Writer } from './chain/encoding.js';
+import { ChainError, isChainError } from './chain/errors.js';
+import { checkTxRules, decodeSignedTx, type TxLimits, type TxRules } from './chain/tx.js';
+import type { SignedTx } from './chain/types.js';
+import type { Logger } from './log.js';
+import type { NodeMetrics } from './metrics.js';
+
+/** What admission needs from the mempool. */
+export interface AdmissionPool {
+  /** Admits or throws ChainError (duplicate, nonce, full). */
+  add(tx: SignedTx): void;
+}
+
+/** Signature verification with a memory of hashes already verified. */
+export interface TxSignatureVerifier {
+  /** True when the signature holds; remembers the verdict by tx hash. */
+  verify(tx: SignedTx): Promise<boolean>;
+}
+
+export interface IngressOptions {
+  readonly limits: TxLimits;
+  readonly rules: TxRules;
+  /** Gossip batch: flush after this many txs or this many ms, whichever first. */
+  readonly gossipBatchTxs: number;
+  readonly gossipBatchMs: number;
+}
+
+export const defaultGossipBatch = { gossipBatchTxs: 256, gossipBatchMs: 5 } as const;
+
+/** Encodes a gossip batch: u16 count, then each signed tx as u32 length + bytes. */
+export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
+  const w = new Writer(6 + txs.reduce((n, t) => n + 4 + t.length, 0));
+  w.u16(txs.length);
+  for (const t of txs) w.bytes(t, 'tx');
+  return w.finish();
+}
+
+/** Decodes a gossip batch; throws ChainError('bad_encoding') on any malformation. */
+export function decodeTxBatch(bytes: Uint8Array, maxTxBytes: number): Uint8Array[] {
+  const r = new Reader(bytes);
+  const n = r.u16('count');
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) out.push(r.bytes(maxTxBytes, 'tx'));
+  r.end('tx batch');
+  return out;
+}
+
+export class TxIngress {
+  #batch: Uint8Array[] = [];
+  #flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly opts: IngressOptions,
+    private readonly pool: AdmissionPool,
+    private readonly verifier: TxSignatureVerifier,
+    private readonly gossip: (batch: Uint8Array) => void,
+    private readonly onAdmitted: (tx: SignedTx, source: 'http' | 'gossip') => void,
+    private readonly metrics: NodeMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Admits a client's tx; throws ChainError with the reason when refused. */
+  async submit(bytes: Uint8Array): Promise<SignedTx> {
+    try {
+      const tx = await this.#admit(bytes);
+      this.metrics.txAdmitted.inc({ source: 'http' });
+      this.onAdmitted(tx, 'http');
+      this.#queueGossip(tx.bytes);
+      return tx;
+    } catch (err) {
+      if (isChainError(err)) this.metrics.txRejected.inc({ code: err.code });
+      throw err;
+    }
+  }
+
+  /** Admits a gossiped batch; refusals are counted, not thrown (peers resend what we already hold). */
+  async receiveBatch(bytes: Uint8Array, from: string): Promise<void> {
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(bytes, this.opts.limits.maxTxBytes);
+    } catch (err) {
+      if (!isChainError(err)) throw err;
+      this.metrics.txRejected.inc({ code: err.code });
+      this.log.debug({ from, code: err.code }, 'malformed tx batch from peer');
+      return;
+    }
+    await Promise.all(
+      txs.map(async (b) => {
+        try {
+          const tx = await this.#admit(b);
+          this.metrics.txAdmitted.inc({ source: 'gossip' });
+          this.onAdmitted(tx, 'gossip');
+        } catch (err) {
+          if (!isChainError(err)) throw err;
+          // A duplicate from gossip is normal (the tx reached us twice); anything else is counted.
+          if (err.code !== 'duplicate') this.metrics.txRejected.inc({ code: err.code });
+        }
+      }),
+    );
+  }
+
+  /** Sends what is queued for gossip now (on stop). */
+  flush(): void {
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.gossip(encodeTxBatch(batch));
+  }
+
+  async #admit(bytes: Uint8Array): Promise<SignedTx> {
+    if (bytes.length > this.opts.limits.maxTxBytes) {
+      throw new ChainError('too_large', `tx is ${bytes.length} bytes, limit ${this.opts.limits.maxTxBytes}`);
+    }
+    const tx = decodeSignedTx(bytes, this.opts.limits);
+    checkTxRules(tx, this.opts.rules);
+    if (!(await this.verifier.verify(tx))) throw new ChainError('bad_signature', 'signature does not verify');
+    this.pool.add(tx);
+    return tx;
+  }
+
+  #queueGossip(bytes: Uint8Array): void {
+    this.#batch.push(bytes);
+    if (this.#batch.length >= this.opts.gossipBatchTxs) this.flush();
+    else if (this.#flushTimer === null)
+      this.#flushTimer = setTimeout(() => this.flush(), this.opts.gossipBatchMs);
+  }
+}
