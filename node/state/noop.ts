@@ -1,0 +1,30 @@
+/**
+ * The `noop` executor: every tx succeeds with no gas and no state access at all, nonces included.
+ * For consensus-only benchmarks, where execution must cost nothing.
+ */
+import type { Receipt, SignedTx } from '../chain/types.js';
+import type { BlockContext, BlockExecution, Executor, QueryResult } from './executor.js';
+import { RevertCode } from './executor.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Creates the noop executor. */
+export function createNoopExecutor(): Executor {
+  return {
+    executeBlock(ctx: BlockContext, txs: readonly SignedTx[]): BlockExecution {
+      const receipts: Receipt[] = txs.map((tx, index) => ({
+        txHash: tx.hash,
+        height: ctx.height,
+        index,
+        status: 'ok',
+        gasUsed: 0,
+        returnData: EMPTY,
+        events: [],
+      }));
+      return { receipts, gasUsed: 0 };
+    },
+    query(): QueryResult {
+      return { ok: false, error: RevertCode.UnknownContract };
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The world state held in memory: a map from byte keys to byte values plus its LtHash, so the
+ * state root after a block costs O(writes). LevelDB (node/store) keeps it durable; this class does
+ * no I/O.
+ */
+
+import { bytesEqual } from './keys.js';
+import { entryVector, LtHash } from './lthash.js';
+import type { ReadonlyStateView, StateWrite } from './view.js';
+import { keyBytes, keyString } from './view.js';
+
+/** A block's writes with the root they lead to, computed but not yet applied. */
+export interface StagedState {
+  /** The effective writes: one per key, no-ops (same value, deleting an absent key) removed. */
+  readonly writes: readonly StateWrite[];
+  /** State root after the writes. */
+  readonly root: Uint8Array;
+  /** @internal the accumulator after the writes. */
+  readonly hash: LtHash;
+  /** @internal identifies the state version the writes were staged against. */
+  readonly base: object;
+}
+
+/** The whole world state in memory. */
+export class WorldState implements ReadonlyStateView {
+  private readonly map = new Map<string, Uint8Array>();
+  private hash = new LtHash();
+  // Replaced on every change; staged writes remember it to detect staleness.
+  private version: object = {};
+
+  /** Builds a state from entries (keys must be distinct). */
+  static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>): WorldState {
+    const w = new WorldState();
+    for (const [k, v] of entries) {
+      const s = keyString(k);
+      if (w.map.has(s)) throw new Error('WorldState.fromEntries: duplicate key');
+      w.map.set(s, v);
+      w.hash.addVector(entryVector(k, v));
+    }
+    return w;
+  }
+
+  /** Number of keys. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.map.get(keyString(key));
+  }
+
+  /** The current 32-byte state root. */
+  root(): Uint8Array {
+    return this.hash.root();
+  }
+
+  /** A copy of the LtHash accumulator. */
+  accumulator(): LtHash {
+    return this.hash.clone();
+  }
+
+  /**
+   * Computes the root after `writes` without changing the state, so the node can write the block to
+   * disk first and only then `applyStaged`. Later writes to the same key win.
+   */
+  stage(writes: readonly StateWrite[]): StagedState {
+    const last = new Map<string, StateWrite>();
+    for (const w of writes) last.set(keyString(w.key), w);
+    const hash = this.hash.clone();
+    const effective: StateWrite[] = [];
+    for (const [s, w] of last) {
+      const old = this.map.get(s);
+      if (w.value === null) {
+        if (old === undefined) continue;
+        hash.subVector(entryVector(w.key, old));
+      } else {
+        if (old !== undefined) {
+          if (bytesEqual(old, w.value)) continue;
+          hash.subVector(entryVector(w.key, old));
+        }
+        hash.addVector(entryVector(w.key, w.value));
+      }
+      effective.push(w);
+    }
+    return { writes: effective, root: hash.root(), hash, base: this.version };
+  }
+
+  /** True when `staged` was computed against the current state. */
+  isCurrent(staged: StagedState): boolean {
+    return staged.base === this.version;
+  }
+
+  /** Applies staged writes; throws if the state changed since they were staged. */
+  applyStaged(staged: StagedState): void {
+    if (staged.base !== this.version) throw new Error('WorldState: staged writes are stale');
+    for (const w of staged.writes) {
+      const s = keyString(w.key);
+      if (w.value === null) this.map.delete(s);
+      else this.map.set(s, w.value);
+    }
+    this.hash = staged.hash.clone();
+    this.version = {};
+  }
+
+  /** Stages and applies in one step; returns the new root. */
+  apply(writes: readonly StateWrite[]): Uint8Array {
+    const staged = this.stage(writes);
+    this.applyStaged(staged);
+    return staged.root;
+  }
+
+  /** Replaces the whole state (snapshot restore). */
+  replace(entries: Iterable<readonly [Uint8Array, Uint8Array]>): void {
+    const next = WorldState.fromEntries(entries);
+    this.map.clear();
+    for (const [s, v] of next.map) this.map.set(s, v);
+    this.hash = next.hash;
+    this.version = {};
+  }
+
+  /** All entries in unspecified order. */
+  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [s, v] of this.map) yield [keyBytes(s), v];
+  }
+
+  /** All entries in byte order of keys (as LevelDB stores them; used for snapshots). */
+  sortedEntries(): [Uint8Array, Uint8Array][] {
+    // latin1 strings compare by code unit, and each code unit is one byte: string order is byte order.
+    const keys = [...this.map.keys()].sort();
+    return keys.map((s) => [keyBytes(s), this.map.get(s)!]);
+  }
+
+  /** Recomputes the root from scratch (O(state)); equals `root()` unless memory is corrupt. */
+  recomputeRoot(): Uint8Array {
+    const h = new LtHash();
+    for (const [k, v] of this.entries()) h.addVector(entryVector(k, v));
+    return h.root();
+  }
+}

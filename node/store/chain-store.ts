@@ -1,0 +1,428 @@
+/**
+ * The node's store: one LevelDB holding the Raft log, blocks, tx index, receipts, world state and
+ * meta. The world state is also held whole in memory (WorldState) and mirrors the `state` sublevel
+ * exactly. Every applied block lands in ONE atomic batch together with the Raft applied index, so a
+ * process killed at any instant restarts at a block boundary and re-applies exactly the committed
+ * entries above it. One writer at a time: the node's apply loop.
+ */
+import type { ConfState } from '../../consensus/types.js';
+import type { BlockLimits } from '../chain/block.js';
+import { decodeBlock, defaultBlockLimits, encodeBlock } from '../chain/block.js';
+import type { Block, Receipt } from '../chain/types.js';
+import { NON_CONSUMING_CODES } from '../state/executor.js';
+import { bytesEqual } from '../state/keys.js';
+import type { StateWrite } from '../state/view.js';
+import type { StagedState } from '../state/world.js';
+import { WorldState } from '../state/world.js';
+import {
+  decodeConfState,
+  decodeReceipts,
+  encodeConfState,
+  encodeReceipts,
+  Reader,
+  readU64Key,
+  u64Key,
+  Writer,
+} from './codec.js';
+import type { Db } from './db.js';
+import { BlockKey, MetaKey, metaKey, openDb, taggedBytes, taggedU64 } from './db.js';
+import { StoreError, StoreErrorCode } from './errors.js';
+import { RaftLogStore } from './raft-log.js';
+import type { StateSnapshotMeta } from './snapshot.js';
+import { decodeStateSnapshot, encodeStateSnapshot } from './snapshot.js';
+
+/** Options of the chain store. */
+export interface ChainStoreOptions {
+  /** fsync each applied block. Not needed for safety (see docs/state.md); default false. */
+  readonly syncBlocks: boolean;
+  /** fsync each Raft persist; default true. */
+  readonly syncRaft: boolean;
+  /** Recompute the state root on open and refuse a state that does not match meta; default true. */
+  readonly verifyStateOnOpen: boolean;
+  /** Limits passed to decodeBlock when reading blocks back. */
+  readonly blockLimits: BlockLimits;
+}
+
+export const defaultChainStoreOptions: ChainStoreOptions = {
+  syncBlocks: false,
+  syncRaft: true,
+  verifyStateOnOpen: true,
+  blockLimits: defaultBlockLimits,
+};
+
+/** What `commitBlock` writes. */
+export interface CommitBlockInput {
+  readonly block: Block;
+  /** One receipt per tx, in block order. */
+  readonly receipts: readonly Receipt[];
+  /** The block's state writes and resulting root, from `store.state.stage(writes)`. */
+  readonly staged: StagedState;
+  /** Raft index of the entry that carried the block. */
+  readonly appliedIndex: number;
+}
+
+/** Where a tx landed. */
+export interface TxLocation {
+  readonly height: number;
+  readonly index: number;
+  readonly receipt: Receipt;
+}
+
+const ZERO_HASH = new Uint8Array(32);
+
+function u64(b: Uint8Array): number {
+  return readU64Key(b);
+}
+
+/** The node's persistent store. Create with `ChainStore.open`. */
+export class ChainStore {
+  private open_ = true;
+  private height = 0;
+  private applied = 0;
+  private base = 1;
+  private lastHash: Uint8Array = ZERO_HASH;
+  private genesis: Uint8Array | undefined;
+  private conf: ConfState | undefined;
+
+  private constructor(
+    private readonly db: Db,
+    /** The Raft log: hand `raft.storage` to the Raft core, call `raft.persist(ready)`. */
+    readonly raft: RaftLogStore,
+    /** The world state in memory, equal to the `state` sublevel. Read it; write only via commits. */
+    readonly state: WorldState,
+    private readonly opts: ChainStoreOptions,
+  ) {}
+
+  /** Opens (or creates) the store in `dir`, loads state and Raft log, and recovers if needed. */
+  static async open(dir: string, options: Partial<ChainStoreOptions> = {}): Promise<ChainStore> {
+    const opts = { ...defaultChainStoreOptions, ...options };
+    const db = await openDb(dir);
+    try {
+      const entries: [Uint8Array, Uint8Array][] = [];
+      for await (const kv of db.state.iterator()) entries.push(kv);
+      const store = new ChainStore(
+        db,
+        new RaftLogStore(db, { sync: opts.syncRaft }),
+        WorldState.fromEntries(entries),
+        opts,
+      );
+      await store.loadMeta();
+      await store.raft.load();
+      const snap = store.raft.storage.snapshot();
+      if (snap.meta.index > store.applied && snap.data.length > 0) {
+        // Crashed between persisting a Raft snapshot and restoring state from it: finish the job.
+        await store.restoreStateSnapshot(snap.data);
+      }
+      return store;
+    } catch (e) {
+      await db.level.close();
+      throw e;
+    }
+  }
+
+  private async loadMeta(): Promise<void> {
+    const names = [
+      MetaKey.Height,
+      MetaKey.Applied,
+      MetaKey.Root,
+      MetaKey.LastHash,
+      MetaKey.Genesis,
+      MetaKey.Base,
+      MetaKey.Conf,
+    ];
+    const [h, a, root, last, gen, base, conf] = await this.db.meta.getMany(names.map(metaKey));
+    this.height = h === undefined ? 0 : u64(h);
+    this.applied = a === undefined ? 0 : u64(a);
+    this.lastHash = last ?? ZERO_HASH;
+    this.genesis = gen;
+    this.base = base === undefined ? 1 : u64(base);
+    this.conf = conf === undefined ? undefined : decodeConfState(conf);
+    if (this.opts.verifyStateOnOpen) {
+      const expected = root ?? new WorldState().root();
+      const actual = this.state.root();
+      if (!bytesEqual(actual, expected)) {
+        throw new StoreError(
+          StoreErrorCode.StateRootMismatch,
+          'state on disk does not hash to the root in meta',
+          {
+            height: this.height,
+          },
+        );
+      }
+    }
+  }
+
+  private check(): void {
+    if (!this.open_) throw new StoreError(StoreErrorCode.NotOpen, 'store is closed');
+  }
+
+  /** Closes the database; further calls throw `not_open`. */
+  async close(): Promise<void> {
+    if (!this.open_) return;
+    this.open_ = false;
+    await this.db.level.close();
+  }
+
+  /** Height of the last applied block (0 = genesis state). */
+  latestHeight(): number {
+    return this.height;
+  }
+  /** Raft index of the last applied entry. */
+  appliedIndex(): number {
+    return this.applied;
+  }
+  /** State root after `latestHeight()`. */
+  stateRoot(): Uint8Array {
+    return this.state.root();
+  }
+  /** Hash of the last applied block (zeros before the first). */
+  lastBlockHash(): Uint8Array {
+    return this.lastHash;
+  }
+  /** The genesis hash recorded by `initGenesis`, if any. */
+  genesisHash(): Uint8Array | undefined {
+    return this.genesis;
+  }
+  /** Lowest height from which every block up to the latest is stored (above 1 after a snapshot restore). */
+  baseHeight(): number {
+    return this.base;
+  }
+  /** Membership last recorded with `markApplied`, if any. */
+  appliedConf(): ConfState | undefined {
+    return this.conf;
+  }
+
+  private putMeta(
+    batch: ReturnType<Db['level']['batch']>,
+    name: (typeof MetaKey)[keyof typeof MetaKey],
+    v: Uint8Array,
+  ): void {
+    batch.put(metaKey(name), v, { sublevel: this.db.meta });
+  }
+
+  private putStateWrites(batch: ReturnType<Db['level']['batch']>, writes: readonly StateWrite[]): void {
+    for (const w of writes) {
+      if (w.value === null) batch.del(w.key, { sublevel: this.db.state });
+      else batch.put(w.key, w.value, { sublevel: this.db.state });
+    }
+  }
+
+  /**
+   * Writes the genesis state (height 0) on a fresh store and records the genesis hash. On a store
+   * that already has this genesis it does nothing; another genesis is `genesis_mismatch`.
+   */
+  async initGenesis(genesisHash: Uint8Array, writes: readonly StateWrite[]): Promise<Uint8Array> {
+    this.check();
+    if (this.genesis !== undefined) {
+      if (bytesEqual(this.genesis, genesisHash)) return this.state.root();
+      throw new StoreError(StoreErrorCode.GenesisMismatch, 'store holds another chain');
+    }
+    if (this.height !== 0 || this.applied !== 0 || this.state.size !== 0) {
+      throw new StoreError(StoreErrorCode.GenesisMismatch, 'genesis on a store that already applied blocks');
+    }
+    const staged = this.state.stage(writes);
+    const batch = this.db.level.batch();
+    this.putStateWrites(batch, staged.writes);
+    batch.put(taggedU64(BlockKey.Root, 0), staged.root, { sublevel: this.db.blocks });
+    this.putMeta(batch, MetaKey.Genesis, genesisHash);
+    this.putMeta(batch, MetaKey.Root, staged.root);
+    this.putMeta(batch, MetaKey.Height, u64Key(0));
+    await batch.write({ sync: true });
+    this.state.applyStaged(staged);
+    this.genesis = genesisHash.slice();
+    return staged.root;
+  }
+
+  /**
+   * Applies a block durably: block, hash index, tx index, receipts, state writes, state root and the
+   * Raft applied index, all in one atomic batch; then updates the in-memory state.
+   * Txs refused without effect (bad nonce, wrong chain) keep their receipt but are not indexed by
+   * hash, so a replayed tx never hides the original.
+   */
+  async commitBlock(input: CommitBlockInput): Promise<void> {
+    this.check();
+    const { block, receipts, staged, appliedIndex } = input;
+    const h = block.header.height;
+    if (h !== this.height + 1) {
+      throw new StoreError(StoreErrorCode.BadHeight, `block ${h} after ${this.height}`, { height: h });
+    }
+    if (appliedIndex <= this.applied) {
+      throw new StoreError(
+        StoreErrorCode.BadAppliedIndex,
+        `applied index ${appliedIndex} after ${this.applied}`,
+      );
+    }
+    if (!bytesEqual(block.header.parentHash, this.lastHash)) {
+      throw new StoreError(StoreErrorCode.BadParent, `block ${h} does not extend the last block`);
+    }
+    if (receipts.length !== block.txs.length) {
+      throw new StoreError(
+        StoreErrorCode.BadReceipts,
+        `${receipts.length} receipts for ${block.txs.length} txs`,
+      );
+    }
+    if (!this.state.isCurrent(staged))
+      throw new StoreError(StoreErrorCode.StaleStage, 'staged against another state');
+
+    const batch = this.db.level.batch();
+    const blocks = this.db.blocks;
+    batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
+    batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
+    batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
+    const txs = this.db.txs;
+    for (let i = 0; i < block.txs.length; i++) {
+      const rc = receipts[i]!;
+      if (rc.error !== undefined && NON_CONSUMING_CODES.has(rc.error)) continue;
+      batch.put(block.txs[i]!.hash, new Writer().u64(h).u32(i).finish(), { sublevel: txs });
+    }
+    batch.put(u64Key(h), encodeReceipts(receipts), { sublevel: this.db.receipts });
+    this.putStateWrites(batch, staged.writes);
+    this.putMeta(batch, MetaKey.Height, u64Key(h));
+    this.putMeta(batch, MetaKey.Applied, u64Key(appliedIndex));
+    this.putMeta(batch, MetaKey.Root, staged.root);
+    this.putMeta(batch, MetaKey.LastHash, block.hash);
+    await batch.write({ sync: this.opts.syncBlocks });
+
+    this.state.applyStaged(staged);
+    this.height = h;
+    this.applied = appliedIndex;
+    this.lastHash = block.hash;
+  }
+
+  /**
+   * Records that Raft entries up to `index` are applied when they carried no block (an empty entry
+   * of a new leader, a membership change with its resulting `conf`).
+   */
+  async markApplied(index: number, conf?: ConfState): Promise<void> {
+    this.check();
+    if (index < this.applied)
+      throw new StoreError(StoreErrorCode.BadAppliedIndex, `applied ${index} < ${this.applied}`);
+    const batch = this.db.level.batch();
+    this.putMeta(batch, MetaKey.Applied, u64Key(index));
+    if (conf !== undefined) this.putMeta(batch, MetaKey.Conf, encodeConfState(conf));
+    await batch.write({ sync: this.opts.syncBlocks });
+    this.applied = index;
+    if (conf !== undefined) this.conf = { voters: [...conf.voters], learners: [...conf.learners] };
+  }
+
+  /** The block at `height`, or undefined. */
+  async getBlock(height: number): Promise<Block | undefined> {
+    this.check();
+    if (!Number.isSafeInteger(height) || height < 1) return undefined;
+    const b = await this.db.blocks.get(taggedU64(BlockKey.ByHeight, height));
+    return b === undefined ? undefined : this.decode(b);
+  }
+
+  private decode(bytes: Uint8Array): Block {
+    try {
+      return decodeBlock(bytes, this.opts.blockLimits);
+    } catch (e) {
+      throw new StoreError(StoreErrorCode.Corrupt, `stored block does not decode: ${String(e)}`);
+    }
+  }
+
+  /** The block with header hash `hash`, or undefined. */
+  async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    this.check();
+    const h = await this.db.blocks.get(taggedBytes(BlockKey.ByHash, hash));
+    return h === undefined ? undefined : this.getBlock(u64(h));
+  }
+
+  /** Up to `limit` stored blocks from height `from` upwards, in order. */
+  async getBlocks(from: number, limit: number): Promise<Block[]> {
+    this.check();
+    const out: Block[] = [];
+    if (limit <= 0) return out;
+    const it = this.db.blocks.values({
+      gte: taggedU64(BlockKey.ByHeight, Math.max(0, Math.floor(from))),
+      lt: new Uint8Array([BlockKey.ByHeight + 1]),
+      limit,
+    });
+    for await (const v of it) out.push(this.decode(v));
+    return out;
+  }
+
+  /** All receipts of block `height`, or undefined. */
+  async getReceipts(height: number): Promise<Receipt[] | undefined> {
+    this.check();
+    if (!Number.isSafeInteger(height) || height < 1) return undefined;
+    const b = await this.db.receipts.get(u64Key(height));
+    return b === undefined ? undefined : decodeReceipts(b);
+  }
+
+  /** Where tx `hash` was executed, with its receipt; undefined if never executed. */
+  async getTx(hash: Uint8Array): Promise<TxLocation | undefined> {
+    this.check();
+    const loc = await this.db.txs.get(hash);
+    if (loc === undefined) return undefined;
+    const r = new Reader(loc);
+    const height = r.u64();
+    const index = r.u32();
+    const receipt = (await this.getReceipts(height))?.[index];
+    if (receipt === undefined)
+      throw new StoreError(StoreErrorCode.Corrupt, 'tx index points at a missing receipt');
+    return { height, index, receipt };
+  }
+
+  /** State root after block `height` (0 = genesis), if known. */
+  async getStateRoot(height: number): Promise<Uint8Array | undefined> {
+    this.check();
+    if (height === this.height) return this.state.root();
+    if (!Number.isSafeInteger(height) || height < 0) return undefined;
+    return this.db.blocks.get(taggedU64(BlockKey.Root, height));
+  }
+
+  /** Serialises the applied state (see snapshot.ts): what a lagging node restores from. */
+  createStateSnapshot(): Uint8Array {
+    this.check();
+    return encodeStateSnapshot({
+      height: this.height,
+      appliedIndex: this.applied,
+      root: this.state.root(),
+      lastBlockHash: this.lastHash,
+      genesis: this.genesis ?? new Uint8Array(0),
+      entries: this.state.sortedEntries(),
+    });
+  }
+
+  /**
+   * Replaces the whole state with a snapshot's, atomically, after checking that its entries hash to
+   * its stated root (and to `expectedRoot` if given). Blocks below the snapshot are not copied.
+   */
+  async restoreStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): Promise<StateSnapshotMeta> {
+    this.check();
+    const snap = decodeStateSnapshot(bytes, expectedRoot);
+    if (snap.appliedIndex <= this.applied && this.applied > 0) {
+      throw new StoreError(
+        StoreErrorCode.SnapshotStale,
+        `snapshot at ${snap.appliedIndex}, applied ${this.applied}`,
+      );
+    }
+    if (this.genesis !== undefined && snap.genesis.length > 0 && !bytesEqual(this.genesis, snap.genesis)) {
+      throw new StoreError(StoreErrorCode.GenesisMismatch, 'snapshot of another chain');
+    }
+    const batch = this.db.level.batch();
+    const state = this.db.state;
+    // The in-memory state mirrors the sublevel exactly, so its keys are exactly what must go.
+    for (const [k] of this.state.entries()) batch.del(k, { sublevel: state });
+    for (const [k, v] of snap.entries) batch.put(k, v, { sublevel: state });
+    batch.put(taggedU64(BlockKey.Root, snap.height), snap.root, { sublevel: this.db.blocks });
+    this.putMeta(batch, MetaKey.Height, u64Key(snap.height));
+    this.putMeta(batch, MetaKey.Applied, u64Key(snap.appliedIndex));
+    this.putMeta(batch, MetaKey.Root, snap.root);
+    this.putMeta(batch, MetaKey.LastHash, snap.lastBlockHash);
+    const base = snap.height + 1;
+    this.putMeta(batch, MetaKey.Base, u64Key(base));
+    if (this.genesis === undefined && snap.genesis.length > 0)
+      this.putMeta(batch, MetaKey.Genesis, snap.genesis);
+    await batch.write({ sync: true });
+
+    this.state.replace(snap.entries);
+    this.height = snap.height;
+    this.applied = snap.appliedIndex;
+    this.lastHash = snap.lastBlockHash;
+    this.base = base;
+    if (this.genesis === undefined && snap.genesis.length > 0) this.genesis = snap.genesis;
+    return snap;
+  }
+}

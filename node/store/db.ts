@@ -1,0 +1,101 @@
+/**
+ * The node's one LevelDB and its sublevels. All keys and values are bytes ('view' encoding); every
+ * multi-key change goes through one `db.batch()` spanning sublevels, which LevelDB writes atomically.
+ *
+ *   raft      0x01 || u64be(index) -> entry        0x02 -> hard state      0x03 -> bootstrap conf
+ *             0x04 -> snapshot meta                0x05 -> snapshot data
+ *   blocks    0x01 || u64be(height) -> block       0x02 || hash -> u64be(height)
+ *             0x03 || u64be(height) -> state root after that height
+ *   txs       tx hash -> u64be(height) || u32be(index)
+ *   receipts  u64be(height) -> all receipts of the block
+ *   state     state key -> value
+ *   meta      utf8 name -> value (see MetaKey)
+ */
+import { Level } from 'level';
+import { Writer } from './codec.js';
+
+/** The open database and its sublevels. */
+export interface Db {
+  readonly level: Level<Uint8Array, Uint8Array>;
+  readonly raft: BytesSublevel;
+  readonly blocks: BytesSublevel;
+  readonly txs: BytesSublevel;
+  readonly receipts: BytesSublevel;
+  readonly state: BytesSublevel;
+  readonly meta: BytesSublevel;
+}
+
+/** A sublevel with byte keys and values. */
+export type BytesSublevel = ReturnType<typeof makeSub>;
+
+function makeSub(level: Level<Uint8Array, Uint8Array>, name: string) {
+  return level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' });
+}
+
+/** Opens (creating if missing) the LevelDB at `dir`. */
+export async function openDb(dir: string): Promise<Db> {
+  const level = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await level.open();
+  return {
+    level,
+    raft: makeSub(level, 'raft'),
+    blocks: makeSub(level, 'blocks'),
+    txs: makeSub(level, 'txs'),
+    receipts: makeSub(level, 'receipts'),
+    state: makeSub(level, 'state'),
+    meta: makeSub(level, 'meta'),
+  };
+}
+
+/** Key prefixes inside the `raft` sublevel. */
+export const RaftKey = {
+  Entry: 0x01,
+  HardState: 0x02,
+  BootConf: 0x03,
+  SnapMeta: 0x04,
+  SnapData: 0x05,
+} as const;
+
+/** Key prefixes inside the `blocks` sublevel. */
+export const BlockKey = { ByHeight: 0x01, ByHash: 0x02, Root: 0x03 } as const;
+
+/** Names of the values in `meta`. */
+export const MetaKey = {
+  /** u64: height of the last applied block (0 = genesis state only). */
+  Height: 'height',
+  /** u64: Raft index of the last applied entry. */
+  Applied: 'applied',
+  /** 32 bytes: state root after `height`. */
+  Root: 'root',
+  /** 32 bytes: hash of block `height` (zeros at genesis). */
+  LastHash: 'lastHash',
+  /** bytes: genesis hash, set once. */
+  Genesis: 'genesis',
+  /** u64: lowest height from which every block up to `height` is stored (snapshot height + 1 after a restore). */
+  Base: 'base',
+  /** conf state as of the applied index, when the node recorded one. */
+  Conf: 'conf',
+} as const;
+
+const utf8 = new TextEncoder();
+const metaKeys = new Map<string, Uint8Array>();
+
+/** The byte key of a meta name. */
+export function metaKey(name: (typeof MetaKey)[keyof typeof MetaKey]): Uint8Array {
+  let k = metaKeys.get(name);
+  if (k === undefined) {
+    k = utf8.encode(name);
+    metaKeys.set(name, k);
+  }
+  return k;
+}
+
+/** A one-byte tag followed by a u64be number. */
+export function taggedU64(tag: number, n: number): Uint8Array {
+  return new Writer().u8(tag).u64(n).finish();
+}
+
+/** A one-byte tag followed by raw bytes. */
+export function taggedBytes(tag: number, b: Uint8Array): Uint8Array {
+  return new Writer().u8(tag).raw(b).finish();
+}

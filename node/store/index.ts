@@ -1,0 +1,7 @@
+/** LevelDB persistence: the Raft log, blocks, tx index, receipts, world state, meta and snapshots. */
+export * from './chain-store.js';
+export * from './codec.js';
+export * from './db.js';
+export * from './errors.js';
+export * from './raft-log.js';
+export * from './snapshot.js';
