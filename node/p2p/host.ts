@@ -1,0 +1,390 @@
+/**
+ * The libp2p host a validator runs: identity from the validator's ed25519 key, TCP + noise + yamux,
+ * identify, ping, gossipsub (tx gossip), kad-dht (records), the Raft transport, a request/response
+ * helper, and an allow-list gater. It dials every configured peer and keeps the connections up,
+ * redialling with exponential backoff when one drops.
+ *
+ * Lifecycle: `createP2PHost` builds a stopped host; `start()` once, `stop()` once. To restart a node,
+ * create a new host with the same seed and listen address.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import { type Identify, identify } from '@libp2p/identify';
+import type { Libp2p, PeerId } from '@libp2p/interface';
+import { type KadDHT, kadDHT } from '@libp2p/kad-dht';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { type Ping, ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { CID } from 'multiformats/cid';
+import {
+  type DhtCallOptions,
+  type DhtOptions,
+  dhtInit,
+  findProviders,
+  type ProviderInfo,
+  provide,
+} from './dht.js';
+import { P2PError } from './errors.js';
+import { AllowListGater } from './gater.js';
+import { parsePeerId, privateKeyFromSeed } from './identity.js';
+import { noopMetrics, type P2PMetrics } from './metrics.js';
+import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
+import {
+  type HandleRequestOptions,
+  handleRequest,
+  type RequestHandler,
+  type RequestOptions,
+  request,
+} from './request.js';
+import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
+
+/** A peer to dial and keep connected. */
+export interface PeerAddress {
+  /** Peer id string (the validator's NodeId). */
+  readonly peerId: string;
+  /** Multiaddrs without the /p2p suffix, e.g. `/ip4/10.0.0.2/tcp/7000`. */
+  readonly addrs: readonly string[];
+}
+
+/** Options of `createP2PHost`. */
+export interface P2PHostOptions {
+  /** Chain id: part of every protocol id and topic, so chains never talk across. */
+  readonly chainId: string;
+  /** The validator's 32-byte ed25519 seed (private key). Never logged. */
+  readonly seed: Uint8Array;
+  /** Listen multiaddrs. Default `/ip4/0.0.0.0/tcp/0`. */
+  readonly listen?: readonly string[];
+  /** Addresses announced to peers instead of the listen addresses. */
+  readonly announce?: readonly string[];
+  /** Peers to dial and keep connected (the other validators). */
+  readonly peers?: readonly PeerAddress[];
+  /** Peers allowed to connect; default: the ids in `peers`. Peers outside are refused by the gater. */
+  readonly allowedPeers?: Iterable<string>;
+  /** Largest gossiped tx in bytes. Default 128 KiB. */
+  readonly maxTxBytes?: number;
+  /** Redial backoff for configured peers, ms. Default 250 .. 5000. */
+  readonly redialMinMs?: number;
+  readonly redialMaxMs?: number;
+  /** Time allowed for one connection dial, ms. Default 5000. */
+  readonly dialTimeoutMs?: number;
+  /** Inbound connections per second accepted from one IP (libp2p's limiter). Default 50. */
+  readonly inboundConnectionThreshold?: number;
+  readonly raft?: RaftTransportOptions;
+  readonly dht?: DhtOptions;
+  readonly metrics?: P2PMetrics;
+}
+
+/** libp2p services the host runs. */
+export interface P2PServices extends Record<string, unknown> {
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+  dht: KadDHT;
+}
+
+interface DialState {
+  backoffMs: number;
+  nextAt: number;
+  dialing: boolean;
+}
+
+/** A validator's libp2p host. See the module comment. */
+export class P2PHost {
+  /** Raft message transport (`send`, `sendMessage`, `onMessage`, `onRaftMessage`). */
+  readonly raft: RaftTransport;
+  /** This node's peer id string (its Raft NodeId). */
+  readonly peerId: string;
+  private readonly gater: AllowListGater;
+  private readonly tx: TxGossip;
+  private readonly metrics: P2PMetrics;
+  private peers = new Map<string, PeerAddress>();
+  private readonly dials = new Map<string, DialState>();
+  private stopController = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private state: 'new' | 'running' | 'stopped' = 'new';
+
+  /** @internal use `createP2PHost` */
+  constructor(
+    /** The underlying libp2p node, for anything not wrapped here. */
+    readonly libp2p: Libp2p<P2PServices>,
+    gater: AllowListGater,
+    private readonly o: P2PHostOptions,
+  ) {
+    this.peerId = libp2p.peerId.toString();
+    this.gater = gater;
+    this.metrics = o.metrics ?? noopMetrics;
+    this.raft = new RaftTransport(
+      libp2p,
+      this.peerId,
+      o.chainId,
+      (p) => gater.isAllowed(p),
+      this.metrics,
+      o.raft,
+    );
+    this.tx = new TxGossip(libp2p.services.pubsub, o.chainId, o.maxTxBytes ?? 128 * 1024, this.metrics);
+    for (const p of o.peers ?? []) this.peers.set(p.peerId, p);
+  }
+
+  /** Starts libp2p, the protocols, and the dial loop. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new P2PError('not_started', 'a P2PHost starts once; create a new one');
+    this.state = 'running';
+    this.libp2p.addEventListener('peer:connect', this.onConnect);
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect);
+    await this.libp2p.start();
+    await this.raft.start();
+    this.tx.start();
+    await this.rememberAddresses();
+    this.tick();
+  }
+
+  /** Stops everything; resolves when libp2p has closed its connections. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopped';
+    this.stopController.abort();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.libp2p.removeEventListener('peer:connect', this.onConnect);
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+    this.tx.stop();
+    await this.raft.stop();
+    await this.libp2p.stop();
+  }
+
+  /** True between start() and stop(). */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** The multiaddrs this host can be reached on, with the /p2p suffix. */
+  multiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map(String);
+  }
+
+  /** Peer id strings of the peers we have a connection with. */
+  connectedPeers(): string[] {
+    return this.libp2p.getPeers().map(String);
+  }
+
+  /** The allow-list in force. */
+  allowedPeers(): string[] {
+    return this.gater.list();
+  }
+
+  /**
+   * Replaces the allow-list (on a validator-set change). Connections to peers no longer allowed are
+   * closed; configured peers newly allowed are dialled.
+   */
+  async setAllowedPeers(peers: Iterable<string>): Promise<void> {
+    this.gater.set(peers);
+    if (this.state !== 'running') return;
+    const closing: Promise<void>[] = [];
+    for (const id of this.libp2p.getPeers()) {
+      if (!this.gater.isAllowed(id.toString())) closing.push(this.libp2p.hangUp(id).catch(() => {}));
+    }
+    await Promise.all(closing);
+    await this.rememberAddresses();
+    for (const d of this.dials.values()) d.nextAt = 0;
+    this.tick();
+  }
+
+  /** Replaces the set of peers to dial and keep connected. Does not change the allow-list. */
+  async setPeers(peers: readonly PeerAddress[]): Promise<void> {
+    this.peers = new Map(peers.map((p) => [p.peerId, p]));
+    for (const id of this.dials.keys()) if (!this.peers.has(id)) this.dials.delete(id);
+    if (this.state !== 'running') return;
+    await this.rememberAddresses();
+    this.tick();
+  }
+
+  /** Publishes a tx on the gossip topic. See `TxGossip.publish`. */
+  publishTx(bytes: Uint8Array): Promise<{ recipients: number }> {
+    return this.tx.publish(bytes);
+  }
+
+  /** Subscribes to gossiped txs. Returns an unsubscribe function. */
+  onTx(handler: TxHandler): () => void {
+    return this.tx.onTx(handler);
+  }
+
+  /** Sets the validator run before a gossiped tx is delivered and forwarded. */
+  setTxValidator(validator: TxValidator | undefined): void {
+    this.tx.setValidator(validator);
+  }
+
+  /** Peers subscribed to the tx topic. */
+  txSubscribers(): string[] {
+    return this.tx.subscribers();
+  }
+
+  /** Announces this node as a provider of `cid` in the DHT. */
+  provide(cid: CID, options: DhtCallOptions = {}): Promise<void> {
+    this.assertRunning();
+    return provide(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
+  }
+
+  /** Finds providers of `cid` (other than this node) in the DHT. */
+  findProviders(
+    cid: CID,
+    options: DhtCallOptions & { readonly limit?: number } = {},
+  ): Promise<ProviderInfo[]> {
+    this.assertRunning();
+    return findProviders(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
+  }
+
+  /** Serves a request/response protocol (full protocol id, e.g. `/ehrchain/<chain>/blob/1.0.0`). */
+  async handleRequest(
+    protocol: string,
+    handler: RequestHandler,
+    options?: HandleRequestOptions,
+  ): Promise<void> {
+    this.assertRunning();
+    try {
+      await handleRequest(
+        this.libp2p,
+        protocol,
+        handler,
+        () => this.stopController.signal,
+        this.metrics,
+        options,
+      );
+    } catch (err) {
+      throw new P2PError('already_handled', `cannot handle ${protocol}`, { cause: err });
+    }
+  }
+
+  /** Sends one request on `protocol` to `peer` and returns the response body. */
+  request(peer: string, protocol: string, bytes: Uint8Array, options?: RequestOptions): Promise<Uint8Array> {
+    this.assertRunning();
+    return request(this.libp2p, peer, protocol, bytes, this.stopController.signal, this.metrics, options);
+  }
+
+  private assertRunning(): void {
+    if (this.state !== 'running') throw new P2PError('not_started', 'p2p host not running');
+  }
+
+  private dhtTimeout(): number {
+    return this.o.dht?.timeoutMs ?? 10_000;
+  }
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString();
+    const d = this.dials.get(id);
+    if (d !== undefined) d.backoffMs = this.o.redialMinMs ?? 250;
+    this.raft.peerConnected(id);
+  };
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const d = this.dials.get(evt.detail.toString());
+    if (d === undefined || this.state !== 'running') return;
+    d.nextAt = Math.min(d.nextAt, Date.now() + (this.o.redialMinMs ?? 250));
+    this.tick();
+  };
+
+  /** Puts configured addresses of allowed peers into the peer store so dials by peer id find them. */
+  private async rememberAddresses(): Promise<void> {
+    for (const p of this.peers.values()) {
+      if (!this.gater.isAllowed(p.peerId)) continue;
+      try {
+        await this.libp2p.peerStore.merge(parsePeerId(p.peerId), {
+          multiaddrs: p.addrs.map((a) => multiaddr(a)),
+        });
+      } catch {
+        // a bad address or id in the configuration: dialling it will fail and back off
+      }
+    }
+  }
+
+  /** One pass of the dial loop; reschedules itself. */
+  private tick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.state !== 'running') return;
+    const now = Date.now();
+    const min = this.o.redialMinMs ?? 250;
+    let next = now + Math.max(min, 1000);
+    for (const p of this.peers.values()) {
+      if (p.peerId === this.peerId || !this.gater.isAllowed(p.peerId)) continue;
+      let d = this.dials.get(p.peerId);
+      if (d === undefined) {
+        d = { backoffMs: min, nextAt: 0, dialing: false };
+        this.dials.set(p.peerId, d);
+      }
+      if (d.dialing) continue;
+      if (d.nextAt > now) {
+        next = Math.min(next, d.nextAt);
+        continue;
+      }
+      if (this.isConnected(p.peerId)) continue;
+      void this.dial(p, d);
+    }
+    this.timer = setTimeout(() => this.tick(), Math.max(10, next - now));
+    this.timer.unref?.();
+  }
+
+  private isConnected(peer: string): boolean {
+    try {
+      return this.libp2p.getConnections(parsePeerId(peer)).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async dial(p: PeerAddress, d: DialState): Promise<void> {
+    d.dialing = true;
+    const max = this.o.redialMaxMs ?? 5000;
+    try {
+      const signal = AbortSignal.any([
+        this.stopController.signal,
+        AbortSignal.timeout(this.o.dialTimeoutMs ?? 5000),
+      ]);
+      await this.libp2p.dial(parsePeerId(p.peerId), { signal });
+      d.backoffMs = this.o.redialMinMs ?? 250;
+      d.nextAt = 0;
+    } catch {
+      d.nextAt = Date.now() + d.backoffMs;
+      d.backoffMs = Math.min(d.backoffMs * 2, max);
+    } finally {
+      d.dialing = false;
+    }
+    if (this.state === 'running') this.tick();
+  }
+}
+
+/** Builds a (stopped) validator host. Throws P2PError 'bad_key' for a bad seed. */
+export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+  const privateKey = await privateKeyFromSeed(options.seed);
+  const self = peerIdFromPrivateKey(privateKey).toString();
+  const allowed = options.allowedPeers ?? (options.peers ?? []).map((p) => p.peerId);
+  const gater = new AllowListGater(self, allowed);
+  const libp2p = await createLibp2p<P2PServices>({
+    start: false,
+    privateKey,
+    addresses: {
+      listen: [...(options.listen ?? ['/ip4/0.0.0.0/tcp/0'])],
+      ...(options.announce === undefined ? {} : { announce: [...options.announce] }),
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: gater,
+    connectionManager: {
+      dialTimeout: options.dialTimeoutMs ?? 5000,
+      inboundConnectionThreshold: options.inboundConnectionThreshold ?? 50,
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub(gossipsubOptions(options.chainId, options.maxTxBytes ?? 128 * 1024)),
+      dht: kadDHT(dhtInit(options.chainId, options.dht)),
+    },
+  });
+  return new P2PHost(libp2p, gater, options);
+}

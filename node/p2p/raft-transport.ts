@@ -1,0 +1,410 @@
+/**
+ * Raft message transport over libp2p streams.
+ *
+ * - `/ehrchain/<chainId>/raft/1.0.0`: one long-lived outbound stream per peer carrying
+ *   length-prefixed frames (it-length-prefixed, varint length), each frame one encoded Raft message,
+ *   in send order. Frames are bounded by `maxFrameBytes` (default 4 MiB).
+ * - `/ehrchain/<chainId>/raft-snapshot/1.0.0`: frames larger than `maxFrameBytes` (snapshots) go on
+ *   a short-lived stream of their own, up to `maxSnapshotBytes` (default 64 MiB), so a big snapshot
+ *   never holds heartbeats up behind it. At most one is in flight per peer; a newer one replaces
+ *   one still waiting. Ordering between the two lanes is not preserved (Raft tolerates reordering).
+ *
+ * Each peer has a bounded queue (`maxQueue` frames / `maxQueueBytes`); when it is full the oldest
+ * frame is dropped and counted: Raft tolerates loss and retransmits. A failed stream or dial is
+ * retried with exponential backoff the next time there is something to send, or at once when the
+ * host reports the peer connected again.
+ */
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import * as lp from 'it-length-prefixed';
+import type { Message } from '../../consensus/types.js';
+import { isP2PError } from './errors.js';
+import { parsePeerId } from './identity.js';
+import { DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
+import {
+  DEFAULT_RAFT_CODEC_LIMITS,
+  decodeRaftMessage,
+  encodeRaftMessage,
+  peekRaftMessageType,
+  type RaftCodecLimits,
+} from './raft-codec.js';
+
+/** Options for the Raft transport (all sizes in bytes, times in ms). */
+export interface RaftTransportOptions {
+  /** Largest frame on the long-lived stream; larger ones use the snapshot lane. Default 4 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Largest frame on the snapshot lane. Default 64 MiB. */
+  readonly maxSnapshotBytes?: number;
+  /** Frames queued per peer before the oldest is dropped. Default 4096. */
+  readonly maxQueue?: number;
+  /** Bytes queued per peer before the oldest frames are dropped. Default 32 MiB. */
+  readonly maxQueueBytes?: number;
+  /** Time allowed to dial and open a stream. Default 5000. */
+  readonly dialTimeoutMs?: number;
+  /** Time allowed to write one snapshot. Default 60000. */
+  readonly snapshotTimeoutMs?: number;
+  /** Reconnect backoff, doubling from min to max. Default 100 .. 5000. */
+  readonly backoffMinMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Limits for decoding inbound messages (maxBytes defaults to maxSnapshotBytes). */
+  readonly codecLimits?: Partial<RaftCodecLimits>;
+}
+
+/** Receives raw frames: `from` is the authenticated remote peer id string. */
+export type RaftBytesHandler = (from: string, bytes: Uint8Array) => void;
+/** Receives decoded messages whose `from` was checked against the authenticated peer. */
+export type RaftMessageHandler = (msg: Message) => void;
+
+interface Link {
+  readonly peer: string;
+  readonly peerId: PeerId;
+  readonly queue: Uint8Array[];
+  queuedBytes: number;
+  stream: Stream | null;
+  pumping: boolean;
+  backoffMs: number;
+  nextAttemptAt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  bulkPending: Uint8Array | null;
+  bulkRunning: boolean;
+}
+
+type StreamHost = Pick<Libp2p, 'dialProtocol' | 'handle' | 'unhandle'>;
+
+const kindOf = (bytes: Uint8Array): string => peekRaftMessageType(bytes) ?? 'raft';
+
+/** Sends and receives Raft frames; created and started by the P2P host. */
+export class RaftTransport {
+  /** Stream protocol of the long-lived message lane. */
+  readonly protocol: string;
+  /** Stream protocol of the snapshot lane. */
+  readonly snapshotProtocol: string;
+  private readonly o: Required<Omit<RaftTransportOptions, 'codecLimits'>>;
+  private readonly limits: RaftCodecLimits;
+  private readonly links = new Map<string, Link>();
+  private readonly inbound = new Set<Stream>();
+  private readonly bytesHandlers = new Set<RaftBytesHandler>();
+  private readonly messageHandlers = new Set<RaftMessageHandler>();
+  private abort = new AbortController();
+  private running = false;
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly selfId: string,
+    chainId: string,
+    private readonly isAllowed: (peer: string) => boolean,
+    private readonly metrics: P2PMetrics = noopMetrics,
+    options: RaftTransportOptions = {},
+  ) {
+    this.protocol = `/ehrchain/${chainId}/raft/1.0.0`;
+    this.snapshotProtocol = `/ehrchain/${chainId}/raft-snapshot/1.0.0`;
+    this.o = {
+      maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
+      maxSnapshotBytes: options.maxSnapshotBytes ?? 64 * 1024 * 1024,
+      maxQueue: options.maxQueue ?? 4096,
+      maxQueueBytes: options.maxQueueBytes ?? 32 * 1024 * 1024,
+      dialTimeoutMs: options.dialTimeoutMs ?? 5000,
+      snapshotTimeoutMs: options.snapshotTimeoutMs ?? 60_000,
+      backoffMinMs: options.backoffMinMs ?? 100,
+      backoffMaxMs: options.backoffMaxMs ?? 5000,
+    };
+    this.limits = {
+      ...DEFAULT_RAFT_CODEC_LIMITS,
+      maxBytes: Math.max(this.o.maxFrameBytes, this.o.maxSnapshotBytes),
+      ...options.codecLimits,
+    };
+  }
+
+  /** Registers the stream handlers. Called by the host after libp2p has started. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.abort = new AbortController();
+    this.running = true;
+    await this.host.handle(this.protocol, (s, c) => this.readInbound(s, c, this.o.maxFrameBytes), {
+      maxInboundStreams: 8,
+    });
+    await this.host.handle(this.snapshotProtocol, (s, c) => this.readInbound(s, c, this.o.maxSnapshotBytes), {
+      maxInboundStreams: 2,
+    });
+  }
+
+  /** Drops every queue, aborts every stream and timer. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    const err = new Error('raft transport stopped');
+    for (const link of this.links.values()) {
+      clearTimeout(link.timer);
+      link.timer = undefined;
+      link.queue.length = 0;
+      link.queuedBytes = 0;
+      link.bulkPending = null;
+      link.stream?.abort(err);
+      link.stream = null;
+    }
+    this.links.clear();
+    for (const s of this.inbound) s.abort(err);
+    this.inbound.clear();
+    await this.host.unhandle([this.protocol, this.snapshotProtocol]).catch(() => {});
+  }
+
+  /**
+   * Queues an encoded message for `to`. Returns false when it was dropped at once (stopped, not
+   * allowed, too large); a frame queued now may still be dropped later if the queue overflows.
+   */
+  send(to: string, bytes: Uint8Array): boolean {
+    const kind = kindOf(bytes);
+    if (!this.running) return this.drop(kind, DropReason.Stopped);
+    if (to === this.selfId || !this.isAllowed(to)) return this.drop(kind, DropReason.NotAllowed);
+    if (bytes.byteLength > this.o.maxSnapshotBytes) return this.drop(kind, DropReason.TooLarge);
+    let link: Link;
+    try {
+      link = this.link(to);
+    } catch {
+      return this.drop(kind, DropReason.NotAllowed);
+    }
+    if (bytes.byteLength > this.o.maxFrameBytes) {
+      if (link.bulkPending !== null) this.drop(kindOf(link.bulkPending), DropReason.Superseded);
+      link.bulkPending = bytes;
+      void this.pumpBulk(link);
+      return true;
+    }
+    link.queue.push(bytes);
+    link.queuedBytes += bytes.byteLength;
+    while (link.queue.length > this.o.maxQueue || link.queuedBytes > this.o.maxQueueBytes) {
+      const old = link.queue.shift();
+      if (old === undefined) break;
+      link.queuedBytes -= old.byteLength;
+      this.drop(kindOf(old), DropReason.QueueFull);
+    }
+    void this.pump(link);
+    return true;
+  }
+
+  /** Encodes and sends a Raft message to `msg.to`. Same return value as `send`. */
+  sendMessage(msg: Message): boolean {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeRaftMessage(msg, this.limits);
+    } catch {
+      return this.drop(msg.type, DropReason.TooLarge);
+    }
+    return this.send(msg.to, bytes);
+  }
+
+  /** Subscribes to raw inbound frames. Returns an unsubscribe function. */
+  onMessage(handler: RaftBytesHandler): () => void {
+    this.bytesHandlers.add(handler);
+    return () => this.bytesHandlers.delete(handler);
+  }
+
+  /**
+   * Subscribes to decoded inbound messages. Frames that do not decode, that claim a `from` other
+   * than the authenticated peer, or that are addressed to another node are dropped and counted.
+   */
+  onRaftMessage(handler: RaftMessageHandler): () => void {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  /** Called by the host when a connection to `peer` opens: retry at once instead of waiting out the backoff. */
+  peerConnected(peer: string): void {
+    const link = this.links.get(peer);
+    if (link === undefined) return;
+    link.backoffMs = this.o.backoffMinMs;
+    link.nextAttemptAt = 0;
+    if (link.queue.length > 0) void this.pump(link);
+  }
+
+  /** Frames queued per peer (for status and tests). */
+  queued(): Map<string, number> {
+    return new Map([...this.links].map(([p, l]) => [p, l.queue.length]));
+  }
+
+  private drop(kind: string, reason: DropReason): false {
+    this.metrics.messageDropped(kind, reason);
+    return false;
+  }
+
+  private link(peer: string): Link {
+    let link = this.links.get(peer);
+    if (link === undefined) {
+      link = {
+        peer,
+        peerId: parsePeerId(peer),
+        queue: [],
+        queuedBytes: 0,
+        stream: null,
+        pumping: false,
+        backoffMs: this.o.backoffMinMs,
+        nextAttemptAt: 0,
+        timer: undefined,
+        bulkPending: null,
+        bulkRunning: false,
+      };
+      this.links.set(peer, link);
+    }
+    return link;
+  }
+
+  private signal(timeoutMs: number): AbortSignal {
+    return AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
+  }
+
+  private async pump(link: Link): Promise<void> {
+    if (link.pumping) return;
+    link.pumping = true;
+    try {
+      while (this.running && link.queue.length > 0) {
+        const stream = link.stream ?? (await this.open(link));
+        if (stream === null) return;
+        const frame = link.queue[0];
+        if (frame === undefined) return;
+        let ok: boolean;
+        try {
+          ok = stream.send(lp.encode.single(frame));
+        } catch {
+          this.resetStream(link, stream);
+          continue;
+        }
+        link.queue.shift();
+        link.queuedBytes -= frame.byteLength;
+        this.metrics.messageSent(kindOf(frame), frame.byteLength);
+        if (!ok) {
+          try {
+            await stream.onDrain({ signal: this.abort.signal });
+          } catch {
+            this.resetStream(link, stream);
+          }
+        }
+      }
+    } finally {
+      link.pumping = false;
+    }
+  }
+
+  private async open(link: Link): Promise<Stream | null> {
+    const wait = link.nextAttemptAt - Date.now();
+    if (wait > 0) {
+      this.schedule(link, wait);
+      return null;
+    }
+    try {
+      const stream = await this.host.dialProtocol(link.peerId, this.protocol, {
+        signal: this.signal(this.o.dialTimeoutMs),
+      });
+      if (!this.running) {
+        stream.abort(new Error('stopped'));
+        return null;
+      }
+      link.stream = stream;
+      link.backoffMs = this.o.backoffMinMs;
+      stream.addEventListener('close', () => {
+        if (link.stream !== stream) return;
+        link.stream = null;
+        if (this.running && link.queue.length > 0) this.schedule(link, 0);
+      });
+      return stream;
+    } catch {
+      if (!this.running) return null;
+      link.nextAttemptAt = Date.now() + link.backoffMs;
+      this.schedule(link, link.backoffMs);
+      link.backoffMs = Math.min(link.backoffMs * 2, this.o.backoffMaxMs);
+      return null;
+    }
+  }
+
+  private schedule(link: Link, delayMs: number): void {
+    if (link.timer !== undefined || !this.running) return;
+    link.timer = setTimeout(() => {
+      link.timer = undefined;
+      void this.pump(link);
+    }, delayMs);
+    link.timer.unref?.();
+  }
+
+  private resetStream(link: Link, stream: Stream): void {
+    stream.abort(new Error('raft stream failed'));
+    if (link.stream === stream) link.stream = null;
+  }
+
+  private async pumpBulk(link: Link): Promise<void> {
+    if (link.bulkRunning) return;
+    link.bulkRunning = true;
+    try {
+      while (this.running && link.bulkPending !== null) {
+        const bytes = link.bulkPending;
+        link.bulkPending = null;
+        let stream: Stream | undefined;
+        try {
+          stream = await this.host.dialProtocol(link.peerId, this.snapshotProtocol, {
+            signal: this.signal(this.o.dialTimeoutMs),
+          });
+          stream.send(lp.encode.single(bytes));
+          await stream.close({ signal: this.signal(this.o.snapshotTimeoutMs) });
+          this.metrics.messageSent(kindOf(bytes), bytes.byteLength);
+        } catch {
+          stream?.abort(new Error('snapshot send failed'));
+          this.drop(kindOf(bytes), DropReason.SendFailed);
+        }
+      }
+    } finally {
+      link.bulkRunning = false;
+    }
+  }
+
+  private async readInbound(stream: Stream, connection: Connection, maxDataLength: number): Promise<void> {
+    const from = connection.remotePeer.toString();
+    if (!this.running || !this.isAllowed(from)) {
+      stream.abort(new Error('not allowed'));
+      return;
+    }
+    this.inbound.add(stream);
+    try {
+      for await (const frame of lp.decode(stream, { maxDataLength })) {
+        this.deliver(from, frame.subarray());
+      }
+    } catch {
+      // Oversized length prefix, truncated frame or a reset: drop this stream only.
+      if (this.running) this.drop('raft', DropReason.BadMessage);
+      stream.abort(new Error('bad raft stream'));
+    } finally {
+      this.inbound.delete(stream);
+    }
+  }
+
+  private deliver(from: string, bytes: Uint8Array): void {
+    const kind = kindOf(bytes);
+    this.metrics.messageReceived(kind, bytes.byteLength);
+    for (const h of this.bytesHandlers) {
+      try {
+        h(from, bytes);
+      } catch {
+        this.drop(kind, DropReason.HandlerError);
+      }
+    }
+    if (this.messageHandlers.size === 0) return;
+    let msg: Message;
+    try {
+      msg = decodeRaftMessage(bytes, this.limits);
+    } catch (err) {
+      this.drop(kind, isP2PError(err, 'too_large') ? DropReason.TooLarge : DropReason.BadMessage);
+      return;
+    }
+    if (msg.from !== from) {
+      this.drop(msg.type, DropReason.ForgedSender);
+      return;
+    }
+    if (msg.to !== this.selfId) {
+      this.drop(msg.type, DropReason.Misaddressed);
+      return;
+    }
+    for (const h of this.messageHandlers) {
+      try {
+        h(msg);
+      } catch {
+        this.drop(msg.type, DropReason.HandlerError);
+      }
+    }
+  }
+}

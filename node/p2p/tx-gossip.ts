@@ -1,0 +1,148 @@
+/**
+ * Transaction gossip on gossipsub topic `/ehrchain/<chainId>/tx/1`.
+ *
+ * Messages are signed by the publishing validator's libp2p key (StrictSign), so `from` in `onTx` is
+ * the authenticated origin. Message ids are sha256 of the tx bytes: the same tx published by two
+ * validators is delivered and forwarded once. Publishing with no subscribed peers is not an error.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type GossipSub,
+  type GossipsubOpts,
+  type Message as PubsubMessage,
+  TopicValidatorResult,
+} from '@libp2p/gossipsub';
+import { P2PError } from './errors.js';
+import { DropReason, type P2PMetrics } from './metrics.js';
+
+/** Receives a gossiped tx: `from` is the publishing peer id string (not the forwarder). */
+export type TxHandler = (bytes: Uint8Array, from: string) => void;
+
+/**
+ * Decides whether a received tx is forwarded: 'accept' (deliver and forward), 'ignore' (neither),
+ * 'reject' (neither, and penalise the forwarder's gossipsub score). Must be fast.
+ */
+export type TxValidator = (bytes: Uint8Array, from: string) => 'accept' | 'ignore' | 'reject';
+
+/** The tx topic for a chain. */
+export const txTopic = (chainId: string): string => `/ehrchain/${chainId}/tx/1`;
+
+/** Gossipsub settings the tx gossip relies on. */
+export function gossipsubOptions(chainId: string, maxTxBytes: number): Partial<GossipsubOpts> {
+  return {
+    allowPublishToZeroTopicPeers: true,
+    ignoreDuplicatePublishError: true,
+    emitSelf: false,
+    fallbackToFloodsub: false,
+    doPX: false,
+    allowedTopics: [txTopic(chainId)],
+    // A little framing overhead on top of the tx itself.
+    maxInboundDataLength: maxTxBytes + 1024,
+    msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
+  };
+}
+
+const RESULT = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+} as const;
+
+/** Publishes and receives transactions. Created by the host. */
+export class TxGossip {
+  readonly topic: string;
+  private readonly handlers = new Set<TxHandler>();
+  private validator: TxValidator | undefined;
+  private running = false;
+
+  constructor(
+    private readonly pubsub: GossipSub,
+    chainId: string,
+    private readonly maxTxBytes: number,
+    private readonly metrics: P2PMetrics,
+  ) {
+    this.topic = txTopic(chainId);
+  }
+
+  private readonly onPubsubMessage = (evt: CustomEvent<PubsubMessage>): void => {
+    const msg = evt.detail;
+    if (msg.topic !== this.topic || msg.type !== 'signed') return;
+    const from = msg.from.toString();
+    this.metrics.messageReceived('tx', msg.data.byteLength);
+    for (const h of this.handlers) {
+      try {
+        h(msg.data, from);
+      } catch {
+        this.metrics.messageDropped('tx', DropReason.HandlerError);
+      }
+    }
+  };
+
+  /** Subscribes to the topic. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.pubsub.topicValidators.set(this.topic, (_peer, msg) => {
+      if (msg.data.byteLength > this.maxTxBytes || msg.type !== 'signed') {
+        this.metrics.messageDropped('tx', DropReason.TooLarge);
+        return TopicValidatorResult.Reject;
+      }
+      if (this.validator === undefined) return TopicValidatorResult.Accept;
+      try {
+        return RESULT[this.validator(msg.data, msg.from.toString())];
+      } catch {
+        return TopicValidatorResult.Ignore;
+      }
+    });
+    this.pubsub.addEventListener('message', this.onPubsubMessage);
+    this.pubsub.subscribe(this.topic);
+  }
+
+  /** Unsubscribes. Idempotent. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.pubsub.removeEventListener('message', this.onPubsubMessage);
+    this.pubsub.topicValidators.delete(this.topic);
+    try {
+      this.pubsub.unsubscribe(this.topic);
+    } catch {
+      // pubsub already stopped
+    }
+  }
+
+  /**
+   * Publishes a tx to every subscribed peer. Resolves with the number of peers it was sent to (0 with
+   * no peers, or when the tx was already seen). Throws P2PError 'too_large' or 'not_started' only.
+   */
+  async publish(bytes: Uint8Array): Promise<{ recipients: number }> {
+    if (!this.running) throw new P2PError('not_started', 'p2p host not started');
+    if (bytes.byteLength > this.maxTxBytes) {
+      throw new P2PError('too_large', `tx is ${bytes.byteLength} bytes (limit ${this.maxTxBytes})`);
+    }
+    try {
+      const { recipients } = await this.pubsub.publish(this.topic, bytes);
+      this.metrics.messageSent('tx', bytes.byteLength);
+      return { recipients: recipients.length };
+    } catch {
+      this.metrics.messageDropped('tx', DropReason.SendFailed);
+      return { recipients: 0 };
+    }
+  }
+
+  /** Subscribes to received txs. Returns an unsubscribe function. */
+  onTx(handler: TxHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Sets (or clears) the validator consulted before a received tx is delivered and forwarded. */
+  setValidator(validator: TxValidator | undefined): void {
+    this.validator = validator;
+  }
+
+  /** Peers currently subscribed to the tx topic. */
+  subscribers(): string[] {
+    return this.pubsub.getSubscribers(this.topic).map(String);
+  }
+}
