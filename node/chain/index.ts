@@ -8,3 +8,5 @@ export * from './keys.js';
 export * from './merkle.js';
 export * from './tx.js';
 export type * from './types.js';
+export * from './verify.js';
+export * from './verify-workers.js';

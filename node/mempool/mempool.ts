@@ -1,0 +1,301 @@
+/**
+ * The mempool: pending signed txs (already verified), bounded in count and bytes, ordered per
+ * sender by nonce and handed to the block builder round-robin across senders.
+ *
+ * Per sender it tracks `committed` (the next nonce committed state expects; from `nonceOf`, then
+ * advanced by `onCommitted`) and `cursor` (the next nonce `take` hands out; txs handed out stay
+ * pending until committed, so a pipelined leader can cut block h+1 before h commits, and
+ * `onRequeue` rewinds the cursor if a proposed block is lost).
+ *
+ * Admission: duplicate hash -> 'duplicate'; nonce < committed -> 'nonce_stale'; same sender and
+ * nonce pending -> 'nonce_duplicate'; nonce >= committed + nonceWindow -> 'nonce_gap'. When full,
+ * the tx may displace txs of the sender holding the most (its highest nonces first), but only if
+ * that sender holds at least two more than the newcomer's sender; otherwise 'mempool_full'.
+ *
+ * Costs: add, take (per tx) and onCommitted (per tx) are O(1) amortised, except recomputing a
+ * sender's highest pending nonce after an eviction, which is O(nonceWindow), a small constant.
+ */
+
+import { ChainError } from '../chain/errors.js';
+import type { SignedTx } from '../chain/types.js';
+import { CountBuckets } from './buckets.js';
+import { type MempoolOptions, resolveMempoolOptions } from './options.js';
+
+/** Reads the next expected nonce of a sender from committed state (0 for an unknown sender). */
+export type NonceSource = (sender: Uint8Array) => number;
+
+interface SenderState {
+  committed: number;
+  cursor: number;
+  hi: number;
+  readonly txs: Map<number, SignedTx>;
+}
+
+const keyOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+
+/** Pending transactions with fair bounds and per-sender nonce order. */
+export class Mempool {
+  readonly options: MempoolOptions;
+  private readonly senders = new Map<string, SenderState>();
+  private readonly byHash = new Map<string, SignedTx>();
+  private readonly counts = new CountBuckets();
+  /** Senders whose tx at `cursor` is pending, in round-robin order. */
+  private readonly ready = new Set<string>();
+  /** Committed nonces of senders with nothing pending (LRU), in case `nonceOf` lags behind. */
+  private readonly idle = new Map<string, number>();
+  private totalBytes = 0;
+
+  constructor(
+    private readonly nonceOf: NonceSource,
+    options: Partial<MempoolOptions> = {},
+  ) {
+    this.options = resolveMempoolOptions(options);
+  }
+
+  /** Pending tx count. */
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** Total bytes of pending signed txs. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Number of senders with pending txs. */
+  get senderCount(): number {
+    return this.senders.size;
+  }
+
+  /** True if a tx with this hash is pending. */
+  has(hash: Uint8Array): boolean {
+    return this.byHash.has(keyOf(hash));
+  }
+
+  /** The pending tx with this hash. */
+  get(hash: Uint8Array): SignedTx | undefined {
+    return this.byHash.get(keyOf(hash));
+  }
+
+  /** Number of txs pending from `sender`. */
+  pendingOf(sender: Uint8Array): number {
+    return this.senders.get(keyOf(sender))?.txs.size ?? 0;
+  }
+
+  /** The nonce a sender should use next: committed nonce plus its contiguous pending run. */
+  nextNonce(sender: Uint8Array): number {
+    const s = this.senders.get(keyOf(sender));
+    if (!s) return this.committedOf(keyOf(sender), sender);
+    let n = s.committed;
+    while (s.txs.has(n)) n++;
+    return n;
+  }
+
+  private committedOf(sk: string, sender: Uint8Array): number {
+    return Math.max(this.nonceOf(sender), this.idle.get(sk) ?? 0);
+  }
+
+  /**
+   * Admits a verified tx. Returns the txs evicted to make room (possibly none). Throws a ChainError:
+   * 'duplicate', 'nonce_stale', 'nonce_duplicate', 'nonce_gap' or 'mempool_full'.
+   */
+  add(tx: SignedTx): SignedTx[] {
+    const hk = keyOf(tx.hash);
+    if (this.byHash.has(hk)) throw new ChainError('duplicate', 'tx already pending');
+    const { sender, nonce } = tx.body;
+    const sk = keyOf(sender);
+    const existing = this.senders.get(sk);
+    const committed = existing ? existing.committed : this.committedOf(sk, sender);
+    if (nonce < committed) {
+      throw new ChainError('nonce_stale', `nonce ${nonce} < next nonce ${committed}`, {
+        expected: committed,
+      });
+    }
+    if (nonce >= committed + this.options.nonceWindow) {
+      throw new ChainError('nonce_gap', `nonce ${nonce} too far ahead of ${committed}`, {
+        expected: committed,
+        window: this.options.nonceWindow,
+      });
+    }
+    if (existing?.txs.has(nonce)) {
+      throw new ChainError('nonce_duplicate', `another tx with nonce ${nonce} is pending`, { nonce });
+    }
+    const size = tx.bytes.length;
+    const needCount = this.byHash.size + 1 - this.options.maxTxs;
+    const needBytes = this.totalBytes + size - this.options.maxBytes;
+    let evicted: SignedTx[] = [];
+    if (needCount > 0 || needBytes > 0) {
+      const plan = this.planEvictions(sk, existing?.txs.size ?? 0, needCount, needBytes);
+      if (plan === null) throw new ChainError('mempool_full', 'mempool is full', { size: this.byHash.size });
+      evicted = plan.map((v) => this.evictHighest(v));
+    }
+    let s = existing;
+    if (!s) {
+      s = { committed, cursor: committed, hi: nonce, txs: new Map() };
+      this.senders.set(sk, s);
+      this.idle.delete(sk);
+    }
+    s.txs.set(nonce, tx);
+    if (nonce > s.hi || s.txs.size === 1) s.hi = nonce;
+    this.byHash.set(hk, tx);
+    this.counts.inc(sk);
+    this.totalBytes += size;
+    if (nonce === s.cursor) this.ready.add(sk);
+    return evicted;
+  }
+
+  /**
+   * Which senders to evict from (one entry per tx, highest nonce first) to free `needCount` txs and
+   * `needBytes` bytes, each time from the sender holding the most, or null if the fairness rule
+   * forbids it. Mutates the count buckets only temporarily.
+   */
+  private planEvictions(sk: string, own: number, needCount: number, needBytes: number): string[] | null {
+    const plan: string[] = [];
+    const scan = new Map<string, number>();
+    let count = 0;
+    let bytes = 0;
+    try {
+      while (count < needCount || bytes < needBytes) {
+        const v = this.counts.maxKey();
+        if (v === undefined || v === sk || this.counts.countOf(v) < own + 2) return null;
+        const s = this.senders.get(v)!;
+        let n = scan.get(v) ?? s.hi;
+        while (!s.txs.has(n)) n--;
+        scan.set(v, n - 1);
+        count++;
+        bytes += s.txs.get(n)!.bytes.length;
+        this.counts.dec(v);
+        plan.push(v);
+      }
+      return plan;
+    } finally {
+      for (const v of plan) this.counts.inc(v);
+    }
+  }
+
+  /** Removes the highest-nonce pending tx of sender `sk` (which must have one). */
+  private evictHighest(sk: string): SignedTx {
+    const s = this.senders.get(sk)!;
+    const n = s.hi;
+    const tx = s.txs.get(n)!;
+    this.removeEntry(sk, s, n, tx);
+    return tx;
+  }
+
+  private removeEntry(sk: string, s: SenderState, nonce: number, tx: SignedTx): void {
+    s.txs.delete(nonce);
+    this.byHash.delete(keyOf(tx.hash));
+    this.counts.dec(sk);
+    this.totalBytes -= tx.bytes.length;
+    if (nonce === s.cursor) this.ready.delete(sk);
+    if (s.txs.size === 0) {
+      this.senders.delete(sk);
+      this.ready.delete(sk);
+      this.remember(sk, s.committed);
+      return;
+    }
+    if (nonce === s.hi) {
+      let h = nonce - 1;
+      while (!s.txs.has(h)) h--;
+      s.hi = h;
+    }
+  }
+
+  private remember(sk: string, committed: number): void {
+    if (this.options.maxIdleSenders === 0) return;
+    this.idle.delete(sk);
+    this.idle.set(sk, committed);
+    if (this.idle.size > this.options.maxIdleSenders) this.idle.delete(this.idle.keys().next().value!);
+  }
+
+  /**
+   * Hands out up to `maxTxs` txs totalling at most `maxBytes`, for the next block: one tx per
+   * sender in turn (round-robin, continuing where the last call stopped), each sender's in nonce
+   * order from its cursor. Handed-out txs stay pending until `onCommitted` (or `onRequeue`).
+   */
+  take(maxTxs: number, maxBytes: number): SignedTx[] {
+    const out: SignedTx[] = [];
+    const skipped: string[] = [];
+    let bytes = 0;
+    while (out.length < maxTxs && this.ready.size > 0) {
+      const sk = this.ready.values().next().value!;
+      this.ready.delete(sk);
+      const s = this.senders.get(sk)!;
+      const tx = s.txs.get(s.cursor)!;
+      if (bytes + tx.bytes.length > maxBytes) {
+        // Does not fit this block; this sender keeps its cursor and its turn comes again next time.
+        skipped.push(sk);
+        continue;
+      }
+      out.push(tx);
+      bytes += tx.bytes.length;
+      s.cursor++;
+      if (s.txs.has(s.cursor)) this.ready.add(sk);
+    }
+    for (const sk of skipped) this.ready.add(sk);
+    return out;
+  }
+
+  /**
+   * Committed txs (in a committed block; their nonces are consumed whether they succeeded or not):
+   * removes them, advances each sender's committed nonce, and drops pending txs it made stale.
+   */
+  onCommitted(txs: readonly SignedTx[]): void {
+    for (const tx of txs) {
+      const { sender, nonce } = tx.body;
+      const sk = keyOf(sender);
+      const s = this.senders.get(sk);
+      if (!s) {
+        this.remember(sk, Math.max(nonce + 1, this.idle.get(sk) ?? 0));
+        continue;
+      }
+      if (nonce < s.committed) continue;
+      const from = s.committed;
+      s.committed = nonce + 1;
+      let alive = true;
+      for (let n = from; n <= nonce && alive; n++) {
+        const pending = s.txs.get(n);
+        if (pending) {
+          this.removeEntry(sk, s, n, pending);
+          alive = this.senders.get(sk) === s;
+        }
+      }
+      if (!alive) {
+        this.remember(sk, s.committed);
+        continue;
+      }
+      if (s.cursor < s.committed) s.cursor = s.committed;
+      this.syncReady(sk, s);
+    }
+  }
+
+  /** Restores the invariant: `sk` is in `ready` iff its tx at `cursor` is pending. */
+  private syncReady(sk: string, s: SenderState): void {
+    if (s.txs.has(s.cursor)) this.ready.add(sk);
+    else this.ready.delete(sk);
+  }
+
+  /**
+   * Txs of a block that was proposed but will not commit (leadership lost): rewinds their senders'
+   * cursors so they are handed out again, and re-admits any that were evicted meanwhile (silently
+   * dropping those that no longer fit or are stale).
+   */
+  onRequeue(txs: readonly SignedTx[]): void {
+    for (const tx of txs) {
+      const sk = keyOf(tx.body.sender);
+      const s = this.senders.get(sk);
+      if (s && tx.body.nonce < s.cursor) {
+        s.cursor = Math.max(s.committed, tx.body.nonce);
+        this.syncReady(sk, s);
+      }
+    }
+    for (const tx of txs) {
+      if (this.has(tx.hash)) continue;
+      try {
+        this.add(tx);
+      } catch (e) {
+        if (!(e instanceof ChainError)) throw e;
+      }
+    }
+  }
+}
