@@ -21,7 +21,6 @@ export interface AccessScenario {
   readonly expect: Reason;
 }
 
-const lab = { kind: 'category', category: 'lab' } as const;
 const mentalHealth = { kind: 'category', category: 'mental-health' } as const;
 const record = (label: string, version?: number): AccessTarget =>
   version === undefined
