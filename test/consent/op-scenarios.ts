@@ -217,7 +217,7 @@ export const OP_SCENARIOS: readonly OpScenario[] = [
   {
     name: 'unlink what is not linked',
     who: 'adminA',
-    op: (w) => ({ ...link(w, 'pat'), op: 'unlinkGuardian' }),
+    op: (w) => link(w, 'pat', 'unlinkGuardian'),
     expect: 'not_linked',
   },
   // grant: the patient or a linked guardian
@@ -420,8 +420,8 @@ function addOrg(org: string): ConsentOp {
   return { op: 'addOrg', org, kind: 'hospital', adminKey: keyOf(admin), adminCertHash: hashOf(admin) };
 }
 
-function link(w: World, patient: Name): ConsentOp {
-  return { op: 'linkGuardian', guardian: w.id('mum'), patient: w.id(patient) };
+function link(w: World, patient: Name, op: 'linkGuardian' | 'unlinkGuardian' = 'linkGuardian'): ConsentOp {
+  return { op, guardian: w.id('mum'), patient: w.id(patient) };
 }
 
 function emergency(w: World, durationMs: number): ConsentOp {

@@ -66,7 +66,16 @@ export const CAST = {
 } as const satisfies Record<string, readonly [string, Role, number]>;
 
 /** A name in the standard world: a cast member, an org admin or the governance key. */
-export type Name = keyof typeof CAST | 'adminA' | 'adminB' | 'adminX' | 'adminR' | 'gov' | 'stranger';
+export type Name =
+  | keyof typeof CAST
+  | 'adminA'
+  | 'adminB'
+  | 'adminX'
+  | 'adminR'
+  | 'adminC'
+  | 'adminC2'
+  | 'gov'
+  | 'stranger';
 
 const ORGS = [
   ['hosp-a', 'hospital', 'adminA'],
