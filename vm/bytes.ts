@@ -101,7 +101,7 @@ export function writeInt64(out: Uint8Array, off: number, n: number): void {
  * outside -(2^53-1) .. 2^53-1.
  */
 export function readInt64(b: Uint8Array, off: number): number {
-  const hi = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) | 0;
+  const hi = (b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]! | 0;
   const lo = ((b[off + 4]! << 24) | (b[off + 5]! << 16) | (b[off + 6]! << 8) | b[off + 7]!) >>> 0;
   if (hi < -2097152 || hi > 2097151) return Number.NaN;
   const v = hi * 4294967296 + lo;

@@ -363,4 +363,3 @@ export function execute(input: ExecInput): ExecResult {
   if (reason !== '') return reverted(reason, 'contract', used);
   return { status: 'ok', gasUsed: used, returnData: ret, events };
 }
-

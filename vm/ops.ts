@@ -6,8 +6,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat3, EMPTY, intToBytes, readInt64 } from './bytes.js';
 import { VmReason, type VmReasonCode } from './errors.js';
-import { GAS_PER_BYTE, LIMITS, Op } from './isa.js';
 import type { ExecInput, VmEvent } from './interpreter.js';
+import { GAS_PER_BYTE, LIMITS, Op } from './isa.js';
 import { countFields, fieldAt, PACK_OUT_OF_RANGE, packFields, setField } from './pack.js';
 
 /** Registers shared with the main loop: stack pointer in and out, extra gas out. */

@@ -11,7 +11,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, concat2, EMPTY, fromHex, toHex, utf8 } from './bytes.js';
 import { DeployError, type DeployErrorCode, type ValidationError, VmReason } from './errors.js';
-import { execute, type ExecResult, type VmEvent } from './interpreter.js';
+import { type ExecResult, execute, type VmEvent } from './interpreter.js';
 import { CALL_BASE_GAS, DEPLOY_GAS, GAS_PER_BYTE, LIMITS } from './isa.js';
 import { Journal, type StateView } from './journal.js';
 import { type Program, validateCode } from './validate.js';

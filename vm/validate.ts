@@ -200,7 +200,8 @@ function decodeCode(
     const rf = raw[f]!;
     const start = rf.entry;
     const end = f + 1 < raw.length ? raw[f + 1]!.entry : code.length;
-    if (insIndex[start]! < 0) throw fail(ValidationCode.badFunction, start, `function ${f} entry inside an instruction`);
+    if (insIndex[start]! < 0)
+      throw fail(ValidationCode.badFunction, start, `function ${f} entry inside an instruction`);
     let last = -1;
     for (let pc = start; pc < end; ) {
       const op = code[pc]!;
@@ -217,23 +218,30 @@ function decodeCode(
         case Imm.u8:
           imm = code[p]!;
           if ((op === Op.LOAD || op === Op.STORE) && imm >= rf.nlocals) {
-            throw fail(ValidationCode.badImmediate, pc, `local ${imm} out of range (function has ${rf.nlocals})`);
+            throw fail(
+              ValidationCode.badImmediate,
+              pc,
+              `local ${imm} out of range (function has ${rf.nlocals})`,
+            );
           }
-          if (op === Op.PACK && imm > LIMITS.maxPackFields) throw fail(ValidationCode.badImmediate, pc, 'too many pack fields');
+          if (op === Op.PACK && imm > LIMITS.maxPackFields)
+            throw fail(ValidationCode.badImmediate, pc, 'too many pack fields');
           break;
         case Imm.i32:
           imm = (code[p]! << 24) | (code[p + 1]! << 16) | (code[p + 2]! << 8) | code[p + 3]!;
           break;
         case Imm.i64: {
           const v = readInt64(code, p);
-          if (Number.isNaN(v)) throw fail(ValidationCode.badImmediate, pc, 'PUSHI64 value is not a safe integer');
+          if (Number.isNaN(v))
+            throw fail(ValidationCode.badImmediate, pc, 'PUSHI64 value is not a safe integer');
           imm = nums.length;
           nums.push(v);
           break;
         }
         case Imm.u16c:
           imm = (code[p]! << 8) | code[p + 1]!;
-          if (imm >= consts.length) throw fail(ValidationCode.badImmediate, pc, `constant ${imm} out of range`);
+          if (imm >= consts.length)
+            throw fail(ValidationCode.badImmediate, pc, `constant ${imm} out of range`);
           break;
         case Imm.u16func:
           imm = (code[p]! << 8) | code[p + 1]!;
@@ -262,10 +270,15 @@ function decodeCode(
       ins[at + 1] = imm;
       last = op;
       pc = p + IMM_SIZE[info.imm];
-      if (pc > end) throw fail(ValidationCode.badFunction, pc, `instruction crosses the end of function ${f}`);
+      if (pc > end)
+        throw fail(ValidationCode.badFunction, pc, `instruction crosses the end of function ${f}`);
     }
     if (!TERMINATORS.has(last)) {
-      throw fail(ValidationCode.fallsThrough, end, `function ${f} does not end with JMP, RET, RETV or REVERT`);
+      throw fail(
+        ValidationCode.fallsThrough,
+        end,
+        `function ${f} does not end with JMP, RET, RETV or REVERT`,
+      );
     }
     funcs.push({
       name: rf.name,
