@@ -64,7 +64,7 @@ function reverted(error: string, kind: 'vm' | 'contract', gasUsed: number): Exec
 
 /** Runs `input.func` of `input.program`. Never throws on any program or args. */
 export function execute(input: ExecInput): ExecResult {
-  const { program, args, state, keyPrefix } = input;
+  const { program, args } = input;
   const gasLimit = input.gas;
   const fn = program.funcs[input.func];
   if (fn === undefined) return reverted(R.noSuchMethod, 'vm', 0);

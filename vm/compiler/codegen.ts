@@ -27,7 +27,9 @@ export class FnGen {
     readonly syms: Symbols,
     readonly fn: FnSym,
   ) {
-    fn.decl.params.forEach((p, i) => this.declare(p.name, fn.params[i]!, p.pos));
+    fn.decl.params.forEach((p, i) => {
+      this.declare(p.name, fn.params[i]!, p.pos);
+    });
   }
 
   get localCount(): number {

@@ -181,7 +181,9 @@ function genCall(g: FnGen, e: Extract<Expr, { k: 'call' }>, allowVoid: boolean):
   const simple = SIMPLE[e.name];
   if (simple) {
     arity(e, simple.args.length);
-    e.args.forEach((a, i) => expectType(g, a, simple.args[i]!));
+    e.args.forEach((a, i) => {
+      expectType(g, a, simple.args[i]!);
+    });
     g.emit([simple.op]);
     return simple.ret;
   }
@@ -229,7 +231,9 @@ function genCall(g: FnGen, e: Extract<Expr, { k: 'call' }>, allowVoid: boolean):
   if (e.args.length !== fn.params.length) {
     throw new CompileFailure(e.pos, `'${e.name}' takes ${fn.params.length} arguments, got ${e.args.length}`);
   }
-  e.args.forEach((a, i) => mustAssign(genExpr(g, a), fn.params[i]!, a.pos));
+  e.args.forEach((a, i) => {
+    mustAssign(genExpr(g, a), fn.params[i]!, a.pos);
+  });
   g.emit(['CALL', e.name]);
   if (fn.ret) return fn.ret;
   if (!allowVoid) throw new CompileFailure(e.pos, `'${e.name}' returns no value`);
