@@ -16,6 +16,7 @@
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
+import { Uint8ArrayList } from 'uint8arraylist';
 import type { Message } from '../../consensus/types.js';
 import { isP2PError } from './errors.js';
 import { parsePeerId } from './identity.js';
@@ -61,6 +62,7 @@ interface Link {
   queuedBytes: number;
   stream: Stream | null;
   pumping: boolean;
+  kicked: boolean;
   backoffMs: number;
   nextAttemptAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +71,9 @@ interface Link {
 }
 
 type StreamHost = Pick<Libp2p, 'dialProtocol' | 'handle' | 'unhandle'>;
+
+/** Most bytes coalesced into one stream write. */
+const BATCH_BYTES = 256 * 1024;
 
 const kindOf = (bytes: Uint8Array): string => peekRaftMessageType(bytes) ?? 'raft';
 
@@ -177,7 +182,7 @@ export class RaftTransport {
       link.queuedBytes -= old.byteLength;
       this.drop(kindOf(old), DropReason.QueueFull);
     }
-    void this.pump(link);
+    this.kick(link);
     return true;
   }
 
@@ -216,6 +221,11 @@ export class RaftTransport {
     if (link.queue.length > 0) void this.pump(link);
   }
 
+  /** Inbound raft streams currently open (for status and tests). */
+  inboundStreams(): number {
+    return this.inbound.size;
+  }
+
   /** Frames queued per peer (for status and tests). */
   queued(): Map<string, number> {
     return new Map([...this.links].map(([p, l]) => [p, l.queue.length]));
@@ -236,6 +246,7 @@ export class RaftTransport {
         queuedBytes: 0,
         stream: null,
         pumping: false,
+        kicked: false,
         backoffMs: this.o.backoffMinMs,
         nextAttemptAt: 0,
         timer: undefined,
@@ -251,6 +262,16 @@ export class RaftTransport {
     return AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
   }
 
+  /** Runs the pump on the next microtask so a burst of sends in one tick goes out as one write. */
+  private kick(link: Link): void {
+    if (link.pumping || link.kicked) return;
+    link.kicked = true;
+    queueMicrotask(() => {
+      link.kicked = false;
+      void this.pump(link);
+    });
+  }
+
   private async pump(link: Link): Promise<void> {
     if (link.pumping) return;
     link.pumping = true;
@@ -258,18 +279,26 @@ export class RaftTransport {
       while (this.running && link.queue.length > 0) {
         const stream = link.stream ?? (await this.open(link));
         if (stream === null) return;
-        const frame = link.queue[0];
-        if (frame === undefined) return;
+        // Coalesce what is queued (up to BATCH_BYTES) into one write: one yamux frame, one noise
+        // record, one syscall instead of one per message.
+        const batch = new Uint8ArrayList();
+        const kinds: [string, number][] = [];
+        while (batch.byteLength < BATCH_BYTES) {
+          const frame = link.queue.shift();
+          if (frame === undefined) break;
+          link.queuedBytes -= frame.byteLength;
+          batch.append(lp.encode.single(frame));
+          kinds.push([kindOf(frame), frame.byteLength]);
+        }
         let ok: boolean;
         try {
-          ok = stream.send(lp.encode.single(frame));
+          ok = stream.send(batch);
         } catch {
+          for (const [kind] of kinds) this.drop(kind, DropReason.SendFailed);
           this.resetStream(link, stream);
           continue;
         }
-        link.queue.shift();
-        link.queuedBytes -= frame.byteLength;
-        this.metrics.messageSent(kindOf(frame), frame.byteLength);
+        for (const [kind, n] of kinds) this.metrics.messageSent(kind, n);
         if (!ok) {
           try {
             await stream.onDrain({ signal: this.abort.signal });
@@ -364,6 +393,11 @@ export class RaftTransport {
       for await (const frame of lp.decode(stream, { maxDataLength })) {
         this.deliver(from, frame.subarray());
       }
+      // The remote closed its end: close ours too, or the half-open stream keeps counting against
+      // maxInboundStreams.
+      await stream
+        .close({ signal: AbortSignal.timeout(1000) })
+        .catch(() => stream.abort(new Error('close failed')));
     } catch {
       // Oversized length prefix, truncated frame or a reset: drop this stream only.
       if (this.running) this.drop('raft', DropReason.BadMessage);

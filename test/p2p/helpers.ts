@@ -74,14 +74,18 @@ export async function startHost(
  * Starts `n` hosts that know each other. Ports are picked by the OS for the first start, so the
  * first pass starts them without peers, then each is told about the others.
  */
-export async function startCluster(n: number, label: string): Promise<TestNode[]> {
+export async function startCluster(
+  n: number,
+  label: string,
+  extra: Partial<P2PHostOptions> = {},
+): Promise<TestNode[]> {
   const nodes: TestNode[] = [];
   for (let i = 0; i < n; i++) {
     const s = seed(`${label}-${i}`);
     const id = await nodeIdOf(s);
     const allowed: string[] = [];
     for (let j = 0; j < n; j++) allowed.push(await nodeIdOf(seed(`${label}-${j}`)));
-    const { host, port, metrics } = await startHost(s, [], { allowedPeers: allowed });
+    const { host, port, metrics } = await startHost(s, [], { allowedPeers: allowed, ...extra });
     nodes.push({ id, seed: s, host, port, metrics });
   }
   for (const node of nodes) {
