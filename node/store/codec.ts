@@ -65,8 +65,11 @@ export class Writer {
 /** Reads what `Writer` wrote; throws StoreError 'corrupt' on truncation. */
 export class Reader {
   private readonly dv: DataView;
+  private readonly buf: Uint8Array;
   private pos = 0;
-  constructor(private readonly buf: Uint8Array) {
+  constructor(buf: Uint8Array) {
+    // A plain view even of a Buffer, so that slice() below copies (Buffer#slice does not).
+    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   private need(n: number): void {

@@ -28,13 +28,27 @@ export interface Db {
 /** A sublevel with byte keys and values. */
 export type BytesSublevel = ReturnType<typeof makeSub>;
 
+/**
+ * Byte encoding that hands out plain Uint8Arrays. classic-level returns Buffers, whose `slice()`
+ * is a view rather than a copy and which compare unequal to Uint8Arrays in tests.
+ */
+const bytes = {
+  name: 'ehrchain-bytes',
+  format: 'view',
+  encode: (b: Uint8Array): Uint8Array => b,
+  decode: (b: Uint8Array): Uint8Array =>
+    Object.getPrototypeOf(b) === Uint8Array.prototype
+      ? b
+      : new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+} as const;
+
 function makeSub(level: Level<Uint8Array, Uint8Array>, name: string) {
-  return level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' });
+  return level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: bytes, valueEncoding: bytes });
 }
 
 /** Opens (creating if missing) the LevelDB at `dir`. */
 export async function openDb(dir: string): Promise<Db> {
-  const level = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const level = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: bytes, valueEncoding: bytes });
   await level.open();
   return {
     level,
