@@ -200,7 +200,9 @@ export class RaftTransport {
   /** Subscribes to raw inbound frames. Returns an unsubscribe function. */
   onMessage(handler: RaftBytesHandler): () => void {
     this.bytesHandlers.add(handler);
-    return () => this.bytesHandlers.delete(handler);
+    return () => {
+      this.bytesHandlers.delete(handler);
+    };
   }
 
   /**
@@ -209,7 +211,9 @@ export class RaftTransport {
    */
   onRaftMessage(handler: RaftMessageHandler): () => void {
     this.messageHandlers.add(handler);
-    return () => this.messageHandlers.delete(handler);
+    return () => {
+      this.messageHandlers.delete(handler);
+    };
   }
 
   /** Called by the host when a connection to `peer` opens: retry at once instead of waiting out the backoff. */

@@ -133,7 +133,9 @@ export class TxGossip {
   /** Subscribes to received txs. Returns an unsubscribe function. */
   onTx(handler: TxHandler): () => void {
     this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return () => {
+      this.handlers.delete(handler);
+    };
   }
 
   /** Sets (or clears) the validator consulted before a received tx is delivered and forwarded. */

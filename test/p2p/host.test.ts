@@ -37,7 +37,12 @@ function collect(): { got: Map<string, Message[]>; off: () => void } {
     got.set(n.id, []);
     return n.host.raft.onRaftMessage((m) => got.get(n.id)?.push(m));
   });
-  return { got, off: () => offs.forEach((f) => f()) };
+  return {
+    got,
+    off: () => {
+      for (const f of offs) f();
+    },
+  };
 }
 
 describe('p2p host, 3 validators', () => {
@@ -180,7 +185,7 @@ describe('p2p host, 3 validators', () => {
       'tx delivered',
     );
     expect(await a.host.publishTx(tx)).toEqual({ recipients: 0 });
-    offs.forEach((f) => f());
+    for (const f of offs) f();
     for (const n of [node(1), node(2)]) {
       expect(got.get(n.id)?.[0]?.from).toBe(a.id);
       expect(Buffer.from(got.get(n.id)?.[0]?.bytes ?? [])).toEqual(Buffer.from(tx));
