@@ -89,8 +89,10 @@ describe('integer expressions in the language', () => {
     expect(decodeInt(runFn('int', 'return -9_007_199_254_740_991;').returnData)).toBe(-MAX);
     expect(runFn('int', 'return 9007199254740991 + 1;').error).toBe('overflow');
   });
-  it('converts int <-> bytes as 8-byte big-endian two\'s complement', () => {
-    expect(Array.from(runFn('bytes', 'return bytes(-2);').returnData)).toEqual([255, 255, 255, 255, 255, 255, 255, 254]);
+  it("converts int <-> bytes as 8-byte big-endian two's complement", () => {
+    expect(Array.from(runFn('bytes', 'return bytes(-2);').returnData)).toEqual([
+      255, 255, 255, 255, 255, 255, 255, 254,
+    ]);
     expect(decodeInt(runFn('int', 'return int(0x00000000000001ff);').returnData)).toBe(511);
     expect(runFn('int', 'return int(0x01);').error).toBe('bad_encoding');
     expect(runFn('int', 'return int(0x0020000000000000);').error).toBe('overflow');

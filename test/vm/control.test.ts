@@ -10,7 +10,15 @@ const int = (r: { status: string; error?: string; returnData: Uint8Array }) => {
 describe('control flow: jumps, calls, returns', () => {
   it('JMPT/JMPF branch on non-zero / zero ints only', () => {
     const body = (c: number) =>
-      runAsm([['PUSHI8', c], ['JMPT', 'yes'], ['PUSHI8', 0], ['RETV'], { label: 'yes' }, ['PUSHI8', 1], ['RETV']]);
+      runAsm([
+        ['PUSHI8', c],
+        ['JMPT', 'yes'],
+        ['PUSHI8', 0],
+        ['RETV'],
+        { label: 'yes' },
+        ['PUSHI8', 1],
+        ['RETV'],
+      ]);
     expect(int(body(5))).toBe(1);
     expect(int(body(0))).toBe(0);
     expect(runAsm([['PUSHC', 'x'], ['JMPF', 'l'], { label: 'l' }, ['RET']]).error).toBe('type_mismatch');

@@ -32,6 +32,8 @@ describe('events', () => {
     expect(runAsm([['PUSHC', 'a'], ['EMIT', 'E', 2], ['RET']]).error).toBe('stack_underflow');
     const r = runAsm([['PUSHI8', 9], ['PUSHC', 'a'], ['PUSHC', 'b'], ['EMIT', 'E', 2], ['RETV']]);
     expect(decodeInt(r.returnData)).toBe(9);
-    expect(r.events).toEqual([{ name: 'E', data: [new TextEncoder().encode('a'), new TextEncoder().encode('b')] }]);
+    expect(r.events).toEqual([
+      { name: 'E', data: [new TextEncoder().encode('a'), new TextEncoder().encode('b')] },
+    ]);
   });
 });

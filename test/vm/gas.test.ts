@@ -14,7 +14,14 @@ describe('gas', () => {
     const w = runAsm([['PUSHC', 'kk'], ['PUSHC', 'vvvv'], ['SSET', 'm:'], ['RET']]);
     // 2 PUSHC + SSET 200 + (2 prefix + 2 key + 4 value) * storageWrite + RET 2
     expect(w.gasUsed).toBe(BASE + 2 + 200 + 8 * GAS_PER_BYTE.storageWrite + 2);
-    const r = runAsm([['PUSHC', 'kk'], ['PUSHC', 'vvvv'], ['SSET', 'm:'], ['PUSHC', 'kk'], ['SGET', 'm:'], ['RETV']]);
+    const r = runAsm([
+      ['PUSHC', 'kk'],
+      ['PUSHC', 'vvvv'],
+      ['SSET', 'm:'],
+      ['PUSHC', 'kk'],
+      ['SGET', 'm:'],
+      ['RETV'],
+    ]);
     const readGas = 1 + 100 + 8 * GAS_PER_BYTE.storageRead;
     expect(r.gasUsed).toBe(w.gasUsed + readGas + 4 * GAS_PER_BYTE.returnData);
   });
@@ -27,14 +34,20 @@ describe('gas', () => {
     expect(ret(50) - ret(0)).toBe(50 * GAS_PER_BYTE.returnData);
   });
   it('charges per started 32 bytes of memory produced', () => {
-    const c = (n: number) => runAsm([['PUSHC', new Uint8Array(n)], ['PUSHC', 'x'], ['CONCAT'], ['POP'], ['RET']]).gasUsed;
+    const c = (n: number) =>
+      runAsm([['PUSHC', new Uint8Array(n)], ['PUSHC', 'x'], ['CONCAT'], ['POP'], ['RET']]).gasUsed;
     expect(c(31) - c(30)).toBe(0);
     expect(c(32) - c(31)).toBe(1);
   });
   it('out of gas reverts with all of the limit used', () => {
     const full = runAsm([['PUSHI8', 1], ['POP'], ['RET']]);
     const r = runAsm([['PUSHI8', 1], ['POP'], ['RET']], { gasLimit: full.gasUsed - 1 });
-    expect(r).toMatchObject({ status: 'reverted', error: 'out_of_gas', errorKind: 'vm', gasUsed: full.gasUsed - 1 });
+    expect(r).toMatchObject({
+      status: 'reverted',
+      error: 'out_of_gas',
+      errorKind: 'vm',
+      gasUsed: full.gasUsed - 1,
+    });
     expect(runAsm([['PUSHI8', 1], ['POP'], ['RET']], { gasLimit: full.gasUsed }).status).toBe('ok');
   });
   it('a gas limit below the intrinsic cost fails before running', () => {

@@ -64,7 +64,10 @@ export function deployAsm(funcs: AsmFunction[]): Deployed {
 }
 
 /** Runs one exported function `main` with the given body; `locals` defaults to 4. */
-export function runAsm(body: AsmItem[], o: CallOpts & { locals?: number; args?: Uint8Array[] } = {}): CallResult {
+export function runAsm(
+  body: AsmItem[],
+  o: CallOpts & { locals?: number; args?: Uint8Array[] } = {},
+): CallResult {
   const d = deployAsm([{ name: 'main', exported: true, locals: o.locals ?? 4, body }]);
   return callContract(d.state, {
     contract: d.id,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInt } from '../../vm/abi.js';
+import { toHex } from '../../vm/bytes.js';
 import { MemoryState } from '../../vm/journal.js';
 import {
   callContract,
@@ -12,7 +13,6 @@ import {
   storagePrefix,
   upgradeContract,
 } from '../../vm/runtime.js';
-import { toHex } from '../../vm/bytes.js';
 import { ALICE, compileOk, dec, enc, encodeInt } from './helpers.js';
 
 const COUNTER = `
@@ -57,7 +57,10 @@ describe('runtime', () => {
   it('named contracts: genesis deploy, no second deploy, upgrade keeps storage', () => {
     const st = new MemoryState();
     expect(deployNamedContract(st, 'counter', compileOk(COUNTER)).ok).toBe(true);
-    expect(deployNamedContract(st, 'counter', compileOk(COUNTER_V2))).toEqual({ ok: false, error: 'already_deployed' });
+    expect(deployNamedContract(st, 'counter', compileOk(COUNTER_V2))).toEqual({
+      ok: false,
+      error: 'already_deployed',
+    });
     expect(deployNamedContract(st, 'Bad Name', compileOk(COUNTER))).toEqual({ ok: false, error: 'bad_name' });
     callContract(st, params('counter', 'inc'));
     const id = contractIdForName('counter');
@@ -89,7 +92,9 @@ describe('runtime', () => {
     expect(decodeInt(callContract(st, params(b.id, 'get')).returnData)).toBe(0);
     const keys = st.entries().map(([k]) => k);
     const pa = storagePrefix(a.id);
-    expect(keys.filter((k) => dec(k).startsWith('vm:store:')).every((k) => dec(k).startsWith(dec(pa)))).toBe(true);
+    expect(keys.filter((k) => dec(k).startsWith('vm:store:')).every((k) => dec(k).startsWith(dec(pa)))).toBe(
+      true,
+    );
   });
   it('reports missing contracts, methods and bad args as VM reasons', () => {
     const st = new MemoryState();
@@ -100,9 +105,13 @@ describe('runtime', () => {
     expect(callContract(st, params(d.id, 'g')).error).toBe('no_such_method');
     expect(callContract(st, params(d.id, 'f', [encodeInt(1)])).error).toBe('bad_args');
     expect(callContract(st, params(d.id, 'f', [enc('1234567'), enc('')])).error).toBe('bad_args');
-    expect(callContract(st, params(d.id, 'f', [new Uint8Array(8).fill(0x7f), enc('')])).error).toBe('bad_args');
+    expect(callContract(st, params(d.id, 'f', [new Uint8Array(8).fill(0x7f), enc('')])).error).toBe(
+      'bad_args',
+    );
     expect(decodeInt(callContract(st, params(d.id, 'f', [encodeInt(-3), enc('ab')])).returnData)).toBe(-1);
-    expect(callContract(st, { ...params(d.id, 'f', [encodeInt(1), enc('')]), height: -1 }).error).toBe('bad_args');
+    expect(callContract(st, { ...params(d.id, 'f', [encodeInt(1), enc('')]), height: -1 }).error).toBe(
+      'bad_args',
+    );
   });
   it('only exported functions are methods', () => {
     const st = new MemoryState();

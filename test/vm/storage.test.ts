@@ -45,7 +45,14 @@ describe('storage', () => {
     expect(dec(v)).toBe('v1');
   });
   it('SGETI of a value that is not 8 bytes is bad_encoding', () => {
-    const r = runAsm([['PUSHC', 'k'], ['PUSHC', 'abc'], ['SSET', ''], ['PUSHC', 'k'], ['SGETI', ''], ['RETV']]);
+    const r = runAsm([
+      ['PUSHC', 'k'],
+      ['PUSHC', 'abc'],
+      ['SSET', ''],
+      ['PUSHC', 'k'],
+      ['SGETI', ''],
+      ['RETV'],
+    ]);
     expect(r.error).toBe('bad_encoding');
   });
   it('keys longer than 1024 bytes revert key_too_long; int keys are a type_mismatch', () => {

@@ -49,7 +49,9 @@ describe('validateCode', () => {
   });
   it('refuses code that falls off the end of a function', () => {
     expect(codeOf(mod([Op.PUSHI8, 1]))).toBe('falls_through');
-    expect(codeOf(mod([Op.PUSHI8, 1, Op.RET], [fn(), fn({ flags: 0, name: '', entry: 2 })]))).toBe('falls_through');
+    expect(codeOf(mod([Op.PUSHI8, 1, Op.RET], [fn(), fn({ flags: 0, name: '', entry: 2 })]))).toBe(
+      'falls_through',
+    );
     expect(codeOf(mod([Op.JMPT, 0, 0, 0, 0]))).toBe('falls_through');
   });
   it('checks immediates: constants, locals, functions, safe ints, event names, counts', () => {
@@ -76,11 +78,17 @@ describe('validateCode', () => {
     expect(codeOf(mod([Op.RET], [fn({ nparams: 1, nlocals: 0, paramTypes: [0] })]))).toBe('bad_function');
     expect(codeOf(mod([Op.RET], [fn({ nparams: 1, nlocals: 1, paramTypes: [2] })]))).toBe('bad_function');
     expect(codeOf(mod([Op.RET, Op.RET], [fn(), fn({ entry: 1 })]))).toBe('bad_function'); // duplicate export
-    expect(codeOf(mod([Op.RET, Op.RET], [fn({ entry: 0 }), fn({ flags: 0, entry: 0 })]))).toBe('bad_function');
-    expect(codeOf(mod([Op.PUSHI8, 1, Op.RET], [fn(), fn({ flags: 0, name: '', entry: 1 })]))).toBe('bad_function');
+    expect(codeOf(mod([Op.RET, Op.RET], [fn({ entry: 0 }), fn({ flags: 0, entry: 0 })]))).toBe(
+      'bad_function',
+    );
+    expect(codeOf(mod([Op.PUSHI8, 1, Op.RET], [fn(), fn({ flags: 0, name: '', entry: 1 })]))).toBe(
+      'bad_function',
+    );
   });
   it('pre-decodes jumps to instruction indexes', () => {
-    const r = validateCode(assemble([{ name: 'main', exported: true, body: [{ label: 'a' }, ['JMP', 'a']] }]));
+    const r = validateCode(
+      assemble([{ name: 'main', exported: true, body: [{ label: 'a' }, ['JMP', 'a']] }]),
+    );
     expect(r.ok && Array.from(r.program.ins)).toEqual([Op.JMP, 0]);
   });
 });
