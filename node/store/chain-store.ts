@@ -25,7 +25,7 @@ import {
   Writer,
 } from './codec.js';
 import type { Db } from './db.js';
-import { BlockKey, MetaKey, metaKey, openDb, taggedBytes, taggedU64 } from './db.js';
+import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 import { RaftLogStore } from './raft-log.js';
 import type { StateSnapshotMeta } from './snapshot.js';
@@ -98,8 +98,7 @@ export class ChainStore {
     const opts = { ...defaultChainStoreOptions, ...options };
     const db = await openDb(dir);
     try {
-      const entries: [Uint8Array, Uint8Array][] = [];
-      for await (const kv of db.state.iterator()) entries.push(kv);
+      const entries = await readRange(db.state);
       const store = new ChainStore(
         db,
         new RaftLogStore(db, { sync: opts.syncRaft }),
@@ -192,15 +191,11 @@ export class ChainStore {
     return this.conf;
   }
 
-  private putMeta(
-    batch: ReturnType<Db['level']['batch']>,
-    name: (typeof MetaKey)[keyof typeof MetaKey],
-    v: Uint8Array,
-  ): void {
+  private putMeta(batch: Batch, name: (typeof MetaKey)[keyof typeof MetaKey], v: Uint8Array): void {
     batch.put(metaKey(name), v, { sublevel: this.db.meta });
   }
 
-  private putStateWrites(batch: ReturnType<Db['level']['batch']>, writes: readonly StateWrite[]): void {
+  private putStateWrites(batch: Batch, writes: readonly StateWrite[]): void {
     for (const w of writes) {
       if (w.value === null) batch.del(w.key, { sublevel: this.db.state });
       else batch.put(w.key, w.value, { sublevel: this.db.state });
@@ -221,7 +216,7 @@ export class ChainStore {
       throw new StoreError(StoreErrorCode.GenesisMismatch, 'genesis on a store that already applied blocks');
     }
     const staged = this.state.stage(writes);
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     this.putStateWrites(batch, staged.writes);
     batch.put(taggedU64(BlockKey.Root, 0), staged.root, { sublevel: this.db.blocks });
     this.putMeta(batch, MetaKey.Genesis, genesisHash);
@@ -264,7 +259,7 @@ export class ChainStore {
     if (!this.state.isCurrent(staged))
       throw new StoreError(StoreErrorCode.StaleStage, 'staged against another state');
 
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     const blocks = this.db.blocks;
     batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
     batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
@@ -297,7 +292,7 @@ export class ChainStore {
     this.check();
     if (index < this.applied)
       throw new StoreError(StoreErrorCode.BadAppliedIndex, `applied ${index} < ${this.applied}`);
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     this.putMeta(batch, MetaKey.Applied, u64Key(index));
     if (conf !== undefined) this.putMeta(batch, MetaKey.Conf, encodeConfState(conf));
     await batch.write({ sync: this.opts.syncBlocks });
@@ -333,12 +328,12 @@ export class ChainStore {
     this.check();
     const out: Block[] = [];
     if (limit <= 0) return out;
-    const it = this.db.blocks.values({
+    const rows = await readRange(this.db.blocks, {
       gte: taggedU64(BlockKey.ByHeight, Math.max(0, Math.floor(from))),
       lt: new Uint8Array([BlockKey.ByHeight + 1]),
       limit,
     });
-    for await (const v of it) out.push(this.decode(v));
+    for (const [, v] of rows) out.push(this.decode(v));
     return out;
   }
 
@@ -401,7 +396,7 @@ export class ChainStore {
     if (this.genesis !== undefined && snap.genesis.length > 0 && !bytesEqual(this.genesis, snap.genesis)) {
       throw new StoreError(StoreErrorCode.GenesisMismatch, 'snapshot of another chain');
     }
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     const state = this.db.state;
     // The in-memory state mirrors the sublevel exactly, so its keys are exactly what must go.
     for (const [k] of this.state.entries()) batch.del(k, { sublevel: state });

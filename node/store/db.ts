@@ -113,3 +113,55 @@ export function taggedU64(tag: number, n: number): Uint8Array {
 export function taggedBytes(tag: number, b: Uint8Array): Uint8Array {
   return new Writer().u8(tag).raw(b).finish();
 }
+
+type Op =
+  | { type: 'put'; sublevel: BytesSublevel; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; sublevel: BytesSublevel; key: Uint8Array };
+
+/**
+ * An atomic multi-sublevel batch, written as one array `db.batch(ops)`. (abstract-level's chained
+ * batch with a `sublevel` option per op measured ~8x slower: 62k vs 470k keys/s.)
+ */
+export class Batch {
+  private readonly ops: Op[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  put(key: Uint8Array, value: Uint8Array, opts: { sublevel: BytesSublevel }): void {
+    this.ops.push({ type: 'put', sublevel: opts.sublevel, key, value });
+  }
+
+  del(key: Uint8Array, opts: { sublevel: BytesSublevel }): void {
+    this.ops.push({ type: 'del', sublevel: opts.sublevel, key });
+  }
+
+  /** Number of operations so far. */
+  get length(): number {
+    return this.ops.length;
+  }
+
+  /** Writes every operation atomically (`sync` = fsync before resolving). */
+  async write(opts: { sync: boolean }): Promise<void> {
+    if (this.ops.length === 0) return;
+    await this.db.level.batch(this.ops, { sync: opts.sync });
+  }
+}
+
+/** All entries of a sublevel in key order (optionally within a range), read 1000 at a time. */
+export async function readRange(
+  sub: BytesSublevel,
+  range: { gte?: Uint8Array; lt?: Uint8Array; limit?: number } = {},
+): Promise<[Uint8Array, Uint8Array][]> {
+  const out: [Uint8Array, Uint8Array][] = [];
+  const it = sub.iterator(range);
+  try {
+    for (;;) {
+      const chunk = await it.nextv(1000);
+      if (chunk.length === 0) break;
+      for (const kv of chunk) out.push(kv);
+    }
+  } finally {
+    await it.close();
+  }
+  return out;
+}

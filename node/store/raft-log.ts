@@ -17,7 +17,7 @@ import {
   readU64Key,
 } from './codec.js';
 import type { Db } from './db.js';
-import { RaftKey, taggedU64 } from './db.js';
+import { Batch, RaftKey, readRange, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 
 /** What a Ready asks to persist (a subset of `Ready`). */
@@ -79,7 +79,10 @@ export class RaftLogStore {
       if (meta.index > 0) m.applySnapshot({ meta, data: dataB ?? new Uint8Array(0) });
     }
     const entries: Entry[] = [];
-    for await (const [k, v] of raft.iterator({ gte: entryKey(0), lt: new Uint8Array([RaftKey.Entry + 1]) })) {
+    for (const [k, v] of await readRange(raft, {
+      gte: entryKey(0),
+      lt: new Uint8Array([RaftKey.Entry + 1]),
+    })) {
       entries.push(decodeEntry(readU64Key(k.subarray(1)), v));
     }
     // Entries at or below the snapshot are ignored by append; a gap means the disk is corrupt.
@@ -113,7 +116,7 @@ export class RaftLogStore {
   /** Persists a Ready's snapshot, entries (truncating any conflicting suffix) and hard state atomically. */
   async persist(rd: RaftPersist): Promise<void> {
     const m = this.mirror;
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     const raft = this.db.raft;
     // Index range of entries held on disk, as it evolves through this batch.
     let first = m.firstIndex();
@@ -167,7 +170,7 @@ export class RaftLogStore {
       term: m.term(index),
       conf: { voters: [...conf.voters], learners: [...conf.learners] },
     };
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     batch.put(SNAP_META_KEY, encodeSnapshotMeta(meta), { sublevel: this.db.raft });
     batch.put(SNAP_DATA_KEY, data, { sublevel: this.db.raft });
     if (compact)
@@ -184,7 +187,7 @@ export class RaftLogStore {
     if (index < m.firstIndex() || index > m.snapshot().meta.index) {
       throw new StoreError(StoreErrorCode.RaftInvalid, `cannot compact to ${index}`);
     }
-    const batch = this.db.level.batch();
+    const batch = new Batch(this.db);
     for (let i = m.firstIndex(); i <= index; i++) batch.del(entryKey(i), { sublevel: this.db.raft });
     await batch.write({ sync: this.opts.sync });
     m.compact(index);

@@ -9,6 +9,7 @@ import type { Executor } from '../../node/state/executor.js';
 import { JournaledState } from '../../node/state/journal.js';
 import { createKvContract, KV_CONTRACT_ID } from '../../node/state/kv.js';
 import { createExecutor, nextNonce } from '../../node/state/registry.js';
+import type { ReadonlyStateView } from '../../node/state/view.js';
 import type { ChainStore } from '../../node/store/chain-store.js';
 import { CHAIN_ID, put, sender } from '../state/helpers.js';
 
@@ -69,14 +70,20 @@ export async function applyBlock(
   return p.block;
 }
 
-/** `n` kv puts from a few senders, continuing from the state's nonces. */
-export function kvTxs(store: ChainStore, n: number, seed: number, senders = 4): SignedTx[] {
+/** `n` kv puts from a few senders, continuing from the state's nonces; deterministic in (state, seed). */
+export function kvTxs(
+  store: ChainStore | ReadonlyStateView,
+  n: number,
+  seed: number,
+  senders = 4,
+): SignedTx[] {
+  const state = 'state' in store ? store.state : store;
   const next = new Map<number, number>();
   const out: SignedTx[] = [];
   for (let i = 0; i < n; i++) {
     const who = 1 + (i % senders);
     let nonce = next.get(who);
-    nonce ??= nextNonce(store.state, sender(who));
+    nonce ??= nextNonce(state, sender(who));
     next.set(who, nonce + 1);
     out.push(put(who, nonce, `k${(seed * 7919 + i) % 1000}`, `v${seed}-${i}`));
   }

@@ -1,0 +1,163 @@
+/**
+ * Store and state-root benchmark. Run: node --import tsx test/perf/store.bench.ts
+ * Prints medians; never passes or fails on time.
+ *   - commitBlock of 500-tx kv blocks: blocks/s and LevelDB keys/s (execute, stage and write timed apart)
+ *   - state-root update cost per write (stage = subtract old entry vector, add new), by state size
+ *   - open (load + recompute root) per state entry
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBlock } from '../../node/chain/block.js';
+import { createSigner } from '../../node/chain/keys.js';
+import { createSignedTx } from '../../node/chain/tx.js';
+import type { SignedTx } from '../../node/chain/types.js';
+import { JournaledState } from '../../node/state/journal.js';
+import { createKvContract } from '../../node/state/kv.js';
+import { createExecutor, nextNonce } from '../../node/state/registry.js';
+import type { StateWrite } from '../../node/state/view.js';
+import { WorldState } from '../../node/state/world.js';
+import { ChainStore } from '../../node/store/chain-store.js';
+
+const TXS_PER_BLOCK = 500;
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 60);
+const SENDERS = 50;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const enc = new TextEncoder();
+const senders = Array.from({ length: SENDERS }, (_, i) => new Uint8Array(32).fill(i + 1));
+const proposer = createSigner(new Uint8Array(32).fill(99)); // synthetic bench key
+
+function blockTxs(state: WorldState, h: number): SignedTx[] {
+  const next = senders.map((s) => nextNonce(state, s));
+  const sig = new Uint8Array(64);
+  return Array.from({ length: TXS_PER_BLOCK }, (_, i) => {
+    const who = i % SENDERS;
+    const nonce = next[who]!;
+    next[who] = nonce + 1;
+    // 100k distinct keys: blocks mostly insert, sometimes overwrite.
+    const key = enc.encode(`patient/${(h * 7919 + i * 104729) % 100_000}/consent`);
+    const value = enc.encode(`grant:${h}:${i}:`.padEnd(64, 'x'));
+    return createSignedTx(
+      {
+        chainId: 'bench',
+        sender: senders[who]!,
+        nonce,
+        gasLimit: 1_000_000,
+        contract: 'kv',
+        method: 'put',
+        args: [key, value],
+      },
+      sig,
+    );
+  });
+}
+
+async function benchCommit(dir: string): Promise<void> {
+  const store = await ChainStore.open(dir);
+  const exec = createExecutor({ contracts: { kv: createKvContract() } });
+  const t = { exec: [] as number[], stage: [] as number[], write: [] as number[], total: [] as number[] };
+  const keysPerBlock: number[] = [];
+  for (let h = 1; h <= BLOCKS; h++) {
+    const txs = blockTxs(store.state, h);
+    const block = buildBlock(
+      {
+        chainId: 'bench',
+        height: h,
+        parentHash: store.lastBlockHash(),
+        stateHeight: h - 1,
+        stateRoot: store.stateRoot(),
+        term: 1,
+        time: h,
+      },
+      txs,
+      proposer,
+    );
+    const t0 = performance.now();
+    const view = new JournaledState(store.state);
+    const { receipts } = exec.executeBlock(
+      { height: h, time: h, proposer: proposer.publicKey, chainId: 'bench' },
+      txs,
+      view,
+    );
+    const t1 = performance.now();
+    const staged = store.state.stage(view.writes());
+    const t2 = performance.now();
+    await store.commitBlock({ block, receipts, staged, appliedIndex: h });
+    const t3 = performance.now();
+    // block, hash index, root, receipts, 4 meta + tx index + state writes
+    keysPerBlock.push(8 + txs.length + staged.writes.length);
+    if (h > 5) {
+      t.exec.push(t1 - t0);
+      t.stage.push(t2 - t1);
+      t.write.push(t3 - t2);
+      t.total.push(t3 - t0);
+    }
+  }
+  const keys = median(keysPerBlock);
+  console.log(`commitBlock, ${TXS_PER_BLOCK}-tx kv blocks (${BLOCKS} blocks, medians after 5 warm-up):`);
+  console.log(
+    `  execute ${median(t.exec).toFixed(2)} ms | stage (state root) ${median(t.stage).toFixed(2)} ms | batch write ${median(t.write).toFixed(2)} ms | total ${median(t.total).toFixed(2)} ms`,
+  );
+  console.log(
+    `  ${fmt(1000 / median(t.total))} blocks/s = ${fmt((1000 * TXS_PER_BLOCK) / median(t.total))} tx/s end to end`,
+  );
+  console.log(
+    `  batch write alone: ${fmt(1000 / median(t.write))} blocks/s, ${fmt((1000 * keys) / median(t.write))} keys/s (${keys} keys/block)`,
+  );
+  console.log(`  state: ${fmt(store.state.size)} keys after ${BLOCKS} blocks`);
+  await store.close();
+
+  const o0 = performance.now();
+  const again = await ChainStore.open(dir);
+  const o1 = performance.now();
+  console.log(
+    `open (load ${fmt(again.state.size)} state keys + recompute root): ${(o1 - o0).toFixed(0)} ms = ${((1000 * (o1 - o0)) / again.state.size).toFixed(1)} us/key`,
+  );
+  await again.close();
+}
+
+function benchRoot(): void {
+  console.log('state-root update cost per write (WorldState.stage, 64-byte values):');
+  for (const size of [1_000, 100_000]) {
+    const w = new WorldState();
+    const init: StateWrite[] = [];
+    for (let i = 0; i < size; i++)
+      init.push({ key: enc.encode(`key-${i}`), value: enc.encode(`v${i}`.padEnd(64, '.')) });
+    w.apply(init);
+    const samples = { insert: [] as number[], update: [] as number[] };
+    for (let r = 0; r < 15; r++) {
+      const ins: StateWrite[] = [];
+      const upd: StateWrite[] = [];
+      for (let i = 0; i < 1000; i++) {
+        ins.push({ key: enc.encode(`new-${r}-${i}`), value: enc.encode(`n${i}`.padEnd(64, '.')) });
+        upd.push({
+          key: enc.encode(`key-${(r * 1000 + i) % size}`),
+          value: enc.encode(`u${r}-${i}`.padEnd(64, '.')),
+        });
+      }
+      let t0 = performance.now();
+      w.stage(ins);
+      samples.insert.push((performance.now() - t0) / 1000);
+      t0 = performance.now();
+      w.stage(upd);
+      samples.update.push((performance.now() - t0) / 1000);
+    }
+    console.log(
+      `  state of ${fmt(size)} keys: insert ${(median(samples.insert) * 1000).toFixed(1)} us/write, update ${(median(samples.update) * 1000).toFixed(1)} us/write`,
+    );
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'ehrchain-bench-'));
+try {
+  benchRoot();
+  await benchCommit(dir);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
