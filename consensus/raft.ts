@@ -469,6 +469,13 @@ export class Raft {
       });
       return;
     }
+    if (this.trk.conf.voters.length === 0 && this.log.lastIndex() === 0 && m.entries.length > 0) {
+      // We joined with no configuration: replaying the log from index 1 would apply membership
+      // changes to an empty set (and could make us a cluster of one). Only a snapshot, which
+      // carries the membership, may start our log. No answer: the leader retries once per
+      // heartbeat (probe state), and sends a snapshot as soon as it has compacted.
+      return;
+    }
     const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
     if (lastNew !== null) {
       this.send({
@@ -501,8 +508,9 @@ export class Raft {
   private handleSnapshot(m: SnapshotMsg): void {
     const s = m.snapshot;
     const { conf } = s.meta;
-    const isMember = conf.voters.includes(this.id) || conf.learners.includes(this.id);
-    if (s.meta.index <= this.log.committed || !isMember) {
+    // Unlike etcd we accept a snapshot whose membership lacks us: a new member gets a snapshot
+    // taken before its addition and learns of it from the entries that follow.
+    if (s.meta.index <= this.log.committed) {
       this.send({
         type: 'appendResp',
         to: m.from,

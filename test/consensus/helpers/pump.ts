@@ -178,6 +178,15 @@ export class Pump {
     this.stabilize();
   }
 
+  /** Ticks only `id` (stabilizing after each tick) until it leads; throws if it never does. */
+  elect(id: NodeId, maxTicks = 200): void {
+    for (let i = 0; i < maxTicks; i++) {
+      if (this.raft(id).role === 'leader') return;
+      this.tick(1, [id]);
+    }
+    if (this.raft(id).role !== 'leader') throw new Error(`${id} was not elected`);
+  }
+
   /** Proposes on `id`, then stabilizes. */
   propose(id: NodeId, data: string): ProposeResult {
     const res = this.raft(id).propose(bytes(data));
