@@ -51,8 +51,9 @@ export function fromHex(s: string): Uint8Array | undefined {
 
 /** A string with one char per byte: a cheap, collision-free Map key for byte strings. */
 export function bytesKey(b: Uint8Array): string {
+  if (b.length <= 4096) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  for (let i = 0; i < b.length; i += 4096) s += bytesKey(b.subarray(i, i + 4096));
   return s;
 }
 

@@ -26,6 +26,8 @@ export interface ExecResult {
   readonly gasUsed: number;
   readonly returnData: Uint8Array;
   readonly events: readonly VmEvent[];
+  /** Instructions executed (for metrics and benchmarks; deterministic like everything else). */
+  readonly steps: number;
 }
 
 /** Inputs of one execution. */
@@ -58,8 +60,8 @@ const locals: Value[] = new Array<Value>(LIMITS.maxCallDepth * LIMITS.maxLocals)
 const frames = new Int32Array(LIMITS.maxCallDepth * 4);
 const regs: Regs = { sp: 0, gas: 0 };
 
-function reverted(error: string, kind: 'vm' | 'contract', gasUsed: number): ExecResult {
-  return { status: 'reverted', error, errorKind: kind, gasUsed, returnData: EMPTY, events: [] };
+function reverted(error: string, kind: 'vm' | 'contract', gasUsed: number, steps = 0): ExecResult {
+  return { status: 'reverted', error, errorKind: kind, gasUsed, returnData: EMPTY, events: [], steps };
 }
 
 /** Runs `input.func` of `input.program`. Never throws on any program or args. */
@@ -85,6 +87,7 @@ export function execute(input: ExecInput): ExecResult {
   const consts = program.consts;
   let gas = gasLimit;
   let ip = fn.entry;
+  let steps = 0;
   let sp = 0;
   let bp = 0;
   let nl = fn.nlocals;
@@ -98,6 +101,7 @@ export function execute(input: ExecInput): ExecResult {
     const op = ins[ip]!;
     const imm = ins[ip + 1]!;
     ip += 2;
+    steps++;
     gas -= BASE_GAS[op]!;
     if (gas < 0) {
       err = R.outOfGas;
@@ -359,7 +363,7 @@ export function execute(input: ExecInput): ExecResult {
     }
   }
   const used = err === R.outOfGas ? gasLimit : gasLimit - gas;
-  if (err !== undefined) return reverted(err, 'vm', used);
-  if (reason !== '') return reverted(reason, 'contract', used);
-  return { status: 'ok', gasUsed: used, returnData: ret, events };
+  if (err !== undefined) return reverted(err, 'vm', used, steps);
+  if (reason !== '') return reverted(reason, 'contract', used, steps);
+  return { status: 'ok', gasUsed: used, returnData: ret, events, steps };
 }

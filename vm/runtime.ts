@@ -127,7 +127,7 @@ function loadProgram(state: StateView, id: Uint8Array): Program | undefined {
 }
 
 function fail(error: string, gasUsed: number): CallResult {
-  return { status: 'reverted', error, errorKind: 'vm', gasUsed, returnData: EMPTY, events: [] };
+  return { status: 'reverted', error, errorKind: 'vm', gasUsed, returnData: EMPTY, events: [], steps: 0 };
 }
 
 function isUint(n: number): boolean {

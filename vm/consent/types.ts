@@ -138,7 +138,7 @@ export interface WrappedKey {
 /** One version of a record: a pointer to an encrypted blob, never its content. */
 export interface RecordVersion {
   readonly version: number;
-  /** Content id of the ciphertext blob (CIDv1 string, 1-128 printable ASCII characters). */
+  /** Content id of the ciphertext blob (a CIDv1 string; 1-128 bytes in UTF-8). */
   readonly cid: string;
   /** Category of this version; each version is judged by its own category. */
   readonly category: Category;

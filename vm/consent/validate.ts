@@ -22,7 +22,6 @@ const ROLES: readonly string[] = Object.values(Role);
 const KINDS: readonly string[] = Object.values(OrgKind);
 const PURPOSES: readonly string[] = Object.values(Purpose);
 const ACTIONS: readonly string[] = Object.values(Action);
-const CID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const KEY_PATTERN = /^(?:[0-9a-f]{2}){1,256}$/;
 
 /** 32 bytes as lowercase hex (ids, keys, hashes). */
@@ -39,8 +38,11 @@ export const isRole = (v: string): v is Role => ROLES.includes(v);
 export const isOrgKind = (v: string): v is OrgKind => KINDS.includes(v);
 /** A purpose-of-use code. */
 export const isPurpose = (v: string): v is Purpose => PURPOSES.includes(v);
-/** A content id: 1-128 printable ASCII characters without spaces. */
-export const isCid = (v: string): boolean => CID_PATTERN.test(v);
+/** A content id: 1-128 bytes in UTF-8 (normally a CIDv1 string); opaque to the rules. */
+export const isCid = (v: string): boolean => {
+  const n = new TextEncoder().encode(v).length;
+  return n >= 1 && n <= 128;
+};
 
 /** A list of `min..MAX_LIST` items without duplicates, each passing `ok`. */
 export function isSet<T>(

@@ -1,0 +1,108 @@
+/**
+ * Runs the compiled consent contract through the VM runtime with the model's interface, so tests,
+ * benchmarks and the node can drive it with {@link ConsentOp}s. Pure: state is a `StateView`
+ * handed in; no I/O.
+ */
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { encodeInt, unpackFields } from '../abi.js';
+import type { StateView } from '../journal.js';
+import { callContract, deployNamedContract, queryContract } from '../runtime.js';
+import { decodeDecision, decodeValue, encodeCanAccess, encodeOp, raw } from './abi.js';
+import type { AccessTarget } from './access.js';
+import type { ConsentOp, TxContext } from './ops.js';
+import type { Action, Purpose, Time } from './types.js';
+
+/** Gas for one call: far above what any consent call needs (the VM still meters it). */
+export const CONSENT_GAS_LIMIT = 50_000_000;
+
+/** What a call gave: the model's result shape, plus the VM's gas. */
+export type ContractOutcome =
+  | { readonly ok: true; readonly value: number; readonly gasUsed: number; readonly events: number }
+  | { readonly ok: false; readonly error: string; readonly gasUsed: number };
+
+/** The consent contract deployed under a name in a state, driven with model-shaped calls. */
+export class ConsentContract {
+  private height = 1;
+
+  /**
+   * Deploys `code` as `name` into `state` and initialises it with the governance public key (hex).
+   * Throws if the deploy or init fails (a broken build, not a rule outcome).
+   */
+  constructor(
+    readonly state: StateView,
+    code: Uint8Array,
+    governanceKey: string,
+    readonly name = 'consent',
+  ) {
+    const d = deployNamedContract(state, name, code);
+    if (!d.ok) throw new Error(`deploy failed: ${d.error}`);
+    const r = this.call({ caller: governanceKey, now: 0, governance: true }, 'init', [raw(governanceKey)]);
+    if (!r.ok) throw new Error(`init failed: ${r.error}`);
+  }
+
+  private call(ctx: TxContext, method: string, args: Uint8Array[]): ContractOutcome {
+    const r = callContract(this.state, {
+      contract: this.name,
+      method,
+      args,
+      caller: hexToBytes(ctx.caller),
+      height: this.height++,
+      time: ctx.now,
+      gasLimit: CONSENT_GAS_LIMIT,
+    });
+    if (r.status === 'ok') {
+      return { ok: true, value: decodeValue(r.returnData), gasUsed: r.gasUsed, events: r.events.length };
+    }
+    return { ok: false, error: r.error ?? 'reverted', gasUsed: r.gasUsed };
+  }
+
+  private query(method: string, args: Uint8Array[]): Uint8Array {
+    const r = queryContract(this.state, {
+      contract: this.name,
+      method,
+      args,
+      caller: new Uint8Array(32),
+      height: this.height,
+      time: 0,
+      gasLimit: CONSENT_GAS_LIMIT,
+    });
+    if (r.status !== 'ok') throw new Error(`query ${method} reverted: ${r.error}`);
+    return r.returnData;
+  }
+
+  /** Runs an operation as a transaction signed by `ctx.caller` at block time `ctx.now`. */
+  apply(ctx: TxContext, op: ConsentOp): ContractOutcome {
+    const c = encodeOp(op);
+    return this.call(ctx, c.method, c.args);
+  }
+
+  /** The canAccess query. */
+  canAccess(
+    actor: string,
+    patient: string,
+    target: AccessTarget,
+    action: Action,
+    purpose: Purpose,
+    at: Time,
+  ) {
+    const c = encodeCanAccess(actor, patient, target, action, purpose, at);
+    return decodeDecision(this.query(c.method, c.args));
+  }
+
+  /** The patient's audit trail, oldest first: [seq, op, at, by, patient, subject, purpose, detail, via]. */
+  auditTrail(patient: string): Uint8Array[][] {
+    const n = decodeValue(this.query('trailLength', [raw(patient)]));
+    const out: Uint8Array[][] = [];
+    for (let i = 0; i < n; i++) {
+      const [seq, entry] = unpackFields(this.query('trailEntry', [raw(patient), encodeInt(i)]));
+      if (!seq || !entry) throw new Error('malformed trail entry');
+      out.push([seq, ...unpackFields(entry)]);
+    }
+    return out;
+  }
+
+  /** Length of the chain-wide audit log. */
+  auditLength(): number {
+    return decodeValue(this.query('auditLength', []));
+  }
+}
