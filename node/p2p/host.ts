@@ -173,6 +173,11 @@ export class P2PHost {
     return this.libp2p.getPeers().map(String);
   }
 
+  /** Connection attempts the gater has refused so far (inbound and outbound). */
+  refusedConnections(): number {
+    return this.gater.refused;
+  }
+
   /** The allow-list in force. */
   allowedPeers(): string[] {
     return this.gater.list();
@@ -205,7 +210,7 @@ export class P2PHost {
   }
 
   /** Publishes a tx on the gossip topic. See `TxGossip.publish`. */
-  publishTx(bytes: Uint8Array): Promise<{ recipients: number }> {
+  async publishTx(bytes: Uint8Array): Promise<{ recipients: number }> {
     return this.tx.publish(bytes);
   }
 
@@ -225,7 +230,7 @@ export class P2PHost {
   }
 
   /** Announces this node as a provider of `cid` in the DHT. */
-  provide(cid: CID, options: DhtCallOptions = {}): Promise<void> {
+  async provide(cid: CID, options: DhtCallOptions = {}): Promise<void> {
     this.assertRunning();
     return provide(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
   }
@@ -261,7 +266,12 @@ export class P2PHost {
   }
 
   /** Sends one request on `protocol` to `peer` and returns the response body. */
-  request(peer: string, protocol: string, bytes: Uint8Array, options?: RequestOptions): Promise<Uint8Array> {
+  async request(
+    peer: string,
+    protocol: string,
+    bytes: Uint8Array,
+    options?: RequestOptions,
+  ): Promise<Uint8Array> {
     this.assertRunning();
     return request(this.libp2p, peer, protocol, bytes, this.stopController.signal, this.metrics, options);
   }

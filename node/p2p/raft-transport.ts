@@ -317,6 +317,12 @@ export class RaftTransport {
   }
 
   private async open(link: Link): Promise<Stream | null> {
+    if (!this.isAllowed(link.peer)) {
+      // Left the allow-list while frames were queued: nothing will ever get through.
+      for (const f of link.queue.splice(0)) this.drop(kindOf(f), DropReason.NotAllowed);
+      link.queuedBytes = 0;
+      return null;
+    }
     const wait = link.nextAttemptAt - Date.now();
     if (wait > 0) {
       this.schedule(link, wait);
