@@ -7,27 +7,21 @@
  */
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../chain/block.js';
-import { decodeBlock, defaultBlockLimits, encodeBlock } from '../chain/block.js';
+import { defaultBlockLimits, encodeBlock } from '../chain/block.js';
 import type { Block, Receipt } from '../chain/types.js';
 import { NON_CONSUMING_CODES } from '../state/executor.js';
 import { bytesEqual } from '../state/keys.js';
+import { LtHash } from '../state/lthash.js';
 import type { StateWrite } from '../state/view.js';
 import type { StagedState } from '../state/world.js';
 import { WorldState } from '../state/world.js';
-import {
-  decodeConfState,
-  decodeReceipts,
-  encodeConfState,
-  encodeReceipts,
-  Reader,
-  readU64Key,
-  u64Key,
-  Writer,
-} from './codec.js';
+import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key, Writer } from './codec.js';
 import type { Db } from './db.js';
 import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 import { RaftLogStore } from './raft-log.js';
+import type { TxLocation } from './reads.js';
+import * as reads from './reads.js';
 import type { StateSnapshotMeta } from './snapshot.js';
 import { decodeStateSnapshot, encodeStateSnapshot } from './snapshot.js';
 
@@ -37,7 +31,10 @@ export interface ChainStoreOptions {
   readonly syncBlocks: boolean;
   /** fsync each Raft persist; default true. */
   readonly syncRaft: boolean;
-  /** Recompute the state root on open and refuse a state that does not match meta; default true. */
+  /**
+   * Recompute the state root from every entry on open and refuse a state that does not match meta
+   * (default true). When false, the accumulator stored in meta is trusted: open is then I/O-bound.
+   */
   readonly verifyStateOnOpen: boolean;
   /** Limits passed to decodeBlock when reading blocks back. */
   readonly blockLimits: BlockLimits;
@@ -59,13 +56,6 @@ export interface CommitBlockInput {
   readonly staged: StagedState;
   /** Raft index of the entry that carried the block. */
   readonly appliedIndex: number;
-}
-
-/** Where a tx landed. */
-export interface TxLocation {
-  readonly height: number;
-  readonly index: number;
-  readonly receipt: Receipt;
 }
 
 const ZERO_HASH = new Uint8Array(32);
@@ -99,12 +89,9 @@ export class ChainStore {
     const db = await openDb(dir);
     try {
       const entries = await readRange(db.state);
-      const store = new ChainStore(
-        db,
-        new RaftLogStore(db, { sync: opts.syncRaft }),
-        WorldState.fromEntries(entries),
-        opts,
-      );
+      const acc = opts.verifyStateOnOpen ? undefined : await db.meta.get(metaKey(MetaKey.LtHash));
+      const world = WorldState.fromEntries(entries, acc === undefined ? undefined : LtHash.fromBytes(acc));
+      const store = new ChainStore(db, new RaftLogStore(db, { sync: opts.syncRaft }), world, opts);
       await store.loadMeta();
       await store.raft.load();
       const snap = store.raft.storage.snapshot();
@@ -136,10 +123,10 @@ export class ChainStore {
     this.genesis = gen;
     this.base = base === undefined ? 1 : u64(base);
     this.conf = conf === undefined ? undefined : decodeConfState(conf);
-    if (this.opts.verifyStateOnOpen) {
+    {
+      // Against the recomputed root, or (verifyStateOnOpen false) at least the stored accumulator.
       const expected = root ?? new WorldState().root();
-      const actual = this.state.root();
-      if (!bytesEqual(actual, expected)) {
+      if (!bytesEqual(this.state.root(), expected)) {
         throw new StoreError(
           StoreErrorCode.StateRootMismatch,
           'state on disk does not hash to the root in meta',
@@ -221,6 +208,7 @@ export class ChainStore {
     batch.put(taggedU64(BlockKey.Root, 0), staged.root, { sublevel: this.db.blocks });
     this.putMeta(batch, MetaKey.Genesis, genesisHash);
     this.putMeta(batch, MetaKey.Root, staged.root);
+    this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
     this.putMeta(batch, MetaKey.Height, u64Key(0));
     await batch.write({ sync: true });
     this.state.applyStaged(staged);
@@ -275,6 +263,7 @@ export class ChainStore {
     this.putMeta(batch, MetaKey.Height, u64Key(h));
     this.putMeta(batch, MetaKey.Applied, u64Key(appliedIndex));
     this.putMeta(batch, MetaKey.Root, staged.root);
+    this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
     this.putMeta(batch, MetaKey.LastHash, block.hash);
     await batch.write({ sync: this.opts.syncBlocks });
 
@@ -303,60 +292,31 @@ export class ChainStore {
   /** The block at `height`, or undefined. */
   async getBlock(height: number): Promise<Block | undefined> {
     this.check();
-    if (!Number.isSafeInteger(height) || height < 1) return undefined;
-    const b = await this.db.blocks.get(taggedU64(BlockKey.ByHeight, height));
-    return b === undefined ? undefined : this.decode(b);
-  }
-
-  private decode(bytes: Uint8Array): Block {
-    try {
-      return decodeBlock(bytes, this.opts.blockLimits);
-    } catch (e) {
-      throw new StoreError(StoreErrorCode.Corrupt, `stored block does not decode: ${String(e)}`);
-    }
+    return reads.block(this.db, this.opts.blockLimits, height);
   }
 
   /** The block with header hash `hash`, or undefined. */
   async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
     this.check();
-    const h = await this.db.blocks.get(taggedBytes(BlockKey.ByHash, hash));
-    return h === undefined ? undefined : this.getBlock(u64(h));
+    return reads.blockByHash(this.db, this.opts.blockLimits, hash);
   }
 
   /** Up to `limit` stored blocks from height `from` upwards, in order. */
   async getBlocks(from: number, limit: number): Promise<Block[]> {
     this.check();
-    const out: Block[] = [];
-    if (limit <= 0) return out;
-    const rows = await readRange(this.db.blocks, {
-      gte: taggedU64(BlockKey.ByHeight, Math.max(0, Math.floor(from))),
-      lt: new Uint8Array([BlockKey.ByHeight + 1]),
-      limit,
-    });
-    for (const [, v] of rows) out.push(this.decode(v));
-    return out;
+    return reads.blocks(this.db, this.opts.blockLimits, from, limit);
   }
 
   /** All receipts of block `height`, or undefined. */
   async getReceipts(height: number): Promise<Receipt[] | undefined> {
     this.check();
-    if (!Number.isSafeInteger(height) || height < 1) return undefined;
-    const b = await this.db.receipts.get(u64Key(height));
-    return b === undefined ? undefined : decodeReceipts(b);
+    return reads.receipts(this.db, height);
   }
 
-  /** Where tx `hash` was executed, with its receipt; undefined if never executed. */
+  /** Where tx `hash` was executed, with its receipt; undefined if never executed (or refused by nonce). */
   async getTx(hash: Uint8Array): Promise<TxLocation | undefined> {
     this.check();
-    const loc = await this.db.txs.get(hash);
-    if (loc === undefined) return undefined;
-    const r = new Reader(loc);
-    const height = r.u64();
-    const index = r.u32();
-    const receipt = (await this.getReceipts(height))?.[index];
-    if (receipt === undefined)
-      throw new StoreError(StoreErrorCode.Corrupt, 'tx index points at a missing receipt');
-    return { height, index, receipt };
+    return reads.tx(this.db, hash);
   }
 
   /** State root after block `height` (0 = genesis), if known. */
@@ -405,6 +365,7 @@ export class ChainStore {
     this.putMeta(batch, MetaKey.Height, u64Key(snap.height));
     this.putMeta(batch, MetaKey.Applied, u64Key(snap.appliedIndex));
     this.putMeta(batch, MetaKey.Root, snap.root);
+    this.putMeta(batch, MetaKey.LtHash, snap.hash.bytes());
     this.putMeta(batch, MetaKey.LastHash, snap.lastBlockHash);
     const base = snap.height + 1;
     this.putMeta(batch, MetaKey.Base, u64Key(base));
@@ -412,7 +373,7 @@ export class ChainStore {
       this.putMeta(batch, MetaKey.Genesis, snap.genesis);
     await batch.write({ sync: true });
 
-    this.state.replace(snap.entries);
+    this.state.replace(snap.entries, snap.hash);
     this.height = snap.height;
     this.applied = snap.appliedIndex;
     this.lastHash = snap.lastBlockHash;

@@ -81,6 +81,8 @@ export const MetaKey = {
   Applied: 'applied',
   /** 32 bytes: state root after `height`. */
   Root: 'root',
+  /** 2048 bytes: the LtHash accumulator whose sha256 is `root` (lets open skip recomputing it). */
+  LtHash: 'lthash',
   /** 32 bytes: hash of block `height` (zeros at genesis). */
   LastHash: 'lastHash',
   /** bytes: genesis hash, set once. */

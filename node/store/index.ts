@@ -4,4 +4,5 @@ export * from './codec.js';
 export * from './db.js';
 export * from './errors.js';
 export * from './raft-log.js';
+export * from './reads.js';
 export * from './snapshot.js';

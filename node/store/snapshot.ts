@@ -9,7 +9,7 @@
  */
 
 import { bytesEqual, compareBytes } from '../state/keys.js';
-import { stateRootOf } from '../state/lthash.js';
+import { LtHash } from '../state/lthash.js';
 import { Reader, Writer } from './codec.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 
@@ -31,9 +31,14 @@ export interface StateSnapshotMeta {
   readonly genesis: Uint8Array;
 }
 
-/** A decoded snapshot. */
+/** A snapshot's content. */
 export interface StateSnapshot extends StateSnapshotMeta {
   readonly entries: readonly (readonly [Uint8Array, Uint8Array])[];
+}
+
+/** A decoded and verified snapshot, with the accumulator its entries hash to. */
+export interface VerifiedStateSnapshot extends StateSnapshot {
+  readonly hash: LtHash;
 }
 
 /** Encodes a snapshot; `entries` must be sorted by key (WorldState.sortedEntries). */
@@ -53,7 +58,7 @@ function malformed(msg: string): StoreError {
  * Decodes a snapshot and verifies that its entries hash to its stated root (and, if given, that the
  * root is `expectedRoot`). Throws StoreError `snapshot_malformed` or `snapshot_root_mismatch`.
  */
-export function decodeStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): StateSnapshot {
+export function decodeStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): VerifiedStateSnapshot {
   let s: StateSnapshot;
   try {
     const r = new Reader(bytes);
@@ -81,12 +86,13 @@ export function decodeStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array
     if (e instanceof StoreError && e.code === StoreErrorCode.SnapshotMalformed) throw e;
     throw malformed(e instanceof Error ? e.message : String(e));
   }
-  const actual = stateRootOf(s.entries);
-  if (!bytesEqual(actual, s.root)) {
+  const hash = new LtHash();
+  for (const [k, v] of s.entries) hash.add(k, v);
+  if (!bytesEqual(hash.root(), s.root)) {
     throw new StoreError(StoreErrorCode.SnapshotRootMismatch, 'entries do not hash to the stated root');
   }
   if (expectedRoot !== undefined && !bytesEqual(s.root, expectedRoot)) {
     throw new StoreError(StoreErrorCode.SnapshotRootMismatch, 'stated root is not the expected root');
   }
-  return s;
+  return { ...s, hash };
 }
