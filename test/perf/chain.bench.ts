@@ -88,7 +88,7 @@ for (const mode of ['async', 'workers'] as VerifyMode[]) {
   for (const workers of mode === 'workers' ? [1, 2, 3] : [0]) {
     const v = new Verifier({ mode, workers, verifiedCacheSize: 0 });
     const label = mode === 'workers' ? `workers x${workers}` : 'async (libuv pool)';
-    await bench(`verify ${label}, ${V} at once`, V, () => v.verifyTxs(txs.slice(0, V)));
+    await bench(`verify ${label}, verifyTxs(${V})`, V, () => v.verifyTxs(txs.slice(0, V)));
     // Arrivals one at a time with at most 64 outstanding, as from many HTTP clients.
     await bench(`verify ${label}, 64 in flight`, V, async () => {
       let next = 0;
