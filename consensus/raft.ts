@@ -5,33 +5,31 @@
  * replication.ts; this file owns terms, roles, elections and the follower side.
  */
 import { applyConfChange as applyToConf, decodeConfChange, encodeConfChange } from './confchange.js';
+import { campaign, handleVoteRequest, stepCandidate } from './election.js';
 import { RaftError } from './errors.js';
+import { stepFollower } from './follower.js';
 import { RaftLog } from './log.js';
 import { validateRaftConfig } from './options.js';
 import { Replicator } from './replication.js';
 import { ProgressTracker } from './tracker.js';
 import type {
-  AppendMsg,
   ConfChange,
   ConfState,
   Entry,
   HardState,
-  HeartbeatMsg,
   Message,
   NodeId,
-  PreVoteMsg,
   ProposeResult,
   RaftConfig,
   Ready,
   Role,
-  SnapshotMsg,
   SoftState,
   Status,
-  VoteMsg,
 } from './types.js';
 import { EntryType } from './types.js';
 
-type CampaignKind = 'preElection' | 'election' | 'transfer';
+/** Why a campaign starts: a timeout with pre-vote, a timeout without, or a leadership transfer. */
+export type CampaignKind = 'preElection' | 'election' | 'transfer';
 
 /** A read-only view of the leader's progress for one peer (for status pages and tests). */
 export interface PeerProgress {
@@ -151,7 +149,7 @@ export class Raft {
     }
 
     if (m.type === 'preVote' || m.type === 'vote') {
-      this.handleVoteRequest(m);
+      handleVoteRequest(this, m);
       return;
     }
     switch (this.role) {
@@ -159,10 +157,10 @@ export class Raft {
         this.rep.stepLeader(m);
         return;
       case 'follower':
-        this.stepFollower(m);
+        stepFollower(this, m);
         return;
       default:
-        this.stepCandidate(m);
+        stepCandidate(this, m);
     }
   }
 
@@ -304,20 +302,23 @@ export class Raft {
     this.leader = leader;
   }
 
-  private becomePreCandidate(): void {
+  /** @internal */
+  becomePreCandidate(): void {
     // No term bump and no vote: a failed pre-election leaves no trace (thesis 9.6).
     this.role = 'preCandidate';
     this.leader = null;
     this.trk.resetVotes();
   }
 
-  private becomeCandidate(): void {
+  /** @internal */
+  becomeCandidate(): void {
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
   }
 
-  private becomeLeader(): void {
+  /** @internal */
+  becomeLeader(): void {
     this.reset(this.term);
     this.role = 'leader';
     this.leader = this.id;
@@ -342,200 +343,9 @@ export class Raft {
     this.uncommittedSize = 0;
   }
 
-  // ---- elections ----------------------------------------------------------------------------
-
-  /** Starts an election if allowed (§5.2; thesis 9.6 for the pre-election). */
+  /** Starts an election if allowed (see election.ts). */
   hup(kind: CampaignKind): void {
-    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConfChanges()) return;
-    let voteTerm: number;
-    if (kind === 'preElection') {
-      this.becomePreCandidate();
-      voteTerm = this.term + 1;
-    } else {
-      this.becomeCandidate();
-      voteTerm = this.term;
-    }
-    if (this.trk.recordVote(this.id, true) === 'won') {
-      // A single-voter cluster wins at once.
-      if (kind === 'preElection') this.hup('election');
-      else this.becomeLeader();
-      return;
-    }
-    const lastLogIndex = this.log.lastIndex();
-    const lastLogTerm = this.log.lastTerm();
-    for (const to of this.trk.conf.voters) {
-      if (to === this.id) continue;
-      if (kind === 'preElection') {
-        this.send({ type: 'preVote', to, term: voteTerm, lastLogIndex, lastLogTerm });
-      } else {
-        this.send({
-          type: 'vote',
-          to,
-          term: voteTerm,
-          lastLogIndex,
-          lastLogTerm,
-          transfer: kind === 'transfer',
-        });
-      }
-    }
-  }
-
-  private hasUnappliedConfChanges(): boolean {
-    if (this.log.committed <= this.log.applied) return false;
-    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
-    return this.log.slice(lo, this.log.committed + 1).some((e) => e.type === EntryType.ConfChange);
-  }
-
-  private handleVoteRequest(m: PreVoteMsg | VoteMsg): void {
-    const pre = m.type === 'preVote';
-    // §5.2: one vote per term, first come first served. A pre-vote for a future term binds nothing.
-    const canVote =
-      this.vote === m.from || (this.vote === null && this.leader === null) || (pre && m.term > this.term);
-    // §5.4.1: only for a candidate whose log is at least as up-to-date as ours.
-    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
-      this.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: m.term, reject: false });
-      if (!pre) {
-        this.electionElapsed = 0;
-        this.vote = m.from;
-      }
-    } else {
-      this.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: this.term, reject: true });
-    }
-  }
-
-  private stepCandidate(m: Message): void {
-    switch (m.type) {
-      case 'append':
-      case 'heartbeat':
-      case 'snapshot':
-        // §5.2: a candidate that hears from a leader of its term returns to follower.
-        this.becomeFollower(m.term, m.from);
-        this.stepFollower(m);
-        return;
-      case 'preVoteResp':
-      case 'voteResp': {
-        if ((m.type === 'preVoteResp') !== (this.role === 'preCandidate')) return;
-        const res = this.trk.recordVote(m.from, !m.reject);
-        if (res === 'won') {
-          if (this.role === 'preCandidate') this.hup('election');
-          else this.becomeLeader();
-        } else if (res === 'lost') {
-          this.becomeFollower(this.term, null);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  // ---- follower side ------------------------------------------------------------------------
-
-  private stepFollower(m: Message): void {
-    switch (m.type) {
-      case 'append':
-        this.electionElapsed = 0;
-        this.leader = m.from;
-        this.handleAppend(m);
-        return;
-      case 'heartbeat':
-        this.electionElapsed = 0;
-        this.leader = m.from;
-        this.handleHeartbeat(m);
-        return;
-      case 'snapshot':
-        this.electionElapsed = 0;
-        this.leader = m.from;
-        this.handleSnapshot(m);
-        return;
-      case 'timeoutNow':
-        // Leadership transfer: campaign now, skipping pre-vote and the lease of the old leader.
-        this.hup('transfer');
-        return;
-      default:
-        return;
-    }
-  }
-
-  private handleAppend(m: AppendMsg): void {
-    if (m.prevIndex < this.log.committed) {
-      this.send({
-        type: 'appendResp',
-        to: m.from,
-        index: this.log.committed,
-        reject: false,
-        rejectHint: 0,
-        hintTerm: 0,
-      });
-      return;
-    }
-    if (this.trk.conf.voters.length === 0 && this.log.lastIndex() === 0 && m.entries.length > 0) {
-      // We joined with no configuration: replaying the log from index 1 would apply membership
-      // changes to an empty set (and could make us a cluster of one). Only a snapshot, which
-      // carries the membership, may start our log. No answer: the leader retries once per
-      // heartbeat (probe state), and sends a snapshot as soon as it has compacted.
-      return;
-    }
-    const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
-    if (lastNew !== null) {
-      this.send({
-        type: 'appendResp',
-        to: m.from,
-        index: lastNew,
-        reject: false,
-        rejectHint: 0,
-        hintTerm: 0,
-      });
-      return;
-    }
-    // §5.3 log matching failed. Fast back-off: point the leader at the last entry that could match.
-    const hint = this.log.findConflictByTerm(Math.min(m.prevIndex, this.log.lastIndex()), m.prevTerm);
-    this.send({
-      type: 'appendResp',
-      to: m.from,
-      index: m.prevIndex,
-      reject: true,
-      rejectHint: hint.index,
-      hintTerm: hint.term,
-    });
-  }
-
-  private handleHeartbeat(m: HeartbeatMsg): void {
-    this.log.commitTo(m.commit);
-    this.send({ type: 'heartbeatResp', to: m.from });
-  }
-
-  private handleSnapshot(m: SnapshotMsg): void {
-    const s = m.snapshot;
-    const { conf } = s.meta;
-    // Unlike etcd we accept a snapshot whose membership lacks us: a new member gets a snapshot
-    // taken before its addition and learns of it from the entries that follow.
-    if (s.meta.index <= this.log.committed) {
-      this.send({
-        type: 'appendResp',
-        to: m.from,
-        index: this.log.committed,
-        reject: false,
-        rejectHint: 0,
-        hintTerm: 0,
-      });
-      return;
-    }
-    if (this.log.matchTerm(s.meta.index, s.meta.term)) {
-      // We already hold the snapshot's last entry: just fast-forward the commit.
-      this.log.commitTo(s.meta.index);
-    } else {
-      this.log.restore(s);
-      this.trk.setConf(conf, this.log.lastIndex() + 1);
-    }
-    this.send({
-      type: 'appendResp',
-      to: m.from,
-      index: this.log.lastIndex(),
-      reject: false,
-      rejectHint: 0,
-      hintTerm: 0,
-    });
+    campaign(this, kind);
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -131,6 +131,8 @@ export class Replicator {
       }
       return;
     }
+    // An acknowledgement beyond our log cannot come from an honest peer of this term.
+    if (m.index > r.log.lastIndex()) return;
     const oldPaused = pr.isPaused();
     if (!(pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe'))) return;
     if (pr.state === 'probe') {
@@ -176,6 +178,7 @@ export class Replicator {
     const r = this.r;
     const pr = r.trk.progress.get(to);
     if (!pr || to === r.id || pr.isPaused()) return false;
+    if (pr.next > r.log.lastIndex() + 1) pr.next = r.log.lastIndex() + 1;
     const prevIndex = pr.next - 1;
     const prevTerm = r.log.termOrUndefined(prevIndex);
     if (prevTerm === undefined || pr.next < r.log.firstIndex()) return this.maybeSendSnapshot(to, pr);

@@ -83,10 +83,10 @@ describe('§5.3 Log replication', () => {
         type: 'append',
         from: 'a',
         to: 'b',
-        term: 2,
+        term: 3,
         prevIndex,
         prevTerm,
-        entries: [entry(prevIndex + 1, 2, 'n')],
+        entries: [entry(prevIndex + 1, 3, 'n')],
         commit: 0,
       });
       const [m] = p.take('b');

@@ -1,0 +1,94 @@
+/**
+ * Elections: starting a (pre-)campaign, answering vote requests, and counting the answers.
+ * Functions over the Raft instance; the role switches themselves live in raft.ts.
+ */
+import { stepFollower } from './follower.js';
+import type { CampaignKind, Raft } from './raft.js';
+import type { Message, PreVoteMsg, VoteMsg } from './types.js';
+import { EntryType } from './types.js';
+/** Starts an election if allowed (§5.2; thesis 9.6 for the pre-election). */
+export function campaign(r: Raft, kind: CampaignKind): void {
+  if (r.role === 'leader' || !r.promotable() || hasUnappliedConfChanges(r)) return;
+  let voteTerm: number;
+  if (kind === 'preElection') {
+    r.becomePreCandidate();
+    voteTerm = r.term + 1;
+  } else {
+    r.becomeCandidate();
+    voteTerm = r.term;
+  }
+  if (r.trk.recordVote(r.id, true) === 'won') {
+    // A single-voter cluster wins at once.
+    if (kind === 'preElection') r.hup('election');
+    else r.becomeLeader();
+    return;
+  }
+  const lastLogIndex = r.log.lastIndex();
+  const lastLogTerm = r.log.lastTerm();
+  for (const to of r.trk.conf.voters) {
+    if (to === r.id) continue;
+    if (kind === 'preElection') {
+      r.send({ type: 'preVote', to, term: voteTerm, lastLogIndex, lastLogTerm });
+    } else {
+      r.send({
+        type: 'vote',
+        to,
+        term: voteTerm,
+        lastLogIndex,
+        lastLogTerm,
+        transfer: kind === 'transfer',
+      });
+    }
+  }
+}
+
+/** Committed but unapplied membership changes forbid campaigning (etcd does the same). */
+function hasUnappliedConfChanges(r: Raft): boolean {
+  if (r.log.committed <= r.log.applied) return false;
+  const lo = Math.max(r.log.applied + 1, r.log.firstIndex());
+  return r.log.slice(lo, r.log.committed + 1).some((e) => e.type === EntryType.ConfChange);
+}
+
+/** §5.2/§5.4.1 and thesis 9.6: answers a (pre-)vote request whose term is not stale. */
+export function handleVoteRequest(r: Raft, m: PreVoteMsg | VoteMsg): void {
+  const pre = m.type === 'preVote';
+  // §5.2: one vote per term, first come first served. A pre-vote for a future term binds nothing.
+  const canVote = r.vote === m.from || (r.vote === null && r.leader === null) || (pre && m.term > r.term);
+  // §5.4.1: only for a candidate whose log is at least as up-to-date as ours.
+  if (canVote && r.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+    r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: m.term, reject: false });
+    if (!pre) {
+      r.electionElapsed = 0;
+      r.vote = m.from;
+    }
+  } else {
+    r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: r.term, reject: true });
+  }
+}
+
+/** Messages of the current term for a (pre-)candidate. */
+export function stepCandidate(r: Raft, m: Message): void {
+  switch (m.type) {
+    case 'append':
+    case 'heartbeat':
+    case 'snapshot':
+      // §5.2: a candidate that hears from a leader of its term returns to follower.
+      r.becomeFollower(m.term, m.from);
+      stepFollower(r, m);
+      return;
+    case 'preVoteResp':
+    case 'voteResp': {
+      if ((m.type === 'preVoteResp') !== (r.role === 'preCandidate')) return;
+      const res = r.trk.recordVote(m.from, !m.reject);
+      if (res === 'won') {
+        if (r.role === 'preCandidate') r.hup('election');
+        else r.becomeLeader();
+      } else if (res === 'lost') {
+        r.becomeFollower(r.term, null);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
