@@ -3,7 +3,7 @@
  * (over its block overlay); `Journal` wraps one with nested checkpoint / commit / revert, so a
  * failed call leaves no trace. `MemoryState` is a plain in-memory `StateView`.
  */
-import { bytesKey, keyBytes } from './bytes.js';
+import { bytesKey } from './bytes.js';
 
 /**
  * Synchronous byte-keyed state. Keys and values are immutable once handed over, in both directions:
@@ -29,13 +29,14 @@ export interface JournaledState extends StateView {
 
 /** An in-memory `StateView` keyed by byte strings; iteration in sorted key order for state dumps. */
 export class MemoryState implements StateView {
-  private readonly map = new Map<string, Uint8Array>();
+  // Lookup string -> [key, value]; the key bytes are kept for `entries`.
+  private readonly map = new Map<string, readonly [Uint8Array, Uint8Array]>();
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(bytesKey(key));
+    return this.map.get(bytesKey(key))?.[1];
   }
   set(key: Uint8Array, value: Uint8Array): void {
-    this.map.set(bytesKey(key), value);
+    this.map.set(bytesKey(key), [key, value]);
   }
   delete(key: Uint8Array): void {
     this.map.delete(bytesKey(key));
@@ -46,9 +47,15 @@ export class MemoryState implements StateView {
   }
   /** All entries sorted by key bytes. */
   entries(): [Uint8Array, Uint8Array][] {
-    const keys = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return keys.map((k) => [keyBytes(k), this.map.get(k)!]);
+    const all = [...this.map.values()].map(([k, v]): [Uint8Array, Uint8Array] => [k, v]);
+    return all.sort((a, b) => compareBytes(a[0], b[0]));
   }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 // An undo record: the key and what it held before the write (undefined = absent).

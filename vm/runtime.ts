@@ -9,7 +9,7 @@
  *   "vm:store:" ++ id ++ k -> the contract's storage entry k
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesEqual, concat2, EMPTY, fromHex, toHex, utf8 } from './bytes.js';
+import { bytesEqual, bytesKey, concat2, EMPTY, fromHex, utf8 } from './bytes.js';
 import { DeployError, type DeployErrorCode, type ValidationError, VmReason } from './errors.js';
 import { type ExecResult, execute, type VmEvent } from './interpreter.js';
 import { CALL_BASE_GAS, DEPLOY_GAS, GAS_PER_BYTE, LIMITS } from './isa.js';
@@ -80,7 +80,7 @@ function install(state: StateView, id: Uint8Array, code: Uint8Array, mustExist: 
   const codeHash = sha256(code);
   state.set(concat2(CODE, codeHash), code.slice());
   state.set(concat2(CONTRACT, id), codeHash);
-  remember(toHex(codeHash), v.program);
+  remember(bytesKey(codeHash), v.program);
   return { ok: true, id, codeHash, gas: DEPLOY_GAS.base + DEPLOY_GAS.perByte * code.length };
 }
 
@@ -115,7 +115,7 @@ function remember(hash: string, p: Program): void {
 function loadProgram(state: StateView, id: Uint8Array): Program | undefined {
   const hash = state.get(concat2(CONTRACT, id));
   if (hash === undefined) return undefined;
-  const h = toHex(hash);
+  const h = bytesKey(hash);
   const hit = cache.get(h);
   if (hit !== undefined) return hit;
   const code = state.get(concat2(CODE, hash));
