@@ -30,12 +30,12 @@ export interface StateWrite {
   readonly value: Uint8Array | null;
 }
 
-/** Map key for a byte key: one char per byte (latin1), compact and exact. */
+/** Bytes as a string of one char per byte (latin1): compact, exact, and ordered like the bytes. */
 export function keyString(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
-/** Inverse of `keyString`. */
+/** Inverse of `keyString` (a fresh copy). */
 export function keyBytes(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'latin1'));
 }

@@ -1,5 +1,5 @@
 /**
- * Store and state-root benchmark. Run: node --import tsx test/perf/store.bench.ts
+ * Store and state-root benchmark. Run: node --expose-gc --import tsx test/perf/store.bench.ts
  * Prints medians; never passes or fails on time.
  *   - commitBlock of 500-tx kv blocks: blocks/s and LevelDB keys/s (execute, stage and write timed apart)
  *   - state-root update cost per write (stage = subtract old entry vector, add new), by state size
@@ -122,6 +122,54 @@ async function benchCommit(dir: string): Promise<void> {
   await again.close();
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+const used = (): number => {
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+function benchMemory(): void {
+  const entries = Array.from(
+    { length: 100_000 },
+    (_, i) => [enc.encode(`patient/${i}/consent`), enc.encode(`grant:${i}:`.padEnd(64, 'x'))] as const,
+  );
+  // Entries stay alive across both measurements, so the difference is the WorldState alone; a
+  // throw-away build first lets the heap settle (the first figure is otherwise too low).
+  WorldState.fromEntries(entries);
+  const before = used();
+  const w = WorldState.fromEntries(entries);
+  const after = used();
+  const raw = entries.reduce((n, [k, v]) => n + k.length + v.length, 0) / entries.length;
+  console.log(
+    `memory: WorldState of ${fmt(w.size)} keys: ${((after - before) / w.size).toFixed(0)} B/key for ${raw.toFixed(0)} B of key+value${gc ? '' : ' (run with --expose-gc for a stable figure)'}`,
+  );
+}
+
+async function benchRaft(dir: string): Promise<void> {
+  const { openDb } = await import('../../node/store/db.js');
+  const { RaftLogStore } = await import('../../node/store/raft-log.js');
+  const db = await openDb(join(dir, 'raft'));
+  const data = new Uint8Array(110_000).fill(1); // about a 500-tx block
+  for (const sync of [true, false]) {
+    const log = new RaftLogStore(db, { sync });
+    await log.load();
+    const ts: number[] = [];
+    let i = log.storage.lastIndex();
+    for (let r = 0; r < 40; r++) {
+      i++;
+      const t0 = performance.now();
+      await log.persist({
+        entries: [{ index: i, term: 1, type: 0, data }],
+        hardState: { term: 1, vote: 'a', commit: i },
+      });
+      ts.push(performance.now() - t0);
+    }
+    console.log(`raft persist of one 110 kB entry + hard state, sync=${sync}: ${median(ts).toFixed(2)} ms`);
+  }
+  await db.level.close();
+}
+
 function benchRoot(): void {
   console.log('state-root update cost per write (WorldState.stage, 64-byte values):');
   for (const size of [1_000, 100_000]) {
@@ -157,6 +205,8 @@ function benchRoot(): void {
 const dir = await mkdtemp(join(tmpdir(), 'ehrchain-bench-'));
 try {
   benchRoot();
+  benchMemory();
+  await benchRaft(dir);
   await benchCommit(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
