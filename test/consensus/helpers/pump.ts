@@ -71,6 +71,8 @@ export class Pump {
   queue: Message[] = [];
   /** Every message that left a node (dropped or not), in order. */
   readonly sent: Message[] = [];
+  /** Called for every message as it is sent, after its Ready was persisted (for contract checks). */
+  onSend: ((n: TestNode, m: Message) => void) | null = null;
   /** Return false to drop a message. */
   filter: ((m: Message) => boolean) | null = null;
   private readonly cut = new Set<string>();
@@ -123,6 +125,7 @@ export class Pump {
       if (rd.hardState) n.storage.setHardState(rd.hardState);
       // 2. send
       for (const m of rd.messages) {
+        this.onSend?.(n, m);
         this.sent.push(m);
         if (this.deliverable(m)) this.queue.push(m);
       }
