@@ -3,6 +3,39 @@
 /** The empty byte string (shared; never written to). */
 export const EMPTY: Uint8Array = new Uint8Array(0);
 
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabOff = 0;
+
+/**
+ * A zero-filled byte array of length `n`. Arrays of 65..4096 bytes are views into a shared slab:
+ * V8 creates those far faster than arrays with their own buffer. Safe because no VM value is ever
+ * mutated after it is built; anything that outlives a call (stored keys and values, events,
+ * return data) goes through `own` so that it does not pin a slab.
+ */
+export function alloc(n: number): Uint8Array {
+  if (n <= 64 || n > 4096) return new Uint8Array(n);
+  if (slabOff + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOff = 0;
+  }
+  const v = new Uint8Array(slab, slabOff, n);
+  slabOff += n;
+  return v;
+}
+
+/** `b` itself when it has its buffer to itself, else a copy that does. */
+export function own(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+}
+
+/** A copy of `b[start, start + n)` (made with `alloc`). */
+export function sliceOf(b: Uint8Array, start: number, n: number): Uint8Array {
+  const out = alloc(n);
+  out.set(b.subarray(start, start + n), 0);
+  return out;
+}
+
 /** Byte-wise equality. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a === b) return true;
@@ -14,15 +47,16 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Concatenation of two byte strings into a new one. */
 export function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
+  const out = alloc(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
   return out;
 }
 
-/** Concatenation of three byte strings into a new one. */
-export function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length + c.length);
+/** Concatenation of three byte strings into a new one; `owned` gives it its own buffer. */
+export function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array, owned = false): Uint8Array {
+  const n = a.length + b.length + c.length;
+  const out = owned ? new Uint8Array(n) : alloc(n);
   out.set(a, 0);
   out.set(b, a.length);
   out.set(c, a.length + b.length);

@@ -3,7 +3,7 @@
  * exceptions for control flow. It runs a validated `Program` and returns a result; it never throws
  * for anything the program does. It does not journal: the runtime wraps it in a checkpoint.
  */
-import { bytesEqual, EMPTY, intToBytes, readInt64 } from './bytes.js';
+import { bytesEqual, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
 import { isVmReason, VmReason, type VmReasonCode } from './errors.js';
 import { BASE_GAS, GAS_PER_BYTE, INT_MAX, INT_MIN, LIMITS, Op, ParamType } from './isa.js';
 import type { StateView } from './journal.js';
@@ -308,7 +308,7 @@ export function execute(input: ExecInput): ExecResult {
           v = stack[--sp]!;
         }
         if (depth === 1) {
-          if (op === Op.RETV) ret = typeof v === 'number' ? intToBytes(v) : v;
+          if (op === Op.RETV) ret = typeof v === 'number' ? intToBytes(v) : own(v);
           gas -= ret.length * W.returnData;
           if (gas < 0) err = R.outOfGas;
           break run;

@@ -4,7 +4,7 @@
  * reason code on failure (never throws).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat3, EMPTY, intToBytes, readInt64 } from './bytes.js';
+import { alloc, concat3, EMPTY, intToBytes, own, readInt64, sliceOf } from './bytes.js';
 import { VmReason, type VmReasonCode } from './errors.js';
 import type { ExecInput, VmEvent } from './interpreter.js';
 import { GAS_PER_BYTE, LIMITS, Op } from './isa.js';
@@ -50,7 +50,7 @@ export function runSlowOp(
       const n = a.length + b.length;
       if (n > MAXB) return R.bytesTooLong;
       regs.gas = words(n) * W.memoryWord;
-      const out = new Uint8Array(n);
+      const out = alloc(n);
       out.set(a, 0);
       out.set(b, a.length);
       stack[sp - 2] = out;
@@ -65,7 +65,7 @@ export function runSlowOp(
       if (typeof b === 'number' || typeof start !== 'number' || typeof n !== 'number') return R.typeMismatch;
       if (start < 0 || n < 0 || start + n > b.length) return R.outOfRange;
       regs.gas = words(n) * W.memoryWord;
-      stack[sp - 3] = b.slice(start, start + n);
+      stack[sp - 3] = sliceOf(b, start, n);
       sp -= 2;
       break;
     }
@@ -165,15 +165,14 @@ export function runSlowOp(
       if (typeof k === 'number') return R.typeMismatch;
       if (k.length > MAXK) return R.keyTooLong;
       const prefix = input.program.consts[imm]!;
-      const key = concat3(input.keyPrefix, prefix, k);
       const klen = prefix.length + k.length;
       if (op === Op.SDEL) {
         regs.gas = klen * W.storageWrite;
-        input.state.delete(key);
+        input.state.delete(concat3(input.keyPrefix, prefix, k, true));
         sp--;
         break;
       }
-      const v = input.state.get(key);
+      const v = input.state.get(concat3(input.keyPrefix, prefix, k));
       if (op === Op.SHAS) {
         regs.gas = klen * W.storageRead;
         stack[sp - 1] = v === undefined ? 0 : 1;
@@ -200,7 +199,7 @@ export function runSlowOp(
       if (k.length > MAXK) return R.keyTooLong;
       const prefix = input.program.consts[imm]!;
       regs.gas = (prefix.length + k.length + val.length) * W.storageWrite;
-      input.state.set(concat3(input.keyPrefix, prefix, k), val);
+      input.state.set(concat3(input.keyPrefix, prefix, k, true), own(val));
       sp -= 2;
       break;
     }
@@ -221,7 +220,7 @@ export function runSlowOp(
       const data: Uint8Array[] = [];
       let bytes = name.length;
       for (let i = sp - n; i < sp; i++) {
-        const f = asBytes(stack[i]!);
+        const f = own(asBytes(stack[i]!));
         bytes += f.length;
         data.push(f);
       }

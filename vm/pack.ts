@@ -1,3 +1,5 @@
+import { alloc, sliceOf } from './bytes.js';
+
 /**
  * The pack encoding of multi-field values (structs): each field is its length as 2 bytes
  * big-endian followed by its bytes; no count prefix. Used by PACK / FIELD / NFIELDS / SETFIELD and
@@ -13,7 +15,7 @@ export const PACK_BAD_ENCODING = -2;
 export function packFields(fields: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const f of fields) total += 2 + f.length;
-  const out = new Uint8Array(total);
+  const out = alloc(total);
   let p = 0;
   for (const f of fields) {
     out[p] = f.length >>> 8;
@@ -44,7 +46,7 @@ export function fieldAt(v: Uint8Array, i: number): Uint8Array | number {
   const p = fieldOffset(v, i);
   if (p < 0) return p;
   const len = (v[p]! << 8) | v[p + 1]!;
-  return v.slice(p + 2, p + 2 + len);
+  return sliceOf(v, p + 2, len);
 }
 
 /** Number of fields, or PACK_BAD_ENCODING. */
@@ -67,7 +69,7 @@ export function setField(v: Uint8Array, i: number, x: Uint8Array): Uint8Array | 
   if (p < 0) return p;
   const oldLen = (v[p]! << 8) | v[p + 1]!;
   const tail = p + 2 + oldLen;
-  const out = new Uint8Array(v.length - oldLen + x.length);
+  const out = alloc(v.length - oldLen + x.length);
   out.set(v.subarray(0, p), 0);
   out[p] = x.length >>> 8;
   out[p + 1] = x.length & 0xff;

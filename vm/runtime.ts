@@ -9,7 +9,7 @@
  *   "vm:store:" ++ id ++ k -> the contract's storage entry k
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesEqual, bytesKey, concat2, EMPTY, fromHex, utf8 } from './bytes.js';
+import { bytesEqual, bytesKey, concat2, EMPTY, fromHex, own, utf8 } from './bytes.js';
 import { DeployError, type DeployErrorCode, type ValidationError, VmReason } from './errors.js';
 import { type ExecResult, execute, type VmEvent } from './interpreter.js';
 import { CALL_BASE_GAS, DEPLOY_GAS, GAS_PER_BYTE, LIMITS } from './isa.js';
@@ -78,8 +78,8 @@ function install(state: StateView, id: Uint8Array, code: Uint8Array, mustExist: 
   if (exists && !mustExist) return { ok: false, error: DeployError.alreadyDeployed };
   if (!exists && mustExist) return { ok: false, error: DeployError.noSuchContract };
   const codeHash = sha256(code);
-  state.set(concat2(CODE, codeHash), code.slice());
-  state.set(concat2(CONTRACT, id), codeHash);
+  state.set(own(concat2(CODE, codeHash)), code.slice());
+  state.set(own(concat2(CONTRACT, id)), own(codeHash));
   remember(bytesKey(codeHash), v.program);
   return { ok: true, id, codeHash, gas: DEPLOY_GAS.base + DEPLOY_GAS.perByte * code.length };
 }
