@@ -290,6 +290,12 @@ export class SafetyChecker {
       );
   }
 
+  /** Forgets what node id persisted (only for sabotaged storage that lost writes). */
+  forget(id: string): void {
+    this.shadows.delete(id);
+    this.hard.delete(id);
+  }
+
   /** Compares id's shadow with what its storage really holds. */
   verifyStorage(id: string, storage: Storage): void {
     this.counts.storageScans++;

@@ -7,7 +7,7 @@ import type { Message } from '../types.js';
 import { SafetyChecker } from './checker.js';
 import { HASH_INIT, mixInt, mixString } from './hash.js';
 import { type NetworkFaults, SimNetwork } from './network.js';
-import { type NodeSink, SimNode, type SimRaftSettings } from './node.js';
+import { type NodeSink, type Sabotage, SimNode, type SimRaftSettings } from './node.js';
 import type { Prng } from './prng.js';
 
 /** How to build a cluster. */
@@ -20,6 +20,8 @@ export interface ClusterOptions {
   readonly tickSkip: number;
   /** Keep the last lines of an event log for failure reports. */
   readonly trace?: boolean;
+  /** Break durability on crash (checker self-test only). */
+  readonly sabotage?: Sabotage;
 }
 
 const LOG_LINES = 60;
@@ -112,7 +114,7 @@ export class Cluster implements NodeSink {
 
   /** Crashes a node: volatile state and in-flight inbound messages are lost, storage is kept. */
   crash(id: string): void {
-    this.node(id).crash();
+    this.node(id).crash(this.opts.sabotage);
     this.net.crash(id);
     this.log?.(`${id} crashed`);
   }

@@ -17,11 +17,19 @@ import { DigestStateMachine } from './statemachine.js';
 /** Raft settings the simulator varies per scenario (the rest of RaftConfig is per node). */
 export type SimRaftSettings = Omit<RaftConfig, 'id' | 'storage' | 'random' | 'applied'>;
 
+const MAX_READY_ROUNDS = 1000;
+
 /** Counters a node keeps for the scenario's report. */
 export interface NodeStats {
   snapshotsInstalled: number;
   confChangesApplied: number;
 }
+
+/**
+ * Deliberately broken durability, to show the checker catches what it should. `loseTail`: a crash
+ * loses the last 1-3 persisted entries, as if appends were acknowledged before they were durable.
+ */
+export type Sabotage = 'loseTail';
 
 /** Where a node's output goes. */
 export interface NodeSink {
@@ -33,7 +41,7 @@ export interface NodeSink {
 
 /** A simulated node; see the file comment. */
 export class SimNode {
-  readonly storage: MemoryStorage;
+  storage: MemoryStorage;
   raft: Raft | null = null;
   sm: DigestStateMachine;
   role: Role = 'follower';
@@ -74,11 +82,36 @@ export class SimNode {
     });
   }
 
-  /** Loses all volatile state; storage (what was persisted) survives. */
-  crash(): void {
+  /** Loses all volatile state; storage (what was persisted) survives, unless sabotaged. */
+  crash(sabotage?: Sabotage): void {
     this.raft = null;
     this.role = 'follower';
     this.leader = null;
+    if (sabotage) this.sabotage(sabotage);
+  }
+
+  private sabotage(kind: Sabotage): void {
+    const old = this.storage;
+    const { hardState } = old.initialState();
+    const snap = old.snapshot();
+    const fresh = new MemoryStorage({ voters: this.initialConf.voters, learners: this.initialConf.learners });
+    if (snap.meta.index > 0) fresh.applySnapshot(snap);
+    const lose = kind === 'loseTail' ? this.rng.range(1, 3) : 0;
+    const last = Math.max(old.firstIndex() - 1, old.lastIndex() - lose);
+    const entries = last >= old.firstIndex() ? old.entries(old.firstIndex(), last + 1) : [];
+    fresh.append(entries);
+    const hs = {
+      term: hardState.term,
+      vote: hardState.vote,
+      commit: Math.min(hardState.commit, last),
+    };
+    fresh.setHardState(hs);
+    this.storage = fresh;
+    const { checker } = this.sink;
+    checker.forget(this.id);
+    if (snap.meta.index > 0) checker.snapshot(this.id, snap.meta);
+    checker.append(this.id, entries);
+    checker.hardState(this.id, hs);
   }
 
   /** Handles every pending Ready in contract order. */
@@ -86,7 +119,13 @@ export class SimNode {
     const raft = this.raft;
     if (!raft) return;
     const { checker } = this.sink;
-    while (raft.hasReady()) {
+    for (let rounds = 0; raft.hasReady(); rounds++) {
+      // A Ready loop that never settles is a core bug (it would hang the test run).
+      if (rounds === MAX_READY_ROUNDS)
+        throw new SafetyViolation(
+          'liveness',
+          `node ${this.id}: still hasReady() after ${MAX_READY_ROUNDS} rounds`,
+        );
       const rd = raft.ready();
       // 1. Persist.
       if (rd.snapshot) {

@@ -9,6 +9,7 @@ import { EntryType } from '../types.js';
 import { entryFingerprint, SafetyViolation } from './checker.js';
 import { Cluster } from './cluster.js';
 import { type NetworkStats, reliableNetwork } from './network.js';
+import type { Sabotage } from './node.js';
 import { Prng } from './prng.js';
 import { type FaultCounts, FaultInjector, makeScenario, payload, type Scenario } from './scenario.js';
 
@@ -31,6 +32,10 @@ export interface SimOptions {
   readonly faultSteps?: number;
   /** Keep an event log and attach its tail to a failure. */
   readonly trace?: boolean;
+  /** Skip the liveness phase (for sabotaged runs, where liveness cannot be expected). */
+  readonly skipLiveness?: boolean;
+  /** Break durability on crash, to test the checker (never in real runs). */
+  readonly sabotage?: Sabotage;
 }
 
 /** What a run did. */
@@ -92,6 +97,7 @@ export function runSimulation(opts: SimOptions): SimReport {
       faults: scenario.faults,
       tickSkip: scenario.tickSkip,
       trace: opts.trace ?? false,
+      ...(opts.sabotage ? { sabotage: opts.sabotage } : {}),
     });
     return simulate(opts, scenario, cluster, new FaultInjector(scenario, rng.fork(), cluster));
   } catch (err) {
@@ -110,7 +116,7 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
   c.net.faults = reliableNetwork;
   for (const id of c.ids) if (!c.node(id).up) inject.restart(id);
   c.drainAll();
-  const livenessSteps = awaitLiveness(c, inject, opts.seed);
+  const livenessSteps = opts.skipLiveness ? 0 : awaitLiveness(c, inject, opts.seed);
   c.verifyStorage();
   let maxTerm = 0;
   let committed = 0;

@@ -1,0 +1,4 @@
+/** Seeded Raft cluster simulations, shard 2 of 2 (see seeds.ts for SIM_SEED / SIM_SEEDS). */
+import { defineShard } from './shard.js';
+
+defineShard(1, 2);
