@@ -1,10 +1,149 @@
 /** Entry point of the `ehrchain` command: maps sub-commands and flags to options in one place. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+
+function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
+    }
+    return n;
+  };
+}
 
 const program = new Command()
   .name('ehrchain')
   .description("A permissioned blockchain for sharing health records under the patient's control")
-  .version(pkg.version);
+  .version(pkg.version)
+  .showHelpAfterError();
 
-await program.parseAsync(process.argv);
+program
+  .command('keygen')
+  .description('create an ed25519 key file (mode 0600) and print its public key')
+  .requiredOption('--out <file>', 'where to write the key file (refuses to overwrite)')
+  .action(async (o: { out: string }) => {
+    const { generateKeyPair, writeKeyFile } = await import('../node/keyfile.js');
+    const { nodeIdFromValidatorKey } = await import('../node/p2p/identity.js');
+    const key = generateKeyPair();
+    await writeKeyFile(o.out, key);
+    console.log(`publicKey ${Buffer.from(key.publicKey).toString('hex')}`);
+    console.log(`peerId    ${nodeIdFromValidatorKey(key.publicKey)}`);
+  });
+
+program
+  .command('init')
+  .description('create keys, genesis and one config directory per validator')
+  .option('--nodes <n>', 'number of validators', int('--nodes', 1, 64), 3)
+  .option('--out <dir>', 'output directory', '.data/network')
+  .option('--hosts <list>', 'comma-separated host per validator (default: all 127.0.0.1)')
+  .option('--http-port <port>', 'first HTTP port', int('--http-port', 1, 65535), 8080)
+  .option('--p2p-port <port>', 'first libp2p port', int('--p2p-port', 1, 65535), 9080)
+  .option('--listen-host <host>', 'address to bind instead of the advertised host (e.g. 0.0.0.0)')
+  .option('--chain-id <id>', 'chain id', 'ehrchain')
+  .action(
+    async (o: {
+      nodes: number;
+      out: string;
+      hosts?: string;
+      httpPort: number;
+      p2pPort: number;
+      listenHost?: string;
+      chainId: string;
+    }) => {
+      const { initNetwork } = await import('./init.js');
+      const hosts =
+        o.hosts?.split(',').map((h) => h.trim()) ?? Array.from({ length: o.nodes }, () => '127.0.0.1');
+      const distinct = new Set(hosts).size === hosts.length;
+      const r = await initNetwork({
+        nodes: o.hosts === undefined ? o.nodes : hosts.length,
+        out: o.out,
+        hosts,
+        httpPort: o.httpPort,
+        p2pPort: o.p2pPort,
+        chainId: o.chainId,
+        portStep: distinct ? 0 : 1,
+        ...(o.listenHost === undefined ? {} : { listenHost: o.listenHost }),
+      });
+      for (const [i, home] of r.homes.entries()) {
+        const v = r.genesis.validators[i]!;
+        console.log(`${v.name}  ${home}  http ${v.http}  p2p ${v.p2p.join(' ')}`);
+      }
+      console.log(`\nStart each validator with: ehrchain start --home <dir>`);
+    },
+  );
+
+program
+  .command('start')
+  .description('run one validator node from its home directory')
+  .requiredOption('--home <dir>', 'the node directory made by init')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+  .action(async (o: { home: string; logLevel?: string }) => {
+    const { runStart } = await import('./start.js');
+    await runStart(o);
+  });
+
+program
+  .command('devnet')
+  .description('run a local network of validator processes (created on first run, resumed after)')
+  .option('--nodes <n>', 'number of validators', int('--nodes', 1, 16), 3)
+  .option('--dir <dir>', 'data directory', '.data/devnet')
+  .option(
+    '--http-port <port>',
+    "node 1's HTTP port; node i uses port + i - 1",
+    int('--http-port', 1, 65535),
+    8080,
+  )
+  .option('--p2p-port <port>', "node 1's libp2p port", int('--p2p-port', 1, 65535), 9080)
+  .option('--log-level <level>', 'log level of the nodes', 'info')
+  .action(async (o: { nodes: number; dir: string; httpPort: number; p2pPort: number; logLevel: string }) => {
+    const { runDevnet } = await import('./devnet.js');
+    await runDevnet({ ...o, host: '127.0.0.1' });
+  });
+
+program
+  .command('status')
+  .description("print a node's status")
+  .option('--url <url>', 'node HTTP URL', 'http://127.0.0.1:8080')
+  .action(async (o: { url: string }) => {
+    const { EhrClient } = await import('../node/client/client.js');
+    console.log(JSON.stringify(await new EhrClient(o.url).status(), null, 2));
+  });
+
+program
+  .command('tx')
+  .description('sign a contract call with a key file, submit it and wait for the receipt')
+  .requiredOption('--key <file>', 'the sender key file')
+  .requiredOption('--contract <id>', 'contract id, e.g. kv')
+  .requiredOption('--method <name>', 'method name')
+  .option('--arg <value...>', 'arguments: 0x-prefixed hex, or text (UTF-8)')
+  .option('--url <url>', 'node HTTP URL', 'http://127.0.0.1:8080')
+  .option('--gas <n>', 'gas limit', int('--gas', 1), 1_000_000)
+  .action(
+    async (o: {
+      key: string;
+      contract: string;
+      method: string;
+      arg?: string[];
+      url: string;
+      gas: number;
+    }) => {
+      const { Account, EhrClient } = await import('../node/client/client.js');
+      const { readKeyFile } = await import('../node/keyfile.js');
+      const client = new EhrClient(o.url);
+      const status = await client.status();
+      const key = await readKeyFile(o.key);
+      const account = new Account(key.seed, status.chainId);
+      const args = (o.arg ?? []).map((a) =>
+        a.startsWith('0x') ? new Uint8Array(Buffer.from(a.slice(2), 'hex')) : new TextEncoder().encode(a),
+      );
+      const tx = await account.call(client, o.contract, o.method, args, { gasLimit: o.gas });
+      console.log(JSON.stringify(tx, null, 2));
+    },
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  console.error(`ehrchain: ${e.message ?? String(err)}`);
+  process.exit(1);
+});

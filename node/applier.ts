@@ -7,36 +7,25 @@
 
 import type { Entry } from '../consensus/types.js';
 import { type ChainTip, checkBlock } from './block-rules.js';
-import { decodeBlock, verifyBlockSignature } from './chain/block.js';
+import { decodeBlock } from './chain/block.js';
 import { bytesEqual, toHex } from './chain/encoding.js';
 import { isChainError } from './chain/errors.js';
-import type { KeyCache } from './chain/keys.js';
 import type { Block, Receipt } from './chain/types.js';
+import type { Verifier } from './chain/verify.js';
 import type { Logger } from './log.js';
 import type { Executor } from './state/executor.js';
 import { JournaledState } from './state/journal.js';
-import type { StateWrite } from './state/view.js';
 import type { WorldState } from './state/world.js';
+import type { CommitBlockInput } from './store/chain-store.js';
 
-/** Durable side of applying: implemented over LevelDB by node/store. */
+/** Durable side of applying: node/store's ChainStore. */
 export interface BlockSink {
+  /** The in-memory world state the store keeps equal to disk. */
+  readonly state: WorldState;
   /** Writes block, receipts, tx index, state writes, root and applied index in one atomic batch. */
-  commitBlock(args: {
-    readonly block: Block;
-    readonly receipts: readonly Receipt[];
-    readonly writes: readonly StateWrite[];
-    readonly root: Uint8Array;
-    readonly appliedIndex: number;
-  }): Promise<void>;
+  commitBlock(input: CommitBlockInput): Promise<void>;
   /** The state root after `height`, or undefined if this node never applied it (restored past it). */
-  rootAt(height: number): Promise<Uint8Array | undefined>;
-}
-
-/** Signature checks that may already be cached from admission (gossip or HTTP). */
-export interface SignatureChecker {
-  /** Verdicts for the txs, in order; uses both cores. */
-  verifyTxs(block: Block): Promise<boolean[]>;
-  readonly keys: KeyCache;
+  getStateRoot(height: number): Promise<Uint8Array | undefined>;
 }
 
 export interface AppliedBlock {
@@ -59,17 +48,16 @@ export class Applier {
 
   constructor(
     private readonly chainId: string,
-    private readonly world: WorldState,
     private readonly executor: Executor,
     private readonly sink: BlockSink,
-    private readonly sigs: SignatureChecker,
+    private readonly sigs: Verifier,
     private readonly isValidator: (publicKey: Uint8Array) => boolean,
     private readonly hooks: ApplierHooks,
     private readonly log: Logger,
     tip: ChainTip,
   ) {
     this.#tip = tip;
-    this.#roots.set(tip.height, world.root());
+    this.#roots.set(tip.height, sink.state.root());
   }
 
   get tip(): ChainTip {
@@ -84,7 +72,7 @@ export class Applier {
   resetTip(tip: ChainTip): void {
     this.#tip = tip;
     this.#roots.clear();
-    this.#roots.set(tip.height, this.world.root());
+    this.#roots.set(tip.height, this.sink.state.root());
   }
 
   /** Applies entries in order. Resolves once each applied block is durable. */
@@ -106,14 +94,18 @@ export class Applier {
       this.hooks.onRejected(entry, 'bad_encoding', err.message);
       return;
     }
-    const [txSigs] = await Promise.all([this.sigs.verifyTxs(block)]);
+    // Most tx signatures were checked at admission and are remembered; the rest use both cores.
+    const [signatureOk, txSigs] = await Promise.all([
+      this.sigs.verifyBlockSignature(block),
+      this.sigs.verifyTxs(block.txs),
+    ]);
     const verdict = checkBlock({
       block,
       entryTerm: entry.term,
       chainId: this.chainId,
       tip: this.#tip,
       isValidator: this.isValidator,
-      signatureOk: verifyBlockSignature(block, this.sigs.keys),
+      signatureOk,
       txSignaturesOk: txSigs,
     });
     if (!verdict.ok) {
@@ -121,7 +113,7 @@ export class Applier {
       return;
     }
     const h = block.header;
-    const expected = this.#roots.get(h.stateHeight) ?? (await this.sink.rootAt(h.stateHeight));
+    const expected = this.#roots.get(h.stateHeight) ?? (await this.sink.getStateRoot(h.stateHeight));
     if (expected !== undefined && !bytesEqual(expected, h.stateRoot)) {
       this.#diverged =
         `block ${h.height} says the state root after ${h.stateHeight} is ${toHex(h.stateRoot)}, ` +
@@ -132,21 +124,14 @@ export class Applier {
     if (expected === undefined)
       this.log.debug({ height: h.stateHeight }, 'state root not held locally; not checked');
 
-    const journal = new JournaledState(this.world);
+    const journal = new JournaledState(this.sink.state);
     const exec = this.executor.executeBlock(
       { height: h.height, time: h.time, proposer: h.proposer, chainId: this.chainId },
       block.txs,
       journal,
     );
-    const staged = this.world.stage(journal.writes());
-    await this.sink.commitBlock({
-      block,
-      receipts: exec.receipts,
-      writes: staged.writes,
-      root: staged.root,
-      appliedIndex: entry.index,
-    });
-    this.world.applyStaged(staged);
+    const staged = this.sink.state.stage(journal.writes());
+    await this.sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });
     this.#tip = { height: h.height, hash: block.hash, time: h.time };
     this.#roots.set(h.height, staged.root);
     if (this.#roots.size > 4096) this.#roots.delete(h.height - 4096);

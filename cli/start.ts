@@ -1,0 +1,42 @@
+/** `ehrchain start --home DIR`: runs one validator node until SIGINT/SIGTERM. */
+import { loadHome } from '../node/config.js';
+import { readKeyFile } from '../node/keyfile.js';
+import { createLogger } from '../node/log.js';
+import { ChainNode } from '../node/node.js';
+
+export interface StartOptions {
+  readonly home: string;
+  readonly logLevel?: string;
+}
+
+export async function runStart(opts: StartOptions): Promise<void> {
+  const { config, genesis } = await loadHome(opts.home);
+  const log = createLogger({
+    level: opts.logLevel ?? config.logLevel,
+    ...(process.env.EHRCHAIN_LOG_PRETTY === '1' ? { pretty: true } : {}),
+  });
+  const key = await readKeyFile(config.keyFile);
+  const node = new ChainNode({ config, genesis, key, log, processMetrics: true });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    node.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    await node.start();
+  } catch (err) {
+    log.fatal({ err }, 'node failed to start');
+    await node.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
