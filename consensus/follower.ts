@@ -4,6 +4,7 @@
  */
 import type { Raft } from './raft.js';
 import type { AppendMsg, Entry, HeartbeatMsg, Message, SnapshotMsg } from './types.js';
+
 /** Messages of the current term for a follower. */
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {

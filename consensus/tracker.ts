@@ -59,8 +59,11 @@ export class ProgressTracker {
 
   /** §5.3/§5.4: the highest index stored on a majority of voters. */
   committed(): number {
-    return committedIndex(this.conf.voters, (id) => this.progress.get(id)?.match ?? 0);
+    return committedIndex(this.conf.voters, this.matchOf);
   }
+
+  // Bound once: committed() runs on every acknowledgement and should not allocate a closure.
+  private readonly matchOf = (id: NodeId): number => this.progress.get(id)?.match ?? 0;
 
   resetVotes(): void {
     this.votes.clear();
