@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
+import { registerExplorer } from '../explorer/serve.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
 import type { ChainTip } from './block-rules.js';
@@ -257,6 +258,7 @@ export class ChainNode {
       api,
       { ...defaultHttpOptions, host: config.http.host, port: config.http.port },
       log.child({ module: 'http' }),
+      registerExplorer,
     );
     await this.host.start();
     this.driver.start();

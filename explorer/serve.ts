@@ -1,0 +1,18 @@
+/**
+ * Serves the explorer's built assets from a node's HTTP port. The UI itself talks to the node only
+ * through the public HTTP API. The bundle is built by `npm install` (the `prepare` script); if it
+ * is missing (a fresh clone run without install scripts), it is built here once before serving.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { buildExplorer } from './build.js';
+
+const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+
+/** Registers `/` (the explorer) on a node's fastify app. */
+export async function registerExplorer(app: FastifyInstance): Promise<void> {
+  if (!existsSync(`${DIST}index.html`)) await buildExplorer();
+  await app.register(fastifyStatic, { root: DIST, prefix: '/', index: ['index.html'], wildcard: false });
+}
