@@ -61,7 +61,13 @@ function blockTxs(state: WorldState, h: number): SignedTx[] {
 async function benchCommit(dir: string): Promise<void> {
   const store = await ChainStore.open(dir);
   const exec = createExecutor({ contracts: { kv: createKvContract() } });
-  const t = { exec: [] as number[], stage: [] as number[], write: [] as number[], total: [] as number[] };
+  const t = {
+    exec: [] as number[],
+    stage: [] as number[],
+    write: [] as number[],
+    total: [] as number[],
+    cpu: [] as number[],
+  };
   const keysPerBlock: number[] = [];
   for (let h = 1; h <= BLOCKS; h++) {
     const txs = blockTxs(store.state, h);
@@ -79,6 +85,7 @@ async function benchCommit(dir: string): Promise<void> {
       proposer,
     );
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const view = new JournaledState(store.state);
     const { receipts } = exec.executeBlock(
       { height: h, time: h, proposer: proposer.publicKey, chainId: 'bench' },
@@ -90,6 +97,7 @@ async function benchCommit(dir: string): Promise<void> {
     const t2 = performance.now();
     await store.commitBlock({ block, receipts, staged, appliedIndex: h });
     const t3 = performance.now();
+    const c = process.cpuUsage(c0);
     // block, hash index, root, receipts, 4 meta + tx index + state writes
     keysPerBlock.push(8 + txs.length + staged.writes.length);
     if (h > 5) {
@@ -97,6 +105,7 @@ async function benchCommit(dir: string): Promise<void> {
       t.stage.push(t2 - t1);
       t.write.push(t3 - t2);
       t.total.push(t3 - t0);
+      t.cpu.push((c.user + c.system) / 1000);
     }
   }
   const keys = median(keysPerBlock);
@@ -109,6 +118,9 @@ async function benchCommit(dir: string): Promise<void> {
   );
   console.log(
     `  batch write alone: ${fmt(1000 / median(t.write))} blocks/s, ${fmt((1000 * keys) / median(t.write))} keys/s (${keys} keys/block)`,
+  );
+  console.log(
+    `  process CPU per block ${median(t.cpu).toFixed(2)} ms (all threads, LevelDB's included) = ${fmt((1000 * TXS_PER_BLOCK) / median(t.cpu))} tx per CPU-second`,
   );
   console.log(`  state: ${fmt(store.state.size)} keys after ${BLOCKS} blocks`);
   await store.close();
@@ -136,13 +148,17 @@ function benchMemory(): void {
   );
   // Entries stay alive across both measurements, so the difference is the WorldState alone; a
   // throw-away build first lets the heap settle (the first figure is otherwise too low).
-  WorldState.fromEntries(entries);
-  const before = used();
-  const w = WorldState.fromEntries(entries);
-  const after = used();
+  const keep: WorldState[] = [WorldState.fromEntries(entries)];
+  const deltas: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const before = used();
+    keep.push(WorldState.fromEntries(entries));
+    deltas.push(used() - before);
+  }
+  const w = keep[0]!;
   const raw = entries.reduce((n, [k, v]) => n + k.length + v.length, 0) / entries.length;
   console.log(
-    `memory: WorldState of ${fmt(w.size)} keys: ${((after - before) / w.size).toFixed(0)} B/key for ${raw.toFixed(0)} B of key+value${gc ? '' : ' (run with --expose-gc for a stable figure)'}`,
+    `memory: WorldState of ${fmt(w.size)} keys: ${(median(deltas) / w.size).toFixed(0)} B/key for ${raw.toFixed(0)} B of key+value${gc ? '' : ' (run with --expose-gc for a stable figure)'}`,
   );
 }
 
@@ -171,7 +187,7 @@ async function benchRaft(dir: string): Promise<void> {
 }
 
 function benchRoot(): void {
-  console.log('state-root update cost per write (WorldState.stage, 64-byte values):');
+  console.log('state-root update cost per write (WorldState.stage, 64-byte values, CPU time):');
   for (const size of [1_000, 100_000]) {
     const w = new WorldState();
     const init: StateWrite[] = [];
@@ -189,12 +205,15 @@ function benchRoot(): void {
           value: enc.encode(`u${r}-${i}`.padEnd(64, '.')),
         });
       }
-      let t0 = performance.now();
+      // CPU time of this thread, not wall time: stable when the machine is shared.
+      let c0 = process.cpuUsage();
       w.stage(ins);
-      samples.insert.push((performance.now() - t0) / 1000);
-      t0 = performance.now();
+      let c = process.cpuUsage(c0);
+      samples.insert.push((c.user + c.system) / 1000 / 1000);
+      c0 = process.cpuUsage();
       w.stage(upd);
-      samples.update.push((performance.now() - t0) / 1000);
+      c = process.cpuUsage(c0);
+      samples.update.push((c.user + c.system) / 1000 / 1000);
     }
     console.log(
       `  state of ${fmt(size)} keys: insert ${(median(samples.insert) * 1000).toFixed(1)} us/write, update ${(median(samples.update) * 1000).toFixed(1)} us/write`,
