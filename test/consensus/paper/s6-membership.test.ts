@@ -1,9 +1,11 @@
 /** Raft paper §6 / thesis §4.1: single-server membership changes (and learners, thesis §4.2.1). */
 import { describe, expect, it } from 'vitest';
+import { decodeConfChange, encodeConfChange } from '../../../consensus/confchange.js';
 import { RaftError } from '../../../consensus/errors.js';
 import { Raft } from '../../../consensus/raft.js';
 import { MemoryStorage } from '../../../consensus/storage.js';
-import { Pump } from '../helpers/pump.js';
+import { EntryType } from '../../../consensus/types.js';
+import { Pump, storageWithLog, testOptions } from '../helpers/pump.js';
 
 describe('§6 Cluster membership changes (single-server)', () => {
   it('§4.1: adding a voter: the new node (empty storage) catches up, the config changes everywhere, quorum grows', () => {
@@ -60,18 +62,24 @@ describe('§6 Cluster membership changes (single-server)', () => {
   });
 
   it('§4.1: a new leader accepts no membership change until it has applied its whole log', () => {
-    const p = new Pump(['a', 'b', 'c']);
-    p.elect('a');
-    p.propose('a', 'x');
-    p.isolate('b');
+    // b inherits entries 2 and 3 (which might hold a conf change) that are not yet committed.
+    const p = new Pump([]);
+    p.addNode('b', storageWithLog(['a', 'b', 'c'], [1, 1, 1], { term: 1, commit: 1 }));
+    p.addNode('c', storageWithLog(['a', 'b', 'c'], [1], { term: 1, commit: 1 }));
     p.isolate('c');
-    p.restart('a');
+    const b = p.raft('b');
+    while (b.role === 'follower') b.tick();
+    b.step({ type: 'voteResp', from: 'c', to: 'b', term: b.term, reject: false });
+    expect(b.role).toBe('leader');
+    p.handleReady('b');
+    expect(b.proposeConfChange({ type: 'addLearner', node: 'z' })).toMatchObject({
+      code: 'conf_change_pending',
+    });
+    // Once its log (through its own empty entry) is committed and applied, it may propose.
     p.heal();
-    // a restarted: nothing applied yet beyond the snapshot, so it is still catching up locally.
-    const a = p.raft('a');
-    p.elect('a');
-    expect(a.status().applied).toBeGreaterThan(0);
-    expect(a.proposeConfChange({ type: 'addLearner', node: 'z' }).ok).toBe(true);
+    p.tick(2, ['b']);
+    expect(b.status().applied).toBe(4);
+    expect(b.proposeConfChange({ type: 'addLearner', node: 'z' }).ok).toBe(true);
   });
 
   it('§4.2.2: a leader removed from the configuration steps down once the removal is committed', () => {
@@ -230,5 +238,30 @@ describe('joining with no configuration', () => {
     p.tick(3, ['a']);
     expect(p.raft('d').status().conf.voters.toSorted()).toEqual(['a', 'b', 'c', 'd']);
     expect(p.raft('d').log.lastIndex()).toBe(p.raft('a').log.lastIndex());
+  });
+});
+
+describe('unapplied membership changes', () => {
+  it('a node does not campaign while a committed conf change is still unapplied (etcd rule)', () => {
+    const s = new MemoryStorage({ voters: ['a', 'b', 'c'] });
+    s.append([
+      { index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(0) },
+      {
+        index: 2,
+        term: 1,
+        type: EntryType.ConfChange,
+        data: encodeConfChange({ type: 'addLearner', node: 'l' }),
+      },
+    ]);
+    s.setHardState({ term: 1, vote: null, commit: 2 });
+    const a = new Raft({ ...testOptions, id: 'a', storage: s, random: () => 0 });
+    for (let i = 0; i < 30; i++) a.tick();
+    expect(a.role).toBe('follower');
+    const rd = a.ready();
+    for (const e of rd.committedEntries)
+      if (e.type === EntryType.ConfChange) a.applyConfChange(decodeConfChange(e.data));
+    a.advance(rd);
+    for (let i = 0; i < 10; i++) a.tick();
+    expect(a.role).toBe('candidate');
   });
 });
