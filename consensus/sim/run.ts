@@ -15,10 +15,14 @@ import { type FaultCounts, FaultInjector, makeScenario, payload, type Scenario }
 
 /**
  * Steps (one tick each, less clock skew) after the heal within which a leader must be elected and a
- * new proposal applied on all nodes. Generous against the worst election timeout (2 x 12 ticks):
- * about 20 full election rounds, to absorb split votes and catch-up by snapshot.
+ * new proposal applied on all nodes, plus `BACKLOG_STEPS` per entry of backlog at the heal (highest
+ * last index minus lowest applied index: with one message in flight and tiny messages a follower
+ * catches up one entry per round trip of 2 steps). Generous against the worst election timeout
+ * (2 x 12 ticks): about 20 election rounds, to absorb split votes and catch-up by snapshot.
  */
 export const LIVENESS_BOUND = 500;
+/** Extra liveness steps allowed per entry of backlog at the heal. */
+export const BACKLOG_STEPS = 2;
 /** Steps between storage scans (full comparison of each node's storage with the checker's shadow). */
 const SCAN_EVERY = 64;
 /** Steps before re-proposing the liveness marker if it has not been applied everywhere. */
@@ -147,7 +151,11 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
 function awaitLiveness(c: Cluster, inject: FaultInjector, seed: number): number {
   const rng = new Prng(seed ^ 0x5eed);
   let marker: { index: number; fp: number; at: number } | undefined;
-  for (let k = 1; k <= LIVENESS_BOUND; k++) {
+  const nodes = c.ids.map((id) => c.node(id));
+  const backlog =
+    Math.max(...nodes.map((n) => n.storage.lastIndex())) - Math.min(...nodes.map((n) => n.sm.applied));
+  const bound = LIVENESS_BOUND + BACKLOG_STEPS * backlog;
+  for (let k = 1; k <= bound; k++) {
     if (!marker || k - marker.at >= REPROPOSE_EVERY) {
       const leader = c.leader();
       const data = payload(rng, inject.nextSeq(), 8);
@@ -171,6 +179,6 @@ function awaitLiveness(c: Cluster, inject: FaultInjector, seed: number): number 
     .join(' ');
   throw new SafetyViolation(
     'liveness',
-    `no proposal applied on all nodes within ${LIVENESS_BOUND} steps after heal (marker ${marker ? marker.index : 'never accepted'}); ${state}`,
+    `no proposal applied on all nodes within ${bound} steps after heal (backlog ${backlog}, marker ${marker ? marker.index : 'never accepted'}); ${state}`,
   );
 }
