@@ -67,6 +67,7 @@ function u64(b: Uint8Array): number {
 /** The node's persistent store. Create with `ChainStore.open`. */
 export class ChainStore {
   private open_ = true;
+  private busy = false;
   private height = 0;
   private applied = 0;
   private base = 1;
@@ -142,6 +143,13 @@ export class ChainStore {
     if (!this.open_) throw new StoreError(StoreErrorCode.NotOpen, 'store is closed');
   }
 
+  // Writes validate against in-memory meta before their batch lands: two at once would both pass.
+  private enter(): void {
+    this.check();
+    if (this.busy) throw new StoreError(StoreErrorCode.Busy, 'another write is in progress');
+    this.busy = true;
+  }
+
   /** Closes the database; further calls throw `not_open`. */
   async close(): Promise<void> {
     if (!this.open_) return;
@@ -194,26 +202,33 @@ export class ChainStore {
    * that already has this genesis it does nothing; another genesis is `genesis_mismatch`.
    */
   async initGenesis(genesisHash: Uint8Array, writes: readonly StateWrite[]): Promise<Uint8Array> {
-    this.check();
-    if (this.genesis !== undefined) {
-      if (bytesEqual(this.genesis, genesisHash)) return this.state.root();
-      throw new StoreError(StoreErrorCode.GenesisMismatch, 'store holds another chain');
+    this.enter();
+    try {
+      if (this.genesis !== undefined) {
+        if (bytesEqual(this.genesis, genesisHash)) return this.state.root();
+        throw new StoreError(StoreErrorCode.GenesisMismatch, 'store holds another chain');
+      }
+      if (this.height !== 0 || this.applied !== 0 || this.state.size !== 0) {
+        throw new StoreError(
+          StoreErrorCode.GenesisMismatch,
+          'genesis on a store that already applied blocks',
+        );
+      }
+      const staged = this.state.stage(writes);
+      const batch = new Batch(this.db);
+      this.putStateWrites(batch, staged.writes);
+      batch.put(taggedU64(BlockKey.Root, 0), staged.root, { sublevel: this.db.blocks });
+      this.putMeta(batch, MetaKey.Genesis, genesisHash);
+      this.putMeta(batch, MetaKey.Root, staged.root);
+      this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
+      this.putMeta(batch, MetaKey.Height, u64Key(0));
+      await batch.write({ sync: true });
+      this.state.applyStaged(staged);
+      this.genesis = genesisHash.slice();
+      return staged.root;
+    } finally {
+      this.busy = false;
     }
-    if (this.height !== 0 || this.applied !== 0 || this.state.size !== 0) {
-      throw new StoreError(StoreErrorCode.GenesisMismatch, 'genesis on a store that already applied blocks');
-    }
-    const staged = this.state.stage(writes);
-    const batch = new Batch(this.db);
-    this.putStateWrites(batch, staged.writes);
-    batch.put(taggedU64(BlockKey.Root, 0), staged.root, { sublevel: this.db.blocks });
-    this.putMeta(batch, MetaKey.Genesis, genesisHash);
-    this.putMeta(batch, MetaKey.Root, staged.root);
-    this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
-    this.putMeta(batch, MetaKey.Height, u64Key(0));
-    await batch.write({ sync: true });
-    this.state.applyStaged(staged);
-    this.genesis = genesisHash.slice();
-    return staged.root;
   }
 
   /**
@@ -223,54 +238,58 @@ export class ChainStore {
    * hash, so a replayed tx never hides the original.
    */
   async commitBlock(input: CommitBlockInput): Promise<void> {
-    this.check();
-    const { block, receipts, staged, appliedIndex } = input;
-    const h = block.header.height;
-    if (h !== this.height + 1) {
-      throw new StoreError(StoreErrorCode.BadHeight, `block ${h} after ${this.height}`, { height: h });
-    }
-    if (appliedIndex <= this.applied) {
-      throw new StoreError(
-        StoreErrorCode.BadAppliedIndex,
-        `applied index ${appliedIndex} after ${this.applied}`,
-      );
-    }
-    if (!bytesEqual(block.header.parentHash, this.lastHash)) {
-      throw new StoreError(StoreErrorCode.BadParent, `block ${h} does not extend the last block`);
-    }
-    if (receipts.length !== block.txs.length) {
-      throw new StoreError(
-        StoreErrorCode.BadReceipts,
-        `${receipts.length} receipts for ${block.txs.length} txs`,
-      );
-    }
-    if (!this.state.isCurrent(staged))
-      throw new StoreError(StoreErrorCode.StaleStage, 'staged against another state');
+    this.enter();
+    try {
+      const { block, receipts, staged, appliedIndex } = input;
+      const h = block.header.height;
+      if (h !== this.height + 1) {
+        throw new StoreError(StoreErrorCode.BadHeight, `block ${h} after ${this.height}`, { height: h });
+      }
+      if (appliedIndex <= this.applied) {
+        throw new StoreError(
+          StoreErrorCode.BadAppliedIndex,
+          `applied index ${appliedIndex} after ${this.applied}`,
+        );
+      }
+      if (!bytesEqual(block.header.parentHash, this.lastHash)) {
+        throw new StoreError(StoreErrorCode.BadParent, `block ${h} does not extend the last block`);
+      }
+      if (receipts.length !== block.txs.length) {
+        throw new StoreError(
+          StoreErrorCode.BadReceipts,
+          `${receipts.length} receipts for ${block.txs.length} txs`,
+        );
+      }
+      if (!this.state.isCurrent(staged))
+        throw new StoreError(StoreErrorCode.StaleStage, 'staged against another state');
 
-    const batch = new Batch(this.db);
-    const blocks = this.db.blocks;
-    batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
-    batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
-    batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
-    const txs = this.db.txs;
-    for (let i = 0; i < block.txs.length; i++) {
-      const rc = receipts[i]!;
-      if (rc.error !== undefined && NON_CONSUMING_CODES.has(rc.error)) continue;
-      batch.put(block.txs[i]!.hash, new Writer().u64(h).u32(i).finish(), { sublevel: txs });
-    }
-    batch.put(u64Key(h), encodeReceipts(receipts), { sublevel: this.db.receipts });
-    this.putStateWrites(batch, staged.writes);
-    this.putMeta(batch, MetaKey.Height, u64Key(h));
-    this.putMeta(batch, MetaKey.Applied, u64Key(appliedIndex));
-    this.putMeta(batch, MetaKey.Root, staged.root);
-    this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
-    this.putMeta(batch, MetaKey.LastHash, block.hash);
-    await batch.write({ sync: this.opts.syncBlocks });
+      const batch = new Batch(this.db);
+      const blocks = this.db.blocks;
+      batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
+      batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
+      batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
+      const txs = this.db.txs;
+      for (let i = 0; i < block.txs.length; i++) {
+        const rc = receipts[i]!;
+        if (rc.error !== undefined && NON_CONSUMING_CODES.has(rc.error)) continue;
+        batch.put(block.txs[i]!.hash, new Writer().u64(h).u32(i).finish(), { sublevel: txs });
+      }
+      batch.put(u64Key(h), encodeReceipts(receipts), { sublevel: this.db.receipts });
+      this.putStateWrites(batch, staged.writes);
+      this.putMeta(batch, MetaKey.Height, u64Key(h));
+      this.putMeta(batch, MetaKey.Applied, u64Key(appliedIndex));
+      this.putMeta(batch, MetaKey.Root, staged.root);
+      this.putMeta(batch, MetaKey.LtHash, staged.hash.bytes());
+      this.putMeta(batch, MetaKey.LastHash, block.hash);
+      await batch.write({ sync: this.opts.syncBlocks });
 
-    this.state.applyStaged(staged);
-    this.height = h;
-    this.applied = appliedIndex;
-    this.lastHash = block.hash;
+      this.state.applyStaged(staged);
+      this.height = h;
+      this.applied = appliedIndex;
+      this.lastHash = block.hash;
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
@@ -278,15 +297,19 @@ export class ChainStore {
    * of a new leader, a membership change with its resulting `conf`).
    */
   async markApplied(index: number, conf?: ConfState): Promise<void> {
-    this.check();
-    if (index < this.applied)
-      throw new StoreError(StoreErrorCode.BadAppliedIndex, `applied ${index} < ${this.applied}`);
-    const batch = new Batch(this.db);
-    this.putMeta(batch, MetaKey.Applied, u64Key(index));
-    if (conf !== undefined) this.putMeta(batch, MetaKey.Conf, encodeConfState(conf));
-    await batch.write({ sync: this.opts.syncBlocks });
-    this.applied = index;
-    if (conf !== undefined) this.conf = { voters: [...conf.voters], learners: [...conf.learners] };
+    this.enter();
+    try {
+      if (index < this.applied)
+        throw new StoreError(StoreErrorCode.BadAppliedIndex, `applied ${index} < ${this.applied}`);
+      const batch = new Batch(this.db);
+      this.putMeta(batch, MetaKey.Applied, u64Key(index));
+      if (conf !== undefined) this.putMeta(batch, MetaKey.Conf, encodeConfState(conf));
+      await batch.write({ sync: this.opts.syncBlocks });
+      this.applied = index;
+      if (conf !== undefined) this.conf = { voters: [...conf.voters], learners: [...conf.learners] };
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** The block at `height`, or undefined. */
@@ -345,40 +368,44 @@ export class ChainStore {
    * its stated root (and to `expectedRoot` if given). Blocks below the snapshot are not copied.
    */
   async restoreStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): Promise<StateSnapshotMeta> {
-    this.check();
-    const snap = decodeStateSnapshot(bytes, expectedRoot);
-    if (snap.appliedIndex <= this.applied && this.applied > 0) {
-      throw new StoreError(
-        StoreErrorCode.SnapshotStale,
-        `snapshot at ${snap.appliedIndex}, applied ${this.applied}`,
-      );
-    }
-    if (this.genesis !== undefined && snap.genesis.length > 0 && !bytesEqual(this.genesis, snap.genesis)) {
-      throw new StoreError(StoreErrorCode.GenesisMismatch, 'snapshot of another chain');
-    }
-    const batch = new Batch(this.db);
-    const state = this.db.state;
-    // The in-memory state mirrors the sublevel exactly, so its keys are exactly what must go.
-    for (const [k] of this.state.entries()) batch.del(k, { sublevel: state });
-    for (const [k, v] of snap.entries) batch.put(k, v, { sublevel: state });
-    batch.put(taggedU64(BlockKey.Root, snap.height), snap.root, { sublevel: this.db.blocks });
-    this.putMeta(batch, MetaKey.Height, u64Key(snap.height));
-    this.putMeta(batch, MetaKey.Applied, u64Key(snap.appliedIndex));
-    this.putMeta(batch, MetaKey.Root, snap.root);
-    this.putMeta(batch, MetaKey.LtHash, snap.hash.bytes());
-    this.putMeta(batch, MetaKey.LastHash, snap.lastBlockHash);
-    const base = snap.height + 1;
-    this.putMeta(batch, MetaKey.Base, u64Key(base));
-    if (this.genesis === undefined && snap.genesis.length > 0)
-      this.putMeta(batch, MetaKey.Genesis, snap.genesis);
-    await batch.write({ sync: true });
+    this.enter();
+    try {
+      const snap = decodeStateSnapshot(bytes, expectedRoot);
+      if (snap.appliedIndex <= this.applied && this.applied > 0) {
+        throw new StoreError(
+          StoreErrorCode.SnapshotStale,
+          `snapshot at ${snap.appliedIndex}, applied ${this.applied}`,
+        );
+      }
+      if (this.genesis !== undefined && snap.genesis.length > 0 && !bytesEqual(this.genesis, snap.genesis)) {
+        throw new StoreError(StoreErrorCode.GenesisMismatch, 'snapshot of another chain');
+      }
+      const batch = new Batch(this.db);
+      const state = this.db.state;
+      // The in-memory state mirrors the sublevel exactly, so its keys are exactly what must go.
+      for (const [k] of this.state.entries()) batch.del(k, { sublevel: state });
+      for (const [k, v] of snap.entries) batch.put(k, v, { sublevel: state });
+      batch.put(taggedU64(BlockKey.Root, snap.height), snap.root, { sublevel: this.db.blocks });
+      this.putMeta(batch, MetaKey.Height, u64Key(snap.height));
+      this.putMeta(batch, MetaKey.Applied, u64Key(snap.appliedIndex));
+      this.putMeta(batch, MetaKey.Root, snap.root);
+      this.putMeta(batch, MetaKey.LtHash, snap.hash.bytes());
+      this.putMeta(batch, MetaKey.LastHash, snap.lastBlockHash);
+      const base = snap.height + 1;
+      this.putMeta(batch, MetaKey.Base, u64Key(base));
+      if (this.genesis === undefined && snap.genesis.length > 0)
+        this.putMeta(batch, MetaKey.Genesis, snap.genesis);
+      await batch.write({ sync: true });
 
-    this.state.replace(snap.entries, snap.hash);
-    this.height = snap.height;
-    this.applied = snap.appliedIndex;
-    this.lastHash = snap.lastBlockHash;
-    this.base = base;
-    if (this.genesis === undefined && snap.genesis.length > 0) this.genesis = snap.genesis;
-    return snap;
+      this.state.replace(snap.entries, snap.hash);
+      this.height = snap.height;
+      this.applied = snap.appliedIndex;
+      this.lastHash = snap.lastBlockHash;
+      this.base = base;
+      if (this.genesis === undefined && snap.genesis.length > 0) this.genesis = snap.genesis;
+      return snap;
+    } finally {
+      this.busy = false;
+    }
   }
 }

@@ -97,6 +97,17 @@ describe('ChainStore: commitBlock and getters', () => {
     expect(await code(() => store.getBlock(1))).toBe('not_open');
   });
 
+  it('one writer at a time: a concurrent write is refused with busy, and the first lands', async () => {
+    const { store } = await fresh();
+    const p = prepareBlock(store, kvExecutor(), [put(1, 0, 'a', '1')]);
+    const first = store.commitBlock({ ...p, appliedIndex: 1 });
+    await expect(store.markApplied(2)).rejects.toMatchObject({ code: 'busy' });
+    await first;
+    expect(store.latestHeight()).toBe(1);
+    await store.markApplied(2);
+    expect(store.appliedIndex()).toBe(2);
+  });
+
   it('reopens with the same heights, roots, state and blocks', async () => {
     const { dir, store } = await fresh();
     const exec = kvExecutor();
