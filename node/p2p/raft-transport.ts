@@ -296,7 +296,8 @@ export class RaftTransport {
         }
         let ok: boolean;
         try {
-          ok = stream.send(batch);
+          // One contiguous buffer: a multi-chunk Uint8ArrayList is written chunk by chunk below.
+          ok = stream.send(batch.subarray());
         } catch {
           for (const [kind] of kinds) this.drop(kind, DropReason.SendFailed);
           this.resetStream(link, stream);
