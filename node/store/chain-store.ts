@@ -67,7 +67,7 @@ function u64(b: Uint8Array): number {
 /** The node's persistent store. Create with `ChainStore.open`. */
 export class ChainStore {
   private open_ = true;
-  private busy = false;
+  private queue: Promise<void> = Promise.resolve();
   private height = 0;
   private applied = 0;
   private base = 1;
@@ -143,17 +143,25 @@ export class ChainStore {
     if (!this.open_) throw new StoreError(StoreErrorCode.NotOpen, 'store is closed');
   }
 
-  // Writes validate against in-memory meta before their batch lands: two at once would both pass.
-  private enter(): void {
-    this.check();
-    if (this.busy) throw new StoreError(StoreErrorCode.Busy, 'another write is in progress');
-    this.busy = true;
+  // Writes run one at a time, in call order: each validates against in-memory meta that only
+  // the previous write's completion brings up to date.
+  private exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      this.check();
+      return f();
+    });
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
-  /** Closes the database; further calls throw `not_open`. */
+  /** Closes the database once the running write is done (queued ones fail `not_open`); so do later calls. */
   async close(): Promise<void> {
     if (!this.open_) return;
     this.open_ = false;
+    await this.queue;
     await this.db.level.close();
   }
 
@@ -202,8 +210,7 @@ export class ChainStore {
    * that already has this genesis it does nothing; another genesis is `genesis_mismatch`.
    */
   async initGenesis(genesisHash: Uint8Array, writes: readonly StateWrite[]): Promise<Uint8Array> {
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       if (this.genesis !== undefined) {
         if (bytesEqual(this.genesis, genesisHash)) return this.state.root();
         throw new StoreError(StoreErrorCode.GenesisMismatch, 'store holds another chain');
@@ -226,9 +233,7 @@ export class ChainStore {
       this.state.applyStaged(staged);
       this.genesis = genesisHash.slice();
       return staged.root;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /**
@@ -238,8 +243,7 @@ export class ChainStore {
    * hash, so a replayed tx never hides the original.
    */
   async commitBlock(input: CommitBlockInput): Promise<void> {
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       const { block, receipts, staged, appliedIndex } = input;
       const h = block.header.height;
       if (h !== this.height + 1) {
@@ -287,9 +291,7 @@ export class ChainStore {
       this.height = h;
       this.applied = appliedIndex;
       this.lastHash = block.hash;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /**
@@ -297,8 +299,7 @@ export class ChainStore {
    * of a new leader, a membership change with its resulting `conf`).
    */
   async markApplied(index: number, conf?: ConfState): Promise<void> {
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       if (index < this.applied)
         throw new StoreError(StoreErrorCode.BadAppliedIndex, `applied ${index} < ${this.applied}`);
       const batch = new Batch(this.db);
@@ -307,9 +308,7 @@ export class ChainStore {
       await batch.write({ sync: this.opts.syncBlocks });
       this.applied = index;
       if (conf !== undefined) this.conf = { voters: [...conf.voters], learners: [...conf.learners] };
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** The block at `height`, or undefined. */
@@ -368,8 +367,7 @@ export class ChainStore {
    * its stated root (and to `expectedRoot` if given). Blocks below the snapshot are not copied.
    */
   async restoreStateSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): Promise<StateSnapshotMeta> {
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       const snap = decodeStateSnapshot(bytes, expectedRoot);
       if (snap.appliedIndex <= this.applied && this.applied > 0) {
         throw new StoreError(
@@ -404,8 +402,6 @@ export class ChainStore {
       this.base = base;
       if (this.genesis === undefined && snap.genesis.length > 0) this.genesis = snap.genesis;
       return snap;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }

@@ -4,8 +4,6 @@
 export const StoreErrorCode = {
   /** The store is not open (or was closed). */
   NotOpen: 'not_open',
-  /** A write while another is in flight: the store has one writer, the apply loop. */
-  Busy: 'busy',
   /** On-disk bytes could not be decoded. */
   Corrupt: 'corrupt',
   /** A Raft write that breaks the log's rules (gap, stale snapshot, compaction out of range). */

@@ -56,6 +56,18 @@ export class RaftLogStore {
     this.opts = { ...defaultRaftLogOptions, ...opts };
   }
 
+  // Writes run one at a time in call order: each computes its batch from the mirror, which only
+  // the previous write's completion brings up to date.
+  private queue: Promise<void> = Promise.resolve();
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** The synchronous `Storage` to hand to the Raft core. */
   get storage(): MemoryStorage {
     return this.mirror;
@@ -100,60 +112,67 @@ export class RaftLogStore {
    * snapshot so that a restart without any snapshot still knows its voters.
    */
   async bootstrap(conf: ConfState): Promise<void> {
-    const old = this.mirror;
-    if (old.lastIndex() > 0 || old.snapshot().meta.index > 0) {
-      throw new StoreError(StoreErrorCode.RaftInvalid, 'bootstrap on a non-empty log');
-    }
-    await this.db.level.batch(
-      [{ type: 'put', sublevel: this.db.raft, key: BOOT_CONF_KEY, value: encodeConfState(conf) }],
-      { sync: this.opts.sync },
-    );
-    const m = new MemoryStorage({ voters: conf.voters, learners: conf.learners });
-    m.setHardState(old.initialState().hardState);
-    this.mirror = m;
+    return this.serial(async () => {
+      const old = this.mirror;
+      if (old.lastIndex() > 0 || old.snapshot().meta.index > 0) {
+        throw new StoreError(StoreErrorCode.RaftInvalid, 'bootstrap on a non-empty log');
+      }
+      await this.db.level.batch(
+        [{ type: 'put', sublevel: this.db.raft, key: BOOT_CONF_KEY, value: encodeConfState(conf) }],
+        { sync: this.opts.sync },
+      );
+      const m = new MemoryStorage({ voters: conf.voters, learners: conf.learners });
+      m.setHardState(old.initialState().hardState);
+      this.mirror = m;
+    });
   }
 
   /** Persists a Ready's snapshot, entries (truncating any conflicting suffix) and hard state atomically. */
   async persist(rd: RaftPersist): Promise<void> {
-    const m = this.mirror;
-    const batch = new Batch(this.db);
-    const raft = this.db.raft;
-    // Index range of entries held on disk, as it evolves through this batch.
-    let first = m.firstIndex();
-    let last = m.lastIndex();
-    if (rd.snapshot !== undefined) {
-      const si = rd.snapshot.meta.index;
-      if (si <= m.snapshot().meta.index) {
-        throw new StoreError(StoreErrorCode.RaftInvalid, `snapshot at ${si} is not newer than the one held`);
+    return this.serial(async () => {
+      const m = this.mirror;
+      const batch = new Batch(this.db);
+      const raft = this.db.raft;
+      // Index range of entries held on disk, as it evolves through this batch.
+      let first = m.firstIndex();
+      let last = m.lastIndex();
+      if (rd.snapshot !== undefined) {
+        const si = rd.snapshot.meta.index;
+        if (si <= m.snapshot().meta.index) {
+          throw new StoreError(
+            StoreErrorCode.RaftInvalid,
+            `snapshot at ${si} is not newer than the one held`,
+          );
+        }
+        for (let i = first; i <= last; i++) batch.del(entryKey(i), { sublevel: raft });
+        batch.put(SNAP_META_KEY, encodeSnapshotMeta(rd.snapshot.meta), { sublevel: raft });
+        batch.put(SNAP_DATA_KEY, rd.snapshot.data, { sublevel: raft });
+        first = si + 1;
+        last = si;
       }
-      for (let i = first; i <= last; i++) batch.del(entryKey(i), { sublevel: raft });
-      batch.put(SNAP_META_KEY, encodeSnapshotMeta(rd.snapshot.meta), { sublevel: raft });
-      batch.put(SNAP_DATA_KEY, rd.snapshot.data, { sublevel: raft });
-      first = si + 1;
-      last = si;
-    }
-    let ents = rd.entries;
-    if (ents.length > 0 && ents[ents.length - 1]!.index >= first) {
-      if (ents[0]!.index < first) ents = ents.slice(first - ents[0]!.index);
-      const start = ents[0]!.index;
-      if (start > last + 1)
-        throw new StoreError(StoreErrorCode.RaftInvalid, `append at ${start} leaves a gap after ${last}`);
-      const end = ents[ents.length - 1]!.index;
-      for (let k = 0; k < ents.length; k++) {
-        const e = ents[k]!;
-        if (e.index !== start + k)
-          throw new StoreError(StoreErrorCode.RaftInvalid, 'appended entries are not contiguous');
-        batch.put(entryKey(e.index), encodeEntry(e), { sublevel: raft });
+      let ents = rd.entries;
+      if (ents.length > 0 && ents[ents.length - 1]!.index >= first) {
+        if (ents[0]!.index < first) ents = ents.slice(first - ents[0]!.index);
+        const start = ents[0]!.index;
+        if (start > last + 1)
+          throw new StoreError(StoreErrorCode.RaftInvalid, `append at ${start} leaves a gap after ${last}`);
+        const end = ents[ents.length - 1]!.index;
+        for (let k = 0; k < ents.length; k++) {
+          const e = ents[k]!;
+          if (e.index !== start + k)
+            throw new StoreError(StoreErrorCode.RaftInvalid, 'appended entries are not contiguous');
+          batch.put(entryKey(e.index), encodeEntry(e), { sublevel: raft });
+        }
+        // The conflicting suffix beyond the new last entry goes.
+        for (let i = end + 1; i <= last; i++) batch.del(entryKey(i), { sublevel: raft });
       }
-      // The conflicting suffix beyond the new last entry goes.
-      for (let i = end + 1; i <= last; i++) batch.del(entryKey(i), { sublevel: raft });
-    }
-    if (rd.hardState !== undefined)
-      batch.put(HARD_STATE_KEY, encodeHardState(rd.hardState), { sublevel: raft });
-    await batch.write({ sync: this.opts.sync });
-    if (rd.snapshot !== undefined) m.applySnapshot(rd.snapshot);
-    m.append(ents);
-    if (rd.hardState !== undefined) m.setHardState(rd.hardState);
+      if (rd.hardState !== undefined)
+        batch.put(HARD_STATE_KEY, encodeHardState(rd.hardState), { sublevel: raft });
+      await batch.write({ sync: this.opts.sync });
+      if (rd.snapshot !== undefined) m.applySnapshot(rd.snapshot);
+      m.append(ents);
+      if (rd.hardState !== undefined) m.setHardState(rd.hardState);
+    });
   }
 
   /**
@@ -161,35 +180,39 @@ export class RaftLogStore {
    * with `compact`, drops the entries up to it in the same batch.
    */
   async createSnapshot(index: number, conf: ConfState, data: Uint8Array, compact = false): Promise<Snapshot> {
-    const m = this.mirror;
-    if (index <= m.snapshot().meta.index || index > m.lastIndex()) {
-      throw new StoreError(StoreErrorCode.RaftInvalid, `cannot snapshot at ${index}`);
-    }
-    const meta = {
-      index,
-      term: m.term(index),
-      conf: { voters: [...conf.voters], learners: [...conf.learners] },
-    };
-    const batch = new Batch(this.db);
-    batch.put(SNAP_META_KEY, encodeSnapshotMeta(meta), { sublevel: this.db.raft });
-    batch.put(SNAP_DATA_KEY, data, { sublevel: this.db.raft });
-    if (compact)
-      for (let i = m.firstIndex(); i <= index; i++) batch.del(entryKey(i), { sublevel: this.db.raft });
-    await batch.write({ sync: this.opts.sync });
-    const snap = m.createSnapshot(index, conf, data);
-    if (compact) m.compact(index);
-    return snap;
+    return this.serial(async () => {
+      const m = this.mirror;
+      if (index <= m.snapshot().meta.index || index > m.lastIndex()) {
+        throw new StoreError(StoreErrorCode.RaftInvalid, `cannot snapshot at ${index}`);
+      }
+      const meta = {
+        index,
+        term: m.term(index),
+        conf: { voters: [...conf.voters], learners: [...conf.learners] },
+      };
+      const batch = new Batch(this.db);
+      batch.put(SNAP_META_KEY, encodeSnapshotMeta(meta), { sublevel: this.db.raft });
+      batch.put(SNAP_DATA_KEY, data, { sublevel: this.db.raft });
+      if (compact)
+        for (let i = m.firstIndex(); i <= index; i++) batch.del(entryKey(i), { sublevel: this.db.raft });
+      await batch.write({ sync: this.opts.sync });
+      const snap = m.createSnapshot(index, conf, data);
+      if (compact) m.compact(index);
+      return snap;
+    });
   }
 
   /** Drops entries up to and including `index` (at most the latest snapshot's index). */
   async compact(index: number): Promise<void> {
-    const m = this.mirror;
-    if (index < m.firstIndex() || index > m.snapshot().meta.index) {
-      throw new StoreError(StoreErrorCode.RaftInvalid, `cannot compact to ${index}`);
-    }
-    const batch = new Batch(this.db);
-    for (let i = m.firstIndex(); i <= index; i++) batch.del(entryKey(i), { sublevel: this.db.raft });
-    await batch.write({ sync: this.opts.sync });
-    m.compact(index);
+    return this.serial(async () => {
+      const m = this.mirror;
+      if (index < m.firstIndex() || index > m.snapshot().meta.index) {
+        throw new StoreError(StoreErrorCode.RaftInvalid, `cannot compact to ${index}`);
+      }
+      const batch = new Batch(this.db);
+      for (let i = m.firstIndex(); i <= index; i++) batch.del(entryKey(i), { sublevel: this.db.raft });
+      await batch.write({ sync: this.opts.sync });
+      m.compact(index);
+    });
   }
 }

@@ -97,14 +97,19 @@ describe('ChainStore: commitBlock and getters', () => {
     expect(await code(() => store.getBlock(1))).toBe('not_open');
   });
 
-  it('one writer at a time: a concurrent write is refused with busy, and the first lands', async () => {
+  it('writes run one at a time in call order', async () => {
     const { store } = await fresh();
-    const p = prepareBlock(store, kvExecutor(), [put(1, 0, 'a', '1')]);
+    const exec = kvExecutor();
+    const p = prepareBlock(store, exec, [put(1, 0, 'a', '1')]);
     const first = store.commitBlock({ ...p, appliedIndex: 1 });
-    await expect(store.markApplied(2)).rejects.toMatchObject({ code: 'busy' });
+    // Validated only after the first write landed: applied 2 > 1, not a bad_applied_index.
+    const second = store.markApplied(2);
+    // Queued behind the first; staged against the state before it, so refused as stale.
+    const stale = store.commitBlock({ ...prepareBlock(store, exec, [put(2, 0, 'b', '2')]), appliedIndex: 3 });
     await first;
+    await second;
+    await expect(stale).rejects.toMatchObject({ code: 'bad_height' });
     expect(store.latestHeight()).toBe(1);
-    await store.markApplied(2);
     expect(store.appliedIndex()).toBe(2);
   });
 

@@ -70,6 +70,22 @@ describe('RaftLogStore', () => {
     await b.db.level.close();
   });
 
+  it('concurrent persists run in call order (each batch computed from the previous result)', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const a = await openLog(dir);
+    await Promise.all([
+      a.log.persist({ entries: [ent(1, 1), ent(2, 1), ent(3, 1)] }),
+      a.log.persist({ entries: [ent(2, 2)] }),
+      a.log.persist({ entries: [ent(3, 2)] }),
+    ]);
+    expect(a.log.storage.entries(1, 4).map((e) => e.term)).toEqual([1, 2, 2]);
+    await a.db.level.close();
+    const b = await openLog(dir);
+    expect(b.log.storage.entries(1, 4).map((e) => e.term)).toEqual([1, 2, 2]);
+    await b.db.level.close();
+  });
+
   it('refuses a gap without writing anything', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
