@@ -3,7 +3,7 @@
  * is one unit of simulated time: deliver the messages due now, tick every running node, then let
  * every running node handle its Ready (so anything sent arrives at the earliest next step).
  */
-import type { Message } from '../types.js';
+import type { ConfState, Message } from '../types.js';
 import { SafetyChecker } from './checker.js';
 import { HASH_INIT, mixInt, mixString } from './hash.js';
 import { type NetworkFaults, SimNetwork } from './network.js';
@@ -20,6 +20,11 @@ export interface ClusterOptions {
   readonly tickSkip: number;
   /** Keep the last lines of an event log for failure reports. */
   readonly trace?: boolean;
+  /**
+   * Nodes added later start with no membership (as the core intends: only a snapshot may start
+   * their log); otherwise they start from the genesis membership and may replay the log from 1.
+   */
+  readonly joinEmpty?: boolean;
   /** Break durability on crash (checker self-test only). */
   readonly sabotage?: Sabotage;
 }
@@ -33,7 +38,11 @@ export function nodeIds(size: number): string[] {
 
 /** A simulated cluster; see the file comment. */
 export class Cluster implements NodeSink {
-  readonly ids: readonly string[];
+  /** Every node ever started (genesis members, then nodes added by membership changes). */
+  readonly ids: string[];
+  /** Nodes removed from the cluster and shut down for good. */
+  readonly retired = new Set<string>();
+  readonly genesis: ConfState;
   readonly nodes = new Map<string, SimNode>();
   readonly net: SimNetwork<Message>;
   readonly checker = new SafetyChecker();
@@ -48,12 +57,36 @@ export class Cluster implements NodeSink {
     this.ids = nodeIds(opts.size);
     this.net = new SimNetwork<Message>(this.rng.fork(), opts.faults);
     this.log = opts.trace ? (line) => this.record(line) : undefined;
-    const conf = { voters: this.ids, learners: [] };
-    for (const id of this.ids) {
-      const node = new SimNode(id, conf, opts.settings, this.rng.fork(), this);
-      this.nodes.set(id, node);
-      node.start();
-    }
+    this.genesis = { voters: [...this.ids], learners: [] };
+    for (const id of this.ids) this.createNode(id);
+  }
+
+  private createNode(id: string, conf: ConfState = this.genesis): SimNode {
+    const node = new SimNode(id, conf, this.opts.settings, this.rng.fork(), this);
+    this.nodes.set(id, node);
+    node.start();
+    return node;
+  }
+
+  /** Starts a brand-new node (not yet a member) that a membership change will add. */
+  addNode(id: string): SimNode {
+    if (this.nodes.has(id)) throw new Error(`node ${id} exists`);
+    this.ids.push(id);
+    this.log?.(`${id} created`);
+    return this.createNode(id, this.opts.joinEmpty ? { voters: [], learners: [] } : this.genesis);
+  }
+
+  /** Shuts a removed node down for good. */
+  retire(id: string): void {
+    if (this.node(id).up) this.crash(id);
+    this.retired.add(id);
+    this.log?.(`${id} retired`);
+  }
+
+  /** Members per the latest applied configuration of the highest-term leader (or genesis). */
+  members(): string[] {
+    const conf = this.leader()?.sm.conf ?? this.genesis;
+    return [...conf.voters, ...conf.learners];
   }
 
   private record(line: string): void {

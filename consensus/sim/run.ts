@@ -8,6 +8,7 @@
 import { EntryType } from '../types.js';
 import { entryFingerprint, SafetyViolation } from './checker.js';
 import { Cluster } from './cluster.js';
+import type { MembershipCounts } from './membership.js';
 import { type NetworkStats, reliableNetwork } from './network.js';
 import type { Sabotage } from './node.js';
 import { Prng } from './prng.js';
@@ -55,6 +56,7 @@ export interface SimReport {
   readonly committed: number;
   readonly snapshotsInstalled: number;
   readonly faults: FaultCounts;
+  readonly membership: MembershipCounts;
   readonly network: NetworkStats;
   readonly checks: SafetyChecker['counts'];
 }
@@ -101,6 +103,7 @@ export function runSimulation(opts: SimOptions): SimReport {
       faults: scenario.faults,
       tickSkip: scenario.tickSkip,
       trace: opts.trace ?? false,
+      joinEmpty: scenario.joinEmpty,
       ...(opts.sabotage ? { sabotage: opts.sabotage } : {}),
     });
     return simulate(opts, scenario, cluster, new FaultInjector(scenario, rng.fork(), cluster));
@@ -118,7 +121,7 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
   // Heal: reliable network, no partition, everyone up.
   inject.heal();
   c.net.faults = reliableNetwork;
-  for (const id of c.ids) if (!c.node(id).up) inject.restart(id);
+  for (const id of c.ids) if (!c.node(id).up && !c.retired.has(id)) inject.restart(id);
   c.drainAll();
   const livenessSteps = opts.skipLiveness ? 0 : awaitLiveness(c, inject, opts.seed);
   c.verifyStorage();
@@ -142,6 +145,7 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
     committed,
     snapshotsInstalled,
     faults: inject.counts,
+    membership: inject.membership?.counts ?? { proposed: 0, refused: 0, nodesAdded: 0, retired: 0 },
     network: c.net.stats,
     checks: c.checker.counts,
   };
@@ -151,7 +155,7 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
 function awaitLiveness(c: Cluster, inject: FaultInjector, seed: number): number {
   const rng = new Prng(seed ^ 0x5eed);
   let marker: { index: number; fp: number; at: number } | undefined;
-  const nodes = c.ids.map((id) => c.node(id));
+  const nodes = c.ids.filter((id) => !c.retired.has(id)).map((id) => c.node(id));
   const backlog =
     Math.max(...nodes.map((n) => n.storage.lastIndex())) - Math.min(...nodes.map((n) => n.sm.applied));
   const bound = LIVENESS_BOUND + BACKLOG_STEPS * backlog;
@@ -166,12 +170,19 @@ function awaitLiveness(c: Cluster, inject: FaultInjector, seed: number): number 
       }
     }
     c.step();
+    inject.membership?.retireRemoved();
+    // Members that joined with no membership catch up only from a snapshot.
+    if (k % 25 === 0 && c.members().some((id) => !c.retired.has(id) && c.node(id).storage.lastIndex() === 0))
+      c.leader()?.snapshotAndCompact(0);
     if (marker && c.checker.appliedAt(marker.index) === marker.fp) {
       const m = marker;
-      if (c.ids.every((id) => c.node(id).sm.applied >= m.index)) return k;
+      // Every member (per the leader's applied configuration) has applied the marker.
+      const members = c.members();
+      if (members.every((id) => !c.retired.has(id) && c.node(id).sm.applied >= m.index)) return k;
     }
   }
   const state = c.ids
+    .filter((id) => !c.retired.has(id))
     .map((id) => {
       const n = c.node(id);
       return `${id}:${n.role}/t${n.term}/applied${n.sm.applied}/last${n.storage.lastIndex()}`;

@@ -4,6 +4,7 @@
  * transfers). Every decision draws from the scenario's seeded generator.
  */
 import type { Cluster } from './cluster.js';
+import { MembershipDriver } from './membership.js';
 import type { NetworkFaults } from './network.js';
 import type { SimRaftSettings } from './node.js';
 import type { Prng } from './prng.js';
@@ -26,6 +27,10 @@ export interface Scenario {
   readonly pPropose: number;
   readonly maxBatch: number;
   readonly pTransfer: number;
+  /** Per-step probability of proposing a membership change (0 for most seeds). */
+  readonly pMembership: number;
+  /** Added nodes start with no membership and wait for a snapshot (else: from genesis). */
+  readonly joinEmpty: boolean;
 }
 
 /** Draws a scenario for a cluster of `size` nodes. */
@@ -61,6 +66,8 @@ export function makeScenario(rng: Prng, size: number, faultSteps?: number): Scen
     pPropose: rng.pick([0.05, 0.2, 0.5]),
     maxBatch: rng.pick([1, 3, 10]),
     pTransfer: rng.pick([0, 0, 0.002, 0.01]),
+    pMembership: rng.pick([0, 0, 0, 0.01, 0.03]),
+    joinEmpty: rng.chance(0.5),
   };
 }
 
@@ -108,12 +115,19 @@ export function payload(rng: Prng, seq: number, maxFill: number): Uint8Array {
 export class FaultInjector {
   readonly counts = zeroFaultCounts();
   private seq = 0;
+  /** Present when the scenario changes membership. */
+  readonly membership: MembershipDriver | undefined;
 
   constructor(
     private readonly s: Scenario,
     private readonly rng: Prng,
     private readonly c: Cluster,
-  ) {}
+  ) {
+    this.membership =
+      s.pMembership > 0
+        ? new MembershipDriver(c, rng.fork(), Math.min(9, s.size + 2), s.joinEmpty)
+        : undefined;
+  }
 
   /** Next unique payload sequence number. */
   nextSeq(): number {
@@ -126,7 +140,8 @@ export class FaultInjector {
     if (c.net.partitioned) {
       if (rng.chance(s.pHeal)) this.heal();
     } else if (rng.chance(s.pPartition)) this.partition();
-    const down = c.ids.filter((id) => !c.node(id).up);
+    this.membership?.step(s.pMembership);
+    const down = c.ids.filter((id) => !c.node(id).up && !c.retired.has(id));
     for (const id of down) if (rng.chance(s.pRestart)) this.restart(id);
     if (down.length < s.maxDown && rng.chance(s.pCrash)) {
       const up = c.upNodes();
