@@ -18,16 +18,17 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import { Uint8ArrayList } from 'uint8arraylist';
 import type { Message } from '../../consensus/types.js';
-import { isP2PError } from './errors.js';
 import { parsePeerId } from './identity.js';
 import { DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
 import {
   DEFAULT_RAFT_CODEC_LIMITS,
-  decodeRaftMessage,
   encodeRaftMessage,
   peekRaftMessageType,
   type RaftCodecLimits,
 } from './raft-codec.js';
+import { type RaftBytesHandler, RaftInbox, type RaftMessageHandler } from './raft-inbox.js';
+
+export type { RaftBytesHandler, RaftMessageHandler } from './raft-inbox.js';
 
 /** Options for the Raft transport (all sizes in bytes, times in ms). */
 export interface RaftTransportOptions {
@@ -49,11 +50,6 @@ export interface RaftTransportOptions {
   /** Limits for decoding inbound messages (maxBytes defaults to maxSnapshotBytes). */
   readonly codecLimits?: Partial<RaftCodecLimits>;
 }
-
-/** Receives raw frames: `from` is the authenticated remote peer id string. */
-export type RaftBytesHandler = (from: string, bytes: Uint8Array) => void;
-/** Receives decoded messages whose `from` was checked against the authenticated peer. */
-export type RaftMessageHandler = (msg: Message) => void;
 
 interface Link {
   readonly peer: string;
@@ -87,8 +83,7 @@ export class RaftTransport {
   private readonly limits: RaftCodecLimits;
   private readonly links = new Map<string, Link>();
   private readonly inbound = new Set<Stream>();
-  private readonly bytesHandlers = new Set<RaftBytesHandler>();
-  private readonly messageHandlers = new Set<RaftMessageHandler>();
+  private readonly inbox: RaftInbox;
   private abort = new AbortController();
   private running = false;
 
@@ -117,6 +112,7 @@ export class RaftTransport {
       maxBytes: Math.max(this.o.maxFrameBytes, this.o.maxSnapshotBytes),
       ...options.codecLimits,
     };
+    this.inbox = new RaftInbox(selfId, this.limits, metrics);
   }
 
   /** Registers the stream handlers. Called by the host after libp2p has started. */
@@ -199,10 +195,7 @@ export class RaftTransport {
 
   /** Subscribes to raw inbound frames. Returns an unsubscribe function. */
   onMessage(handler: RaftBytesHandler): () => void {
-    this.bytesHandlers.add(handler);
-    return () => {
-      this.bytesHandlers.delete(handler);
-    };
+    return this.inbox.onMessage(handler);
   }
 
   /**
@@ -210,10 +203,7 @@ export class RaftTransport {
    * than the authenticated peer, or that are addressed to another node are dropped and counted.
    */
   onRaftMessage(handler: RaftMessageHandler): () => void {
-    this.messageHandlers.add(handler);
-    return () => {
-      this.messageHandlers.delete(handler);
-    };
+    return this.inbox.onRaftMessage(handler);
   }
 
   /** Called by the host when a connection to `peer` opens: retry at once instead of waiting out the backoff. */
@@ -402,7 +392,7 @@ export class RaftTransport {
     this.inbound.add(stream);
     try {
       for await (const frame of lp.decode(stream, { maxDataLength })) {
-        this.deliver(from, frame.subarray());
+        this.inbox.deliver(from, frame.subarray());
       }
       // The remote closed its end: close ours too, or the half-open stream keeps counting against
       // maxInboundStreams.
@@ -415,41 +405,6 @@ export class RaftTransport {
       stream.abort(new Error('bad raft stream'));
     } finally {
       this.inbound.delete(stream);
-    }
-  }
-
-  private deliver(from: string, bytes: Uint8Array): void {
-    const kind = kindOf(bytes);
-    this.metrics.messageReceived(kind, bytes.byteLength);
-    for (const h of this.bytesHandlers) {
-      try {
-        h(from, bytes);
-      } catch {
-        this.drop(kind, DropReason.HandlerError);
-      }
-    }
-    if (this.messageHandlers.size === 0) return;
-    let msg: Message;
-    try {
-      msg = decodeRaftMessage(bytes, this.limits);
-    } catch (err) {
-      this.drop(kind, isP2PError(err, 'too_large') ? DropReason.TooLarge : DropReason.BadMessage);
-      return;
-    }
-    if (msg.from !== from) {
-      this.drop(msg.type, DropReason.ForgedSender);
-      return;
-    }
-    if (msg.to !== this.selfId) {
-      this.drop(msg.type, DropReason.Misaddressed);
-      return;
-    }
-    for (const h of this.messageHandlers) {
-      try {
-        h(msg);
-      } catch {
-        this.drop(msg.type, DropReason.HandlerError);
-      }
     }
   }
 }

@@ -36,8 +36,9 @@ export function gossipsubOptions(chainId: string, maxTxBytes: number): Partial<G
     fallbackToFloodsub: false,
     doPX: false,
     allowedTopics: [txTopic(chainId)],
-    // A little framing overhead on top of the tx itself.
-    maxInboundDataLength: maxTxBytes + 1024,
+    // This bounds a whole gossipsub RPC frame, which may carry several messages (IWANT answers) plus
+    // control data; the per-tx limit is enforced by the topic validator.
+    maxInboundDataLength: Math.max(4 * 1024 * 1024, 2 * maxTxBytes + 64 * 1024),
     msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
   };
 }
@@ -83,7 +84,11 @@ export class TxGossip {
     if (this.running) return;
     this.running = true;
     this.pubsub.topicValidators.set(this.topic, (_peer, msg) => {
-      if (msg.data.byteLength > this.maxTxBytes || msg.type !== 'signed') {
+      if (msg.type !== 'signed') {
+        this.metrics.messageDropped('tx', DropReason.BadMessage);
+        return TopicValidatorResult.Reject;
+      }
+      if (msg.data.byteLength > this.maxTxBytes) {
         this.metrics.messageDropped('tx', DropReason.TooLarge);
         return TopicValidatorResult.Reject;
       }

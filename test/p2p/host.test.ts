@@ -135,12 +135,16 @@ describe('p2p host, 3 validators', () => {
     const [a, b, c] = [node(0), node(1), node(2)];
     const forged = encodeRaftMessage({ type: 'timeoutNow', from: c.id, to: b.id, term: 99 });
     const before = b.metrics.droppedFor(DropReason.ForgedSender);
+    const misBefore = b.metrics.droppedFor(DropReason.Misaddressed);
     a.host.raft.send(b.id, forged);
+    // Honest sender, but addressed to someone else.
+    a.host.raft.send(b.id, encodeRaftMessage({ type: 'timeoutNow', from: a.id, to: c.id, term: 99 }));
     a.host.raft.sendMessage({ type: 'heartbeat', from: a.id, to: b.id, term: 99, commit: 5 });
     await waitFor(() => (got.get(b.id)?.length ?? 0) >= 1, 'the honest message');
     off();
     expect(got.get(b.id)?.map((m) => m.type)).toEqual(['heartbeat']);
     expect(b.metrics.droppedFor(DropReason.ForgedSender)).toBe(before + 1);
+    expect(b.metrics.droppedFor(DropReason.Misaddressed)).toBe(misBefore + 1);
   });
 
   test('random bytes written straight onto the raft stream do not hurt the receiver', async () => {
