@@ -1,0 +1,421 @@
+/**
+ * Multi-node test networks with real parts: `initNetwork` in a temp dir, free ports on 127.0.0.1,
+ * nodes in-process (`ChainNode`) or as child processes (`bin/ehrchain.mjs start`), real libp2p,
+ * LevelDB and HTTP. Wait helpers, a `sameChain` check over the HTTP API, and cleanup that kills
+ * every child and removes the temp dir (set EHRCHAIN_KEEP_TEST_DIRS=1 to keep it for a post-mortem).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { initNetwork } from '../../cli/init.js';
+import { EhrClient } from '../../node/client/client.js';
+import { type Genesis, loadHome } from '../../node/config.js';
+import type { BlockView, StatusView } from '../../node/http/backend.js';
+import { type KeyPair, readKeyFile } from '../../node/keyfile.js';
+import { silentLogger } from '../../node/log.js';
+import { ChainNode } from '../../node/node.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'ehrchain.mjs');
+
+/** Children still alive, killed when the test process exits whatever happened. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of liveChildren) c.kill('SIGKILL');
+});
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `cond` until it is true; throws `timed out waiting for <what>` after `timeoutMs`. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown = null;
+  while (Date.now() < end) {
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}${last === null ? '' : ` (last error: ${String(last)})`}`);
+}
+
+const RESERVED = (p: number) => (p >= 8080 && p <= 8099) || (p >= 9080 && p <= 9099);
+
+/** `n` distinct free TCP ports on 127.0.0.1, found by binding port 0. */
+export async function freePorts(n: number): Promise<number[]> {
+  const out = new Set<number>();
+  for (let tries = 0; out.size < n && tries < n * 20; tries++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const a = s.address();
+        const p = a !== null && typeof a === 'object' ? a.port : 0;
+        s.close(() => resolve(p));
+      });
+    });
+    if (port > 0 && !RESERVED(port)) out.add(port);
+  }
+  if (out.size < n) throw new Error('could not find free ports');
+  return [...out];
+}
+
+export type NodeMode = 'inproc' | 'child';
+type Json = Record<string, unknown>;
+
+export interface NetworkOptions {
+  readonly nodes: number;
+  readonly mode: NodeMode;
+  readonly chainId?: string;
+  /** Merged into every node's config.json, section by section (`{ raft: { snapshotEvery: 50 } }`). */
+  readonly config?: Json;
+  /** Start every node at once (default true). */
+  readonly start?: boolean;
+  /** In-process nodes log to `<home>/node.log` at this level instead of staying silent. */
+  readonly logLevel?: string;
+}
+
+/** One validator of a test network, running or not. */
+export class TestNode {
+  readonly client: EhrClient;
+  /** The in-process node while it runs. */
+  node: ChainNode | null = null;
+  proc: ChildProcess | null = null;
+  #exited: Promise<void> = Promise.resolve();
+  #logFd: number | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly home: string,
+    readonly url: string,
+    readonly mode: NodeMode,
+    private readonly logLevel: string | undefined,
+  ) {
+    this.client = new EhrClient(url);
+  }
+
+  get logFile(): string {
+    return join(this.home, 'node.log');
+  }
+
+  get running(): boolean {
+    return this.node !== null || (this.proc !== null && this.proc.exitCode === null);
+  }
+
+  async key(): Promise<KeyPair> {
+    return readKeyFile(join(this.home, 'keys', 'validator.json'));
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.name} already running`);
+    if (this.mode === 'inproc') await this.#startInProcess();
+    else await this.#startChild();
+    await waitFor(async () => (await this.client.status()).name === this.name, `${this.name} HTTP`, 30_000);
+  }
+
+  async #startInProcess(): Promise<void> {
+    const { config, genesis } = await loadHome(this.home);
+    const key = await readKeyFile(config.keyFile);
+    const log =
+      this.logLevel === undefined
+        ? silentLogger()
+        : pino({ level: this.logLevel }, pino.destination({ dest: this.logFile, append: true, sync: true }));
+    const node = new ChainNode({ config, genesis, key, log });
+    try {
+      await node.start();
+    } catch (err) {
+      await node.stop().catch(() => undefined);
+      throw err;
+    }
+    this.node = node;
+  }
+
+  async #startChild(): Promise<void> {
+    const fd = openSync(this.logFile, 'a');
+    this.#logFd = fd;
+    const p = spawn(process.execPath, [BIN, 'start', '--home', this.home], {
+      cwd: ROOT,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, EHRCHAIN_LOG_PRETTY: '0' },
+    });
+    liveChildren.add(p);
+    this.proc = p;
+    this.#exited = new Promise<void>((resolve) => {
+      p.once('exit', () => {
+        liveChildren.delete(p);
+        if (this.#logFd !== null) closeSync(this.#logFd);
+        this.#logFd = null;
+        resolve();
+      });
+    });
+    const early = this.#exited.then(async () => {
+      throw new Error(`${this.name} exited early:\n${(await this.log()).slice(-2000)}`);
+    });
+    await Promise.race([waitFor(async () => (await this.client.status()).name === this.name, 'HTTP'), early]);
+    early.catch(() => undefined);
+  }
+
+  /** Graceful stop (SIGTERM for a child, SIGKILL after 10 s). */
+  async stop(): Promise<void> {
+    if (this.node !== null) {
+      const n = this.node;
+      this.node = null;
+      await n.stop();
+      return;
+    }
+    const p = this.proc;
+    if (p === null || p.exitCode !== null || p.signalCode !== null) return;
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await this.#exited;
+    clearTimeout(t);
+    this.proc = null;
+  }
+
+  /** SIGKILL a child (no shutdown at all); an in-process node can only be stopped. */
+  async kill(): Promise<void> {
+    if (this.mode === 'inproc') return this.stop();
+    const p = this.proc;
+    if (p === null || p.exitCode !== null || p.signalCode !== null) return;
+    p.kill('SIGKILL');
+    await this.#exited;
+    this.proc = null;
+  }
+
+  status(): Promise<StatusView> {
+    return this.client.status();
+  }
+
+  async log(): Promise<string> {
+    return readFile(this.logFile, 'utf8').catch(() => '');
+  }
+}
+
+function merge(base: Json, patch: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const b = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null
+        ? merge(b as Json, v as Json)
+        : v;
+  }
+  return out;
+}
+
+export class Network {
+  constructor(
+    readonly dir: string,
+    readonly chainId: string,
+    readonly genesis: Genesis,
+    readonly nodes: readonly TestNode[],
+  ) {}
+
+  node(i: number): TestNode {
+    const n = this.nodes[i];
+    if (n === undefined) throw new Error(`no node ${i}`);
+    return n;
+  }
+
+  running(): TestNode[] {
+    return this.nodes.filter((n) => n.running);
+  }
+
+  urls(): string[] {
+    return this.running().map((n) => n.url);
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.nodes.filter((n) => !n.running).map((n) => n.start()));
+  }
+
+  /** Waits until every node in `among` names the same leader in the same term, and returns it. */
+  async waitLeader(among: readonly TestNode[] = this.running(), timeoutMs = 30_000): Promise<TestNode> {
+    let leader: TestNode | undefined;
+    await waitFor(
+      async () => {
+        const st = await Promise.all(among.map((n) => n.status()));
+        const l = st[0]?.leader ?? null;
+        if (l === null || !st.every((s) => s.leader === l && s.term === st[0]?.term)) return false;
+        const i = st.findIndex((s) => s.nodeId === l && s.role === 'leader');
+        leader = among[i];
+        return leader !== undefined;
+      },
+      'an agreed leader',
+      timeoutMs,
+    );
+    if (leader === undefined) throw new Error('no leader');
+    return leader;
+  }
+
+  /** Waits until every node in `among` has applied height `h`. */
+  async waitHeight(
+    h: number,
+    among: readonly TestNode[] = this.running(),
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    await waitFor(
+      async () => (await Promise.all(among.map((n) => n.status()))).every((s) => s.height >= h),
+      `height ${h}`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until every node holds every hash in a committed block (scans blocks incrementally). */
+  async waitCommitted(
+    hashes: Iterable<string>,
+    among: readonly TestNode[] = this.running(),
+    timeoutMs = 60_000,
+  ): Promise<void> {
+    const want = new Set(hashes);
+    await Promise.all(
+      among.map(async (n) => {
+        const seen = new Set<string>();
+        let next = 1;
+        await waitFor(
+          async () => {
+            for (;;) {
+              const page = await n.client.getBlocks(next, 100);
+              for (const b of page.blocks) for (const h of b.txs) seen.add(h);
+              const last = page.blocks[page.blocks.length - 1];
+              if (last !== undefined) next = last.height + 1;
+              if (page.blocks.length < 100) break;
+            }
+            for (const h of want) if (!seen.has(h)) return false;
+            return true;
+          },
+          `${want.size} txs committed on ${n.name}`,
+          timeoutMs,
+          100,
+        );
+      }),
+    );
+  }
+
+  /** Stops every node (children killed if they do not stop) and removes the temp dir. Never throws. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop().catch(() => n.kill().catch(() => undefined))));
+    if (process.env.EHRCHAIN_KEEP_TEST_DIRS !== '1') {
+      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    }
+  }
+}
+
+/** Creates (and by default starts) a network of `nodes` validators in a fresh temp dir. */
+export async function createNetwork(opts: NetworkOptions): Promise<Network> {
+  const dir = await mkdtemp(join(tmpdir(), 'ehrchain-net-'));
+  const chainId = opts.chainId ?? 'ehrchain-test';
+  const ports = await freePorts(opts.nodes * 2);
+  const httpPorts = ports.slice(0, opts.nodes);
+  const p2pPorts = ports.slice(opts.nodes);
+  const { genesis: g0, homes } = await initNetwork({
+    nodes: opts.nodes,
+    out: dir,
+    hosts: Array.from({ length: opts.nodes }, () => '127.0.0.1'),
+    httpPort: 1,
+    p2pPort: 1,
+    chainId,
+    portStep: 1,
+  });
+  const genesis: Genesis = {
+    ...g0,
+    validators: g0.validators.map((v, i) => ({
+      ...v,
+      p2p: [`/ip4/127.0.0.1/tcp/${p2pPorts[i]}`],
+      http: `http://127.0.0.1:${httpPorts[i]}`,
+    })),
+  };
+  const nodes: TestNode[] = [];
+  for (const [i, home] of homes.entries()) {
+    const raw = JSON.parse(await readFile(join(home, 'config.json'), 'utf8')) as Json;
+    const p2p = `/ip4/127.0.0.1/tcp/${p2pPorts[i]}`;
+    const config = merge(
+      merge(raw, {
+        http: { host: '127.0.0.1', port: httpPorts[i] },
+        p2p: { listen: [p2p], announce: [p2p] },
+      }),
+      opts.config ?? {},
+    );
+    await writeFile(join(home, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFile(join(home, 'genesis.json'), `${JSON.stringify(genesis, null, 2)}\n`);
+    nodes.push(
+      new TestNode(i, `node${i + 1}`, home, `http://127.0.0.1:${httpPorts[i]}`, opts.mode, opts.logLevel),
+    );
+  }
+  const net = new Network(dir, chainId, genesis, nodes);
+  if (opts.start !== false) {
+    try {
+      await net.startAll();
+    } catch (err) {
+      await net.cleanup();
+      throw err;
+    }
+  }
+  return net;
+}
+
+/** Every block of a node, from its lowest stored height to its head, in pages of 100. */
+export async function allBlocks(n: TestNode): Promise<BlockView[]> {
+  const out: BlockView[] = [];
+  let next = 1;
+  for (;;) {
+    const page = await n.client.getBlocks(next, 100);
+    out.push(...page.blocks);
+    const last = page.blocks[page.blocks.length - 1];
+    if (last === undefined || last.height >= page.head) return out;
+    next = last.height + 1;
+  }
+}
+
+/**
+ * Waits until the nodes agree on height and state root, then checks over HTTP that they hold the
+ * same block hash at every height each of them stores (a node restored from a snapshot may lack
+ * early blocks), that each chain links parent to child, and returns the common head.
+ */
+export async function sameChain(
+  nodes: readonly TestNode[],
+  timeoutMs = 30_000,
+): Promise<{ height: number; stateRoot: string }> {
+  let head = { height: 0, stateRoot: '' };
+  await waitFor(
+    async () => {
+      const st = await Promise.all(nodes.map((n) => n.status()));
+      const a = st[0];
+      if (a === undefined) return true;
+      head = { height: a.height, stateRoot: a.stateRoot };
+      return st.every((s) => s.height === a.height && s.stateRoot === a.stateRoot && s.divergence === null);
+    },
+    'nodes to agree on height and state root',
+    timeoutMs,
+  );
+  const chains = await Promise.all(nodes.map((n) => allBlocks(n)));
+  const byHeight = new Map<number, string>();
+  for (const [i, chain] of chains.entries()) {
+    const name = nodes[i]?.name;
+    const tip = chain[chain.length - 1];
+    if (head.height > 0 && tip?.height !== head.height) throw new Error(`${name} lacks its head block`);
+    for (const [j, b] of chain.entries()) {
+      const prev = chain[j - 1];
+      if (prev !== undefined && (prev.height + 1 !== b.height || prev.hash !== b.parentHash)) {
+        throw new Error(`${name}: block ${b.height} does not extend block ${prev.height}`);
+      }
+      const h = byHeight.get(b.height);
+      if (h === undefined) byHeight.set(b.height, b.hash);
+      else if (h !== b.hash) throw new Error(`${name} holds another block at height ${b.height}`);
+    }
+  }
+  return head;
+}
