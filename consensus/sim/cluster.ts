@@ -47,6 +47,8 @@ export class Cluster implements NodeSink {
   readonly net: SimNetwork<Message>;
   readonly checker = new SafetyChecker();
   now = 0;
+  /** Crashes that hit a node in the middle of handling a Ready. */
+  midReadyCrashes = 0;
   traceHash = HASH_INIT;
   readonly recent: string[] = [];
   readonly log: ((line: string) => void) | undefined;
@@ -130,7 +132,14 @@ export class Cluster implements NodeSink {
 
   /** Lets every running node handle its Ready. */
   drainAll(): void {
-    for (const id of this.ids) this.node(id).drain();
+    for (const id of this.ids) {
+      const n = this.node(id);
+      n.drain();
+      if (n.stoppedMidReady) {
+        this.midReadyCrashes++;
+        this.crash(id);
+      }
+    }
   }
 
   /** Running nodes. */

@@ -48,6 +48,10 @@ export class SimNode {
   term = 0;
   leader: string | null = null;
   readonly stats: NodeStats = { snapshotsInstalled: 0, confChangesApplied: 0 };
+  /** Crash in the middle of the next Ready: after persisting it, or after sending its messages. */
+  crashAt: 'afterPersist' | 'afterSend' | null = null;
+  /** Set when drain stopped at `crashAt`; the cluster then crashes the node. */
+  stoppedMidReady = false;
 
   constructor(
     readonly id: string,
@@ -87,6 +91,8 @@ export class SimNode {
     this.raft = null;
     this.role = 'follower';
     this.leader = null;
+    this.crashAt = null;
+    this.stoppedMidReady = false;
     if (sabotage) this.sabotage(sabotage);
   }
 
@@ -151,12 +157,14 @@ export class SimNode {
           this.sink.log?.(`${this.id} leader term ${this.term}`);
         }
       }
+      if (this.crashAt === 'afterPersist') return this.stopMidReady();
       // 2. Send.
       for (const m of rd.messages) {
         if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')
           checker.leaderMessage(m.from, m.term);
         this.sink.send(m);
       }
+      if (this.crashAt === 'afterSend') return this.stopMidReady();
       // 3. Apply.
       if (rd.snapshot) {
         this.sm.restore(rd.snapshot);
@@ -184,6 +192,11 @@ export class SimNode {
       // 4. Advance.
       raft.advance(rd);
     }
+  }
+
+  private stopMidReady(): void {
+    this.crashAt = null;
+    this.stoppedMidReady = true;
   }
 
   /** Takes a snapshot at the applied index and compacts the log, keeping `keep` entries before it. */

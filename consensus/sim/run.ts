@@ -55,6 +55,8 @@ export interface SimReport {
   readonly maxTerm: number;
   readonly committed: number;
   readonly snapshotsInstalled: number;
+  /** Crashes in the middle of a Ready (after persisting, before sending or applying). */
+  readonly midReadyCrashes: number;
   readonly faults: FaultCounts;
   readonly membership: MembershipCounts;
   readonly network: NetworkStats;
@@ -144,6 +146,7 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
     maxTerm,
     committed,
     snapshotsInstalled,
+    midReadyCrashes: c.midReadyCrashes,
     faults: inject.counts,
     membership: inject.membership?.counts ?? { proposed: 0, refused: 0, nodesAdded: 0, retired: 0 },
     network: c.net.stats,

@@ -148,7 +148,10 @@ export class FaultInjector {
       const leader = c.leader();
       // Crash the leader a third of the time: it is the interesting case.
       const victim = leader && rng.chance(0.33) ? leader : up.length > 0 ? rng.pick(up) : undefined;
-      if (victim) {
+      if (victim && rng.chance(0.3)) {
+        // Crash inside its next Ready handling (persisted, maybe not sent, not applied).
+        victim.crashAt = rng.chance(0.5) ? 'afterPersist' : 'afterSend';
+      } else if (victim) {
         c.crash(victim.id);
         this.counts.crashes++;
       }

@@ -32,9 +32,10 @@ describe('raft simulator', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const r = runSimulation({ seed, nodes: nodesForSeed(seed) });
       add(r.faults);
+      add(r.membership);
       add(r.network);
       add(r.checks);
-      add({ snapshotsInstalled: r.snapshotsInstalled, committed: r.committed, terms: r.maxTerm });
+      add({ midReadyCrashes: r.midReadyCrashes, snapshotsInstalled: r.snapshotsInstalled, committed: r.committed, terms: r.maxTerm });
       maxLiveness = Math.max(maxLiveness, r.livenessSteps);
     }
     for (const k of [
@@ -49,10 +50,13 @@ describe('raft simulator', () => {
       'threeWaySplits',
       'heals',
       'crashes',
+      'midReadyCrashes',
       'restarts',
       'snapshots',
       'snapshotsInstalled',
       'transfers',
+      'nodesAdded',
+      'retired',
       'proposalsAccepted',
       'leaders',
       'completeness',
@@ -82,9 +86,10 @@ describe('raft simulator', () => {
 describe('the checker has teeth', () => {
   it('catches lost durable writes (sabotage loseTail) as a Raft property violation', () => {
     const caught: string[] = [];
-    // Seeds 1-4 (seed 3 is caught at step ~1040); more seeds are slow, since a follower missing
-    // entries below its acknowledged match makes the leader retry without end.
-    for (let seed = 1; seed <= 4; seed++) {
+    // Seeds 6-40 until the first is caught (seed 9 today; 12 too). Some sabotaged seeds (5) are
+    // slow: a follower missing entries below its acknowledged match makes the leader retry
+    // without end, and duplication amplifies that into a message storm.
+    for (let seed = 6; seed <= 40 && caught.length === 0; seed++) {
       try {
         runSimulation({ seed, nodes: nodesForSeed(seed), sabotage: 'loseTail', skipLiveness: true });
       } catch (err) {
