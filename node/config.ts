@@ -39,6 +39,11 @@ export interface RaftTimingOptions {
   readonly heartbeatTicks: number;
   /** Take a state snapshot and compact the Raft log every this many applied entries. */
   readonly snapshotEvery: number;
+  /**
+   * Raft entries kept below a snapshot when compacting, so a briefly lagging follower catches up
+   * from the log; one further behind gets the snapshot (InstallSnapshot).
+   */
+  readonly keepEntries: number;
 }
 
 export interface MempoolOptions {
@@ -68,6 +73,7 @@ export const defaultRaftTimingOptions: RaftTimingOptions = {
   electionTicks: 10,
   heartbeatTicks: 2,
   snapshotEvery: 20_000,
+  keepEntries: 2_000,
 };
 export const defaultMempoolOptions: MempoolOptions = {
   maxTxs: 50_000,

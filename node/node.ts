@@ -48,8 +48,6 @@ export interface ChainNodeInit {
 
 /** Blocks proposed but not applied at once, at most: keeps the pipeline full without unbounded memory. */
 const MAX_INFLIGHT_BLOCKS = 8;
-/** Raft entries kept below a snapshot, so a briefly lagging follower catches up from the log. */
-const KEEP_ENTRIES = 2_000;
 
 export class ChainNode {
   readonly metrics: NodeMetrics;
@@ -378,7 +376,7 @@ export class ChainNode {
     const conf = this.raft.status().conf;
     await this.store.raft.createSnapshot(appliedIndex, conf, this.store.createStateSnapshot());
     this.#lastSnapshotIndex = appliedIndex;
-    const compactTo = appliedIndex - KEEP_ENTRIES;
+    const compactTo = appliedIndex - this.init.config.raft.keepEntries;
     if (compactTo >= this.store.raft.storage.firstIndex()) await this.store.raft.compact(compactTo);
     this.log.info(
       { index: appliedIndex, height: this.applier.tip.height },
