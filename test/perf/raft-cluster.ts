@@ -68,13 +68,28 @@ export class BenchNode {
   }
 }
 
-/** Copies a message as a decoder would produce it: fresh objects, entry data in fresh buffers. */
+/**
+ * Copies a message as a decoder would produce it from one received frame: fresh message and entry
+ * objects, all entry data copied into one new buffer per message, each entry a view into it.
+ */
 export function wireCopy(m: Message): Message {
   if (m.type === 'append') {
-    const entries: Entry[] = new Array(m.entries.length);
-    for (let i = 0; i < m.entries.length; i++) {
+    const n = m.entries.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += (m.entries[i] as Entry).data.length;
+    const frame = new Uint8Array(total);
+    const entries: Entry[] = new Array(n);
+    let off = 0;
+    for (let i = 0; i < n; i++) {
       const e = m.entries[i] as Entry;
-      entries[i] = { index: e.index, term: e.term, type: e.type, data: e.data.slice() };
+      frame.set(e.data, off);
+      entries[i] = {
+        index: e.index,
+        term: e.term,
+        type: e.type,
+        data: frame.subarray(off, off + e.data.length),
+      };
+      off += e.data.length;
     }
     return { ...m, entries };
   }

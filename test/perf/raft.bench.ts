@@ -3,8 +3,9 @@
  * delivered in the next round, as fast as the loop runs). Each round the leader receives a batch
  * of client proposals (200-byte entries, one `propose` each, as a leader receives them between two
  * Ready cycles), then every node handles its Ready (persist to MemoryStorage, send, apply, advance)
- * and every queued message is delivered. Messages are copied as a decoder would (fresh objects,
- * entry data in fresh buffers) unless `--wire share`. Nodes snapshot and compact every 10,000
+ * and every queued message is delivered. Messages are copied as a decoder would (fresh objects;
+ * an append's entry data copied into one fresh buffer, each entry a view into it) unless
+ * `--wire share`. Nodes snapshot and compact every 10,000
  * applied entries. A run ends when all entries are committed on the leader and applied on every node.
  *
  *   npm run bench:raft [-- --json] [--runs 5] [--entries 200000] [--batch 256] [--wire copy|share]
