@@ -3,6 +3,7 @@
  * validator gets its own ports; for real hospitals `--hosts` gives each validator its host and the
  * same ports, so each directory can be copied to its machine.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Genesis } from '../node/config.js';
@@ -30,7 +31,10 @@ export interface InitResult {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** Writes `out/node<i>/{config.json,genesis.json,keys/validator.json}` and `out/keys/admin.json`. */
+/**
+ * Writes `out/node<i>/{config.json,genesis.json,keys/validator.json}`, and `out/keys/admin-hospital-<i>.json`:
+ * the first admin of each validator's hospital in the consent contract.
+ */
 export async function initNetwork(opts: InitOptions): Promise<InitResult> {
   if (opts.hosts.length !== opts.nodes)
     throw new Error(`--hosts names ${opts.hosts.length} hosts for ${opts.nodes} nodes`);
@@ -48,8 +52,10 @@ export async function initNetwork(opts: InitOptions): Promise<InitResult> {
       key: generateKeyPair(),
     };
   });
-  const admin = generateKeyPair();
-  await writeKeyFile(join(opts.out, 'keys', 'admin.json'), admin);
+  // One hospital per validator, each with a first admin whose key the operator keeps.
+  const admins = plan.map(() => generateKeyPair());
+  for (const [i, a] of admins.entries())
+    await writeKeyFile(join(opts.out, 'keys', `admin-hospital-${i + 1}.json`), a);
   const genesis: Genesis = {
     chainId: opts.chainId,
     time: Date.now(),
@@ -59,7 +65,13 @@ export async function initNetwork(opts: InitOptions): Promise<InitResult> {
       p2p: [`/ip4/${p.host}/tcp/${p.p2p}`],
       http: `http://${p.host}:${p.http}`,
     })),
-    admins: [hex(admin.publicKey)],
+    organisations: admins.map((a, i) => ({
+      id: `hospital-${i + 1}`,
+      kind: 'hospital' as const,
+      adminKey: hex(a.publicKey),
+      // Synthetic: the sha256 of the admin key stands in for a certificate hash on a devnet.
+      adminCert: hex(new Uint8Array(createHash('sha256').update(a.publicKey).digest())),
+    })),
   };
   const homes: string[] = [];
   for (const p of plan) {

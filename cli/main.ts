@@ -1,6 +1,7 @@
 /** Entry point of the `ehrchain` command: maps sub-commands and flags to options in one place. */
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addGovernanceCommands } from './governance.js';
 
 function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -141,6 +142,8 @@ program
       console.log(JSON.stringify(tx, null, 2));
     },
   );
+
+addGovernanceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

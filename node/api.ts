@@ -14,7 +14,6 @@ import type {
   TxView,
 } from './http/backend.js';
 import type { ChainNode } from './node.js';
-import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { nextNonce } from './state/registry.js';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -130,12 +129,12 @@ export class NodeApi implements ApiBackend {
       stateRoot: toHex(n.store.state.root()),
       mempool: { txs: n.mempool.size, bytes: n.mempool.bytes },
       peers: [...connected],
-      validators: n.init.genesis.validators.map((v) => {
-        const peerId = nodeIdFromValidatorKey(fromHex(v.publicKey));
+      validators: n.validators().map((v) => {
+        const peerId = v.peerId;
         const pr = n.raft.progress(peerId);
         return {
           name: v.name,
-          publicKey: v.publicKey,
+          publicKey: toHex(v.publicKey),
           peerId,
           http: v.http,
           connected: peerId === self || connected.has(peerId),

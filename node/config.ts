@@ -17,13 +17,24 @@ export interface GenesisValidator {
   readonly http: string;
 }
 
+/** A consortium member registered in the consent contract at genesis, with its first admin. */
+export interface GenesisOrganisation {
+  /** Organisation code, 1..32 chars (e.g. "hospital-1"). */
+  readonly id: string;
+  readonly kind: 'hospital' | 'insurer' | 'research';
+  /** The first admin's ed25519 public key, 64 hex chars. */
+  readonly adminKey: string;
+  /** sha256 of the admin's certificate, 64 hex chars. */
+  readonly adminCert: string;
+}
+
 export interface Genesis {
   readonly chainId: string;
   /** ms since the Unix epoch; the time of height 0. */
   readonly time: number;
   readonly validators: readonly GenesisValidator[];
-  /** Public keys (hex) of the consortium's governance admins, for the consent contract. */
-  readonly admins: readonly string[];
+  /** Organisations (and their first admins) the consent contract starts with. */
+  readonly organisations: readonly GenesisOrganisation[];
 }
 
 export interface BlockOptions {
@@ -202,10 +213,24 @@ export function parseGenesis(raw: unknown): Genesis {
     keys.add(v.publicKey);
     return { name: v.name, publicKey: v.publicKey, p2p: v.p2p, http: v.http };
   });
-  const admins = raw.admins ?? [];
-  if (!Array.isArray(admins) || !admins.every(isHexKey))
-    throw bad('.admins: expected an array of hex public keys');
-  return { chainId: raw.chainId, time: raw.time as number, validators, admins };
+  const rawOrgs = raw.organisations ?? [];
+  if (!Array.isArray(rawOrgs)) throw bad('.organisations: expected an array');
+  const orgIds = new Set<string>();
+  const organisations = rawOrgs.map((o: unknown, i: number): GenesisOrganisation => {
+    if (!isObject(o)) throw bad(`.organisations[${i}]: expected an object`);
+    if (typeof o.id !== 'string' || !/^[a-z0-9][a-z0-9_.-]{0,31}$/.test(o.id)) {
+      throw bad(`.organisations[${i}].id: expected 1..32 chars of [a-z0-9_.-]`);
+    }
+    if (o.kind !== 'hospital' && o.kind !== 'insurer' && o.kind !== 'research') {
+      throw bad(`.organisations[${i}].kind: expected hospital, insurer or research`);
+    }
+    if (!isHexKey(o.adminKey)) throw bad(`.organisations[${i}].adminKey: expected 64 lowercase hex chars`);
+    if (!isHexKey(o.adminCert)) throw bad(`.organisations[${i}].adminCert: expected 64 lowercase hex chars`);
+    if (orgIds.has(o.id)) throw bad(`.organisations[${i}].id: duplicate ${o.id}`);
+    orgIds.add(o.id);
+    return { id: o.id, kind: o.kind, adminKey: o.adminKey, adminCert: o.adminCert };
+  });
+  return { chainId: raw.chainId, time: raw.time as number, validators, organisations };
 }
 
 async function readJson(path: string, code: ConfigError['code']): Promise<unknown> {

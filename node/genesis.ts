@@ -1,51 +1,83 @@
 /**
- * Genesis: the hash that names a chain and the state it starts from. The validator set and the
- * consortium admins live in state (so they are under the state root), in the system key space:
- *   0x00 0x02 || validator public key (32) -> validator name (UTF-8)
- *   0x00 0x03 || admin public key (32)     -> 0x01
+ * Genesis: the hash that names a chain and the state it starts from: the validator set (in state,
+ * under the state root), and the consent contract deployed and initialised with the governance
+ * identity, so that only an approved governance action can add organisations.
  */
 import { createHash } from 'node:crypto';
+import { encodeInt } from '../vm/abi.js';
+import { callContract, deployNamedContract } from '../vm/runtime.js';
 import { fromHex } from './chain/encoding.js';
 import type { Genesis } from './config.js';
-import { KeySpace } from './state/keys.js';
-import type { ReadonlyStateView, StateWrite } from './state/view.js';
-
-export const SystemTag = { Validator: 0x02, Admin: 0x03 } as const;
-
-function systemKey(tag: number, publicKey: Uint8Array): Uint8Array {
-  const k = new Uint8Array(2 + publicKey.length);
-  k[0] = KeySpace.System;
-  k[1] = tag;
-  k.set(publicKey, 2);
-  return k;
-}
-
-/** State key under which a validator is registered. */
-export const validatorKey = (publicKey: Uint8Array): Uint8Array => systemKey(SystemTag.Validator, publicKey);
-/** State key under which a consortium admin is registered. */
-export const adminKey = (publicKey: Uint8Array): Uint8Array => systemKey(SystemTag.Admin, publicKey);
+import { JournaledState } from './state/journal.js';
+import { contractPrefix } from './state/keys.js';
+import { GOVERNANCE_IDENTITY, writeValidators } from './state/validators.js';
+import type { StateWrite } from './state/view.js';
+import { PrefixedView } from './state/view.js';
+import { VM_SPACE } from './state/vm-contracts.js';
+import { WorldState } from './state/world.js';
 
 /** sha256 of the genesis in a fixed field order: every node of a chain computes the same hash. */
 export function genesisHash(g: Genesis): Uint8Array {
   const canonical = JSON.stringify({
     chainId: g.chainId,
     time: g.time,
-    validators: g.validators.map((v) => ({ name: v.name, publicKey: v.publicKey })),
-    admins: [...g.admins],
+    validators: g.validators.map((v) => ({ name: v.name, publicKey: v.publicKey, p2p: v.p2p, http: v.http })),
+    organisations: g.organisations.map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      adminKey: o.adminKey,
+      adminCert: o.adminCert,
+    })),
   });
   return new Uint8Array(createHash('sha256').update(canonical).digest());
 }
 
-/** The state writes of height 0. */
-export function genesisWrites(g: Genesis): StateWrite[] {
-  const enc = new TextEncoder();
-  return [
-    ...g.validators.map((v) => ({ key: validatorKey(fromHex(v.publicKey)), value: enc.encode(v.name) })),
-    ...g.admins.map((a) => ({ key: adminKey(fromHex(a)), value: new Uint8Array([1]) })),
-  ];
-}
+/** The consent contract's organisation kinds. */
+const ORG_KIND = { hospital: 1, insurer: 2, research: 3 } as const;
 
-/** Whether `publicKey` is an authorised validator in `state`. */
-export function isValidatorIn(state: ReadonlyStateView, publicKey: Uint8Array): boolean {
-  return publicKey.length === 32 && state.get(validatorKey(publicKey)) !== undefined;
+/** Contracts deployed at genesis, by name: bytecode compiled from the project's sources. */
+export type GenesisContracts = Readonly<Record<string, Uint8Array>>;
+
+/** The state writes of height 0. */
+export function genesisWrites(g: Genesis, contracts: GenesisContracts): StateWrite[] {
+  const state = new JournaledState(new WorldState());
+  writeValidators(
+    state,
+    g.validators.map((v) => ({ publicKey: fromHex(v.publicKey), name: v.name, p2p: v.p2p, http: v.http })),
+  );
+  const vm = new PrefixedView(state, contractPrefix(VM_SPACE));
+  for (const [name, code] of Object.entries(contracts)) {
+    const d = deployNamedContract(vm, name, code);
+    if (!d.ok) throw new Error(`genesis: cannot deploy ${name}: ${d.error}`);
+  }
+  if (contracts.consent !== undefined) {
+    const r = callContract(vm, {
+      contract: 'consent',
+      method: 'init',
+      args: [GOVERNANCE_IDENTITY],
+      caller: GOVERNANCE_IDENTITY,
+      height: 0,
+      time: g.time,
+      gasLimit: 10_000_000,
+    });
+    if (r.status !== 'ok') throw new Error(`genesis: consent init reverted: ${r.error}`);
+    for (const o of g.organisations) {
+      const a = callContract(vm, {
+        contract: 'consent',
+        method: 'addOrg',
+        args: [
+          new TextEncoder().encode(o.id),
+          encodeInt(ORG_KIND[o.kind]),
+          fromHex(o.adminKey),
+          fromHex(o.adminCert),
+        ],
+        caller: GOVERNANCE_IDENTITY,
+        height: 0,
+        time: g.time,
+        gasLimit: 10_000_000,
+      });
+      if (a.status !== 'ok') throw new Error(`genesis: addOrg ${o.id} reverted: ${a.error}`);
+    }
+  }
+  return state.writes();
 }

@@ -7,7 +7,9 @@ import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
+import type { ConfChange } from '../consensus/types.js';
 import { registerExplorer } from '../explorer/serve.js';
+import { consentCode } from '../vm/consent/index.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
 import type { ChainTip } from './block-rules.js';
@@ -18,7 +20,7 @@ import { defaultTxLimits } from './chain/tx.js';
 import type { Block } from './chain/types.js';
 import { Verifier } from './chain/verify.js';
 import type { Genesis, NodeConfig } from './config.js';
-import { genesisHash, genesisWrites, isValidatorIn } from './genesis.js';
+import { genesisHash, genesisWrites } from './genesis.js';
 import type { NodeEvent } from './http/backend.js';
 import { createHttpServer, defaultHttpOptions } from './http/server.js';
 import { defaultGossipBatch, TxIngress } from './ingress.js';
@@ -26,14 +28,32 @@ import type { KeyPair } from './keyfile.js';
 import type { Logger } from './log.js';
 import { Mempool } from './mempool/mempool.js';
 import { NodeMetrics } from './metrics.js';
-import { createP2PHost, type P2PHost } from './p2p/host.js';
+import { createP2PHost, type P2PHost, type PeerAddress } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { BlockProducer } from './producer.js';
 import { RaftDriver } from './raft-driver.js';
 import type { Executor } from './state/executor.js';
+import { createGovernanceContract, GOVERNANCE_CONTRACT_ID } from './state/governance.js';
 import { createKvContract } from './state/kv.js';
+import { createNoopContract } from './state/noop.js';
 import { createExecutor, nextNonce } from './state/registry.js';
+import { isValidatorIn, readValidators, type ValidatorRecord } from './state/validators.js';
+import { createVmHandler } from './state/vm-contracts.js';
 import { ChainStore } from './store/chain-store.js';
+
+/** The built-in contracts: kv and noop (benchmarks), governance, and every VM contract (consent). */
+export function createDefaultExecutor(): Executor {
+  const vm = createVmHandler();
+  return createExecutor({
+    contracts: {
+      kv: createKvContract(),
+      noop: createNoopContract(),
+      governance: createGovernanceContract(),
+      consent: vm,
+    },
+    fallback: vm,
+  });
+}
 
 export interface ChainNodeInit {
   readonly config: NodeConfig;
@@ -69,6 +89,7 @@ export class ChainNode {
   #leader: string | null = null;
   #lastSnapshotIndex = 0;
   #fault: Error | null = null;
+  #membershipTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly init: ChainNodeInit) {
     this.metrics = new NodeMetrics({ defaults: init.processMetrics === true });
@@ -97,7 +118,7 @@ export class ChainNode {
   async start(): Promise<void> {
     const { config, genesis, key, log } = this.init;
     this.store = await ChainStore.open(config.dataDir);
-    await this.store.initGenesis(genesisHash(genesis), genesisWrites(genesis));
+    await this.store.initGenesis(genesisHash(genesis), genesisWrites(genesis, { consent: consentCode() }));
     const voters = genesis.validators.map((v) => nodeIdFromValidatorKey(fromHex(v.publicKey)));
     const fresh = this.store.raft.storage;
     if (
@@ -117,7 +138,7 @@ export class ChainNode {
       nonceWindow: config.mempool.nonceWindow,
     });
     this.#verifier = new Verifier({ mode: 'async', verifiedCacheSize: 200_000 });
-    const executor = this.init.executor ?? createExecutor({ contracts: { kv: createKvContract() } });
+    const executor = this.init.executor ?? createDefaultExecutor();
     this.executor = executor;
 
     this.host = await createP2PHost({
@@ -125,9 +146,7 @@ export class ChainNode {
       seed: key.seed,
       listen: config.p2p.listen,
       announce: config.p2p.announce,
-      peers: genesis.validators
-        .filter((v) => v.publicKey !== toHex(key.publicKey))
-        .map((v) => ({ peerId: nodeIdFromValidatorKey(fromHex(v.publicKey)), addrs: v.p2p })),
+      peers: this.#peerAddresses(),
       maxTxBytes: 4 * 1024 * 1024,
     });
 
@@ -229,6 +248,7 @@ export class ChainNode {
           const meta = await this.store.restoreStateSnapshot(snap.data);
           this.applier.resetTip(await this.#appliedTip());
           this.#lastSnapshotIndex = snap.meta.index;
+          await this.#syncValidators();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
         onSoftState: (soft) => this.#onSoftState(soft.leader, soft.role),
@@ -260,6 +280,7 @@ export class ChainNode {
     );
     await this.host.start();
     this.driver.start();
+    this.#membershipTimer = setInterval(() => this.#reconcileMembership(), 500);
     await this.http.listen({ host: config.http.host, port: config.http.port });
     log.info(
       { nodeId: this.nodeId, http: this.httpUrl(), p2p: this.host.multiaddrs(), height: tip.height },
@@ -268,6 +289,7 @@ export class ChainNode {
   }
 
   async stop(): Promise<void> {
+    if (this.#membershipTimer !== null) clearInterval(this.#membershipTimer);
     this.#producer?.stop();
     this.#ingress?.flush();
     await this.http?.close();
@@ -305,7 +327,13 @@ export class ChainNode {
         this.metrics.commitLatency.observe((now - t) / 1000);
         this.#admittedAt.delete(k);
       }
-      if (a.receipts[i]!.status === 'ok') ok++;
+      const r = a.receipts[i]!;
+      if (r.status === 'ok') {
+        ok++;
+        if (r.events.some((e) => e.name === 'validator_added' || e.name === 'validator_removed')) {
+          void this.#syncValidators();
+        }
+      }
     }
     this.metrics.txCommitted.inc({ status: 'ok' }, ok);
     this.metrics.txCommitted.inc({ status: 'reverted' }, a.block.txs.length - ok);
@@ -366,6 +394,67 @@ export class ChainNode {
       }
     }
     return tip;
+  }
+
+  /** The validator set as applied state says, with libp2p peer ids. */
+  validators(): (ValidatorRecord & { readonly peerId: string })[] {
+    return readValidators(this.store.state).map((v) => ({
+      ...v,
+      peerId: nodeIdFromValidatorKey(v.publicKey),
+    }));
+  }
+
+  #peerAddresses(): PeerAddress[] {
+    return this.validators()
+      .filter((v) => v.peerId !== this.nodeId)
+      .map((v) => ({ peerId: v.peerId, addrs: v.p2p }));
+  }
+
+  /** Points libp2p at the current validator set: who to dial and who may connect. */
+  async #syncValidators(): Promise<void> {
+    const peers = this.#peerAddresses();
+    await this.host.setAllowedPeers(peers.map((p) => p.peerId));
+    await this.host.setPeers(peers);
+  }
+
+  /**
+   * On the leader: makes Raft membership follow the validator set in state. A new validator joins
+   * as a learner, is promoted to voter once it has caught up, and a removed one leaves. One change
+   * at a time; a refused proposal is simply retried on the next round.
+   */
+  #reconcileMembership(): void {
+    if (this.#fault !== null || this.raft.status().role !== 'leader') return;
+    const st = this.raft.status();
+    const wanted = new Set(this.validators().map((v) => v.peerId));
+    const voters = new Set(st.conf.voters);
+    const learners = new Set(st.conf.learners);
+    let change: ConfChange | null = null;
+    for (const id of wanted) {
+      if (!voters.has(id) && !learners.has(id)) {
+        change = { type: 'addLearner', node: id };
+        break;
+      }
+      const pr = learners.has(id) ? this.raft.progress(id) : undefined;
+      if (pr !== undefined && pr.match >= st.commit) {
+        change = { type: 'addVoter', node: id };
+        break;
+      }
+    }
+    if (change === null) {
+      for (const id of [...voters, ...learners]) {
+        if (!wanted.has(id)) {
+          change = { type: 'removeNode', node: id };
+          break;
+        }
+      }
+    }
+    if (change === null) return;
+    try {
+      const r = this.driver.proposeConfChange(change);
+      if (r.ok) this.log.info({ change }, 'membership change proposed');
+    } catch (err) {
+      this.log.warn({ err, change }, 'membership change refused');
+    }
   }
 
   /** Snapshots at the last applied block's entry, so the state snapshot and the Raft snapshot agree. */

@@ -67,6 +67,8 @@ export const NON_CONSUMING_CODES: ReadonlySet<string> = new Set([
 /** What a contract gets for one call. */
 export interface ContractCall {
   readonly ctx: BlockContext;
+  /** The contract id the tx named (a handler may serve several, e.g. every VM contract). */
+  readonly contract: string;
   readonly txHash: Uint8Array;
   /** The signer's public key. */
   readonly sender: Uint8Array;
@@ -89,6 +91,15 @@ export type CallResult =
 
 /** A contract: native code (kv) or, later, the VM running deployed bytecode. */
 export interface ContractHandler {
+  /** Name of the key space the handler's storage lives in; defaults to the contract id. */
+  readonly space?: string;
+  /** A system contract (governance) gets the whole state instead of its own key space. */
+  readonly system?: boolean;
   call(call: ContractCall): CallResult;
-  query(storage: ReadonlyStateView, method: string, args: readonly Uint8Array[]): QueryResult;
+  query(
+    storage: ReadonlyStateView,
+    method: string,
+    args: readonly Uint8Array[],
+    contract: string,
+  ): QueryResult;
 }

@@ -3,10 +3,21 @@
  * For consensus-only benchmarks, where execution must cost nothing.
  */
 import type { Receipt, SignedTx } from '../chain/types.js';
-import type { BlockContext, BlockExecution, Executor, QueryResult } from './executor.js';
+import type { BlockContext, BlockExecution, ContractHandler, Executor, QueryResult } from './executor.js';
 import { RevertCode } from './executor.js';
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The `noop` contract: a signed tx that does nothing but consume its nonce (gas 1). Unlike the noop
+ * executor, it runs through the real executor, so a consensus benchmark keeps nonce and replay rules.
+ */
+export function createNoopContract(): ContractHandler {
+  return {
+    call: () => ({ ok: true, gasUsed: 1 }),
+    query: () => ({ ok: true, returnData: EMPTY }),
+  };
+}
 
 /** Creates the noop executor. */
 export function createNoopExecutor(): Executor {

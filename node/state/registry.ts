@@ -27,6 +27,8 @@ const EMPTY = new Uint8Array(0);
 export interface RegistryExecutorOptions {
   /** Contract id -> handler. */
   readonly contracts: Readonly<Record<string, ContractHandler>>;
+  /** Serves every contract id not in `contracts` (deployed VM contracts, named by code hash). */
+  readonly fallback?: ContractHandler;
 }
 
 /** The next nonce the chain expects from `sender`. */
@@ -51,8 +53,16 @@ function reverted(tx: SignedTx, ctx: BlockContext, index: number, error: string,
 export function createExecutor(opts: RegistryExecutorOptions): Executor {
   const handlers = new Map<string, { handler: ContractHandler; prefix: Uint8Array }>();
   for (const [id, handler] of Object.entries(opts.contracts)) {
-    handlers.set(id, { handler, prefix: contractPrefix(id) });
+    handlers.set(id, {
+      handler,
+      prefix: handler.system === true ? EMPTY : contractPrefix(handler.space ?? id),
+    });
   }
+  const fallback =
+    opts.fallback === undefined
+      ? undefined
+      : { handler: opts.fallback, prefix: contractPrefix(opts.fallback.space ?? 'fallback') };
+  const lookup = (contract: string) => handlers.get(contract) ?? fallback;
 
   function runTx(ctx: BlockContext, tx: SignedTx, index: number, state: JournaledStateView): Receipt {
     const body = tx.body;
@@ -63,13 +73,14 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
     if (body.nonce > expected) return reverted(tx, ctx, index, RevertCode.NonceTooHigh, 0);
     state.set(nk, encodeNonce(expected + 1));
 
-    const entry = handlers.get(body.contract);
+    const entry = lookup(body.contract);
     if (entry === undefined) return reverted(tx, ctx, index, RevertCode.UnknownContract, 0);
     state.checkpoint();
     let result: CallResult;
     try {
       result = entry.handler.call({
         ctx,
+        contract: body.contract,
         txHash: tx.hash,
         sender: body.sender,
         method: body.method,
@@ -117,10 +128,10 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
       method: string,
       args: readonly Uint8Array[],
     ): QueryResult {
-      const entry = handlers.get(contract);
+      const entry = lookup(contract);
       if (entry === undefined) return { ok: false, error: RevertCode.UnknownContract };
       try {
-        return entry.handler.query(new PrefixedReadView(state, entry.prefix), method, args);
+        return entry.handler.query(new PrefixedReadView(state, entry.prefix), method, args, contract);
       } catch {
         return { ok: false, error: RevertCode.ContractPanic };
       }
