@@ -10,13 +10,12 @@
 import { noise } from '@chainsafe/libp2p-noise';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { Libp2p } from '@libp2p/interface';
 import { type KadDHT, kadDHT } from '@libp2p/kad-dht';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { type Ping, ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
-import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { CID } from 'multiformats/cid';
 import {
@@ -27,9 +26,10 @@ import {
   type ProviderInfo,
   provide,
 } from './dht.js';
+import { type PeerAddress, PeerDialer } from './dialer.js';
 import { P2PError } from './errors.js';
 import { AllowListGater } from './gater.js';
-import { parsePeerId, privateKeyFromSeed } from './identity.js';
+import { privateKeyFromSeed } from './identity.js';
 import { noopMetrics, type P2PMetrics } from './metrics.js';
 import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
 import {
@@ -41,13 +41,7 @@ import {
 } from './request.js';
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
 
-/** A peer to dial and keep connected. */
-export interface PeerAddress {
-  /** Peer id string (the validator's NodeId). */
-  readonly peerId: string;
-  /** Multiaddrs without the /p2p suffix, e.g. `/ip4/10.0.0.2/tcp/7000`. */
-  readonly addrs: readonly string[];
-}
+export type { PeerAddress } from './dialer.js';
 
 /** Options of `createP2PHost`. */
 export interface P2PHostOptions {
@@ -85,12 +79,6 @@ export interface P2PServices extends Record<string, unknown> {
   dht: KadDHT;
 }
 
-interface DialState {
-  backoffMs: number;
-  nextAt: number;
-  dialing: boolean;
-}
-
 /** A validator's libp2p host. See the module comment. */
 export class P2PHost {
   /** Raft message transport (`send`, `sendMessage`, `onMessage`, `onRaftMessage`). */
@@ -100,11 +88,11 @@ export class P2PHost {
   private readonly gater: AllowListGater;
   private readonly tx: TxGossip;
   private readonly metrics: P2PMetrics;
-  private peers = new Map<string, PeerAddress>();
-  private readonly dials = new Map<string, DialState>();
-  private stopController = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly dialer: PeerDialer;
+  private readonly stopController = new AbortController();
   private state: 'new' | 'running' | 'stopped' = 'new';
+  /** Request protocols served, with the function that registers each with libp2p. */
+  private readonly requestProtocols = new Map<string, () => Promise<void>>();
 
   /** @internal use `createP2PHost` */
   constructor(
@@ -125,20 +113,25 @@ export class P2PHost {
       o.raft,
     );
     this.tx = new TxGossip(libp2p.services.pubsub, o.chainId, o.maxTxBytes ?? 128 * 1024, this.metrics);
-    for (const p of o.peers ?? []) this.peers.set(p.peerId, p);
+    this.dialer = new PeerDialer(
+      libp2p,
+      this.peerId,
+      (p) => gater.isAllowed(p),
+      { minMs: o.redialMinMs ?? 250, maxMs: o.redialMaxMs ?? 5000, dialTimeoutMs: o.dialTimeoutMs ?? 5000 },
+      o.peers ?? [],
+      (p) => this.raft.peerConnected(p),
+    );
   }
 
   /** Starts libp2p, the protocols, and the dial loop. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new P2PError('not_started', 'a P2PHost starts once; create a new one');
     this.state = 'running';
-    this.libp2p.addEventListener('peer:connect', this.onConnect);
-    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect);
     await this.libp2p.start();
     await this.raft.start();
     this.tx.start();
-    await this.rememberAddresses();
-    this.tick();
+    for (const register of this.requestProtocols.values()) await register();
+    await this.dialer.start();
   }
 
   /** Stops everything; resolves when libp2p has closed its connections. Idempotent. */
@@ -149,10 +142,7 @@ export class P2PHost {
     }
     this.state = 'stopped';
     this.stopController.abort();
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.libp2p.removeEventListener('peer:connect', this.onConnect);
-    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+    this.dialer.stop();
     this.tx.stop();
     await this.raft.stop();
     await this.libp2p.stop();
@@ -195,18 +185,12 @@ export class P2PHost {
       if (!this.gater.isAllowed(id.toString())) closing.push(this.libp2p.hangUp(id).catch(() => {}));
     }
     await Promise.all(closing);
-    await this.rememberAddresses();
-    for (const d of this.dials.values()) d.nextAt = 0;
-    this.tick();
+    await this.dialer.refresh();
   }
 
   /** Replaces the set of peers to dial and keep connected. Does not change the allow-list. */
   async setPeers(peers: readonly PeerAddress[]): Promise<void> {
-    this.peers = new Map(peers.map((p) => [p.peerId, p]));
-    for (const id of this.dials.keys()) if (!this.peers.has(id)) this.dials.delete(id);
-    if (this.state !== 'running') return;
-    await this.rememberAddresses();
-    this.tick();
+    await this.dialer.setPeers(peers);
   }
 
   /** Publishes a tx on the gossip topic. See `TxGossip.publish`. */
@@ -244,25 +228,35 @@ export class P2PHost {
     return findProviders(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
   }
 
-  /** Serves a request/response protocol (full protocol id, e.g. `/ehrchain/<chain>/blob/1.0.0`). */
+  /**
+   * Serves a request/response protocol (full protocol id, e.g. `/ehrchain/<chain>/blob/1.0.0`).
+   * May be called before `start()`: the handler is registered when the host starts.
+   */
   async handleRequest(
     protocol: string,
     handler: RequestHandler,
     options?: HandleRequestOptions,
   ): Promise<void> {
-    this.assertRunning();
-    try {
-      await handleRequest(
-        this.libp2p,
-        protocol,
-        handler,
-        () => this.stopController.signal,
-        this.metrics,
-        options,
-      );
-    } catch (err) {
-      throw new P2PError('already_handled', `cannot handle ${protocol}`, { cause: err });
+    if (this.state === 'stopped') throw new P2PError('not_started', 'p2p host stopped');
+    if (this.requestProtocols.has(protocol))
+      throw new P2PError('already_handled', `${protocol} is already handled`);
+    const register = () =>
+      handleRequest(this.libp2p, protocol, handler, () => this.stopController.signal, this.metrics, options);
+    this.requestProtocols.set(protocol, register);
+    if (this.state === 'running') {
+      try {
+        await register();
+      } catch (err) {
+        this.requestProtocols.delete(protocol);
+        throw new P2PError('already_handled', `cannot handle ${protocol}`, { cause: err });
+      }
     }
+  }
+
+  /** Stops serving a request/response protocol. */
+  async unhandleRequest(protocol: string): Promise<void> {
+    if (!this.requestProtocols.delete(protocol)) return;
+    if (this.state === 'running') await this.libp2p.unhandle(protocol);
   }
 
   /** Sends one request on `protocol` to `peer` and returns the response body. */
@@ -282,89 +276,6 @@ export class P2PHost {
 
   private dhtTimeout(): number {
     return this.o.dht?.timeoutMs ?? 10_000;
-  }
-
-  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
-    const id = evt.detail.toString();
-    const d = this.dials.get(id);
-    if (d !== undefined) d.backoffMs = this.o.redialMinMs ?? 250;
-    this.raft.peerConnected(id);
-  };
-
-  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    const d = this.dials.get(evt.detail.toString());
-    if (d === undefined || this.state !== 'running') return;
-    d.nextAt = Math.min(d.nextAt, Date.now() + (this.o.redialMinMs ?? 250));
-    this.tick();
-  };
-
-  /** Puts configured addresses of allowed peers into the peer store so dials by peer id find them. */
-  private async rememberAddresses(): Promise<void> {
-    for (const p of this.peers.values()) {
-      if (!this.gater.isAllowed(p.peerId)) continue;
-      try {
-        await this.libp2p.peerStore.merge(parsePeerId(p.peerId), {
-          multiaddrs: p.addrs.map((a) => multiaddr(a)),
-        });
-      } catch {
-        // a bad address or id in the configuration: dialling it will fail and back off
-      }
-    }
-  }
-
-  /** One pass of the dial loop; reschedules itself. */
-  private tick(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.state !== 'running') return;
-    const now = Date.now();
-    const min = this.o.redialMinMs ?? 250;
-    let next = now + Math.max(min, 1000);
-    for (const p of this.peers.values()) {
-      if (p.peerId === this.peerId || !this.gater.isAllowed(p.peerId)) continue;
-      let d = this.dials.get(p.peerId);
-      if (d === undefined) {
-        d = { backoffMs: min, nextAt: 0, dialing: false };
-        this.dials.set(p.peerId, d);
-      }
-      if (d.dialing) continue;
-      if (d.nextAt > now) {
-        next = Math.min(next, d.nextAt);
-        continue;
-      }
-      if (this.isConnected(p.peerId)) continue;
-      void this.dial(p, d);
-    }
-    this.timer = setTimeout(() => this.tick(), Math.max(10, next - now));
-    this.timer.unref?.();
-  }
-
-  private isConnected(peer: string): boolean {
-    try {
-      return this.libp2p.getConnections(parsePeerId(peer)).length > 0;
-    } catch {
-      return false;
-    }
-  }
-
-  private async dial(p: PeerAddress, d: DialState): Promise<void> {
-    d.dialing = true;
-    const max = this.o.redialMaxMs ?? 5000;
-    try {
-      const signal = AbortSignal.any([
-        this.stopController.signal,
-        AbortSignal.timeout(this.o.dialTimeoutMs ?? 5000),
-      ]);
-      await this.libp2p.dial(parsePeerId(p.peerId), { signal });
-      d.backoffMs = this.o.redialMinMs ?? 250;
-      d.nextAt = 0;
-    } catch {
-      d.nextAt = Date.now() + d.backoffMs;
-      d.backoffMs = Math.min(d.backoffMs * 2, max);
-    } finally {
-      d.dialing = false;
-    }
-    if (this.state === 'running') this.tick();
   }
 }
 

@@ -84,6 +84,35 @@ describe('single host', () => {
     expect(metrics.droppedFor(DropReason.TooLarge)).toBe(1);
   });
 
+  test('a request handler registered before start() serves once started', async () => {
+    const aSeed = seed('early-a');
+    const bSeed = seed('early-b');
+    const [aId, bId] = [await nodeIdOf(aSeed), await nodeIdOf(bSeed)];
+    const a = await createP2PHost({
+      chainId: 'test',
+      seed: aSeed,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      allowedPeers: [bId],
+    });
+    hosts.push(a);
+    await a.handleRequest('/ehrchain/test/early/1.0.0', (req) => req.map((x) => x + 1));
+    await expect(a.handleRequest('/ehrchain/test/early/1.0.0', (r) => r)).rejects.toThrowError(
+      expect.objectContaining({ code: 'already_handled' }),
+    );
+    await a.start();
+    const addr = a.multiaddrs()[0]?.split('/p2p/')[0] ?? '';
+    const { host: b } = await startHost(bSeed, [{ peerId: aId, addrs: [addr] }], { allowedPeers: [aId] });
+    hosts.push(b);
+    const res = await b.request(aId, '/ehrchain/test/early/1.0.0', new Uint8Array([1, 2]), {
+      timeoutMs: 5000,
+    });
+    expect([...res]).toEqual([2, 3]);
+    await a.unhandleRequest('/ehrchain/test/early/1.0.0');
+    await expect(b.request(aId, '/ehrchain/test/early/1.0.0', new Uint8Array([1]))).rejects.toThrowError(
+      expect.objectContaining({ code: 'unreachable' }),
+    );
+  });
+
   test('stop is quick and idempotent; a stopped host refuses work', async () => {
     const { host } = await startHost(seed('stopper'), []);
     hosts.push(host);

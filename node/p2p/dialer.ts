@@ -1,0 +1,169 @@
+/**
+ * Keeps connections to the configured peers: dials each allowed peer that is not connected, with
+ * exponential backoff per peer (reset on success or when the peer connects to us), and redials soon
+ * after a disconnect. libp2p's own KEEP_ALIVE reconnect gives up after a few retries; validators
+ * must not, so this loop never does.
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import { parsePeerId } from './identity.js';
+
+/** A peer to dial and keep connected. */
+export interface PeerAddress {
+  /** Peer id string (the validator's NodeId). */
+  readonly peerId: string;
+  /** Multiaddrs without the /p2p suffix, e.g. `/ip4/10.0.0.2/tcp/7000`. */
+  readonly addrs: readonly string[];
+}
+
+/** Timing of the dial loop, ms. */
+export interface DialerOptions {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly dialTimeoutMs: number;
+}
+
+interface DialState {
+  backoffMs: number;
+  nextAt: number;
+  dialing: boolean;
+}
+
+type DialHost = Pick<
+  Libp2p,
+  'dial' | 'getConnections' | 'peerStore' | 'addEventListener' | 'removeEventListener'
+>;
+
+/** The dial loop of the host. */
+export class PeerDialer {
+  private peers = new Map<string, PeerAddress>();
+  private readonly dials = new Map<string, DialState>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private abort = new AbortController();
+  private running = false;
+
+  constructor(
+    private readonly libp2p: DialHost,
+    private readonly self: string,
+    private readonly isAllowed: (peer: string) => boolean,
+    private readonly o: DialerOptions,
+    peers: readonly PeerAddress[],
+    private readonly onPeerConnected: (peer: string) => void,
+  ) {
+    this.peers = new Map(peers.map((p) => [p.peerId, p]));
+  }
+
+  /** Starts the loop (libp2p must be started). */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.libp2p.addEventListener('peer:connect', this.onConnect);
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect);
+    await this.rememberAddresses();
+    this.tick();
+  }
+
+  /** Stops the loop and aborts dials in flight. */
+  stop(): void {
+    this.running = false;
+    this.abort.abort();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.libp2p.removeEventListener('peer:connect', this.onConnect);
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+  }
+
+  /** Replaces the peers to keep connected. */
+  async setPeers(peers: readonly PeerAddress[]): Promise<void> {
+    this.peers = new Map(peers.map((p) => [p.peerId, p]));
+    for (const id of this.dials.keys()) if (!this.peers.has(id)) this.dials.delete(id);
+    await this.refresh();
+  }
+
+  /** Re-reads addresses and dials at once (after the allow-list changed). */
+  async refresh(): Promise<void> {
+    if (!this.running) return;
+    await this.rememberAddresses();
+    for (const d of this.dials.values()) d.nextAt = 0;
+    this.tick();
+  }
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString();
+    const d = this.dials.get(id);
+    if (d !== undefined) d.backoffMs = this.o.minMs;
+    this.onPeerConnected(id);
+  };
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const d = this.dials.get(evt.detail.toString());
+    if (d === undefined || !this.running) return;
+    d.nextAt = Math.min(d.nextAt, Date.now() + this.o.minMs);
+    this.tick();
+  };
+
+  /** Puts configured addresses of allowed peers into the peer store so dials by peer id find them. */
+  private async rememberAddresses(): Promise<void> {
+    for (const p of this.peers.values()) {
+      if (!this.isAllowed(p.peerId)) continue;
+      try {
+        await this.libp2p.peerStore.merge(parsePeerId(p.peerId), {
+          multiaddrs: p.addrs.map((a) => multiaddr(a)),
+        });
+      } catch {
+        // a bad address or id in the configuration: dialling it fails and backs off
+      }
+    }
+  }
+
+  /** One pass of the loop; reschedules itself. */
+  private tick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.running) return;
+    const now = Date.now();
+    let next = now + Math.max(this.o.minMs, 1000);
+    for (const p of this.peers.values()) {
+      if (p.peerId === this.self || !this.isAllowed(p.peerId)) continue;
+      let d = this.dials.get(p.peerId);
+      if (d === undefined) {
+        d = { backoffMs: this.o.minMs, nextAt: 0, dialing: false };
+        this.dials.set(p.peerId, d);
+      }
+      if (d.dialing) continue;
+      if (d.nextAt > now) {
+        next = Math.min(next, d.nextAt);
+        continue;
+      }
+      if (this.isConnected(p.peerId)) continue;
+      void this.dial(p, d);
+    }
+    this.timer = setTimeout(() => this.tick(), Math.max(10, next - now));
+    this.timer.unref?.();
+  }
+
+  private isConnected(peer: string): boolean {
+    try {
+      return this.libp2p.getConnections(parsePeerId(peer)).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async dial(p: PeerAddress, d: DialState): Promise<void> {
+    d.dialing = true;
+    try {
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.dialTimeoutMs)]);
+      await this.libp2p.dial(parsePeerId(p.peerId), { signal });
+      d.backoffMs = this.o.minMs;
+      d.nextAt = 0;
+    } catch {
+      d.nextAt = Date.now() + d.backoffMs;
+      d.backoffMs = Math.min(d.backoffMs * 2, this.o.maxMs);
+    } finally {
+      d.dialing = false;
+    }
+    this.tick();
+  }
+}
