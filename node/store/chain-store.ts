@@ -3,7 +3,7 @@
  * meta. The world state is also held whole in memory (WorldState) and mirrors the `state` sublevel
  * exactly. Every applied block lands in ONE atomic batch together with the Raft applied index, so a
  * process killed at any instant restarts at a block boundary and re-applies exactly the committed
- * entries above it. One writer at a time: the node's apply loop.
+ * entries above it. Writes are serialised in call order; reads never wait.
  */
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../chain/block.js';
@@ -60,10 +60,6 @@ export interface CommitBlockInput {
 
 const ZERO_HASH = new Uint8Array(32);
 
-function u64(b: Uint8Array): number {
-  return readU64Key(b);
-}
-
 /** The node's persistent store. Create with `ChainStore.open`. */
 export class ChainStore {
   private open_ = true;
@@ -118,24 +114,17 @@ export class ChainStore {
       MetaKey.Conf,
     ];
     const [h, a, root, last, gen, base, conf] = await this.db.meta.getMany(names.map(metaKey));
-    this.height = h === undefined ? 0 : u64(h);
-    this.applied = a === undefined ? 0 : u64(a);
+    this.height = h === undefined ? 0 : readU64Key(h);
+    this.applied = a === undefined ? 0 : readU64Key(a);
     this.lastHash = last ?? ZERO_HASH;
     this.genesis = gen;
-    this.base = base === undefined ? 1 : u64(base);
+    this.base = base === undefined ? 1 : readU64Key(base);
     this.conf = conf === undefined ? undefined : decodeConfState(conf);
-    {
-      // Against the recomputed root, or (verifyStateOnOpen false) at least the stored accumulator.
-      const expected = root ?? new WorldState().root();
-      if (!bytesEqual(this.state.root(), expected)) {
-        throw new StoreError(
-          StoreErrorCode.StateRootMismatch,
-          'state on disk does not hash to the root in meta',
-          {
-            height: this.height,
-          },
-        );
-      }
+    // Against the recomputed root, or (verifyStateOnOpen false) at least the stored accumulator.
+    const expected = root ?? new WorldState().root();
+    if (!bytesEqual(this.state.root(), expected)) {
+      const msg = 'state on disk does not hash to the root in meta';
+      throw new StoreError(StoreErrorCode.StateRootMismatch, msg, { height: this.height });
     }
   }
 
@@ -157,11 +146,15 @@ export class ChainStore {
     return run;
   }
 
-  /** Closes the database once the running write is done (queued ones fail `not_open`); so do later calls. */
+  /**
+   * Closes the database once the running writes are done (queued chain writes fail `not_open`, as do
+   * later calls; queued Raft writes complete first).
+   */
   async close(): Promise<void> {
     if (!this.open_) return;
     this.open_ = false;
     await this.queue;
+    await this.raft.idle();
     await this.db.level.close();
   }
 

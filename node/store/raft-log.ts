@@ -68,6 +68,11 @@ export class RaftLogStore {
     return run;
   }
 
+  /** Resolves once every write called so far has finished (for a clean close). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   /** The synchronous `Storage` to hand to the Raft core. */
   get storage(): MemoryStorage {
     return this.mirror;
