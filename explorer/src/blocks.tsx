@@ -8,13 +8,13 @@ import { Fields, Hash, Load, NotFound, Page } from './ui.js';
 
 export const PAGE_SIZE = 20;
 
-function Proposer({ pk }: { pk: string }) {
+function Proposer({ pk, full }: { pk: string; full?: boolean }) {
   const { status } = useStatus();
   const name = validatorName(status, pk);
   return (
     <span>
       {name !== null && <strong>{name} </strong>}
-      <Hash value={pk} abbrev={name !== null} />
+      <Hash value={pk} abbrev={name !== null && full !== true} />
     </span>
   );
 }
@@ -147,7 +147,7 @@ export function BlockPage({ height }: { height: number }) {
                   ),
                 ],
                 ['Time', `${dateTime(b.time)} (${ago(b.time)})`],
-                ['Proposer', <Proposer pk={b.proposer} />],
+                ['Proposer', <Proposer pk={b.proposer} full />],
                 ['Term', num(b.term)],
                 ['Transactions', <span data-field="txCount">{num(b.txCount)}</span>],
                 ['Tx root', <Hash value={b.txRoot} />],
