@@ -29,7 +29,7 @@ export interface ClusterOptions {
   readonly sabotage?: Sabotage;
 }
 
-const LOG_LINES = 60;
+const LOG_LINES = Number(process.env.SIM_TRACE_LINES ?? 60);
 
 /** Node ids used by the simulator: n1..nN. */
 export function nodeIds(size: number): string[] {

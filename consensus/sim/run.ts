@@ -37,6 +37,11 @@ export interface SimOptions {
   readonly faultSteps?: number;
   /** Keep an event log and attach its tail to a failure. */
   readonly trace?: boolean;
+  /**
+   * Never compact below the snapshot index, to sidestep the known core bug of conf changes re-applied
+   * on restart (regressions.test.ts) while hunting for others. Default false.
+   */
+  readonly avoidKnownBugs?: boolean;
   /** Skip the liveness phase (for sabotaged runs, where liveness cannot be expected). */
   readonly skipLiveness?: boolean;
   /** Break durability on crash, to test the checker (never in real runs). */
@@ -95,7 +100,7 @@ export function nodesForSeed(seed: number): number {
 /** Runs one simulation; throws `SimFailure` on any violation. */
 export function runSimulation(opts: SimOptions): SimReport {
   const rng = new Prng(opts.seed * 8 + opts.nodes);
-  const scenario = makeScenario(rng.fork(), opts.nodes, opts.faultSteps);
+  const scenario = makeScenario(rng.fork(), opts.nodes, opts.faultSteps, !opts.avoidKnownBugs);
   let cluster: Cluster | undefined;
   try {
     cluster = new Cluster({
@@ -123,7 +128,10 @@ function simulate(opts: SimOptions, s: Scenario, c: Cluster, inject: FaultInject
   // Heal: reliable network, no partition, everyone up.
   inject.heal();
   c.net.faults = reliableNetwork;
-  for (const id of c.ids) if (!c.node(id).up && !c.retired.has(id)) inject.restart(id);
+  for (const id of c.ids) {
+    c.node(id).crashAt = null; // cancel crashes scheduled inside a Ready
+    if (!c.node(id).up && !c.retired.has(id)) inject.restart(id);
+  }
   c.drainAll();
   const livenessSteps = opts.skipLiveness ? 0 : awaitLiveness(c, inject, opts.seed);
   c.verifyStorage();
@@ -188,7 +196,7 @@ function awaitLiveness(c: Cluster, inject: FaultInjector, seed: number): number 
     .filter((id) => !c.retired.has(id))
     .map((id) => {
       const n = c.node(id);
-      return `${id}:${n.role}/t${n.term}/applied${n.sm.applied}/last${n.storage.lastIndex()}`;
+      return `${id}:${n.up ? n.role : 'down'}/t${n.term}/applied${n.sm.applied}/last${n.storage.lastIndex()}`;
     })
     .join(' ');
   throw new SafetyViolation(

@@ -31,15 +31,23 @@ export interface Scenario {
   readonly pMembership: number;
   /** Added nodes start with no membership and wait for a snapshot (else: from genesis). */
   readonly joinEmpty: boolean;
+  /** Compaction may keep a few entries behind the snapshot index (as etcd advises). */
+  readonly keepBehindSnapshot: boolean;
 }
 
 /** Draws a scenario for a cluster of `size` nodes. */
-export function makeScenario(rng: Prng, size: number, faultSteps?: number): Scenario {
+export function makeScenario(
+  rng: Prng,
+  size: number,
+  faultSteps?: number,
+  keepBehindSnapshot = true,
+): Scenario {
   const calm = rng.chance(0.1);
   const electionTick = rng.pick([8, 10, 12]);
+  const drawnSteps = rng.range(200, 1200); // drawn even when overridden, so the rest stays the same
   return {
     size,
-    faultSteps: faultSteps ?? rng.range(200, 1200),
+    faultSteps: faultSteps ?? drawnSteps,
     faults: {
       drop: calm ? 0 : rng.pick([0, 0.01, 0.05, 0.1, 0.2]),
       duplicate: calm ? 0 : rng.pick([0, 0.02, 0.1]),
@@ -68,6 +76,7 @@ export function makeScenario(rng: Prng, size: number, faultSteps?: number): Scen
     pTransfer: rng.pick([0, 0, 0.002, 0.01]),
     pMembership: rng.pick([0, 0, 0, 0.01, 0.03]),
     joinEmpty: rng.chance(0.5),
+    keepBehindSnapshot,
   };
 }
 
@@ -158,7 +167,10 @@ export class FaultInjector {
     }
     if (rng.chance(s.pSnapshot)) {
       const up = c.upNodes();
-      if (up.length > 0 && rng.pick(up).snapshotAndCompact(rng.pick([0, 0, 2, 10]))) this.counts.snapshots++;
+      const keep = rng.pick([0, 0, 2, 10]);
+      // keepBehindSnapshot = false sidesteps the known core bug (see regressions.test.ts).
+      if (up.length > 0 && rng.pick(up).snapshotAndCompact(s.keepBehindSnapshot ? keep : 0))
+        this.counts.snapshots++;
     }
     if (rng.chance(s.pPropose)) this.propose(rng.range(1, s.maxBatch));
     if (s.pTransfer > 0 && rng.chance(s.pTransfer)) {

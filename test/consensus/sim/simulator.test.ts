@@ -35,7 +35,12 @@ describe('raft simulator', () => {
       add(r.membership);
       add(r.network);
       add(r.checks);
-      add({ midReadyCrashes: r.midReadyCrashes, snapshotsInstalled: r.snapshotsInstalled, committed: r.committed, terms: r.maxTerm });
+      add({
+        midReadyCrashes: r.midReadyCrashes,
+        snapshotsInstalled: r.snapshotsInstalled,
+        committed: r.committed,
+        terms: r.maxTerm,
+      });
       maxLiveness = Math.max(maxLiveness, r.livenessSteps);
     }
     for (const k of [

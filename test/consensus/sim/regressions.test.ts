@@ -1,0 +1,56 @@
+/**
+ * Seeds and minimal cases the simulator found. Core bugs are `it.fails` until the core's owner
+ * fixes them (then vitest reports the test as passing unexpectedly: turn it into a plain `it`).
+ * Simulator bugs that were fixed stay here as plain replays.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeConfChange } from '../../../consensus/confchange.js';
+import { defaultRaftOptions } from '../../../consensus/options.js';
+import { Raft } from '../../../consensus/raft.js';
+import { runSimulation } from '../../../consensus/sim/run.js';
+import { MemoryStorage } from '../../../consensus/storage.js';
+import { type Entry, EntryType } from '../../../consensus/types.js';
+
+function confEntry(index: number, type: 'addLearner' | 'addVoter', node: string): Entry {
+  return { index, term: 1, type: EntryType.ConfChange, data: encodeConfChange({ type, node }) };
+}
+
+describe('core bugs found by the simulator', () => {
+  // CORE BUG (seeds 1260/3, 1244/7, 1882/5; replay: SIM_SEED=1260 SIM_NODES=3 SIM_TRACE=1 npx vitest
+  // run test/consensus/sim). A node that snapshotted at index S but compacted its log only up to
+  // C < S (keeping a few entries for slow followers, which MemoryStorage allows) restarts with
+  // `applied = S`. `new Raft` replays conf changes in (log.applied, S], but RaftLog starts
+  // `applied` at firstIndex - 1 = C, not at the snapshot index S, so the changes in (C, S], which
+  // are already in the snapshot's ConfState, are applied a second time: addLearner(n4) on a conf
+  // where n4 is already a voter throws "n4 is a voter; demotion is not supported", and the node
+  // cannot restart. Fix: start the replay after max(firstIndex - 1, storage.snapshot().meta.index).
+  it.fails('restart after compacting below the snapshot index re-applies conf changes in the snapshot', () => {
+    const voters = ['a', 'b', 'c'];
+    const storage = new MemoryStorage({ voters });
+    storage.append([
+      { index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array() },
+      confEntry(2, 'addLearner', 'n4'),
+      confEntry(3, 'addVoter', 'n4'),
+    ]);
+    storage.setHardState({ term: 1, vote: 'a', commit: 3 });
+    storage.createSnapshot(3, { voters: [...voters, 'n4'], learners: [] }, new Uint8Array());
+    storage.compact(1); // keep entries 2..3 behind the snapshot at 3
+    const raft = new Raft({ ...defaultRaftOptions, id: 'a', storage, random: () => 0.5, applied: 3 });
+    expect(raft.status().conf.voters).toEqual([...voters, 'n4']);
+  });
+
+  it.fails('sim seed 1260 on 3 nodes (membership changes, compaction that keeps entries, restart)', () => {
+    runSimulation({ seed: 1260, nodes: 3 });
+  });
+});
+
+describe('simulator bugs found and fixed (replays)', () => {
+  it('seed 435 on 3 nodes: a large backlog (64-byte messages, 1 in flight) needs more than the base bound', () => {
+    expect(runSimulation({ seed: 435, nodes: 3 }).livenessSteps).toBeGreaterThan(500);
+  });
+
+  it('seeds 1274/7 and 1321/5: a crash scheduled inside a Ready must not fire after the heal', () => {
+    expect(runSimulation({ seed: 1274, nodes: 7 }).livenessSteps).toBeGreaterThan(0);
+    expect(runSimulation({ seed: 1321, nodes: 5 }).livenessSteps).toBeGreaterThan(0);
+  });
+});
