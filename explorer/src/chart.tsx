@@ -46,7 +46,17 @@ function markersPlugin(getMarkers: () => ChartProps['markers']): uPlot.Plugin {
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
           ctx.stroke();
-          ctx.fillText(m.label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+          const w = ctx.measureText(m.label).width;
+          const ty = top + 14 * devicePixelRatio;
+          ctx.fillStyle = 'rgba(255,255,255,0.85)';
+          ctx.fillRect(
+            x + 2 * devicePixelRatio,
+            ty - 11 * devicePixelRatio,
+            w + 4 * devicePixelRatio,
+            14 * devicePixelRatio,
+          );
+          ctx.fillStyle = '#c2410c';
+          ctx.fillText(m.label, x + 4 * devicePixelRatio, ty);
         }
         ctx.restore();
       },

@@ -179,8 +179,15 @@ export function PatientPage({ id }: { id: string }) {
           <Versions versions={derived.versions} />
           <h2>Audit trail</h2>
           <p class="legend small">
-            <span class="hl-emergency swatch" /> emergency access <span class="hl-read swatch" /> read served{' '}
-            <span class="hl-violation swatch" /> read the rules did not allow
+            <span>
+              <span class="hl-emergency swatch" /> emergency access
+            </span>
+            <span>
+              <span class="hl-read swatch" /> read served
+            </span>
+            <span>
+              <span class="hl-violation swatch" /> read the rules did not allow
+            </span>
           </p>
           <Trail entries={res.value.trail.entries} length={res.value.trail.length} />
         </>

@@ -174,6 +174,12 @@ export function NetworkPage() {
       </div>
       <h2>Validators</h2>
       <Validators vs={status.validators} leader={leaderId} self={status.nodeId} />
+      {status.role !== 'leader' && (
+        <p class="muted small">
+          Replication lag is known by the leader only; this node is a {status.role}. Open the explorer on the
+          leader's node to see it.
+        </p>
+      )}
       <h2>Live</h2>
       <LiveCharts live={live} />
     </Page>
