@@ -43,8 +43,11 @@ export function watchReceipts(n: TestNode): ReceiptWatch {
       if (res.body === null) return;
       const dec = new TextDecoder();
       let buf = '';
-      for await (const chunk of res.body) {
-        buf += dec.decode(chunk as Uint8Array, { stream: true });
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
         for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const frame = buf.slice(0, i);
           buf = buf.slice(i + 2);
