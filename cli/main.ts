@@ -145,6 +145,62 @@ program
 
 addGovernanceCommands(program);
 
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+const bench = program
+  .command('bench')
+  .description('benchmark a fresh local network (or running nodes with --target) and report')
+  .option('--nodes <n>', 'validators to start', int('--nodes', 1, 16), 3)
+  .option('--target <url...>', 'drive these running nodes instead of starting a network')
+  .option('--workload <name>', 'noop, kv, consent-mix or records', 'noop')
+  .option('--duration <time>', 'how long to send (30, 30s, 500ms, 2m)', '30s')
+  .option('--count <n>', 'stop after sending this many txs', int('--count', 1))
+  .option('--rate <tx/s>', 'offered rate (default: as fast as possible)', int('--rate', 1))
+  .option('--workers <n>', 'load generator threads', int('--workers', 1, 64), 2)
+  .option('--accounts <n>', 'sender accounts over all workers', int('--accounts', 1), 1000)
+  .option('--concurrency <n>', 'concurrent HTTP requests per worker', int('--concurrency', 1), 64)
+  .option('--inflight <n>', 'flat out: most submitted-but-uncommitted txs', int('--inflight', 1), 20_000)
+  .option(
+    '--pregen-rate <tx/s>',
+    'flat out: txs to pre-sign per second of duration',
+    int('--pregen-rate', 1),
+    10_000,
+  )
+  .option('--value-bytes <n>', 'kv value size', int('--value-bytes', 0, 65_536), 32)
+  .option(
+    '--fault <spec>',
+    'kill-leader@10s, kill@5s:node2, restart@15s:node2, partition@20s:node3:5s',
+    collect,
+  )
+  .option('--sweep <from:to:step>', 'step the offered rate, e.g. 1000:8000:1000')
+  .option('--p99-bound <ms>', 'sweep: p99 bound', int('--p99-bound', 1), 1000)
+  .option('--repeat <k>', 'runs on fresh networks; reports the median', int('--repeat', 1, 100), 1)
+  .option('--baseline <system>', 'also drive a local 3-member etcd cluster (etcd)')
+  .option('--http <impl>', 'load generator HTTP: node (http.Agent keep-alive) or fetch', 'node')
+  .option('--drain <time>', 'after sending, wait this long for commits', '10s')
+  .option('--proxy', 'put the fault proxy between validators (implied by partition faults)')
+  .option('--block-interval <ms>', 'block interval of the started validators', int('--block-interval', 1))
+  .option('--node-options <opts>', 'NODE_OPTIONS for validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"')
+  .option('--dir <dir>', 'create the network here instead of a temp dir')
+  .option('--keep', 'keep the network directory (data, logs, profiles)')
+  .option('--json <file>', 'write the JSON result')
+  .option('--html <file>', 'write the HTML report')
+  .option('--no-progress', 'no progress bar')
+  .action(async (o: import('./bench/options.js').RawBenchFlags & { target?: string[] }) => {
+    const { parseBenchOptions } = await import('./bench/options.js');
+    const { runBench, summaryText } = await import('./bench/bench.js');
+    const opts = parseBenchOptions(o, process.argv.slice(1));
+    console.log(summaryText(await runBench(opts)));
+  });
+
+bench
+  .command('compare <a> <b>')
+  .description('print the ratios B/A of the key figures of two bench JSON results')
+  .action(async (a: string, b: string) => {
+    const { runCompare } = await import('./bench/compare.js');
+    console.log(await runCompare(a, b));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };
   console.error(`ehrchain: ${e.message ?? String(err)}`);

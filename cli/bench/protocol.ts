@@ -1,0 +1,79 @@
+/** Messages between the bench's main thread and its load worker threads. */
+import type { HttpImpl } from './options.js';
+
+/** What a worker is given (as `workerData`). */
+export interface WorkerInit {
+  readonly id: number;
+  /** `ehrchain`: signed txs, commits learnt by SSE; `etcd`: JSON puts, committed when answered. */
+  readonly mode: 'ehrchain' | 'etcd';
+  /** Base URLs to submit to (each account sticks to one, moving on when it is down). */
+  readonly urls: readonly string[];
+  /** Which URL this worker follows for commit events. */
+  readonly followIndex: number;
+  readonly chainId: string;
+  readonly workload: string;
+  readonly valueBytes: number;
+  readonly accounts: number;
+  /** How many txs to pre-sign (the most this worker can send). */
+  readonly txs: number;
+  /** Hex seed; account keys derive from it, so different runs use fresh accounts. */
+  readonly seed: string;
+  /** This worker's offered tx/s; null: flat out. */
+  readonly rate: number | null;
+  readonly durationMs: number;
+  readonly concurrency: number;
+  /** Flat out: this worker's cap on submitted-but-uncommitted txs. */
+  readonly inflight: number;
+  readonly drainMs: number;
+  readonly http: HttpImpl;
+}
+
+/** Main -> worker. */
+export type ToWorker = { readonly type: 'start'; readonly t0: number } | { readonly type: 'stop' };
+
+/** Running totals, sent every 250 ms for the progress bar and fault recovery tracking. */
+export interface WorkerProgress {
+  readonly type: 'progress';
+  readonly id: number;
+  readonly sent: number;
+  readonly accepted: number;
+  readonly committed: number;
+}
+
+/**
+ * Per-tx raw timings (epoch ms, NaN when unknown), indexed by send order; the main thread derives
+ * every figure from these.
+ */
+export interface WorkerResult {
+  readonly type: 'done';
+  readonly id: number;
+  readonly sent: number;
+  readonly pregenMs: number;
+  /** When the request was started. */
+  readonly tSend: Float64Array;
+  /** When the node answered 202 (etcd: 200). */
+  readonly tAccept: Float64Array;
+  /** When the commit was learnt (SSE arrival on the followed node; etcd: the answer). */
+  readonly tCommit: Float64Array;
+  /** The block's header time (leader clock at cut); NaN for etcd. */
+  readonly tBlock: Float64Array;
+  /** The time the fixed-rate schedule wanted the tx sent (NaN flat out). */
+  readonly tDue: Float64Array;
+  readonly rejected: number;
+  readonly failed: number;
+  /** 503 answers that were retried. */
+  readonly busyRetries: number;
+  readonly reverted: number;
+  readonly rejectCodes: Readonly<Record<string, number>>;
+  readonly caughtUp: number;
+  readonly reconnects: number;
+  /** The worker ran out of pre-signed txs before the duration ended. */
+  readonly exhausted: boolean;
+}
+
+/** Worker -> main. */
+export type FromWorker =
+  | { readonly type: 'ready'; readonly id: number; readonly pregenMs: number }
+  | WorkerProgress
+  | WorkerResult
+  | { readonly type: 'error'; readonly id: number; readonly message: string };

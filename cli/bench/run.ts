@@ -1,0 +1,158 @@
+/**
+ * One measured run: bring up (or reach) the nodes, check the workload's contract is there, start
+ * the sampler, the load and the fault schedule on a common clock, show progress, then gather the
+ * figures. Networks are created per run unless one is passed in (a sweep reuses one).
+ */
+import cliProgress from 'cli-progress';
+import { aggregate, type RunFigures } from './aggregate.js';
+import { type FaultRecord, FaultRunner, recoveryTimes } from './faults.js';
+import { type LoadTarget, runLoad, workerInits } from './load.js';
+import { LocalNetwork, nodeStatus } from './network.js';
+import type { BenchOptions } from './options.js';
+import { type NodeFigures, type SampledNode, Sampler } from './sampler.js';
+import { createWorkload } from './workloads.js';
+
+/** A run's figures plus the per-node table and the faults. */
+export interface RunResult extends RunFigures {
+  readonly nodes: readonly NodeFigures[];
+  readonly faults: readonly FaultRecord[];
+  /** 1-minute load average when the run started and ended (the machine may be shared). */
+  readonly loadavg: { readonly start: number; readonly end: number };
+  readonly started_at: string;
+}
+
+/** Where a run sends its load. */
+export type RunTarget =
+  | { readonly kind: 'local'; readonly net: LocalNetwork }
+  | { readonly kind: 'remote'; readonly urls: readonly string[] }
+  | { readonly kind: 'etcd'; readonly urls: readonly string[]; readonly sampled: readonly SampledNode[] };
+
+const load1 = async () => {
+  const { loadavg } = await import('node:os');
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
+};
+
+/** Creates and starts a fresh local network for `o`. */
+export async function startLocalNetwork(o: BenchOptions): Promise<LocalNetwork> {
+  const net = await LocalNetwork.create({
+    nodes: o.nodes,
+    dir: o.dir,
+    proxy: o.proxy,
+    nodeOptions: o.nodeOptions,
+    blockIntervalMs: o.blockIntervalMs,
+  });
+  try {
+    await net.start();
+  } catch (err) {
+    await net.stop(true);
+    throw err;
+  }
+  return net;
+}
+
+async function checkWorkload(o: BenchOptions, url: string): Promise<void> {
+  const w = createWorkload(o.workload, { valueBytes: o.valueBytes });
+  const r = await fetch(`${url}/v1/query/${w.contract}/get?args=00`).catch(() => null);
+  if (r === null) throw new Error(`${url} does not answer`);
+  const body = (await r.json()) as { error?: { code?: string } };
+  if (body.error?.code === 'unknown_contract') {
+    throw new Error(`workload ${o.workload} needs contract ${w.contract}, which ${url} does not have`);
+  }
+}
+
+function progressBar(o: BenchOptions, label: string) {
+  if (!o.progress || process.stderr.isTTY !== true) return null;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} s | sent {sent} | committed {committed} | {tps} tx/s`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.ceil(o.durationMs / 1000), 0, { sent: 0, committed: 0, tps: 0 });
+  return bar;
+}
+
+/** Runs the load once against `target` at `rate` (null: flat out). */
+export async function runOnce(
+  o: BenchOptions,
+  target: RunTarget,
+  rate: number | null,
+  label = 'bench',
+): Promise<RunResult> {
+  const started_at = new Date().toISOString();
+  const loadStart = await load1();
+  let lt: LoadTarget;
+  let sampled: readonly SampledNode[];
+  if (target.kind === 'local') {
+    const net = target.net;
+    lt = { mode: 'ehrchain', urls: net.nodes.map((n) => n.url), chainId: net.chainId };
+    sampled = net.nodes.map((n) => ({
+      name: n.name,
+      url: n.url,
+      pid: () => n.pid,
+      dataDir: `${n.home}/data`,
+    }));
+  } else if (target.kind === 'remote') {
+    const st = await nodeStatus(target.urls[0] ?? '');
+    if (st === null) throw new Error(`${target.urls[0]} does not answer /v1/status`);
+    lt = { mode: 'ehrchain', urls: target.urls, chainId: st.chainId };
+    sampled = await Promise.all(
+      target.urls.map(async (url) => ({
+        name: (await nodeStatus(url))?.name ?? url,
+        url,
+        pid: () => null,
+        dataDir: null,
+      })),
+    );
+  } else {
+    lt = { mode: 'etcd', urls: target.urls, chainId: '' };
+    sampled = target.sampled;
+  }
+  if (lt.mode === 'ehrchain') await checkWorkload(o, lt.urls[0] ?? '');
+  const sampler = new Sampler(sampled);
+  const faults = target.kind === 'local' ? new FaultRunner(target.net, o.faults) : null;
+  const bar = progressBar(o, label);
+  let t0 = 0;
+  let lastCommitted = 0;
+  let lastAt = 0;
+  let tps = 0;
+  let samplerStarted: Promise<void> | null = null;
+  const run = await runLoad(workerInits(o, lt, rate), {
+    onStart: (t) => {
+      t0 = t;
+      lastAt = t;
+      samplerStarted = sampler.start();
+      faults?.start(t);
+    },
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - lastAt >= 1000) {
+        tps = Math.round(((p.committed - lastCommitted) * 1000) / (now - lastAt));
+        lastCommitted = p.committed;
+        lastAt = now;
+      }
+      bar?.update(Math.min(Math.ceil(o.durationMs / 1000), Math.floor((now - t0) / 1000)), {
+        sent: p.sent,
+        committed: p.committed,
+        tps,
+      });
+    },
+  }).finally(() => bar?.stop());
+  await faults?.stop();
+  await samplerStarted;
+  const nodes = await sampler.stop();
+  const figures = aggregate(run, rate);
+  const records = faults?.records ?? [];
+  const rec = recoveryTimes(figures.series, records);
+  for (const [i, f] of records.entries()) f.recovered_ms = rec[i] ?? null;
+  return {
+    ...figures,
+    nodes,
+    faults: records,
+    loadavg: { start: loadStart, end: await load1() },
+    started_at,
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * One load worker thread: pre-signs its txs, opens its commit stream, waits for `start`, then sends
+ * at its share of the fixed rate (or flat out, keeping at most `inflight` txs uncommitted) over its
+ * own keep-alive connection pool, drains, and hands back raw per-tx timings. Loaded through
+ * worker-entry.mjs (which registers tsx).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createHttpPool } from './http.js';
+import { pregenerate } from './pregen.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerResult } from './protocol.js';
+import { CommitTracker, wallNow } from './tracker.js';
+
+const init = workerData as WorkerInit;
+if (parentPort === null) throw new Error('worker.ts must run in a worker thread');
+const port = parentPort;
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function run(): Promise<void> {
+  const t = performance.now();
+  const pre = pregenerate(init);
+  const pregenMs = performance.now() - t;
+  const n = pre.count;
+  const tSend = new Float64Array(n).fill(Number.NaN);
+  const tAccept = new Float64Array(n).fill(Number.NaN);
+  const tCommit = new Float64Array(n).fill(Number.NaN);
+  const tBlock = new Float64Array(n).fill(Number.NaN);
+  const tDue = new Float64Array(n).fill(Number.NaN);
+  const pool = createHttpPool(init.http, init.concurrency);
+  const pending = new Map<string, number>();
+  let accepted = 0;
+  let committed = 0;
+  let rejected = 0;
+  let failed = 0;
+  let busyRetries = 0;
+  let reverted = 0;
+  const rejectCodes: Record<string, number> = {};
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const tracker =
+    init.mode === 'ehrchain'
+      ? new CommitTracker(init.urls, init.followIndex, pool, (hash, status, blockTime, now) => {
+          const k = pending.get(hash);
+          if (k === undefined) return;
+          pending.delete(hash);
+          tCommit[k] = now;
+          tBlock[k] = blockTime;
+          committed++;
+          if (status === 'reverted') reverted++;
+          poke();
+        })
+      : null;
+  await tracker?.start();
+  post({ type: 'ready', id: init.id, pregenMs });
+
+  let stopRequested = false;
+  const t0 = await new Promise<number>((resolve) => {
+    port.on('message', (m: ToWorker) => {
+      if (m.type === 'start') resolve(m.t0);
+      if (m.type === 'stop') stopRequested = true;
+    });
+  });
+  while (wallNow() < t0) await sleep(Math.max(0, Math.min(5, t0 - wallNow())));
+
+  const down = new Float64Array(init.urls.length);
+  const pickUrl = (k: number, tries: number): number => {
+    const base = ((k % init.accounts) + init.id) % init.urls.length;
+    const now = wallNow();
+    for (let i = 0; i < init.urls.length; i++) {
+      const j = (base + tries + i) % init.urls.length;
+      if ((down[j] ?? 0) <= now) return j;
+    }
+    return (base + tries) % init.urls.length;
+  };
+  const path = init.mode === 'etcd' ? '/v3/kv/put' : '/v1/tx';
+  const type = init.mode === 'etcd' ? 'application/json' : 'application/octet-stream';
+
+  let httpInFlight = 0;
+  const send = async (k: number): Promise<void> => {
+    const body = pre.bytes.subarray(pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0);
+    const hash = init.mode === 'ehrchain' ? pre.hashes.toString('hex', k * 32, k * 32 + 32) : '';
+    if (hash !== '') pending.set(hash, k);
+    tSend[k] = wallNow();
+    let tries = 0;
+    let busy = 0;
+    // Bounded: one try per node, plus at most 8 retries after 503 (mempool full).
+    while (tries < init.urls.length && busy <= 8) {
+      const u = pickUrl(k, tries);
+      let status: number;
+      let text: string;
+      try {
+        const r = await pool.post(`${init.urls[u]}${path}`, body, type);
+        status = r.status;
+        text = r.body;
+      } catch {
+        down[u] = wallNow() + 1000;
+        tries++;
+        continue;
+      }
+      const code = status >= 400 ? errorCode(text) : '';
+      if (status === 202 || status === 200 || (status === 409 && code === 'duplicate')) {
+        tAccept[k] = wallNow();
+        accepted++;
+        if (init.mode === 'etcd') {
+          tCommit[k] = tAccept[k] ?? Number.NaN;
+          committed++;
+        }
+        return;
+      }
+      if (status === 503) {
+        busy++;
+        busyRetries++;
+        await sleep(20 * 2 ** Math.min(busy, 5));
+        continue;
+      }
+      rejected++;
+      rejectCodes[code] = (rejectCodes[code] ?? 0) + 1;
+      pending.delete(hash);
+      return;
+    }
+    if (busy > 8) {
+      rejected++;
+      rejectCodes.mempool_full = (rejectCodes.mempool_full ?? 0) + 1;
+    } else failed++;
+    pending.delete(hash);
+  };
+  const launch = (k: number) => {
+    httpInFlight++;
+    void send(k).finally(() => {
+      httpInFlight--;
+      poke();
+    });
+  };
+
+  let next = 0;
+  const progress = setInterval(
+    () => post({ type: 'progress', id: init.id, sent: next, accepted, committed }),
+    250,
+  );
+  let exhausted = false;
+  const end = t0 + init.durationMs;
+  // Bounded by the duration and by the n pre-signed txs.
+  while (!stopRequested) {
+    const now = wallNow();
+    if (now >= end) break;
+    if (next >= n) {
+      // Out of pre-signed txs before the duration ended (the main thread knows if --count meant it).
+      exhausted = true;
+      break;
+    }
+    if (init.rate !== null) {
+      const due = Math.min(n, Math.floor(((now - t0) * init.rate) / 1000) + 1);
+      while (next < due && httpInFlight < init.concurrency) {
+        tDue[next] = t0 + (next * 1000) / init.rate;
+        launch(next++);
+      }
+      await sleep(1);
+    } else {
+      while (
+        next < n &&
+        httpInFlight < init.concurrency &&
+        accepted - committed + httpInFlight < init.inflight
+      ) {
+        launch(next++);
+      }
+      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(5)]);
+    }
+  }
+  // Drain: bounded by drainMs.
+  const drainEnd = wallNow() + init.drainMs;
+  while (wallNow() < drainEnd && (httpInFlight > 0 || (tracker !== null && pending.size > 0))) {
+    await sleep(20);
+  }
+  clearInterval(progress);
+  await tracker?.stop();
+  pool.close();
+  const result: WorkerResult = {
+    type: 'done',
+    id: init.id,
+    sent: next,
+    pregenMs,
+    tSend: tSend.subarray(0, next).slice(),
+    tAccept: tAccept.subarray(0, next).slice(),
+    tCommit: tCommit.subarray(0, next).slice(),
+    tBlock: tBlock.subarray(0, next).slice(),
+    tDue: tDue.subarray(0, next).slice(),
+    rejected,
+    failed,
+    busyRetries,
+    reverted,
+    rejectCodes,
+    caughtUp: tracker?.caughtUp ?? 0,
+    reconnects: tracker?.reconnects ?? 0,
+    exhausted,
+  };
+  post(result, [
+    result.tSend.buffer as ArrayBuffer,
+    result.tAccept.buffer as ArrayBuffer,
+    result.tCommit.buffer as ArrayBuffer,
+    result.tBlock.buffer as ArrayBuffer,
+    result.tDue.buffer as ArrayBuffer,
+  ]);
+}
+
+function errorCode(body: string): string {
+  try {
+    const e = (JSON.parse(body) as { error?: { code?: string } }).error;
+    return e?.code ?? 'http_error';
+  } catch {
+    return 'http_error';
+  }
+}
+
+run().catch((err: unknown) => {
+  post({
+    type: 'error',
+    id: init.id,
+    message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+});

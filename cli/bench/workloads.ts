@@ -1,0 +1,105 @@
+/**
+ * Workloads as pluggable generators: a workload turns (worker, account, sequence number) into a
+ * contract call, deterministically, so every tx can be signed before the clock starts. A workload
+ * names the contract it needs; the harness checks the target has it before loading.
+ *
+ *   noop         kv.put(<1-byte key per account>, <empty>): the cheapest call the node can run
+ *                today (one state write); replace with a `noop` contract once the node registers one
+ *   kv           kv.put(<unique 12-byte key>, <--value-bytes random bytes>): state grows
+ *   consent-mix  register / grant / revoke / anchor / canAccess in a configurable mix (designed:
+ *                needs the consent contract registered in the node's executor)
+ *   records      put / get blobs (designed: needs the records API)
+ */
+import { createHash } from 'node:crypto';
+
+/** One contract call of a workload. */
+export interface WorkloadCall {
+  readonly contract: string;
+  readonly method: string;
+  readonly args: readonly Uint8Array[];
+}
+
+/** A deterministic generator of calls. */
+export interface Workload {
+  readonly name: string;
+  /** The contract the target must have (checked with a query before loading). */
+  readonly contract: string;
+  /** The `seq`-th call of `account` (0-based) in `worker`. */
+  call(worker: number, account: number, seq: number): WorkloadCall;
+}
+
+/** Settings shared by all workloads. */
+export interface WorkloadSettings {
+  readonly valueBytes: number;
+}
+
+/** A workload whose contract or API the node does not offer yet. */
+export class WorkloadUnavailableError extends Error {
+  override readonly name = 'WorkloadUnavailableError';
+}
+
+const EMPTY = new Uint8Array(0);
+const NOOP_KEY = new Uint8Array([0x6e]);
+
+function noop(): Workload {
+  const args = [NOOP_KEY, EMPTY] as const;
+  return { name: 'noop', contract: 'kv', call: () => ({ contract: 'kv', method: 'put', args }) };
+}
+
+function kv(s: WorkloadSettings): Workload {
+  // One pseudo-random value per worker, reused: value bytes cost the same whatever they hold.
+  const values = new Map<number, Uint8Array>();
+  const workerValue = (worker: number) => {
+    let v = values.get(worker);
+    if (v === undefined) {
+      v = new Uint8Array(s.valueBytes);
+      const seed = createHash('sha256').update(`ehrchain-bench-value-${worker}`).digest();
+      for (let i = 0; i < v.length; i++) v[i] = seed[i % seed.length] ?? 0;
+      values.set(worker, v);
+    }
+    return v;
+  };
+  return {
+    name: 'kv',
+    contract: 'kv',
+    call(worker, account, seq) {
+      const key = new Uint8Array(12);
+      const dv = new DataView(key.buffer);
+      dv.setUint16(0, worker);
+      dv.setUint32(2, account);
+      dv.setUint32(6, seq);
+      key[10] = 0x6b;
+      key[11] = 0x76;
+      return { contract: 'kv', method: 'put', args: [key, workerValue(worker)] };
+    },
+  };
+}
+
+/**
+ * The consent mix, in percent per operation; the generator draws each account's sequence from it
+ * deterministically (a patient registers first, grants before it revokes, canAccess is a query).
+ */
+export const defaultConsentMix = { register: 5, grant: 35, revoke: 10, anchor: 30, canAccess: 20 } as const;
+
+const FACTORIES: Readonly<Record<string, (s: WorkloadSettings) => Workload>> = {
+  noop,
+  kv,
+  'consent-mix': () => {
+    throw new WorkloadUnavailableError(
+      'consent-mix is designed (see docs/bench.md) but not implemented: the node registers no consent ' +
+        'contract in its executor yet (node/node.ts registers kv only)',
+    );
+  },
+  records: () => {
+    throw new WorkloadUnavailableError(
+      'records is designed (see docs/bench.md) but not implemented: the node has no records API yet',
+    );
+  },
+};
+
+/** Creates the named workload; throws WorkloadUnavailableError when its API is not there yet. */
+export function createWorkload(name: string, s: WorkloadSettings): Workload {
+  const f = FACTORIES[name];
+  if (f === undefined) throw new WorkloadUnavailableError(`unknown workload "${name}"`);
+  return f(s);
+}
