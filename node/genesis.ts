@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeInt } from '../vm/abi.js';
+import { consentCode } from '../vm/consent/index.js';
 import { callContract, deployNamedContract } from '../vm/runtime.js';
 import { fromHex } from './chain/encoding.js';
 import type { Genesis } from './config.js';
@@ -38,8 +39,16 @@ const ORG_KIND = { hospital: 1, insurer: 2, research: 3 } as const;
 /** Contracts deployed at genesis, by name: bytecode compiled from the project's sources. */
 export type GenesisContracts = Readonly<Record<string, Uint8Array>>;
 
+/** The contracts every chain starts with: the consent contract, compiled from vm/consent. */
+export function defaultGenesisContracts(): GenesisContracts {
+  return { consent: consentCode() };
+}
+
 /** The state writes of height 0. */
-export function genesisWrites(g: Genesis, contracts: GenesisContracts): StateWrite[] {
+export function genesisWrites(
+  g: Genesis,
+  contracts: GenesisContracts = defaultGenesisContracts(),
+): StateWrite[] {
   const state = new JournaledState(new WorldState());
   writeValidators(
     state,

@@ -9,7 +9,6 @@ import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
 import type { ConfChange } from '../consensus/types.js';
 import { registerExplorer } from '../explorer/serve.js';
-import { consentCode } from '../vm/consent/index.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
 import type { ChainTip } from './block-rules.js';
@@ -118,7 +117,7 @@ export class ChainNode {
   async start(): Promise<void> {
     const { config, genesis, key, log } = this.init;
     this.store = await ChainStore.open(config.dataDir);
-    await this.store.initGenesis(genesisHash(genesis), genesisWrites(genesis, { consent: consentCode() }));
+    await this.store.initGenesis(genesisHash(genesis), genesisWrites(genesis));
     const voters = genesis.validators.map((v) => nodeIdFromValidatorKey(fromHex(v.publicKey)));
     const fresh = this.store.raft.storage;
     if (
