@@ -167,10 +167,10 @@ export class FaultInjector {
     }
     if (rng.chance(s.pSnapshot)) {
       const up = c.upNodes();
-      const keep = rng.pick([0, 0, 2, 10]);
+      const node = up.length > 0 ? rng.pick(up) : undefined;
+      const keep = node ? rng.pick([0, 0, 2, 10]) : 0;
       // keepBehindSnapshot = false sidesteps the known core bug (see regressions.test.ts).
-      if (up.length > 0 && rng.pick(up).snapshotAndCompact(s.keepBehindSnapshot ? keep : 0))
-        this.counts.snapshots++;
+      if (node?.snapshotAndCompact(s.keepBehindSnapshot ? keep : 0)) this.counts.snapshots++;
     }
     if (rng.chance(s.pPropose)) this.propose(rng.range(1, s.maxBatch));
     if (s.pTransfer > 0 && rng.chance(s.pTransfer)) {

@@ -17,7 +17,7 @@ export interface SeedCase {
  * entry once the bug is fixed.
  */
 export const KNOWN_CORE_BUG_SEEDS: ReadonlyMap<number, string> = new Map(
-  [304, 310, 478].map((seed) => [
+  [304, 310, 478, 940].map((seed) => [
     seed,
     'conf changes re-applied on restart after compaction below the snapshot',
   ]),
