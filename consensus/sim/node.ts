@@ -157,14 +157,20 @@ export class SimNode {
           this.sink.log?.(`${this.id} leader term ${this.term}`);
         }
       }
-      if (this.crashAt === 'afterPersist') return this.stopMidReady();
+      if (this.crashAt === 'afterPersist') {
+        this.stopMidReady();
+        return;
+      }
       // 2. Send.
       for (const m of rd.messages) {
         if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')
           checker.leaderMessage(m.from, m.term);
         this.sink.send(m);
       }
-      if (this.crashAt === 'afterSend') return this.stopMidReady();
+      if (this.crashAt === 'afterSend') {
+        this.stopMidReady();
+        return;
+      }
       // 3. Apply.
       if (rd.snapshot) {
         this.sm.restore(rd.snapshot);
