@@ -4,6 +4,7 @@
  * the node does not deploy the contract yet. The world: the standard consent test world plus a
  * revoked grant, a break-the-glass emergency, and served reads (allowed, emergency, refused).
  */
+import type { Page } from 'playwright-core';
 import { ConsentContract, consentCode } from '../../vm/consent/index.js';
 import { MemoryState } from '../../vm/journal.js';
 import { queryContract } from '../../vm/runtime.js';
@@ -86,4 +87,15 @@ export function consentStub(): ConsentStub {
       };
     },
   };
+}
+
+/** Answers the page's consent queries from the stub (the rest of the API stays the real node's). */
+export async function serveConsent(page: Page, stub: ConsentStub): Promise<void> {
+  await page.route('**/v1/query/consent/**', async (route) => {
+    const u = new URL(route.request().url());
+    const method = decodeURIComponent(u.pathname.split('/').at(-1) ?? '');
+    const args = u.searchParams.get('args');
+    const r = stub.query(method, args === null || args === '' ? [] : args.split(','));
+    await route.fulfill({ status: r.status, contentType: 'application/json', body: JSON.stringify(r.body) });
+  });
 }

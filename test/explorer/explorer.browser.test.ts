@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExplorer } from '../../explorer/build.js';
 import { Account, EhrClient } from '../../node/client/client.js';
 import type { BlockView, StatusView, TxView } from '../../node/http/backend.js';
-import { consentStub } from './consent-stub.js';
+import { consentStub, serveConsent } from './consent-stub.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -250,23 +250,13 @@ describe('explorer in Chromium against a live 3-node network', () => {
   it('consent: a patient page built from the real contract (grants, versions, highlighted trail)', async () => {
     const stub = consentStub();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.route('**/v1/query/consent/**', async (route) => {
-      const u = new URL(route.request().url());
-      const method = decodeURIComponent(u.pathname.split('/').at(-1) ?? '');
-      const args = u.searchParams.get('args');
-      const r = stub.query(method, args === null || args === '' ? [] : args.split(','));
-      await route.fulfill({
-        status: r.status,
-        contentType: 'application/json',
-        body: JSON.stringify(r.body),
-      });
-    });
+    await serveConsent(page, stub);
     await page.goto(`${base}/#/consent/patient/${stub.patient}`);
     expect(await heading(page)).toBe('Patient');
     await page.locator('table[aria-label="Audit trail, newest first"]').waitFor();
     expect(await page.locator('[data-field="role"]').textContent()).toBe('patient');
     expect(await page.locator('[data-field="org"]').textContent()).toBe('hosp-a');
-    // standard(): 4 record-scoped grants for the scribe (1 of them this patient's: 3) + 2 here.
+    // standard(): record-scoped write grants to the scribe for the patient's 3 records, + 2 here.
     expect(await page.locator('table[aria-label="Grants"] tbody tr').count()).toBe(5);
     expect(await page.locator('table[aria-label="Grants"]').textContent()).toContain('revoked');
     expect(await page.locator('table[aria-label="Record versions"] tbody tr').count()).toBe(3);
@@ -307,19 +297,7 @@ describe('explorer in Chromium against a live 3-node network', () => {
     const page = await ctx.newPage();
     const tx = await put();
     const stub = consentStub();
-    await page.route('**/v1/query/consent/**', async (route) => {
-      const u = new URL(route.request().url());
-      const args = u.searchParams.get('args');
-      const r = stub.query(
-        u.pathname.split('/').at(-1) ?? '',
-        args === null || args === '' ? [] : args.split(','),
-      );
-      await route.fulfill({
-        status: r.status,
-        contentType: 'application/json',
-        body: JSON.stringify(r.body),
-      });
-    });
+    await serveConsent(page, stub);
     const pages: [string, string, string][] = [
       ['/#/', '.live.open', 'network-phone'],
       ['/#/blocks', 'table[aria-label="Blocks, newest first"]', 'blocks-phone'],
