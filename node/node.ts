@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
-import type { ConfChange } from '../consensus/types.js';
+import type { ConfChange, Message } from '../consensus/types.js';
 import { registerExplorer } from '../explorer/serve.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
@@ -262,6 +262,13 @@ export class ChainNode {
 
     this.host.raft.onRaftMessage((m) => {
       this.lastSeen.set(m.from, Date.now());
+      if (this.#foreignLeader(m)) {
+        log.warn(
+          { from: m.from, type: m.type, term: m.term },
+          'replication from a peer that is not the leader',
+        );
+        return;
+      }
       this.driver.step(m);
     });
     this.host.onTx((bytes, from) => {
@@ -297,6 +304,18 @@ export class ChainNode {
     await this.#verifier?.close();
     await this.store?.close();
     this.init.log.info(`${this.init.config.name} stopped`);
+  }
+
+  /**
+   * Raft has one leader per term, so replication traffic of our term from any other peer than the
+   * leader we follow is forged (a validator acting up): Raft itself would take the sender for the
+   * leader and append, and commit, its entries. A forger that bumps the term is not caught here:
+   * crash-fault Raft cannot tell it from a newly elected leader.
+   */
+  #foreignLeader(m: Message): boolean {
+    if (m.type !== 'append' && m.type !== 'heartbeat' && m.type !== 'snapshot') return false;
+    const r = this.raft;
+    return m.term === r.term && (r.role === 'leader' || (r.leader !== null && m.from !== r.leader));
   }
 
   /** Admits a client's signed tx bytes (the HTTP API's path in). */
