@@ -165,7 +165,7 @@ export class LocalNetwork {
   }
 
   /** Starts the proxy (if any) and every validator, and waits until they agree on a leader. */
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs = 120_000): Promise<void> {
     await this.#proxy?.start();
     for (const x of this.nodes) this.startNode(x.name);
     await this.waitForLeader(timeoutMs);
@@ -225,7 +225,16 @@ export class LocalNetwork {
       if (l !== null && l !== not && agreed) return l;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`no leader agreed within ${timeoutMs} ms (see ${this.dir}/node*/node.log)`);
+    const st = await this.statuses();
+    const state = this.nodes.map((x, i) => {
+      const c = x.child;
+      if (!this.running(x.name)) return `${x.name} exited (${c?.signalCode ?? c?.exitCode})`;
+      const s = st[i];
+      return s === null || s === undefined ? `${x.name} not answering` : `${x.name} ${s.role} term ${s.term}`;
+    });
+    throw new Error(
+      `no leader agreed within ${timeoutMs} ms: ${state.join(', ')} (logs: ${this.dir}/node*/node.log)`,
+    );
   }
 
   /** Stops every validator (SIGTERM, SIGKILL after 10 s) and the proxy; removes a temp dir unless kept. */
