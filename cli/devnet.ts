@@ -49,10 +49,16 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     (home, i) =>
       new Promise<void>((resolve) => {
         const name = `node${i + 1}`;
-        const child = spawn(process.execPath, [BIN, 'start', '--home', home, '--log-level', opts.logLevel], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, EHRCHAIN_LOG_PRETTY: '1' },
-        });
+        // EHRCHAIN_NODE_ARGS passes flags to each node's Node.js (e.g. --cpu-prof for profiling).
+        const nodeArgs = (process.env.EHRCHAIN_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+        const child = spawn(
+          process.execPath,
+          [...nodeArgs, BIN, 'start', '--home', home, '--log-level', opts.logLevel],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, EHRCHAIN_LOG_PRETTY: '1' },
+          },
+        );
         children.push(child);
         const colour = COLOURS[i % COLOURS.length];
         const prefix = process.stdout.isTTY ? `\x1b[${colour}m${name.padEnd(6)}\x1b[0m` : name.padEnd(6);
