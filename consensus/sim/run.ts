@@ -70,8 +70,9 @@ export interface SimReport {
 type SafetyChecker = Cluster['checker'];
 
 /** The one-line command that replays a seed. */
-export function replayCommand(seed: number, nodes: number): string {
-  return `SIM_SEED=${seed} SIM_NODES=${nodes} SIM_TRACE=1 npx vitest run test/consensus/sim`;
+export function replayCommand(seed: number, nodes: number, avoidKnownBugs = false): string {
+  const avoid = avoidKnownBugs ? ' SIM_AVOID_KNOWN_BUGS=1' : '';
+  return `SIM_SEED=${seed} SIM_NODES=${nodes}${avoid} SIM_TRACE=1 npx vitest run test/consensus/sim`;
 }
 
 /** A failed simulation, with everything needed to replay it. */
@@ -82,11 +83,12 @@ export class SimFailure extends Error {
     readonly step: number,
     override readonly cause: unknown,
     readonly recent: readonly string[],
+    avoidKnownBugs = false,
   ) {
     const why = cause instanceof Error ? cause.message : String(cause);
     const tail = recent.length > 0 ? `\nlast events:\n  ${recent.join('\n  ')}` : '';
     super(
-      `raft sim failed (seed=${seed} nodes=${nodes} step=${step}): ${why}\n  replay: ${replayCommand(seed, nodes)}${tail}`,
+      `raft sim failed (seed=${seed} nodes=${nodes} step=${step}): ${why}\n  replay: ${replayCommand(seed, nodes, avoidKnownBugs)}${tail}`,
     );
     this.name = 'SimFailure';
   }
@@ -115,7 +117,8 @@ export function runSimulation(opts: SimOptions): SimReport {
     });
     return simulate(opts, scenario, cluster, new FaultInjector(scenario, rng.fork(), cluster));
   } catch (err) {
-    throw new SimFailure(opts.seed, opts.nodes, cluster?.now ?? 0, err, cluster?.recent ?? []);
+    const recent = cluster?.recent ?? [];
+    throw new SimFailure(opts.seed, opts.nodes, cluster?.now ?? 0, err, recent, opts.avoidKnownBugs ?? false);
   }
 }
 

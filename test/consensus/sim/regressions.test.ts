@@ -42,6 +42,20 @@ describe('core bugs found by the simulator', () => {
   it.fails('sim seed 1260 on 3 nodes (membership changes, compaction that keeps entries, restart)', () => {
     runSimulation({ seed: 1260, nodes: 3 });
   });
+
+  // CORE BUG, liveness (seed 5502/3 with avoidKnownBugs; replay: SIM_SEED=5502 SIM_NODES=3
+  // SIM_AVOID_KNOWN_BUGS=1 SIM_TRACE=1 npx vitest run test/consensus/sim). n4 and n5 joined
+  // with no membership (empty storage, as MemoryStorage's docs intend) and were promoted to voters
+  // before they had any data; n1 was then removed, so every commit needs n4 or n5. Leader n2
+  // (term 15) probes n4 with `append prev=508/14 n=32` every step; follower.ts handleAppend drops
+  // an append that carries entries when the node has no membership and an empty log, without an
+  // answer, so the leader never learns that n4's log is empty: its `next` for n4 stays at 509,
+  // above its first index (361), and it never falls back to a snapshot. Commit stalls at 360, the
+  // leader cannot compact past it, and the cluster is stuck for good (heartbeats still flow).
+  // Fix: answer with a reject (rejectHint 0) so the leader backs off and sends a snapshot.
+  it.fails('sim seed 5502 on 3 nodes: a voter that joined with no membership never gets a snapshot', () => {
+    runSimulation({ seed: 5502, nodes: 3, avoidKnownBugs: true });
+  });
 });
 
 describe('simulator bugs found and fixed (replays)', () => {
