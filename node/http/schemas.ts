@@ -1,6 +1,7 @@
 /** JSON schemas of the HTTP routes: they validate input and document the API in OpenAPI. */
 
-const hex = { type: 'string', pattern: '^[0-9a-fA-F]*$' } as const;
+/** Bytes as hex: whole bytes only (an odd digit would otherwise be dropped silently). */
+const hex = { type: 'string', pattern: '^(?:[0-9a-fA-F]{2})*$' } as const;
 const hash = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
 const height = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 
@@ -59,17 +60,20 @@ export const submitTx = {
   description:
     'Body: the canonical signed-tx bytes (application/octet-stream), or JSON {"tx": "<hex>"}. ' +
     'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed.',
-  consumes: ['application/octet-stream', 'application/json'],
+  // Per content type: a oneOf of the two let a JSON body match both branches (and be refused) or,
+  // shaped wrong, neither check (and reach the handler).
   body: {
-    oneOf: [
-      {
-        type: 'object',
-        properties: { tx: { ...hex, minLength: 2 } },
-        required: ['tx'],
-        additionalProperties: false,
+    content: {
+      'application/octet-stream': { schema: { description: 'the canonical signed-tx bytes' } },
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { tx: { ...hex, minLength: 2 } },
+          required: ['tx'],
+          additionalProperties: false,
+        },
       },
-      { type: 'object', description: 'raw bytes (application/octet-stream)' },
-    ],
+    },
   },
   response: { 202: { type: 'object', properties: { hash: { type: 'string' } } }, ...errors },
 } as const;
@@ -183,7 +187,9 @@ export const query = {
   },
   querystring: {
     type: 'object',
-    properties: { args: { type: 'string', pattern: '^([0-9a-fA-F]*)(,[0-9a-fA-F]*)*$', maxLength: 65536 } },
+    properties: {
+      args: { type: 'string', pattern: '^((?:[0-9a-fA-F]{2})*)(,(?:[0-9a-fA-F]{2})*)*$', maxLength: 65536 },
+    },
     additionalProperties: false,
   },
   response: {

@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   LogController,
 } from 'fastify';
 import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
@@ -46,6 +47,10 @@ export async function createHttpServer(
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors fastify raises before routing (a malformed %-escape in the path) get our error format too.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).status(400).send(apiError('bad_request', err.message));
+    },
   });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
@@ -89,10 +94,15 @@ export async function createHttpServer(
   });
 
   app.post('/v1/tx', { schema: S.submitTx }, async (req, reply) => {
-    const body = req.body;
+    const body: unknown = req.body;
     let bytes: Uint8Array;
     if (Buffer.isBuffer(body)) bytes = new Uint8Array(body);
-    else bytes = new Uint8Array(Buffer.from((body as { tx: string }).tx, 'hex'));
+    else if (typeof body === 'object' && body !== null && typeof (body as { tx?: unknown }).tx === 'string') {
+      bytes = new Uint8Array(Buffer.from((body as { tx: string }).tx, 'hex'));
+    } else {
+      const msg = 'send the signed tx as application/octet-stream or JSON {"tx": "<hex>"}';
+      return reply.status(415).send(apiError('unsupported_media_type', msg));
+    }
     const hash = await backend.submitTx(bytes);
     return reply.status(202).send({ hash });
   });
