@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { encodeConfChange } from '../../../consensus/confchange.js';
 import { defaultRaftOptions } from '../../../consensus/options.js';
 import { Raft } from '../../../consensus/raft.js';
+import { Cluster } from '../../../consensus/sim/cluster.js';
+import { reliableNetwork } from '../../../consensus/sim/network.js';
+import { Prng } from '../../../consensus/sim/prng.js';
 import { runSimulation } from '../../../consensus/sim/run.js';
 import { MemoryStorage } from '../../../consensus/storage.js';
 import { type Entry, EntryType } from '../../../consensus/types.js';
@@ -55,6 +58,49 @@ describe('core bugs found by the simulator', () => {
   // Fix: answer with a reject (rejectHint 0) so the leader backs off and sends a snapshot.
   it.fails('sim seed 5502 on 3 nodes: a voter that joined with no membership never gets a snapshot', () => {
     runSimulation({ seed: 5502, nodes: 3, avoidKnownBugs: true });
+  });
+
+  // The same bug, minimal and deterministic: n4 joins empty while down, is promoted, n3 crashes
+  // (every commit now needs n4), and leadership moves to a new leader whose `next` for n4 is its
+  // last index + 1. It probes `append prev=8/1 n=134` forever; n4 answers only heartbeats.
+  it.fails('a promoted voter that joined with no membership and is needed for quorum is never caught up', () => {
+    const settings = { ...defaultRaftOptions, heartbeatTick: 2, maxUncommittedBytes: 0 };
+    const c = new Cluster({
+      size: 3,
+      settings,
+      rng: new Prng(1),
+      faults: reliableNetwork,
+      tickSkip: 0,
+      joinEmpty: true,
+    });
+    const run = (n: number, each?: (k: number) => void): void => {
+      for (let k = 0; k < n; k++) {
+        each?.(k);
+        c.step();
+      }
+    };
+    run(100);
+    const first = c.leader();
+    if (!first?.raft) throw new Error('no leader');
+    const [other, third] = c.ids.filter((id) => id !== first.id) as [string, string];
+    c.addNode('n4');
+    c.crash('n4');
+    expect(first.raft.proposeConfChange({ type: 'addLearner', node: 'n4' }).ok).toBe(true);
+    run(10);
+    expect(first.raft.proposeConfChange({ type: 'addVoter', node: 'n4' }).ok).toBe(true);
+    run(10);
+    c.crash(third);
+    c.restart('n4');
+    first.raft.transferLeadership(other);
+    run(60);
+    const leader = c.leader();
+    expect(leader?.id).toBe(other);
+    run(400, (k) => {
+      if (k % 3 === 0) leader?.raft?.propose(new Uint8Array([7, k & 255]));
+      if (k % 25 === 0) leader?.snapshotAndCompact(0);
+    });
+    expect(c.node('n4').storage.lastIndex()).toBeGreaterThan(0);
+    expect(leader?.storage.initialState().hardState.commit).toBeGreaterThan(20);
   });
 });
 
