@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../node/chain/encoding.js';
 import { genesisWrites } from '../../node/genesis.js';
+import { createDefaultExecutor } from '../../node/node.js';
 import { JournaledState } from '../../node/state/journal.js';
-import { createKvContract } from '../../node/state/kv.js';
-import { createExecutor } from '../../node/state/registry.js';
 import { WorldState } from '../../node/state/world.js';
 import { committedTx, mapLimit, type PreparedTx, presign, submitAll } from '../helpers/load.js';
 import { allBlocks, createNetwork, type Network, sameChain } from '../helpers/network.js';
@@ -78,7 +77,7 @@ describe('a 3-node cluster under load', () => {
   it('replaying the blocks from genesis gives every state root the nodes report', async () => {
     const src = net.node(0).node;
     if (src === null) throw new Error('node1 not running');
-    const exec = createExecutor({ contracts: { kv: createKvContract() } });
+    const exec = createDefaultExecutor();
     const world = new WorldState();
     world.apply(genesisWrites(net.genesis));
     const roots = new Map<number, string>([[0, toHex(world.root())]]);
