@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeInt } from '../../vm/abi.js';
 import { PURPOSE_BIT } from '../../vm/consent/abi.js';
 import type { AccessTarget } from '../../vm/consent/access.js';
-import { ConsentContract } from '../../vm/consent/contract.js';
+import { CONSENT_GAS_LIMIT, ConsentContract } from '../../vm/consent/contract.js';
 import { CONSENT_SOURCE, compileConsent, consentCode } from '../../vm/consent/index.js';
 import { ConsentModel } from '../../vm/consent/model.js';
 import type { ConsentOp, TxContext } from '../../vm/consent/ops.js';
 import { MemoryState } from '../../vm/journal.js';
+import { callContract } from '../../vm/runtime.js';
 import { question, richer, step } from './gen.js';
 import { OP_SCENARIOS } from './op-scenarios.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
@@ -57,10 +58,31 @@ describe('consent contract: build', () => {
     }
   });
 
-  it('init is one-time', () => {
+  it('init is one-time, and only governance adds organisations', () => {
     const c = freshContract();
-    const st = c.state;
-    expect(() => new ConsentContract(st, code, keyOf('gov'))).toThrow(/deploy failed/);
+    const init = (key: string) =>
+      callContract(c.state, {
+        contract: 'consent',
+        method: 'init',
+        args: [hexToBytes(key)],
+        caller: hexToBytes(key),
+        height: 1,
+        time: T0,
+        gasLimit: CONSENT_GAS_LIMIT,
+      });
+    expect(init(keyOf('stranger'))).toMatchObject({ status: 'reverted', error: 'already_initialised' });
+    const op = {
+      op: 'addOrg',
+      org: 'hosp-z',
+      kind: 'hospital',
+      adminKey: keyOf('z'),
+      adminCertHash: keyOf('z'),
+    } as const;
+    expect(c.apply({ caller: keyOf('stranger'), now: T0, governance: false }, op)).toMatchObject({
+      ok: false,
+      error: 'not_governance',
+    });
+    expect(c.apply({ caller: keyOf('gov'), now: T0, governance: true }, op)).toMatchObject({ ok: true });
   });
 });
 
@@ -94,23 +116,20 @@ describe('consent contract: the authorisation table', () => {
 function modelTrail(m: ConsentModel, patient: string): string[] {
   return m
     .auditTrail(patient)
-    .map((e) => [e.seq, e.op, e.at, e.by, e.patient ?? '', e.purpose ? PURPOSE_BIT[e.purpose] : 0].join('|'));
+    .map((e) =>
+      [e.op, e.at, e.by, e.patient ?? '', e.purpose ? PURPOSE_BIT[e.purpose] : 0, e.via ?? ''].join('|'),
+    );
 }
 
 function contractTrail(c: ConsentContract, patient: string): string[] {
   const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
-  return c.auditTrail(patient).map((f) => {
-    const [seq, op, at, by, pat, , purpose] = f;
-    const ints = [seq, at, purpose].map((b) => decodeInt(b ?? new Uint8Array()));
-    return [
-      ints[0],
-      text(op),
-      ints[1],
-      bytesToHex(by ?? new Uint8Array()),
-      bytesToHex(pat ?? new Uint8Array()),
-      ints[2],
-    ].join('|');
-  });
+  const hex = (b: Uint8Array | undefined) => bytesToHex(b ?? new Uint8Array());
+  const int = (b: Uint8Array | undefined) => decodeInt(b ?? new Uint8Array());
+  return c
+    .auditTrail(patient)
+    .map(([op, at, by, pat, , purpose, , via]) =>
+      [text(op), int(at), hex(by), hex(pat), int(purpose), hex(via)].join('|'),
+    );
 }
 
 type Question = Parameters<ConsentEngine['canAccess']>;
@@ -187,7 +206,6 @@ describe('consent contract = reference model (differential, random histories)', 
           for (const p of ['pat', 'pat2', 'child'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
-          expect(c.auditLength()).toBe(m.auditLog().length);
         },
       ),
       { numRuns: runs },
@@ -195,7 +213,7 @@ describe('consent contract = reference model (differential, random histories)', 
     if (process.env.CONSENT_DIFF_STATS)
       console.log(stats.steps, [...stats.outcomes].sort(), [...stats.reasons].sort());
     // The histories must reach the interesting outcomes, not just refusals.
-    for (const k of ['grant:ok', 'anchor:ok', 'revoke:ok', 'cosignEmergency:ok', 'recordReads:ok']) {
+    for (const k of ['grant:ok', 'anchor:ok', 'revoke:ok', 'recordReads:ok']) {
       expect(stats.outcomes.get(k) ?? 0, k).toBeGreaterThan(0);
     }
     for (const r of ['granted', 'expired', 'revoked', 'denied_by_exception', 'emergency']) {

@@ -101,9 +101,9 @@ const grantStep = fc
 const anchorOp = fc
   .record({
     op: fc.constant('anchor' as const),
-    patient: fc.constantFrom('pat', 'pat', 'pat2', 'child', 'drA1').map(idOf),
+    patient: fc.constantFrom('pat', 'pat', 'pat', 'pat2', 'child', 'drA1').map(idOf),
     recordId: record,
-    previous: fc.constantFrom(0, 1, 1, 2, 3),
+    previous: fc.constantFrom(0, 0, 1, 1, 2),
     cid: fc.constantFrom('bafy-a', 'bafy-b'),
     category,
     readers: subset(ID_POOL.slice(0, 6), 0),
@@ -157,10 +157,13 @@ export const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
   ),
   { weight: 4, arbitrary: grantStep },
   signed(
-    signer(...PATIENTS, 'mum'),
-    fc.record({ op: fc.constant('revoke' as const), grantId: fc.integer({ min: 0, max: 12 }) }),
+    signer('pat', 'pat', 'mum', 'pat2'),
+    fc.record({
+      op: fc.constant('revoke' as const),
+      grantId: fc.constantFrom(0, 5, 5, 6, 7, 8, 9, 10, 11, 12),
+    }),
   ),
-  { weight: 2, arbitrary: signed(signer('drA1', 'drA1', 'drA2', 'drB1'), anchorOp) },
+  { weight: 2, arbitrary: signed(signer('drA1', 'drA1', 'drA1', 'drB1'), anchorOp) },
   signed(
     signer('drA1', 'drA1', 'drB1'),
     fc.record({

@@ -171,7 +171,7 @@ function runOnce(
   for (let i = 0; i < calls.length; i++) {
     const k = calls[i]!;
     const p = {
-      contract: 'consent',
+      contract: CONSENT_ID,
       method: k.method,
       args: k.args,
       caller: k.caller,

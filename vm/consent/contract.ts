@@ -89,20 +89,12 @@ export class ConsentContract {
     return decodeDecision(this.query(c.method, c.args));
   }
 
-  /** The patient's audit trail, oldest first: [seq, op, at, by, patient, subject, purpose, detail, via]. */
+  /** The patient's audit trail, oldest first: [op, at, by, patient, subject, purpose, detail, via]. */
   auditTrail(patient: string): Uint8Array[][] {
     const n = decodeValue(this.query('trailLength', [raw(patient)]));
     const out: Uint8Array[][] = [];
-    for (let i = 0; i < n; i++) {
-      const [seq, entry] = unpackFields(this.query('trailEntry', [raw(patient), encodeInt(i)]));
-      if (!seq || !entry) throw new Error('malformed trail entry');
-      out.push([seq, ...unpackFields(entry)]);
-    }
+    for (let i = 0; i < n; i++)
+      out.push(unpackFields(this.query('trailEntry', [raw(patient), encodeInt(i)])));
     return out;
-  }
-
-  /** Length of the chain-wide audit log. */
-  auditLength(): number {
-    return decodeValue(this.query('auditLength', []));
   }
 }
