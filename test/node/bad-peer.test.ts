@@ -12,6 +12,7 @@ import { EntryType, type Message } from '../../consensus/types.js';
 import { buildBlock, encodeBlock } from '../../node/chain/block.js';
 import { fromHex, toHex } from '../../node/chain/encoding.js';
 import { createSigner } from '../../node/chain/keys.js';
+import { encodeTxBatch } from '../../node/ingress.js';
 import { createP2PHost, type P2PHost } from '../../node/p2p/host.js';
 import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
 import { presign, rng, submitAll } from '../helpers/load.js';
@@ -124,6 +125,43 @@ describe('a hostile validator on the raft protocol', () => {
       for (const m of stray) evil.raft.sendMessage(m);
     }
     await sleep(1_000);
+    await healthy();
+  });
+
+  it('shrugs off garbage on tx gossip and on the snapshot lane, and still takes its valid gossip', async () => {
+    const ids = live.map((n) => n.node?.nodeId ?? '');
+    // Random gossip until the mesh delivers to both nodes (each payload differs, so none is deduplicated).
+    await waitFor(
+      async () => (await evil.publishTx(new Uint8Array(randomBytes(64)))).recipients >= 2,
+      'a gossip mesh with both nodes',
+    );
+    const badSig = presign({ chainId: net.chainId, txs: 1, senders: 1, label: 'gossip-bad-sig' })[0];
+    const wrongChain = presign({ chainId: 'other-chain', txs: 1, senders: 1, label: 'gossip-chain' })[0];
+    const valid = presign({ chainId: net.chainId, txs: 1, senders: 1, label: 'gossip-valid' })[0];
+    if (badSig === undefined || wrongChain === undefined || valid === undefined) throw new Error('no txs');
+    const forgedSig = badSig.tx.bytes.slice();
+    forgedSig[forgedSig.length - 1] = (forgedSig[forgedSig.length - 1] ?? 0) ^ 1;
+    const truncatedBatch = encodeTxBatch([valid.tx.bytes]).slice(0, -10);
+    const lyingCount = encodeTxBatch([]);
+    lyingCount[0] = 0xff;
+    for (const b of [
+      encodeTxBatch([new Uint8Array(randomBytes(300))]),
+      encodeTxBatch([forgedSig]),
+      encodeTxBatch([wrongChain.tx.bytes]),
+      truncatedBatch,
+      lyingCount,
+      new Uint8Array(0),
+    ]) {
+      await evil.publishTx(b).catch(() => undefined);
+    }
+    // Frames over 4 MiB travel on the snapshot lane: garbage there too.
+    for (const to of ids) evil.raft.send(to, new Uint8Array(randomBytes(5 * 1024 * 1024)));
+    await evil.publishTx(encodeTxBatch([valid.tx.bytes]));
+    await net.waitCommitted([valid.hash], live, 30_000);
+    for (const n of live) {
+      expect(await n.client.getTx(toHex(badSig.tx.hash))).toBeNull();
+      expect(await n.client.getTx(wrongChain.hash)).toBeNull();
+    }
     await healthy();
   });
 
