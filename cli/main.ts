@@ -180,7 +180,10 @@ const bench = program
   .option('--drain <time>', 'after sending, wait this long for commits', '10s')
   .option('--proxy', 'put the fault proxy between validators (implied by partition faults)')
   .option('--block-interval <ms>', 'block interval of the started validators', int('--block-interval', 1))
-  .option('--node-options <opts>', 'NODE_OPTIONS for validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"')
+  .option(
+    '--node-args <args>',
+    'extra node flags for the validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"',
+  )
   .option('--dir <dir>', 'create the network here instead of a temp dir')
   .option('--keep', 'keep the network directory (data, logs, profiles)')
   .option('--json <file>', 'write the JSON result')

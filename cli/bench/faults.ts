@@ -20,6 +20,8 @@ export interface FaultRecord {
   recovered_ms?: number | null;
   /** Partition: seconds since start when it healed. */
   healed_t?: number;
+  /** Partition: proxied connections whose source validator could not be identified (not cut). */
+  unidentified_links?: number;
   error?: string;
 }
 
@@ -77,6 +79,7 @@ export class FaultRunner {
           setTimeout(() => {
             proxy.heal(idx);
             rec.healed_t = secs(Date.now() - this.#t0);
+            rec.unidentified_links = proxy.unidentified;
             r();
           }, f.durationMs ?? 0),
         );

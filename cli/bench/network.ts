@@ -31,7 +31,7 @@ export interface LocalNetworkOptions {
   readonly nodes: number;
   readonly dir: string | null;
   readonly proxy: boolean;
-  readonly nodeOptions: string | null;
+  readonly nodeArgs: string | null;
   readonly blockIntervalMs: number | null;
 }
 
@@ -99,7 +99,7 @@ export class LocalNetwork {
     readonly dir: string,
     readonly temp: boolean,
     nodes: LocalNode[],
-    private readonly nodeOptions: string | null,
+    private readonly nodeArgs: string | null,
   ) {
     this.nodes = nodes;
   }
@@ -133,7 +133,7 @@ export class LocalNetwork {
         child: null,
         pid: 0,
       })),
-      o.nodeOptions,
+      o.nodeArgs,
     );
     net.chainId = r.genesis.chainId;
     if (o.proxy) {
@@ -176,11 +176,10 @@ export class LocalNetwork {
     const x = this.node(name);
     if (x.child !== null && x.child.exitCode === null && x.child.signalCode === null) return;
     const log = openSync(join(x.home, 'node.log'), 'a');
-    const env = { ...process.env };
-    if (this.nodeOptions !== null) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${this.nodeOptions}`.trim();
-    const child = spawn(process.execPath, [BIN, 'start', '--home', x.home, '--log-level', 'warn'], {
+    // Flags such as --cpu-prof are refused in NODE_OPTIONS: they go on the command line.
+    const flags = this.nodeArgs === null ? [] : this.nodeArgs.split(/\s+/).filter((a) => a !== '');
+    const child = spawn(process.execPath, [...flags, BIN, 'start', '--home', x.home, '--log-level', 'warn'], {
       stdio: ['ignore', log, log],
-      env,
     });
     x.child = child;
     x.pid = child.pid ?? 0;
@@ -216,6 +215,8 @@ export class LocalNetwork {
     const deadline = Date.now() + timeoutMs;
     // Bounded by the deadline.
     while (Date.now() < deadline) {
+      const dead = this.nodes.filter((x) => x.child !== null && !this.running(x.name));
+      if (not === null && dead.length > 0) break;
       const st = await this.statuses();
       const l = leaderName(st);
       const agreed = st.every((s, i) => {

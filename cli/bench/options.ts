@@ -65,8 +65,8 @@ export interface BenchOptions {
   readonly keep: boolean;
   /** Where to create the local network (default: a fresh temp dir). */
   readonly dir: string | null;
-  /** NODE_OPTIONS for the validator processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-  readonly nodeOptions: string | null;
+  /** Extra `node` flags for the validator processes (space-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  readonly nodeArgs: string | null;
   readonly blockIntervalMs: number | null;
   readonly progress: boolean;
   /** The exact argv of this invocation, for the report. */
@@ -99,7 +99,7 @@ export interface RawBenchFlags {
   readonly html?: string;
   readonly keep?: boolean;
   readonly dir?: string;
-  readonly nodeOptions?: string;
+  readonly nodeArgs?: string;
   readonly blockInterval?: number;
   readonly progress?: boolean;
 }
@@ -243,7 +243,7 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     html: raw.html ?? null,
     keep: raw.keep === true,
     dir: raw.dir ?? null,
-    nodeOptions: raw.nodeOptions ?? null,
+    nodeArgs: raw.nodeArgs ?? null,
     blockIntervalMs: raw.blockInterval ?? null,
     progress: raw.progress !== false,
     command,

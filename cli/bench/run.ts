@@ -38,7 +38,7 @@ export async function startLocalNetwork(o: BenchOptions): Promise<LocalNetwork> 
     nodes: o.nodes,
     dir: o.dir,
     proxy: o.proxy,
-    nodeOptions: o.nodeOptions,
+    nodeArgs: o.nodeArgs,
     blockIntervalMs: o.blockIntervalMs,
   });
   try {
