@@ -192,7 +192,7 @@ const bench = program
   .action(async (o: import('./bench/options.js').RawBenchFlags & { target?: string[] }) => {
     const { parseBenchOptions } = await import('./bench/options.js');
     const { runBench, summaryText } = await import('./bench/bench.js');
-    const opts = parseBenchOptions(o, process.argv.slice(1));
+    const opts = parseBenchOptions(o, process.argv);
     console.log(summaryText(await runBench(opts)));
   });
 

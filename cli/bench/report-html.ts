@@ -51,6 +51,10 @@ const markers = {
         ctx.fillText('healed', h + 4, bbox.top + 28 * devicePixelRatio);
       }
     }
+    const e = u.valToPos(R.duration_s, 'x', true);
+    ctx.strokeStyle = '#888'; ctx.fillStyle = '#888';
+    ctx.beginPath(); ctx.moveTo(e, bbox.top); ctx.lineTo(e, bbox.top + bbox.height); ctx.stroke();
+    ctx.fillText('load stopped (drain)', e + 4, bbox.top + 42 * devicePixelRatio);
     ctx.restore();
   }] },
 };
@@ -65,16 +69,16 @@ function chart(el, title, unit, series) {
   }, data, document.getElementById(el));
 }
 const B = R.baseline;
-const pad = (arr, n) => R.series.map((_, i) => (arr[i] === undefined ? null : arr[i]));
+const pad = (arr) => R.series.map((_, i) => (arr[i] === undefined ? null : arr[i]));
 chart('tps', 'Throughput per second', 'tx/s', [
   { label: 'committed/s', color: '#1f77b4', data: R.series.map(p => p.committed_tps) },
   { label: 'submitted/s', color: '#aaa', data: R.series.map(p => p.submitted) },
   ...(B ? [{ label: B.system + ' committed/s', color: '#2ca02c', data: pad(B.series.map(p => p.committed_tps)) }] : []),
 ]);
 chart('lat', 'Latency of txs committed in each second', 'ms', [
-  { label: 'p50', color: '#1f77b4', data: R.series.map(p => p.p50) },
-  { label: 'p99', color: '#ff7f0e', data: R.series.map(p => p.p99) },
-  ...(B ? [{ label: B.system + ' p99', color: '#2ca02c', data: pad(B.series.map(p => p.p99)) }] : []),
+  { label: 'p50', color: '#1f77b4', data: R.series.map(p => (p.committed_tps > 0 ? p.p50 : null)) },
+  { label: 'p99', color: '#ff7f0e', data: R.series.map(p => (p.committed_tps > 0 ? p.p99 : null)) },
+  ...(B ? [{ label: B.system + ' p99', color: '#2ca02c', data: pad(B.series.map(p => (p.committed_tps > 0 ? p.p99 : null))) }] : []),
 ]);
 `;
 
