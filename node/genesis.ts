@@ -35,6 +35,8 @@ export function genesisHash(g: Genesis): Uint8Array {
 
 /** The consent contract's organisation kinds. */
 const ORG_KIND = { hospital: 1, insurer: 2, research: 3 } as const;
+/** The consent contract's role code of a serving node. */
+const ROLE_NODE = 7;
 
 /** Contracts deployed at genesis, by name: bytecode compiled from the project's sources. */
 export type GenesisContracts = Readonly<Record<string, Uint8Array>>;
@@ -86,6 +88,30 @@ export function genesisWrites(
         gasLimit: 10_000_000,
       });
       if (a.status !== 'ok') throw new Error(`genesis: addOrg ${o.id} reverted: ${a.error}`);
+    }
+    // Validator i is the serving node (role `node`) of organisation i (cli/init makes one hospital
+    // per validator), registered by that organisation's first admin: its key signs the
+    // `recordReads` transactions that put the reads it serves on chain.
+    for (const [i, v] of g.validators.entries()) {
+      const o = g.organisations[i];
+      if (o === undefined) continue;
+      const key = fromHex(v.publicKey);
+      const n = callContract(vm, {
+        contract: 'consent',
+        method: 'registerActor',
+        args: [
+          key,
+          encodeInt(ROLE_NODE),
+          new Uint8Array(createHash('sha256').update(key).digest()),
+          encodeInt(0),
+        ],
+        caller: fromHex(o.adminKey),
+        height: 0,
+        time: g.time,
+        gasLimit: 10_000_000,
+      });
+      if (n.status !== 'ok')
+        throw new Error(`genesis: registering ${v.name} as node of ${o.id} reverted: ${n.error}`);
     }
   }
   return state.writes();

@@ -4,6 +4,7 @@
  * `start()` and stops in `stop()`, in reverse order.
  */
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
@@ -31,6 +32,8 @@ import { createP2PHost, type P2PHost, type PeerAddress } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { BlockProducer } from './producer.js';
 import { RaftDriver } from './raft-driver.js';
+import { registerRecordRoutes } from './records/routes.js';
+import { defaultRecordServiceOptions, RecordService, type RecordServiceOptions } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import { createGovernanceContract, GOVERNANCE_CONTRACT_ID } from './state/governance.js';
 import { createKvContract } from './state/kv.js';
@@ -63,6 +66,8 @@ export interface ChainNodeInit {
   readonly executor?: Executor;
   /** Collect process metrics (CPU, memory, GC); on in a real process, off for in-process test nodes. */
   readonly processMetrics?: boolean;
+  /** Records service options (blob limits, replicas, request window, read receipts). */
+  readonly records?: Partial<RecordServiceOptions>;
 }
 
 /** Blocks proposed but not applied at once, at most: keeps the pipeline full without unbounded memory. */
@@ -80,6 +85,7 @@ export class ChainNode {
   applier!: Applier;
   raft!: Raft;
   executor!: Executor;
+  records!: RecordService;
   #producer!: BlockProducer;
   #ingress!: TxIngress;
   #verifier!: Verifier;
@@ -277,12 +283,35 @@ export class ChainNode {
         .catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));
     });
 
+    this.records = new RecordService(
+      { ...defaultRecordServiceOptions, ...this.init.records },
+      {
+        chainId: config.chainId,
+        dir: join(config.dataDir, 'blobs'),
+        host: this.host,
+        signer: createSigner(key.seed),
+        validatorPeers: () => this.validators().flatMap((v) => (v.peerId === this.nodeId ? [] : [v.peerId])),
+        query: (method, args) => {
+          const r = executor.query(this.store.state, 'consent', method, args);
+          if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+          return r.returnData;
+        },
+        nextNonce: () => nextNonce(this.store.state, key.publicKey) + this.mempool.pendingOf(key.publicKey),
+        submit: (bytes) => this.submit(bytes),
+        log: log.child({ module: 'records' }),
+      },
+    );
+    await this.records.start();
+
     const api = new NodeApi(this);
     this.http = await createHttpServer(
       api,
       { ...defaultHttpOptions, host: config.http.host, port: config.http.port },
       log.child({ module: 'http' }),
-      registerExplorer,
+      async (app) => {
+        await registerExplorer(app);
+        await registerRecordRoutes(app, this.records);
+      },
     );
     await this.host.start();
     this.driver.start();
@@ -299,6 +328,7 @@ export class ChainNode {
     this.#producer?.stop();
     this.#ingress?.flush();
     await this.http?.close();
+    await this.records?.stop();
     await this.driver?.stop();
     await this.host?.stop();
     await this.#verifier?.close();
@@ -336,6 +366,7 @@ export class ChainNode {
     const h = a.block.header;
     this.mempool.onCommitted(a.block.txs);
     this.#producer.onApplied(h.height);
+    this.records.onApplied(a);
     const now = performance.now();
     let ok = 0;
     for (let i = 0; i < a.block.txs.length; i++) {

@@ -1,0 +1,116 @@
+/**
+ * Read receipts: every read a node serves goes on chain in a `recordReads` transaction signed by
+ * the node's key (role `node` of its hospital, registered at genesis), batched: a batch goes out
+ * when it holds `maxBatch` reads (the contract takes 1..64) or `intervalMs` after its first read.
+ * A batch that the node cannot submit is kept and retried with the next one (bounded).
+ */
+
+import type { Signer } from '../chain/keys.js';
+import { encodeSignedTx, signTx } from '../chain/tx.js';
+import type { Logger } from '../log.js';
+import { recordReadsCall, type ServedRead } from './consent-calls.js';
+
+/** Options of the read recorder. */
+export interface ReadRecorderOptions {
+  readonly intervalMs: number;
+  /** 1..64. */
+  readonly maxBatch: number;
+  /** Reads kept while submission fails; older ones are dropped (and counted). */
+  readonly maxPending: number;
+}
+
+export const defaultReadRecorderOptions: ReadRecorderOptions = {
+  intervalMs: 1000,
+  maxBatch: 64,
+  maxPending: 10_000,
+};
+
+/** What the recorder needs from the node. */
+export interface ReadRecorderDeps {
+  readonly chainId: string;
+  readonly signer: Signer;
+  /** The sender's next nonce as committed state and the mempool see it. */
+  nextNonce(): number;
+  /** Admits signed tx bytes locally (gossiped from there). */
+  submit(bytes: Uint8Array): Promise<unknown>;
+}
+
+/** Batches served reads into `recordReads` transactions. */
+export class ReadRecorder {
+  readonly #pending: ServedRead[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #nonce = 0;
+  #flushing: Promise<void> = Promise.resolve();
+  /** Reads submitted on chain / dropped. */
+  submitted = 0;
+  dropped = 0;
+
+  constructor(
+    readonly options: ReadRecorderOptions,
+    private readonly deps: ReadRecorderDeps,
+    private readonly log: Logger,
+  ) {}
+
+  /** Queues a served read. */
+  add(read: ServedRead): void {
+    this.#pending.push(read);
+    if (this.#pending.length > this.options.maxPending) {
+      this.#pending.shift();
+      this.dropped++;
+    }
+    if (this.#pending.length >= this.options.maxBatch) void this.flush();
+    else if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  /** Submits everything pending now (in batches of maxBatch). */
+  flush(): Promise<void> {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#flushing = this.#flushing.then(() => this.#flushNow());
+    return this.#flushing;
+  }
+
+  async #flushNow(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.slice(0, this.options.maxBatch);
+      const nonce = Math.max(this.#nonce, this.deps.nextNonce());
+      const c = recordReadsCall(batch);
+      const tx = signTx(
+        {
+          chainId: this.deps.chainId,
+          sender: this.deps.signer.publicKey,
+          nonce,
+          gasLimit: 10_000_000,
+          contract: 'consent',
+          method: c.method,
+          args: c.args,
+        },
+        this.deps.signer,
+      );
+      try {
+        await this.deps.submit(encodeSignedTx(tx));
+      } catch (err) {
+        this.log.warn({ err, reads: batch.length }, 'recordReads not admitted; will retry');
+        this.#nonce = 0;
+        if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
+        return;
+      }
+      this.#nonce = nonce + 1;
+      this.#pending.splice(0, batch.length);
+      this.submitted += batch.length;
+    }
+  }
+
+  /** Stops the timer and tries a last flush. */
+  async stop(): Promise<void> {
+    await this.flush().catch(() => undefined);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * The node's records service: stores encrypted blobs, announces them in the DHT, replicates them
+ * to other validators, and serves them only to signed read requests that the consent contract
+ * allows at the current state; every served read is recorded on chain (ReadRecorder). A node that
+ * does not hold a blob finds providers in the DHT and forwards the reader's signed request over
+ * `/ehrchain/<c>/blob-fetch/1.0.0`, so the holder checks consent itself. Erasure: when an `erase`
+ * transaction is applied, the blobs of every version are deleted here and refused from then on.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CID } from 'multiformats/cid';
+import type { AppliedBlock } from '../applier.js';
+import { bytesEqual } from '../chain/encoding.js';
+import { KeyCache, type Signer } from '../chain/keys.js';
+import type { Logger } from '../log.js';
+import type { P2PHost } from '../p2p/host.js';
+import { RequestRefusal } from '../p2p/request.js';
+import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { ByteReader, concatBytes, varBytes } from './bytes.js';
+import { checkCid, cidOf, parseBlobCid } from './cid.js';
+import * as C from './consent-calls.js';
+import { RecordError, type RecordErrorCode } from './errors.js';
+import { NonceCache } from './nonces.js';
+import { defaultReadRecorderOptions, ReadRecorder, type ReadRecorderOptions } from './receipts.js';
+import {
+  decodeRequest,
+  type ReadRequest,
+  type SignedRequest,
+  type UploadRequest,
+  verifyRequest,
+} from './request.js';
+
+/** Options of the records service. */
+export interface RecordServiceOptions {
+  readonly blobs: BlobStoreOptions;
+  /** Copies of each blob kept (this node included). */
+  readonly replicas: number;
+  /** Signed requests are accepted within this many ms of the node's clock. */
+  readonly requestWindowMs: number;
+  readonly dhtTimeoutMs: number;
+  readonly fetchTimeoutMs: number;
+  readonly receipts: ReadRecorderOptions;
+}
+
+export const defaultRecordServiceOptions: RecordServiceOptions = {
+  blobs: defaultBlobStoreOptions,
+  replicas: 2,
+  requestWindowMs: 60_000,
+  dhtTimeoutMs: 5_000,
+  fetchTimeoutMs: 10_000,
+  receipts: defaultReadRecorderOptions,
+};
+
+/** What the service needs from the node. */
+export interface RecordServiceDeps {
+  readonly chainId: string;
+  /** Directory of the blob store. */
+  readonly dir: string;
+  readonly host: P2PHost;
+  /** The node's key (signs recordReads). */
+  readonly signer: Signer;
+  /** Peer ids of the other validators. */
+  validatorPeers(): string[];
+  /** Runs a consent contract query on applied state; throws on a revert. */
+  query(method: string, args: readonly Uint8Array[]): Uint8Array;
+  nextNonce(): number;
+  submit(bytes: Uint8Array): Promise<unknown>;
+  readonly log: Logger;
+  now?(): number;
+}
+
+/** A blob and where it came from: `local`, `dht:<peer>` or `validator:<peer>`. */
+export interface ServedBlob {
+  readonly bytes: Uint8Array;
+  readonly source: string;
+}
+
+/** The result of an upload. */
+export interface UploadResult {
+  readonly cid: string;
+  readonly size: number;
+  /** Nodes holding the blob, this one included. */
+  readonly replicas: number;
+  /** Whether the DHT provide succeeded. */
+  readonly provided: boolean;
+}
+
+const denied = (reason: string) => new RecordError('access_denied', `consent refused: ${reason}`, reason);
+
+/** The records service of one node. */
+export class RecordService {
+  blobs!: BlobStore;
+  readonly recorder: ReadRecorder;
+  readonly #nonces: NonceCache;
+  readonly #keys = new KeyCache(10_000);
+  readonly #push: string;
+  readonly #fetch: string;
+  readonly #erasing = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly options: RecordServiceOptions,
+    private readonly deps: RecordServiceDeps,
+  ) {
+    this.#nonces = new NonceCache(options.requestWindowMs);
+    this.#push = `/ehrchain/${deps.chainId}/blob-push/1.0.0`;
+    this.#fetch = `/ehrchain/${deps.chainId}/blob-fetch/1.0.0`;
+    this.recorder = new ReadRecorder(options.receipts, deps, deps.log.child({ module: 'read-receipts' }));
+  }
+
+  #now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** Opens the blob store and serves the p2p protocols (before or after the host starts). */
+  async start(): Promise<void> {
+    this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs);
+    const max = this.options.blobs.maxBlobBytes;
+    await this.deps.host.handleRequest(this.#push, (b, ctx) => this.#onPush(b, ctx.from), {
+      maxRequestBytes: max + 1024,
+      timeoutMs: this.options.fetchTimeoutMs,
+    });
+    await this.deps.host.handleRequest(this.#fetch, (b) => this.#onFetch(b), {
+      maxRequestBytes: 1024,
+      maxResponseBytes: max + 1024,
+      timeoutMs: this.options.fetchTimeoutMs,
+    });
+  }
+
+  /** Flushes pending read receipts, stops serving, closes the store. */
+  async stop(): Promise<void> {
+    await this.recorder.stop();
+    await this.deps.host.unhandleRequest(this.#push).catch(() => undefined);
+    await this.deps.host.unhandleRequest(this.#fetch).catch(() => undefined);
+    await Promise.allSettled([...this.#erasing]);
+    await this.blobs?.close();
+  }
+
+  /** Decodes and checks a signed request: chain, signature, window, replay. */
+  #check<K extends SignedRequest['kind']>(bytes: Uint8Array, kind: K): Extract<SignedRequest, { kind: K }> {
+    const q = decodeRequest(bytes);
+    if (q.kind !== kind) throw new RecordError('bad_encoding', `expected a ${kind} request`);
+    const now = this.#now();
+    verifyRequest(q, this.deps.chainId, now, this.options.requestWindowMs, this.#keys);
+    const signer = q.kind === 'read' ? q.reader : q.uploader;
+    if (!this.#nonces.check(signer, q.nonce, q.time, now))
+      throw new RecordError('replayed_request', 'request nonce already used');
+    return q as Extract<SignedRequest, { kind: K }>;
+  }
+
+  #query(call: C.Call): Uint8Array {
+    return this.deps.query(call.method, call.args);
+  }
+
+  /** An active (registered, not suspended) actor, or not_registered. */
+  #checkUploader(q: UploadRequest): void {
+    const a = C.decodeActorInfo(this.#query(C.actorInfoCall(C.actorId(q.uploader))));
+    if (a === null || a.suspended) throw new RecordError('not_registered', 'uploader is not an active actor');
+  }
+
+  /** Stores a client's blob (PUT /v1/blobs), provides it, and replicates it. */
+  async upload(requestBytes: Uint8Array, body: Uint8Array): Promise<UploadResult> {
+    const q = this.#check(requestBytes, 'upload');
+    if (body.length > this.options.blobs.maxBlobBytes)
+      throw new RecordError('too_large', `blob over ${this.options.blobs.maxBlobBytes} bytes`);
+    if (q.size !== body.length || !bytesEqual(sha256(body), q.blobHash))
+      throw new RecordError('hash_mismatch', 'the body is not the blob the request signs');
+    this.#checkUploader(q);
+    const cid = cidOf(body);
+    await this.blobs.put(cid, body, q.uploader, this.#now());
+    const [provided, copies] = await Promise.all([
+      this.#provide(cid),
+      this.#replicate(cid, requestBytes, body),
+    ]);
+    return { cid: cid.toString(), size: body.length, replicas: 1 + copies, provided };
+  }
+
+  async #provide(cid: CID): Promise<boolean> {
+    try {
+      await this.deps.host.provide(cid, { timeoutMs: this.options.dhtTimeoutMs });
+      return true;
+    } catch (err) {
+      this.deps.log.warn({ err, cid: cid.toString() }, 'DHT provide failed');
+      return false;
+    }
+  }
+
+  /** Pushes the blob to replicas-1 other validators, closest first by sha256(peer || cid). */
+  async #replicate(cid: CID, requestBytes: Uint8Array, body: Uint8Array): Promise<number> {
+    const want = this.options.replicas - 1;
+    if (want <= 0) return 0;
+    const rank = (p: string) =>
+      Buffer.from(sha256(concatBytes(new TextEncoder().encode(p), cid.bytes))).toString('hex');
+    const peers = this.deps.validatorPeers().sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+    const frame = concatBytes(varBytes(requestBytes), body);
+    let done = 0;
+    for (const peer of peers) {
+      if (done >= want) break;
+      try {
+        await this.deps.host.request(peer, this.#push, frame, { timeoutMs: this.options.fetchTimeoutMs });
+        done++;
+      } catch (err) {
+        this.deps.log.warn({ err, peer, cid: cid.toString() }, 'blob replication to a peer failed');
+      }
+    }
+    return done;
+  }
+
+  async #onPush(frame: Uint8Array, from: string): Promise<Uint8Array> {
+    try {
+      const r = new ByteReader(frame, 'push');
+      const q = decodeRequest(r.var(1024, 'request'));
+      const body = r.rest();
+      if (q.kind !== 'upload') throw new RecordError('bad_encoding', 'push without an upload request');
+      // Replicas check signature, chain and hash, not the nonce (the origin did) nor a tight window.
+      verifyRequest(q, this.deps.chainId, this.#now(), 10 * this.options.requestWindowMs, this.#keys);
+      if (q.size !== body.length || !bytesEqual(sha256(body), q.blobHash))
+        throw new RecordError('hash_mismatch', 'pushed bytes are not the signed blob');
+      this.#checkUploader(q);
+      const cid = cidOf(body);
+      await this.blobs.put(cid, body, q.uploader, this.#now());
+      void this.#provide(cid);
+      this.deps.log.debug({ cid: cid.toString(), from }, 'replica stored');
+      return new Uint8Array(0);
+    } catch (err) {
+      throw toRefusal(err);
+    }
+  }
+
+  /** Consent and chain checks of a read, at the current state. */
+  #authorise(q: ReadRequest, cid: CID): void {
+    const info = C.decodeVersionInfo(this.#query(C.versionInfoCall(q.recordId, q.version)));
+    if (info === null || !bytesEqual(info.patient, q.patient))
+      throw new RecordError('unknown_record', 'no such version of this patient');
+    if (info.erasedAt > 0) throw new RecordError('erased', 'the record was erased');
+    if (info.cid !== cid.toString())
+      throw new RecordError('cid_mismatch', 'not the CID anchored for this version');
+    const call = C.canReadCall(C.actorId(q.reader), q.patient, q.recordId, q.version, q.purpose, this.#now());
+    const d = C.decodeDecision(this.#query(call));
+    if (!d.allowed) throw denied(d.reason);
+  }
+
+  /** The blob if held here and intact; the read is recorded. */
+  async #serveLocal(q: ReadRequest, cid: CID): Promise<Uint8Array | undefined> {
+    const bytes = await this.blobs.get(cid);
+    if (bytes === undefined) return undefined;
+    try {
+      checkCid(cid, bytes);
+    } catch {
+      this.deps.log.error({ cid: cid.toString() }, 'stored blob does not match its CID: not served');
+      return undefined;
+    }
+    this.recorder.add({
+      reader: C.actorId(q.reader),
+      patient: q.patient,
+      recordId: q.recordId,
+      version: q.version,
+      purpose: q.purpose,
+      at: this.#now(),
+    });
+    return bytes;
+  }
+
+  /** Serves GET /v1/blobs/:cid for a signed read request. */
+  async read(requestBytes: Uint8Array, cidText: string): Promise<ServedBlob> {
+    const cid = parseBlobCid(cidText);
+    const q = this.#check(requestBytes, 'read');
+    if (!bytesEqual(q.cid, cid.bytes)) throw new RecordError('cid_mismatch', 'the request names another CID');
+    this.#authorise(q, cid);
+    const local = await this.#serveLocal(q, cid);
+    if (local !== undefined) return { bytes: local, source: 'local' };
+    let last: RecordError | null = null;
+    const tried = new Set<string>();
+    const tryPeer = async (peer: string, how: string): Promise<ServedBlob | null> => {
+      tried.add(peer);
+      try {
+        const bytes = await this.deps.host.request(peer, this.#fetch, requestBytes, {
+          timeoutMs: this.options.fetchTimeoutMs,
+          maxResponseBytes: this.options.blobs.maxBlobBytes + 1024,
+        });
+        checkCid(cid, bytes);
+        return { bytes, source: `${how}:${peer}` };
+      } catch (err) {
+        last = fromRemote(err);
+        return null;
+      }
+    };
+    let providers: string[] = [];
+    try {
+      const found = await this.deps.host.findProviders(cid, {
+        timeoutMs: this.options.dhtTimeoutMs,
+        limit: 8,
+      });
+      providers = found.map((p) => p.peerId);
+    } catch (err) {
+      this.deps.log.warn({ err, cid: cid.toString() }, 'DHT findProviders failed');
+    }
+    for (const p of providers) {
+      const got = await tryPeer(p, 'dht');
+      if (got !== null) return got;
+    }
+    // The DHT can miss a fresh provider record: ask the validators not tried yet.
+    for (const p of this.deps.validatorPeers()) {
+      if (tried.has(p)) continue;
+      const got = await tryPeer(p, 'validator');
+      if (got !== null) return got;
+    }
+    const err = last as RecordError | null;
+    if (err !== null && (err.code === 'access_denied' || err.code === 'erased')) throw err;
+    throw new RecordError('not_found', 'no node could serve this blob');
+  }
+
+  async #onFetch(bytes: Uint8Array): Promise<Uint8Array> {
+    try {
+      const q = this.#check(bytes, 'read');
+      const cid = CID.decode(q.cid);
+      this.#authorise(q, cid);
+      const b = await this.#serveLocal(q, cid);
+      if (b === undefined) throw new RecordError('not_found', 'not held here');
+      return b;
+    } catch (err) {
+      throw toRefusal(err);
+    }
+  }
+
+  /** Called for every applied block: erasures delete the record's blobs here. */
+  onApplied(a: AppliedBlock): void {
+    for (const [i, tx] of a.block.txs.entries()) {
+      const b = tx.body;
+      if (b.contract !== 'consent' || b.method !== 'erase' || a.receipts[i]?.status !== 'ok') continue;
+      const record = b.args[0];
+      if (record === undefined) continue;
+      const p = this.eraseRecord(record).catch((err: unknown) =>
+        this.deps.log.error({ err }, 'deleting the blobs of an erased record failed'),
+      );
+      this.#erasing.add(p);
+      void p.finally(() => this.#erasing.delete(p));
+    }
+  }
+
+  /** Deletes every version's blob of a record and keeps tombstones; returns how many were held. */
+  async eraseRecord(record: Uint8Array): Promise<number> {
+    let held = 0;
+    for (let v = 1; ; v++) {
+      const info = C.decodeVersionInfo(this.#query(C.versionInfoCall(record, v)));
+      if (info === null) break;
+      let cid: CID;
+      try {
+        cid = parseBlobCid(info.cid);
+      } catch {
+        continue;
+      }
+      if (await this.blobs.erase(cid, this.#now())) held++;
+    }
+    if (held > 0) this.deps.log.info({ blobs: held }, 'erased record: blobs deleted');
+    return held;
+  }
+}
+
+/** A p2p refusal code for an error: the RecordError code, or the consent reason for a denial. */
+function toRefusal(err: unknown): RequestRefusal {
+  if (err instanceof RecordError)
+    return new RequestRefusal(err.code === 'access_denied' ? `denied:${err.detail}` : err.code);
+  return new RequestRefusal('internal');
+}
+
+const CODES = new Set<string>([
+  'bad_encoding',
+  'bad_signature',
+  'stale_request',
+  'replayed_request',
+  'unknown_record',
+  'erased',
+  'cid_mismatch',
+  'not_found',
+  'hash_mismatch',
+  'too_large',
+  'quota_exceeded',
+  'not_registered',
+]);
+
+/** The RecordError for a failed remote fetch. */
+function fromRemote(err: unknown): RecordError {
+  if (err instanceof RecordError) return err;
+  const code = (err as { remoteCode?: unknown }).remoteCode;
+  if (typeof code === 'string') {
+    if (code.startsWith('denied:')) return denied(code.slice(7));
+    if (CODES.has(code)) return new RecordError(code as RecordErrorCode, `remote refused: ${code}`);
+  }
+  return new RecordError('not_found', 'remote fetch failed', undefined, { cause: err });
+}
