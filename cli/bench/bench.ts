@@ -9,28 +9,62 @@ import type { LocalNetwork } from './network.js';
 import type { BenchOptions } from './options.js';
 import { renderHtml } from './report-html.js';
 import { type BenchReport, buildReport } from './report-json.js';
-import { type RunResult, type RunTarget, runOnce, startLocalNetwork } from './run.js';
+import { createLocalNetwork, type RunResult, type RunTarget, runOnce, startNetwork } from './run.js';
 import { type SweepPoint, type SweepResult, selectSweep, sweepRates } from './sweep.js';
 
 const PREGEN_NOTE =
   'Keys and signed txs were pre-generated in the worker threads before the clock started; the timed ' +
   'loop only sends bytes.';
 
+/** What must be stopped if the bench is interrupted (validators, etcd members). */
+const cleanups = new Set<() => Promise<void>>();
+let interrupted = false;
+function onSignal(signal: NodeJS.Signals): void {
+  if (interrupted) return;
+  interrupted = true;
+  console.error(`\n${signal}: stopping the processes the bench started...`);
+  void Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(130));
+}
+
+/** Runs `f` with `stop` registered for interruption; always calls `stop` afterwards. */
+async function guarded<T>(stop: () => Promise<void>, f: () => Promise<T>): Promise<T> {
+  cleanups.add(stop);
+  if (cleanups.size === 1) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    return await f();
+  } finally {
+    cleanups.delete(stop);
+    if (cleanups.size === 0) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await stop();
+  }
+}
+
 async function withTarget<T>(
   o: BenchOptions,
   f: (t: RunTarget, net: LocalNetwork | null) => Promise<T>,
 ): Promise<T> {
   if (o.targets.length > 0) return f({ kind: 'remote', urls: o.targets }, null);
-  const net = await startLocalNetwork(o);
-  const stop = () => void net.stop(o.keep).finally(() => process.exit(130));
-  process.once('SIGINT', stop);
-  try {
-    return await f({ kind: 'local', net }, net);
-  } finally {
-    process.off('SIGINT', stop);
-    await net.stop(o.keep);
+  const net = await createLocalNetwork(o);
+  let stopped = false;
+  let started = false;
+  // A network that failed to start is kept: its node.log files explain why.
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await net.stop(o.keep || !started);
     if (o.keep) console.error(`network kept in ${net.dir}`);
-  }
+  };
+  return guarded(stop, async () => {
+    await startNetwork(net);
+    started = true;
+    return f({ kind: 'local', net }, net);
+  });
 }
 
 async function runSweep(o: BenchOptions): Promise<{ runs: RunResult[]; sweep: SweepResult; top: number }> {
@@ -63,20 +97,21 @@ async function runEtcd(o: BenchOptions, notes: string[]): Promise<BenchReport | 
     return undefined;
   }
   const cluster = await EtcdCluster.start(3);
-  try {
-    const eo: BenchOptions = { ...o, faults: [], repeat: 1 };
-    const r = await runOnce(
-      eo,
-      { kind: 'etcd', urls: cluster.urls, sampled: cluster.sampled() },
-      o.rate,
-      'etcd',
-    );
-    return buildReport(eo, [r], `etcd ${cluster.version}`, [
-      'etcd: 3 members on 127.0.0.1, puts via the v3 HTTP/JSON gateway; latency = put round-trip (answered after commit and apply).',
-    ]);
-  } finally {
-    await cluster.stop();
-  }
+  return guarded(
+    () => cluster.stop(),
+    async () => {
+      const eo: BenchOptions = { ...o, faults: [], repeat: 1 };
+      const r = await runOnce(
+        eo,
+        { kind: 'etcd', urls: cluster.urls, sampled: cluster.sampled() },
+        o.rate,
+        'etcd',
+      );
+      return buildReport(eo, [r], `etcd ${cluster.version}`, [
+        'etcd: 3 members on 127.0.0.1, puts via the v3 HTTP/JSON gateway; latency = put round-trip (answered after commit and apply).',
+      ]);
+    },
+  );
 }
 
 /** Runs the bench and writes the reports; returns the report. */

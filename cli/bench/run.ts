@@ -32,22 +32,20 @@ const load1 = async () => {
   return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 };
 
-/** Creates and starts a fresh local network for `o`. */
-export async function startLocalNetwork(o: BenchOptions): Promise<LocalNetwork> {
-  const net = await LocalNetwork.create({
+/** Creates (does not start) a fresh local network for `o`. */
+export function createLocalNetwork(o: BenchOptions): Promise<LocalNetwork> {
+  return LocalNetwork.create({
     nodes: o.nodes,
     dir: o.dir,
     proxy: o.proxy,
     nodeArgs: o.nodeArgs,
     blockIntervalMs: o.blockIntervalMs,
   });
-  try {
-    await net.start();
-  } catch (err) {
-    await net.stop(true);
-    throw err;
-  }
-  return net;
+}
+
+/** Starts a created network and waits for a leader. */
+export async function startNetwork(net: LocalNetwork): Promise<void> {
+  await net.start();
 }
 
 async function checkWorkload(o: BenchOptions, url: string): Promise<void> {
