@@ -48,8 +48,20 @@ function handleAppend(r: Raft, m: AppendMsg): void {
   if (r.trk.conf.voters.length === 0 && r.log.lastIndex() === 0 && m.entries.length > 0) {
     // We joined with no configuration: replaying the log from index 1 would apply membership
     // changes to an empty set (and could make us a cluster of one). Only a snapshot, which
-    // carries the membership, may start our log. No answer: the leader retries once per
-    // heartbeat (probe state), and sends a snapshot as soon as it has compacted.
+    // carries the membership, may start our log. While the leader probes above index 0, reject with
+    // hint 0 so it learns our log is empty and backs off below its first index, where it sends a
+    // snapshot (silence left it probing above its first index forever: sim seed 5502). Once it is
+    // at index 0 there is nothing more to tell: stay silent (no ping-pong) until it has a snapshot.
+    if (m.prevIndex > 0) {
+      r.send({
+        type: 'appendResp',
+        to: m.from,
+        index: m.prevIndex,
+        reject: true,
+        rejectHint: 0,
+        hintTerm: 0,
+      });
+    }
     return;
   }
   const lastNew = r.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);

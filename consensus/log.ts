@@ -85,8 +85,11 @@ export class RaftLog {
     this.storage = storage;
     const first = storage.firstIndex();
     this.unstable = new Unstable(storage.lastIndex() + 1);
-    this.committed = first - 1;
-    this.applied = first - 1;
+    // Storage may keep entries below its snapshot (for slow followers): what the snapshot covers is
+    // committed and applied all the same, so start after it, never before (sim seed 1260).
+    const start = Math.max(first - 1, storage.snapshot().meta.index);
+    this.committed = start;
+    this.applied = start;
   }
 
   firstIndex(): number {

@@ -27,7 +27,7 @@ describe('core bugs found by the simulator', () => {
   // are already in the snapshot's ConfState, are applied a second time: addLearner(n4) on a conf
   // where n4 is already a voter throws "n4 is a voter; demotion is not supported", and the node
   // cannot restart. Fix: start the replay after max(firstIndex - 1, storage.snapshot().meta.index).
-  it.fails('restart after compacting below the snapshot index re-applies conf changes in the snapshot', () => {
+  it('restart after compacting below the snapshot index re-applies conf changes in the snapshot', () => {
     const voters = ['a', 'b', 'c'];
     const storage = new MemoryStorage({ voters });
     storage.append([
@@ -42,7 +42,7 @@ describe('core bugs found by the simulator', () => {
     expect(raft.status().conf.voters).toEqual([...voters, 'n4']);
   });
 
-  it.fails('sim seed 1260 on 3 nodes (membership changes, compaction that keeps entries, restart)', () => {
+  it('sim seed 1260 on 3 nodes (membership changes, compaction that keeps entries, restart)', () => {
     runSimulation({ seed: 1260, nodes: 3 });
   });
 
@@ -56,14 +56,14 @@ describe('core bugs found by the simulator', () => {
   // above its first index (361), and it never falls back to a snapshot. Commit stalls at 360, the
   // leader cannot compact past it, and the cluster is stuck for good (heartbeats still flow).
   // Fix: answer with a reject (rejectHint 0) so the leader backs off and sends a snapshot.
-  it.fails('sim seed 5502 on 3 nodes: a voter that joined with no membership never gets a snapshot', () => {
+  it('sim seed 5502 on 3 nodes: a voter that joined with no membership never gets a snapshot', () => {
     runSimulation({ seed: 5502, nodes: 3, avoidKnownBugs: true });
   });
 
   // The same bug, minimal and deterministic: n4 joins empty while down, is promoted, n3 crashes
   // (every commit now needs n4), and leadership moves to a new leader whose `next` for n4 is its
   // last index + 1. It probes `append prev=8/1 n=134` forever; n4 answers only heartbeats.
-  it.fails('a promoted voter that joined with no membership and is needed for quorum is never caught up', () => {
+  it('a promoted voter that joined with no membership and is needed for quorum is never caught up', () => {
     const settings = { ...defaultRaftOptions, heartbeatTick: 2, maxUncommittedBytes: 0 };
     const c = new Cluster({
       size: 3,
