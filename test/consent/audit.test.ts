@@ -143,6 +143,26 @@ describe('audit trail (HIPAA accounting of disclosures)', () => {
     ).toEqual(['granted', 'revoked']);
   });
 
+  it('records key sharing and erasure on the trail; erasure deletes every wrapped key', () => {
+    const { m, w } = world();
+    w.ok('pat', T0 + MIN, {
+      op: 'shareKey',
+      recordId: rec('lab1'),
+      version: 1,
+      reader: w.id('drB1'),
+      key: 'dd'.repeat(8),
+    });
+    expect(m.wrappedKey(rec('lab1'), 1, w.id('drB1'))).toBe('dd'.repeat(8));
+    w.ok('pat', T0 + 2 * MIN, { op: 'erase', recordId: rec('lab1') });
+    expect(m.wrappedKey(rec('lab1'), 1, w.id('drB1'))).toBeUndefined();
+    expect(m.wrappedKey(rec('lab1'), 1, w.id('pat'))).toBeUndefined();
+    expect(m.record(rec('lab1'))?.erasedAt).toBe(T0 + 2 * MIN);
+    expect(m.auditTrail(w.id('pat')).slice(-2)).toMatchObject([
+      { op: 'shareKey', by: w.id('pat'), subject: `${rec('lab1')}/1`, detail: w.id('drB1') },
+      { op: 'erase', by: w.id('pat'), subject: rec('lab1'), at: T0 + 2 * MIN },
+    ]);
+  });
+
   it('emits one event per audit entry, and a refused operation writes nothing', () => {
     const { m, w } = world();
     const before = m.auditLog().length;

@@ -11,7 +11,7 @@ import { ConsentModel } from '../../vm/consent/model.js';
 import type { ConsentOp, TxContext } from '../../vm/consent/ops.js';
 import { MemoryState } from '../../vm/journal.js';
 import { callContract } from '../../vm/runtime.js';
-import { question, richer, step } from './gen.js';
+import { question, RECORDS, richer, step } from './gen.js';
 import { OP_SCENARIOS } from './op-scenarios.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
 import { consentFile } from './sync-source.js';
@@ -203,6 +203,14 @@ describe('consent contract = reference model (differential, random histories)', 
             expect(wc.engine.canAccess(...q), JSON.stringify(q)).toEqual(d);
             stats.reasons.set(d.reason, (stats.reasons.get(d.reason) ?? 0) + 1);
           }
+          // Wrapped keys after anchors, shareKey and erasure.
+          for (const r of RECORDS) {
+            for (const v of [1, 2]) {
+              for (const who of ['pat', 'pat2', 'drA1', 'drB1', 'scribe'] as const) {
+                expect(c.wrappedKey(r, v, wm.id(who))).toBe(m.wrappedKey(r, v, wm.id(who)));
+              }
+            }
+          }
           for (const p of ['pat', 'pat2', 'child'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
@@ -213,7 +221,7 @@ describe('consent contract = reference model (differential, random histories)', 
     if (process.env.CONSENT_DIFF_STATS)
       console.log(stats.steps, [...stats.outcomes].sort(), [...stats.reasons].sort());
     // The histories must reach the interesting outcomes, not just refusals.
-    for (const k of ['grant:ok', 'anchor:ok', 'revoke:ok', 'recordReads:ok']) {
+    for (const k of ['grant:ok', 'anchor:ok', 'revoke:ok', 'recordReads:ok', 'shareKey:ok', 'erase:ok']) {
       expect(stats.outcomes.get(k) ?? 0, k).toBeGreaterThan(0);
     }
     for (const r of ['granted', 'expired', 'revoked', 'denied_by_exception', 'emergency']) {

@@ -174,6 +174,17 @@ export const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
     }),
   ),
   signed(
+    signer('pat', 'pat', 'mum', 'pat2'),
+    fc.record({
+      op: fc.constant('shareKey' as const),
+      recordId: record,
+      version: fc.constantFrom(0, 1, 1, 1, 2),
+      reader: fc.oneof(fc.constantFrom<Name>('drB1', 'ins1').map(idOf), id),
+      key: fc.constantFrom('ee'.repeat(40), 'ef'.repeat(40), ''),
+    }),
+  ),
+  signed(signer('pat', 'mum', 'pat2'), fc.record({ op: fc.constant('erase' as const), recordId: record })),
+  signed(
     signer('drA1', 'adminA', 'drB1', 'adminB', 'drA2'),
     fc.record({
       op: fc.constant('cosignEmergency' as const),

@@ -52,6 +52,55 @@ function emergency(w: World, durationMs: number): ConsentOp {
   return { op: 'requestEmergency', patient: w.id('pat'), reason: 'unconscious', durationMs };
 }
 
+const share =
+  (reader: Name, version = 1) =>
+  (w: World) =>
+    ({ op: 'shareKey', recordId: rec('lab1'), version, reader: w.id(reader), key: 'dd'.repeat(40) }) as const;
+const erase =
+  (label = 'lab1') =>
+  () =>
+    ({ op: 'erase', recordId: rec(label) }) as const;
+const erased = (w: World) => void w.ok('pat', T0 + 1, { op: 'erase', recordId: rec('lab1') });
+
+/** shareKey and erase rows. */
+export function keyRows(): OpScenario[] {
+  return [
+    { name: 'patient shares a key with a new grantee', who: 'pat', op: share('drB1'), expect: 'ok' },
+    {
+      name: 'guardian shares for the child',
+      given: (w) => w.seedRecord('child', 'lab1x', 'lab'),
+      who: 'mum',
+      op: (w) => ({ ...share('drB1')(w), recordId: rec('lab1x') }),
+      expect: 'ok',
+    },
+    { name: 'a doctor cannot share keys', who: 'drA1', op: share('drB1'), expect: 'unauthorised' },
+    { name: 'another patient cannot share keys', who: 'pat2', op: share('drB1'), expect: 'unauthorised' },
+    { name: 'share for an unknown version', who: 'pat', op: share('drB1', 2), expect: 'unknown_record' },
+    {
+      name: 'share with an unregistered reader',
+      who: 'pat',
+      op: share('stranger'),
+      expect: 'invalid_reader',
+    },
+    { name: 'share after erasure', given: erased, who: 'pat', op: share('drB1'), expect: 'record_erased' },
+    { name: 'patient erases a record', who: 'pat', op: erase(), expect: 'ok' },
+    { name: 'a doctor cannot erase', who: 'drA1', op: erase(), expect: 'unauthorised' },
+    { name: 'an admin cannot erase', who: 'adminA', op: erase(), expect: 'unauthorised' },
+    { name: 'erase twice', given: erased, who: 'pat', op: erase(), expect: 'already_erased' },
+    { name: 'erase an unknown record', who: 'pat', op: erase('nope'), expect: 'unknown_record' },
+    {
+      name: 'no new version of an erased record',
+      given: (w) => {
+        erased(w);
+        w.grant('pat', w.actor('drA1'), T0, { actions: ['write'] });
+      },
+      who: 'drA1',
+      op: anchorOp(1, 'lab1'),
+      expect: 'record_erased',
+    },
+  ];
+}
+
 /** anchor, requestEmergency, cosignEmergency and recordReads rows. */
 export function recordRows(): OpScenario[] {
   return [

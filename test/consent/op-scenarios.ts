@@ -4,7 +4,7 @@
  */
 import type { ConsentOp } from '../../vm/consent/ops.js';
 import type { Time } from '../../vm/consent/types.js';
-import { NOW, recordRows, suspend } from './op-scenarios-records.js';
+import { keyRows, NOW, recordRows, suspend } from './op-scenarios-records.js';
 import { DAY, hashOf, keyOf, MIN, type Name, T0, type World } from './world.js';
 
 /** One row: `who` runs `op` at `at` (default T0 + 1 h) and gets `expect` ('ok' or an error code). */
@@ -250,6 +250,8 @@ export const OP_SCENARIOS: readonly OpScenario[] = [
   // revoke: the grant's patient or their linked guardian
   ...revokeRows(),
   ...recordRows(),
+  // shareKey, erase: the patient or a linked guardian
+  ...keyRows(),
 ];
 
 function addOrg(org: string): ConsentOp {

@@ -111,6 +111,10 @@ export function encodeOp(op: ConsentOp): ConsentCall {
       return call(op.op, raw(op.patient), text(op.reason), i(op.durationMs));
     case 'cosignEmergency':
       return call(op.op, i(op.emergencyId));
+    case 'shareKey':
+      return call(op.op, raw(op.recordId), i(op.version), raw(op.reader), raw(op.key));
+    case 'erase':
+      return call(op.op, raw(op.recordId));
     case 'recordReads':
       return call(
         op.op,

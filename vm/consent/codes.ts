@@ -76,6 +76,13 @@ export const ConsentError = {
   invalidCosigner: 'invalid_cosigner',
   alreadyLinked: 'already_linked',
   notLinked: 'not_linked',
+  /** No such record, or no such version of it. */
+  unknownRecord: 'unknown_record',
+  /** The record was erased: no new versions, no new keys. */
+  recordErased: 'record_erased',
+  alreadyErased: 'already_erased',
+  /** A version's key is already wrapped for MAX_READERS readers. */
+  tooManyReaders: 'too_many_readers',
   /** A recorded read claims a time after the block time. */
   futureRead: 'future_read',
 } as const;

@@ -3,7 +3,7 @@
  * benchmarks and the node can drive it with {@link ConsentOp}s. Pure: state is a `StateView`
  * handed in; no I/O.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { encodeInt, unpackFields } from '../abi.js';
 import type { StateView } from '../journal.js';
 import { callContract, deployNamedContract, queryContract } from '../runtime.js';
@@ -87,6 +87,12 @@ export class ConsentContract {
   ) {
     const c = encodeCanAccess(actor, patient, target, action, purpose, at);
     return decodeDecision(this.query(c.method, c.args));
+  }
+
+  /** The data key of a version wrapped for `reader` (hex), or undefined. */
+  wrappedKey(recordId: string, version: number, reader: string): string | undefined {
+    const k = this.query('wrappedKey', [raw(recordId), encodeInt(version), raw(reader)]);
+    return k.length === 0 ? undefined : bytesToHex(k);
   }
 
   /** The patient's audit trail, oldest first: [op, at, by, patient, subject, purpose, detail, via]. */

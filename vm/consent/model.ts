@@ -11,6 +11,7 @@
 import { type AccessDecision, type AccessTarget, canAccess } from './access.js';
 import * as admin from './admin-ops.js';
 import type { OpResult } from './common.js';
+import * as keys from './key-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import * as patient from './patient-ops.js';
 import { type AuditEntry, type ConsentState, emptyState, pairKey } from './state.js';
@@ -62,6 +63,10 @@ export function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpR
       return patient.cosignEmergency(state, ctx, op);
     case 'recordReads':
       return patient.recordReads(state, ctx, op);
+    case 'shareKey':
+      return keys.shareKey(state, ctx, op);
+    case 'erase':
+      return keys.erase(state, ctx, op);
   }
 }
 

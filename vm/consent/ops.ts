@@ -95,7 +95,16 @@ export type ConsentOp =
       readonly durationMs: number;
     }
   | { readonly op: 'cosignEmergency'; readonly emergencyId: number }
-  | { readonly op: 'recordReads'; readonly reads: readonly ReadEntry[] };
+  | { readonly op: 'recordReads'; readonly reads: readonly ReadEntry[] }
+  | {
+      readonly op: 'shareKey';
+      readonly recordId: RecordId;
+      readonly version: number;
+      readonly reader: ActorId;
+      /** Lowercase hex of the wrapped key (1-256 bytes). */
+      readonly key: string;
+    }
+  | { readonly op: 'erase'; readonly recordId: RecordId };
 
 /** Name of an operation. */
 export type ConsentOpName = ConsentOp['op'];

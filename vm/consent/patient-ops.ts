@@ -129,9 +129,10 @@ export function anchor(state: ConsentState, ctx: TxContext, op: Op<'anchor'>): O
   const rec = state.records.get(op.recordId);
   if (rec && rec.patient !== op.patient) return fail(ConsentError.versionConflict);
   if (op.previous !== (rec?.versions.length ?? 0)) return fail(ConsentError.versionConflict);
+  if (rec?.erasedAt != null) return fail(ConsentError.recordErased);
   if (!op.keys.some((k) => k.reader === op.patient)) return fail(ConsentError.invalidReader);
   if (!op.keys.every((k) => state.actors.has(k.reader))) return fail(ConsentError.invalidReader);
-  const entryRec = rec ?? { id: op.recordId, patient: op.patient, versions: [] };
+  const entryRec = rec ?? { id: op.recordId, patient: op.patient, versions: [], erasedAt: null };
   const version = entryRec.versions.length + 1;
   entryRec.versions.push({
     version,

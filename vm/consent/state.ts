@@ -30,6 +30,8 @@ export const AuditOp = {
   requestEmergency: 'requestEmergency',
   cosignEmergency: 'cosignEmergency',
   read: 'read',
+  shareKey: 'shareKey',
+  erase: 'erase',
 } as const;
 export type AuditOp = (typeof AuditOp)[keyof typeof AuditOp];
 

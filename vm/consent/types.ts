@@ -70,6 +70,8 @@ export const EMERGENCY_COSIGN_WINDOW_MS = 3_600_000;
 export const EMERGENCY_MAX_MS = 86_400_000;
 /** Most entries in one recordReads batch. */
 export const MAX_READ_BATCH = 64;
+/** Most readers a version's data key may be wrapped for (anchor keys plus shareKey additions). */
+export const MAX_READERS = 64;
 /** Most categories in a scope, exceptions in a grant, or wrapped keys in an anchor. */
 export const MAX_LIST = 16;
 
@@ -144,7 +146,8 @@ export interface RecordVersion {
   readonly category: Category;
   readonly author: ActorId;
   readonly anchoredAt: Time;
-  readonly keys: readonly WrappedKey[];
+  /** Wrapped data keys, in the order readers were added (anchor, then shareKey). */
+  keys: WrappedKey[];
 }
 
 /** A record: its patient and its version chain (version n+1 names version n as previous). */
@@ -152,6 +155,8 @@ export interface RecordEntry {
   readonly id: RecordId;
   readonly patient: ActorId;
   readonly versions: RecordVersion[];
+  /** Block time of its erasure (crypto-shredding: every wrapped key deleted), or null. */
+  erasedAt: Time | null;
 }
 
 /** A break-the-glass request. Active for `cosignedAt <= at < cosignedAt + durationMs`. */
