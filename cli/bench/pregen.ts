@@ -65,7 +65,7 @@ export function pregenerate(p: PregenInit): Pregen {
       // The same key and value bytes as the ehrchain call, as an etcd v3 JSON put.
       const key = Buffer.concat([Buffer.from(`b${p.seed.slice(0, 8)}/`), Buffer.from(call.args[0] ?? [])]);
       const value = Buffer.from(call.args[1] ?? []);
-      const uniq = call.args[0]?.length === 1 ? Buffer.concat([key, Buffer.from(`${p.id}.${a}`)]) : key;
+      const uniq = (call.args[0]?.length ?? 0) <= 1 ? Buffer.concat([key, Buffer.from(`${p.id}.${a}`)]) : key;
       slab.append(
         Buffer.from(JSON.stringify({ key: uniq.toString('base64'), value: value.toString('base64') })),
       );

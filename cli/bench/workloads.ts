@@ -3,12 +3,11 @@
  * contract call, deterministically, so every tx can be signed before the clock starts. A workload
  * names the contract it needs; the harness checks the target has it before loading.
  *
- *   noop         kv.put(<1-byte key per account>, <empty>): the cheapest call the node can run
- *                today (one state write); replace with a `noop` contract once the node registers one
+ *   noop         noop.noop(): the `noop` contract (succeeds, 1 gas, no state but the sender's nonce)
  *   kv           kv.put(<unique 12-byte key>, <--value-bytes random bytes>): state grows
- *   consent-mix  register / grant / revoke / anchor / canAccess in a configurable mix (designed:
- *                needs the consent contract registered in the node's executor)
- *   records      put / get blobs (designed: needs the records API)
+ *   consent-mix  register / grant / revoke / anchor / canAccess in a configurable mix (designed,
+ *                not implemented: needs a governance setup of orgs, admins and patients first)
+ *   records      put / get blobs through /v1/blobs (designed, not implemented)
  */
 import { createHash } from 'node:crypto';
 
@@ -38,12 +37,9 @@ export class WorkloadUnavailableError extends Error {
   override readonly name = 'WorkloadUnavailableError';
 }
 
-const EMPTY = new Uint8Array(0);
-const NOOP_KEY = new Uint8Array([0x6e]);
-
 function noop(): Workload {
-  const args = [NOOP_KEY, EMPTY] as const;
-  return { name: 'noop', contract: 'kv', call: () => ({ contract: 'kv', method: 'put', args }) };
+  const args: readonly Uint8Array[] = [];
+  return { name: 'noop', contract: 'noop', call: () => ({ contract: 'noop', method: 'noop', args }) };
 }
 
 function kv(s: WorkloadSettings): Workload {
@@ -86,13 +82,13 @@ const FACTORIES: Readonly<Record<string, (s: WorkloadSettings) => Workload>> = {
   kv,
   'consent-mix': () => {
     throw new WorkloadUnavailableError(
-      'consent-mix is designed (see docs/bench.md) but not implemented: the node registers no consent ' +
-        'contract in its executor yet (node/node.ts registers kv only)',
+      'consent-mix is designed (see docs/bench.md) but not implemented yet: it needs a governance ' +
+        'setup (orgs, admins, registered patients and doctors) before the timed load',
     );
   },
   records: () => {
     throw new WorkloadUnavailableError(
-      'records is designed (see docs/bench.md) but not implemented: the node has no records API yet',
+      'records is designed (see docs/bench.md) but not implemented yet (blob puts/gets via /v1/blobs)',
     );
   },
 };
