@@ -93,6 +93,8 @@ export interface SubmitOptions {
 export interface LoadResult {
   /** Hashes a node answered 202 for (or 409 duplicate/nonce_stale on a retry: it got in earlier). */
   readonly accepted: Set<string>;
+  /** Hash -> name of the node that admitted it. */
+  readonly acceptedBy: Map<string, string>;
   /** Hash -> error code of a final refusal. */
   readonly refused: Map<string, string>;
   /** Hashes never settled before the time bound or attempts ran out. */
@@ -131,6 +133,7 @@ export async function submitAll(txs: readonly PreparedTx[], o: SubmitOptions): P
   const deadline = Date.now() + o.timeoutMs;
   const attempts = o.attempts ?? 8;
   const accepted = new Set<string>();
+  const acceptedBy = new Map<string, string>();
   const refused = new Map<string, string>();
   const unsent: string[] = [];
   let connectionErrors = 0;
@@ -153,6 +156,7 @@ export async function submitAll(txs: readonly PreparedTx[], o: SubmitOptions): P
         const r = await post(t.url, p.tx.bytes);
         if (r.kind === 'ok') {
           accepted.add(p.hash);
+          acceptedBy.set(p.hash, t.name);
           settled = true;
         } else if (r.kind === 'down' || r.status === 503) {
           if (r.kind === 'down') connectionErrors++;
@@ -160,6 +164,7 @@ export async function submitAll(txs: readonly PreparedTx[], o: SubmitOptions): P
           await sleep(50 + a * 50);
         } else if (retried && (r.code === 'duplicate' || r.code === 'nonce_stale')) {
           accepted.add(p.hash);
+          acceptedBy.set(p.hash, t.name);
           settled = true;
         } else {
           refused.set(p.hash, r.code);
@@ -171,7 +176,7 @@ export async function submitAll(txs: readonly PreparedTx[], o: SubmitOptions): P
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
-  return { accepted, refused, unsent, connectionErrors };
+  return { accepted, acceptedBy, refused, unsent, connectionErrors };
 }
 
 /** The committed view of a tx on one node, or null when that node does not hold it committed. */
@@ -197,5 +202,29 @@ export async function mapLimit<T, R>(
       }
     }),
   );
+  return out;
+}
+
+/**
+ * The txs that must commit although `lost` nodes died: per sender in nonce order, every tx admitted
+ * by a node that stayed up, until the first one only a lost node admitted and that did not commit
+ * anyway (its successors wait on a nonce gap forever: allowed, 202 means admitted, not committed).
+ */
+export function mustCommit(
+  txs: readonly PreparedTx[],
+  r: LoadResult,
+  lost: ReadonlySet<string>,
+  committed: ReadonlySet<string>,
+): string[] {
+  const bySender = new Map<number, PreparedTx[]>();
+  for (const t of txs) bySender.set(t.sender, [...(bySender.get(t.sender) ?? []), t]);
+  const out: string[] = [];
+  for (const list of bySender.values()) {
+    for (const t of list) {
+      const by = r.acceptedBy.get(t.hash);
+      if (!committed.has(t.hash) && (by === undefined || lost.has(by))) break;
+      out.push(t.hash);
+    }
+  }
   return out;
 }

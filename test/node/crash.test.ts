@@ -6,11 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceiptWatch, watchReceipts } from '../helpers/events.js';
-import { committedTx, mapLimit, presign, submitAll } from '../helpers/load.js';
+import { committedTx, mapLimit, mustCommit, presign, submitAll } from '../helpers/load.js';
 import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../helpers/network.js';
 
 const TXS = 1_200;
 const SENDERS = 40;
+
+const reportedSet = (ws: readonly ReceiptWatch[]) => new Set(ws.flatMap((w) => [...w.receipts.keys()]));
 
 /** Every tx any watcher saw committed is committed on every node, at one height, with that receipt. */
 async function assertReportedEverywhere(net: Network, watches: readonly ReceiptWatch[]): Promise<number> {
@@ -104,6 +106,10 @@ describe('crash faults with child processes', () => {
 
     await old.start();
     await watchAll([old]);
+    // Nothing a surviving node admitted is lost (bar txs queued behind a nonce only the dead node had).
+    const must = mustCommit(txs, r, new Set([old.name]), reportedSet(watches));
+    expect(must.length).toBeGreaterThan(TXS / 3);
+    await net.waitCommitted(must, net.nodes, 60_000);
     const head = await sameChain(net.nodes, 60_000);
     expect(head.height).toBeGreaterThan(killHeight);
     const n = await assertReportedEverywhere(net, watches);
@@ -137,6 +143,9 @@ describe('crash faults with child processes', () => {
     expect(fault).not.toBeNull();
     expect(r.accepted.size).toBeGreaterThan(TXS / 2);
     // The follower lost only its own mempool: everything accepted elsewhere commits on all nodes.
+    const must = mustCommit(txs, r, new Set([follower.name]), reportedSet(watches));
+    expect(must.length).toBeGreaterThan(TXS / 3);
+    await net.waitCommitted(must, net.nodes, 60_000);
     const head = await sameChain(net.nodes, 60_000);
     expect(head.height).toBeGreaterThan(0);
     await assertReportedEverywhere(net, watches);
