@@ -93,5 +93,12 @@ describe('a follower far behind catches up by InstallSnapshot', () => {
     if (probe === undefined) throw new Error('no probe');
     const q = await lagger.client.query('kv', 'get', [probe.key]);
     expect(q).toMatchObject({ status: 'ok', returnData: toHex(probe.value) });
+
+    // What the snapshot restored is durable: a restart resumes from it, not from the old blocks.
+    await lagger.stop();
+    await lagger.start();
+    expect((await lagger.status()).height).toBeGreaterThanOrEqual(after.height);
+    await commitRound(net, 'snap-restart', 10);
+    await sameChain(net.nodes, 30_000);
   });
 });
