@@ -38,8 +38,9 @@ export interface SimOptions {
   /** Keep an event log and attach its tail to a failure. */
   readonly trace?: boolean;
   /**
-   * Never compact below the snapshot index, to sidestep the known core bug of conf changes re-applied
-   * on restart (regressions.test.ts) while hunting for others. Default false.
+   * Never compact below the snapshot index: sidestepped the core bug of conf changes re-applied on
+   * restart (fixed in fa60f00) while hunting for others; kept so seeds found that way replay
+   * (regressions.test.ts). Default false.
    */
   readonly avoidKnownBugs?: boolean;
   /** Skip the liveness phase (for sabotaged runs, where liveness cannot be expected). */

@@ -169,7 +169,7 @@ export class FaultInjector {
       const up = c.upNodes();
       const node = up.length > 0 ? rng.pick(up) : undefined;
       const keep = node ? rng.pick([0, 0, 2, 10]) : 0;
-      // keepBehindSnapshot = false sidesteps the known core bug (see regressions.test.ts).
+      // keepBehindSnapshot = false sidesteps a (now fixed) core bug; see regressions.test.ts.
       if (node?.snapshotAndCompact(s.keepBehindSnapshot ? keep : 0)) this.counts.snapshots++;
     }
     if (rng.chance(s.pPropose)) this.propose(rng.range(1, s.maxBatch));

@@ -1,7 +1,7 @@
 /**
- * Seeds and minimal cases the simulator found. Core bugs are `it.fails` until the core's owner
- * fixes them (then vitest reports the test as passing unexpectedly: turn it into a plain `it`).
- * Simulator bugs that were fixed stay here as plain replays.
+ * Seeds and minimal cases the simulator found. A core bug is `it.fails` until the core's owner
+ * fixes it (vitest then reports it as passing unexpectedly: turn it into a plain `it`). Fixed bugs,
+ * in the core or in the simulator, stay here as plain replays.
  */
 import { describe, expect, it } from 'vitest';
 import { encodeConfChange } from '../../../consensus/confchange.js';
@@ -18,8 +18,8 @@ function confEntry(index: number, type: 'addLearner' | 'addVoter', node: string)
   return { index, term: 1, type: EntryType.ConfChange, data: encodeConfChange({ type, node }) };
 }
 
-describe('core bugs found by the simulator', () => {
-  // CORE BUG (seeds 1260/3, 1244/7, 1882/5; replay: SIM_SEED=1260 SIM_NODES=3 SIM_TRACE=1 npx vitest
+describe('core bugs found by the simulator (fixed in fa60f00)', () => {
+  // CORE BUG, FIXED (seeds 1260/3, 1244/7, 1882/5; replay: SIM_SEED=1260 SIM_NODES=3 SIM_TRACE=1 npx vitest
   // run test/consensus/sim). A node that snapshotted at index S but compacted its log only up to
   // C < S (keeping a few entries for slow followers, which MemoryStorage allows) restarts with
   // `applied = S`. `new Raft` replays conf changes in (log.applied, S], but RaftLog starts
@@ -27,7 +27,7 @@ describe('core bugs found by the simulator', () => {
   // are already in the snapshot's ConfState, are applied a second time: addLearner(n4) on a conf
   // where n4 is already a voter throws "n4 is a voter; demotion is not supported", and the node
   // cannot restart. Fix: start the replay after max(firstIndex - 1, storage.snapshot().meta.index).
-  it('restart after compacting below the snapshot index re-applies conf changes in the snapshot', () => {
+  it('restart after compacting below the snapshot index does not re-apply conf changes in the snapshot', () => {
     const voters = ['a', 'b', 'c'];
     const storage = new MemoryStorage({ voters });
     storage.append([
@@ -46,7 +46,7 @@ describe('core bugs found by the simulator', () => {
     runSimulation({ seed: 1260, nodes: 3 });
   });
 
-  // CORE BUG, liveness (seed 5502/3 with avoidKnownBugs; replay: SIM_SEED=5502 SIM_NODES=3
+  // CORE BUG, FIXED: liveness (seed 5502/3 with avoidKnownBugs; replay: SIM_SEED=5502 SIM_NODES=3
   // SIM_AVOID_KNOWN_BUGS=1 SIM_TRACE=1 npx vitest run test/consensus/sim). n4 and n5 joined
   // with no membership (empty storage, as MemoryStorage's docs intend) and were promoted to voters
   // before they had any data; n1 was then removed, so every commit needs n4 or n5. Leader n2
@@ -56,14 +56,14 @@ describe('core bugs found by the simulator', () => {
   // above its first index (361), and it never falls back to a snapshot. Commit stalls at 360, the
   // leader cannot compact past it, and the cluster is stuck for good (heartbeats still flow).
   // Fix: answer with a reject (rejectHint 0) so the leader backs off and sends a snapshot.
-  it('sim seed 5502 on 3 nodes: a voter that joined with no membership never gets a snapshot', () => {
+  it('sim seed 5502 on 3 nodes: a voter that joined with no membership gets a snapshot', () => {
     runSimulation({ seed: 5502, nodes: 3, avoidKnownBugs: true });
   });
 
   // The same bug, minimal and deterministic: n4 joins empty while down, is promoted, n3 crashes
   // (every commit now needs n4), and leadership moves to a new leader whose `next` for n4 is its
   // last index + 1. It probes `append prev=8/1 n=134` forever; n4 answers only heartbeats.
-  it('a promoted voter that joined with no membership and is needed for quorum is never caught up', () => {
+  it('a promoted voter that joined with no membership and is needed for quorum is caught up', () => {
     const settings = { ...defaultRaftOptions, heartbeatTick: 2, maxUncommittedBytes: 0 };
     const c = new Cluster({
       size: 3,
