@@ -162,10 +162,11 @@ function runOnce(
   code: Uint8Array,
   kind: string,
   run: number,
-): { txPerS: number; txPerCpuS: number; gasPerTx: number } {
+): { txPerS: number; txPerCpuS: number; gasPerTx: number; stepsPerTx: number } {
   const { c } = setup(code);
   const calls = Array.from({ length: TXS }, (_, i) => makeCall(kind, i, run));
   let gas = 0;
+  let steps = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < calls.length; i++) {
@@ -182,11 +183,12 @@ function runOnce(
     const r = k.query ? queryContract(c.state, p) : callContract(c.state, p);
     if (r.status !== 'ok') throw new Error(`${kind} #${i} ${k.method}: ${r.error}`);
     gas += r.gasUsed;
+    steps += r.steps;
   }
   const s = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
-  return { txPerS: TXS / s, txPerCpuS: TXS / cpuS, gasPerTx: gas / TXS };
+  return { txPerS: TXS / s, txPerCpuS: TXS / cpuS, gasPerTx: gas / TXS, stepsPerTx: steps / TXS };
 }
 
 const median = (xs: number[]): number => {
@@ -201,6 +203,8 @@ interface Figures {
   /** Median of tx per CPU-second of this process: the figure to compare on a loaded machine. */
   tx_per_cpu_s: number;
   gas_per_tx: number;
+  /** VM instructions executed per tx. */
+  steps_per_tx: number;
   runs: number[];
 }
 const results: Record<string, Figures> = {};
@@ -212,12 +216,15 @@ for (const kind of KINDS) {
     tx_per_s: Math.round(median(runs.map((r) => r.txPerS))),
     tx_per_cpu_s: Math.round(median(runs.map((r) => r.txPerCpuS))),
     gas_per_tx: Math.round(runs[0]?.gasPerTx ?? 0),
+    steps_per_tx: Math.round(runs[0]?.stepsPerTx ?? 0),
     runs: runs.map((r) => Math.round(r.txPerS)),
   };
   results[kind] = f;
   if (!values.json) {
     const line = `${kind.padEnd(10)} ${String(f.tx_per_s).padStart(7)} tx/s, ${String(f.tx_per_cpu_s).padStart(7)} tx/cpu-s`;
-    console.log(`${line} (medians of ${RUNS}; wall runs ${f.runs.join(', ')}), ${f.gas_per_tx} gas/tx`);
+    console.log(
+      `${line} (medians of ${RUNS}; wall runs ${f.runs.join(', ')}), ${f.gas_per_tx} gas/tx, ${f.steps_per_tx} instructions/tx`,
+    );
   }
 }
 if (values.json) {
@@ -230,6 +237,7 @@ if (values.json) {
       tx_per_s: pick('tx_per_s'),
       tx_per_cpu_s: pick('tx_per_cpu_s'),
       gas_per_tx: pick('gas_per_tx'),
+      steps_per_tx: pick('steps_per_tx'),
       txs: TXS,
       runs: RUNS,
       patients: PATIENTS,
