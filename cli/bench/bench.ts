@@ -161,6 +161,7 @@ export function summaryText(r: BenchReport): string {
   const lines = [
     `${r.system} ${r.workload}: ${r.committed_tps} committed tx/s  latency p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} ms`,
     `  submitted ${r.submitted}  committed ${r.committed}  rejected ${r.rejected}  failed ${r.failed}  uncommitted ${r.uncommitted}  (load avg ${r.loadavg.start} -> ${r.loadavg.end})`,
+    `  generator: ${r.generator.workers} worker threads, ${r.generator.cpu_pct}% CPU, rss max ${r.generator.rss_max_mb} MB (same machine)`,
     ...r.nodes.map(
       (n) =>
         `  ${n.name.padEnd(8)} rss max ${n.rss_max_mb} MB  cpu ${n.cpu_pct}%  data ${n.leveldb_mb ?? '–'} MB  blocks ${n.blocks}  term +${n.term_changes}`,

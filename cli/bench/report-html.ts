@@ -199,7 +199,7 @@ export async function renderHtml(r: BenchReport): Promise<string> {
     `<h2>Machine</h2>${table(
       ['cores', 'memory GB', 'CPU', 'Node.js', 'load avg start/end'],
       [[m.cores, m.mem_gb, m.cpu_model, m.node_version, `${r.loadavg.start} / ${r.loadavg.end}`]],
-    )}<h2>Command</h2><pre>${esc(r.command.join(' '))}</pre>`,
+    )}<p>Load generator (this process, ${r.generator.workers} worker threads): ${r.generator.cpu_pct}% CPU, RSS max ${r.generator.rss_max_mb} MB.</p><h2>Command</h2><pre>${esc(r.command.join(' '))}</pre>`,
   );
   if (r.notes.length > 0)
     sections.push(`<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);

@@ -19,6 +19,8 @@ export interface RunResult extends RunFigures {
   /** 1-minute load average when the run started and ended (the machine may be shared). */
   readonly loadavg: { readonly start: number; readonly end: number };
   readonly started_at: string;
+  /** The bench process itself (main thread + load workers), from t0 to the end of the drain. */
+  readonly generator: { readonly cpu_pct: number; readonly rss_max_mb: number; readonly workers: number };
 }
 
 /** Where a run sends its load. */
@@ -118,15 +120,19 @@ export async function runOnce(
   let lastAt = 0;
   let tps = 0;
   let samplerStarted: Promise<void> | null = null;
+  let cpu0 = process.cpuUsage();
+  let rssMax = 0;
   const run = await runLoad(workerInits(o, lt, rate), {
     onStart: (t) => {
       t0 = t;
       lastAt = t;
       samplerStarted = sampler.start();
+      cpu0 = process.cpuUsage();
       faults?.start(t);
     },
     onProgress: (p) => {
       const now = Date.now();
+      rssMax = Math.max(rssMax, process.memoryUsage.rss());
       if (now - lastAt >= 1000) {
         tps = Math.round(((p.committed - lastCommitted) * 1000) / (now - lastAt));
         lastCommitted = p.committed;
@@ -139,6 +145,13 @@ export async function runOnce(
       });
     },
   }).finally(() => bar?.stop());
+  const cpu = process.cpuUsage(cpu0);
+  const genSeconds = Math.max(0.001, (Date.now() - t0) / 1000);
+  const generator = {
+    cpu_pct: Math.round(((cpu.user + cpu.system) / 1e6 / genSeconds) * 1000) / 10,
+    rss_max_mb: Math.round((rssMax / 1048576) * 10) / 10,
+    workers: o.workers,
+  };
   await faults?.stop();
   await samplerStarted;
   const nodes = await sampler.stop();
@@ -152,5 +165,6 @@ export async function runOnce(
     faults: records,
     loadavg: { start: loadStart, end: await load1() },
     started_at,
+    generator,
   };
 }
