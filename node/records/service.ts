@@ -230,7 +230,11 @@ export class RecordService {
     const info = C.decodeVersionInfo(this.#query(C.versionInfoCall(q.recordId, q.version)));
     if (info === null || !bytesEqual(info.patient, q.patient))
       throw new RecordError('unknown_record', 'no such version of this patient');
-    if (info.erasedAt > 0) throw new RecordError('erased', 'the record was erased');
+    if (info.erasedAt > 0) {
+      // A copy missed by the erase hook (state restored from a snapshot) goes now.
+      void this.blobs.erase(cid, this.#now()).catch(() => undefined);
+      throw new RecordError('erased', 'the record was erased');
+    }
     if (info.cid !== cid.toString())
       throw new RecordError('cid_mismatch', 'not the CID anchored for this version');
     const call = C.canReadCall(C.actorId(q.reader), q.patient, q.recordId, q.version, q.purpose, this.#now());
