@@ -92,11 +92,9 @@ export async function registerRecordRoutes(app: FastifyInstance, service: Record
     async (req, reply) => {
       const body: unknown = req.body;
       if (!Buffer.isBuffer(body))
-        return reply
-          .status(415)
-          .send({
-            error: { code: 'unsupported_media_type', message: 'send the blob as application/octet-stream' },
-          });
+        return reply.status(415).send({
+          error: { code: 'unsupported_media_type', message: 'send the blob as application/octet-stream' },
+        });
       try {
         const r = await service.upload(headerBytes(req.headers['x-ehr-request']), new Uint8Array(body));
         return reply.status(201).send(r);
