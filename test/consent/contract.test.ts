@@ -9,6 +9,7 @@ import { CONSENT_GAS_LIMIT, ConsentContract } from '../../vm/consent/contract.js
 import { CONSENT_SOURCE, compileConsent, consentCode } from '../../vm/consent/index.js';
 import { ConsentModel } from '../../vm/consent/model.js';
 import type { ConsentOp, TxContext } from '../../vm/consent/ops.js';
+import type { Grant } from '../../vm/consent/types.js';
 import { MemoryState } from '../../vm/journal.js';
 import { callContract } from '../../vm/runtime.js';
 import { question, RECORDS, richer, step } from './gen.js';
@@ -132,6 +133,30 @@ function contractTrail(c: ConsentContract, patient: string): string[] {
     );
 }
 
+/** The fields of a model grant the contract stores as ints and ids, in the Grant struct's order. */
+function modelGrant(g: Grant): string {
+  const bits = (xs: readonly string[], table: Readonly<Record<string, number>>) =>
+    xs.reduce((a, x) => a | (table[x] ?? 0), 0);
+  return [
+    g.patient,
+    g.grantor,
+    bits(g.actions, { read: 1, write: 2 }),
+    bits(g.purposes, PURPOSE_BIT),
+    g.start,
+    g.end,
+    g.grantedAt,
+    g.revokedAt ?? -1,
+  ].join('|');
+}
+
+function contractGrant(c: ConsentContract, id: number): string | undefined {
+  const f = c.grantInfo(id);
+  if (f === undefined) return undefined;
+  const int = (i: number) => decodeInt(f[i] ?? new Uint8Array());
+  const hex = (i: number) => bytesToHex(f[i] ?? new Uint8Array());
+  return [hex(0), hex(1), int(4), int(5), int(8), int(9), int(12), int(13)].join('|');
+}
+
 type Question = Parameters<ConsentEngine['canAccess']>;
 
 const EMERGENCY_END = T0 + 30 * MIN + 2 * HOUR;
@@ -210,6 +235,12 @@ describe('consent contract = reference model (differential, random histories)', 
                 expect(c.wrappedKey(r, v, wm.id(who))).toBe(m.wrappedKey(r, v, wm.id(who)));
               }
             }
+          }
+          // Every grant as the grantInfo query returns it (and nothing past the last one).
+          for (let id = 1; ; id++) {
+            const g = m.grant(id);
+            expect(contractGrant(c, id), `grant ${id}`).toEqual(g === undefined ? undefined : modelGrant(g));
+            if (g === undefined) break;
           }
           for (const p of ['pat', 'pat2', 'child'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));

@@ -95,6 +95,16 @@ export class ConsentContract {
     return k.length === 0 ? undefined : bytesToHex(k);
   }
 
+  /**
+   * Grant `id` as stored (the Grant struct of consent.ehr, in field order: patient, grantor, gkind,
+   * grantee, actions, purposes, skind, scope, start, end, xcats, xrecs, granted, revoked), or
+   * undefined if there is no such grant.
+   */
+  grantInfo(id: number): Uint8Array[] | undefined {
+    const b = this.query('grantInfo', [encodeInt(id)]);
+    return b.length === 0 ? undefined : unpackFields(b);
+  }
+
   /** The patient's audit trail, oldest first: [op, at, by, patient, subject, purpose, detail, via]. */
   auditTrail(patient: string): Uint8Array[][] {
     const n = decodeValue(this.query('trailLength', [raw(patient)]));
