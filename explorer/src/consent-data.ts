@@ -3,7 +3,7 @@
  * int and pack encodings, docs/language.md; the structs of vm/consent/consent.ehr).
  */
 import { api, HttpError } from './api.js';
-import { decodeInt, encodeInt, fromHex, printable, toHex, unpack } from './format.js';
+import { decodeInt, encodeInt, fromHex, printable, short, toHex, unpack } from './format.js';
 
 export const CONSENT = 'consent';
 
@@ -83,13 +83,13 @@ export interface AuditEntry {
   readonly via: string;
 }
 
-/** One `trailEntry` return: pack(seq, Entry{op, at, by, patient, subject, purpose, detail, via}). */
-export function decodeTrailEntry(b: Uint8Array): AuditEntry {
-  const [seq, entry] = unpack(b);
-  if (seq === undefined || entry === undefined) throw new RangeError('malformed trail entry');
-  const [op, at, by, patient, subject, purpose, detail, via] = unpack(entry);
+/** Entry `seq` of a trail: the `trailEntry` return, Entry{op, at, by, patient, subject, purpose, detail, via}. */
+export function decodeTrailEntry(seq: number, b: Uint8Array): AuditEntry {
+  const f = unpack(b);
+  if (f.length !== 8) throw new RangeError('malformed trail entry');
+  const [op, at, by, patient, subject, purpose, detail, via] = f;
   return {
-    seq: int(seq),
+    seq,
     op: str(op),
     at: int(at),
     by: hex(by),
@@ -111,7 +111,7 @@ export async function auditTrail(patient: string, max: number, s?: AbortSignal) 
   const worker = async () => {
     while (next < length) {
       const i = next++;
-      entries[i - first] = decodeTrailEntry(await consentQuery('trailEntry', [id, encodeInt(i)], s));
+      entries[i - first] = decodeTrailEntry(i, await consentQuery('trailEntry', [id, encodeInt(i)], s));
     }
   };
   await Promise.all(Array.from({ length: Math.min(6, length - first) }, worker));
@@ -119,56 +119,111 @@ export async function auditTrail(patient: string, max: number, s?: AbortSignal) 
 }
 
 export interface GrantInfo {
+  readonly id: number;
+  readonly patient: string;
+  readonly grantor: string;
+  /** Who the grant names: an actor id, an organisation code, or a role. */
+  readonly grantee: Grantee;
   readonly actions: number;
   readonly purposes: number;
   readonly scope: string;
+  /** Deny exceptions: categories and record ids (hex). */
+  readonly exceptCategories: readonly string[];
+  readonly exceptRecords: readonly string[];
   readonly start: number;
   readonly end: number;
+  readonly grantedAt: number;
   readonly revokedAt: number | null;
 }
 
+export type Grantee =
+  | { readonly kind: 'actor'; readonly id: string }
+  | { readonly kind: 'org'; readonly org: string }
+  | { readonly kind: 'role'; readonly role: string };
+
+function grantee(kind: number, b: Uint8Array | undefined): Grantee {
+  if (kind === 1) return { kind: 'actor', id: hex(b) };
+  if (kind === 2) return { kind: 'org', org: str(b) };
+  return { kind: 'role', role: roleName(decodeInt(b)) };
+}
+
+/** The fields of a pack of codes (scope and exception lists). */
+const codes = (b: Uint8Array | undefined): string[] =>
+  b === undefined || b.length === 0 ? [] : unpack(b).map(str);
+
 /**
- * `grantInfo(id)` (not in the contract yet: the Grant struct of consent.ehr is assumed). Null when
- * the contract has no such method, so the view can say what it cannot know.
+ * `grantInfo(id)`: the Grant struct of consent.ehr (patient, grantor, gkind, grantee, actions,
+ * purposes, skind, scope, start, end, xcats, xrecs, granted, revoked). Null for an unknown grant;
+ * throws NoSuchMethod on a contract without the query.
  */
 export async function grantInfo(id: number, s?: AbortSignal): Promise<GrantInfo | null> {
-  let b: Uint8Array;
-  try {
-    b = await consentQuery('grantInfo', [encodeInt(id)], s);
-  } catch (e) {
-    if (e instanceof NoSuchMethod) return null;
-    throw e;
-  }
+  const b = await consentQuery('grantInfo', [encodeInt(id)], s);
+  if (b.length === 0) return null;
   const f = unpack(b);
   const skind = int(f[6]);
   const scope =
-    skind === 1
-      ? 'all'
-      : skind === 2
-        ? unpack(f[7] ?? new Uint8Array(0))
-            .map(str)
-            .join(', ')
-        : `record ${hex(f[7])}`;
+    skind === 1 ? 'all records' : skind === 2 ? codes(f[7]).join(', ') : `record ${short(hex(f[7]))}`;
   const revoked = int(f[13]);
   return {
+    id,
+    patient: hex(f[0]),
+    grantor: hex(f[1]),
+    grantee: grantee(int(f[2]), f[3]),
     actions: int(f[4]),
     purposes: int(f[5]),
     scope,
+    exceptCategories: codes(f[10]),
+    exceptRecords: f[11] === undefined || f[11].length === 0 ? [] : unpack(f[11]).map(hex),
     start: int(f[8]),
     end: int(f[9]),
+    grantedAt: int(f[12]),
     revokedAt: revoked < 0 ? null : revoked,
   };
 }
 
-/** `versionInfo(record, version)` (not in the contract yet): the CID of a version, or null. */
-export async function versionCid(record: string, version: number, s?: AbortSignal): Promise<string | null> {
-  try {
-    const b = await consentQuery('versionInfo', [fromHex(record), encodeInt(version)], s);
-    return b.length === 0 ? null : str(unpack(b)[0]);
-  } catch (e) {
-    if (e instanceof NoSuchMethod) return null;
-    throw e;
-  }
+export interface VersionInfo {
+  readonly record: string;
+  readonly version: number;
+  readonly patient: string;
+  /** CID of the ciphertext blob. */
+  readonly cid: string;
+  readonly category: string;
+  readonly author: string;
+  readonly anchoredAt: number;
+  /** Block time of the record's erasure, or null. */
+  readonly erasedAt: number | null;
+  /** Actor ids the version's data key is wrapped for (empty once erased). */
+  readonly readers: readonly string[];
+}
+
+/**
+ * `versionInfo(record, version)` = pack(patient, cid, category, author, anchoredAt, erasedAt) and
+ * `readersOf(record, version)`; null when there is no such version.
+ */
+export async function versionInfo(
+  record: string,
+  version: number,
+  s?: AbortSignal,
+): Promise<VersionInfo | null> {
+  const args = [fromHex(record), encodeInt(version)];
+  const [b, r] = await Promise.all([
+    consentQuery('versionInfo', args, s),
+    consentQuery('readersOf', args, s),
+  ]);
+  if (b.length === 0) return null;
+  const [patient, cid, category, author, at, erased] = unpack(b);
+  const erasedAt = int(erased);
+  return {
+    record,
+    version,
+    patient: hex(patient),
+    cid: str(cid),
+    category: str(category),
+    author: hex(author),
+    anchoredAt: int(at),
+    erasedAt: erasedAt > 0 ? erasedAt : null,
+    readers: r.length === 0 ? [] : unpack(r).map(hex),
+  };
 }
 
 /** Grantee bytes of a `grant` entry's detail: bytes(kind) ++ grantee. */

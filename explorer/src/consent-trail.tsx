@@ -1,85 +1,111 @@
-/** A patient's consent picture derived from the audit trail: grants, record versions, the trail. */
-import { useEffect, useState } from 'preact/hooks';
+/**
+ * A patient's consent picture: the grant ids and record versions named on the audit trail, shown
+ * with what the contract holds for each (`grantInfo`, `versionInfo`, `readersOf`), and the trail.
+ */
 import {
   ALLOWED_REASONS,
   type AuditEntry,
   actionNames,
+  type Grantee,
   type GrantInfo,
   granteeOf,
-  grantInfo,
   purposeNames,
   roleName,
-  versionCid,
+  type VersionInfo,
 } from './consent-data.js';
 import { ago, dateTime, decodeInt, printable, short, toHex } from './format.js';
 import { Badge, Hash } from './ui.js';
 
 const int = (b: Uint8Array) => decodeInt(b) ?? Number.NaN;
 const txt = (b: Uint8Array) => printable(b) ?? toHex(b);
-/** `record ++ bytes(version)` of anchor and read entries. */
+/** `record ++ bytes(version)` of anchor, shareKey and read entries. */
 const recordRef = (b: Uint8Array) => ({ record: toHex(b.subarray(0, 32)), version: int(b.subarray(32)) });
 
-export interface GrantRow {
-  readonly id: number;
-  readonly grantee: string;
-  readonly by: string;
-  readonly grantedAt: number;
-  readonly revokedAt: number | null;
-}
-
-export interface VersionRow {
-  readonly record: string;
-  readonly version: number;
-  readonly category: string;
-  readonly author: string;
-  readonly at: number;
-}
-
+/** What the trail names: grant ids, and record versions in anchoring order. */
 export function derive(entries: readonly AuditEntry[]) {
-  const grants = new Map<number, GrantRow>();
-  const versions: VersionRow[] = [];
+  const grants = new Set<number>();
+  const versions: { record: string; version: number }[] = [];
   for (const e of entries) {
-    if (e.op === 'grant') {
-      const id = int(e.subject);
-      grants.set(id, { id, grantee: granteeOf(e.detail), by: e.by, grantedAt: e.at, revokedAt: null });
-    } else if (e.op === 'revoke') {
-      const g = grants.get(int(e.subject));
-      if (g !== undefined) grants.set(g.id, { ...g, revokedAt: e.at });
-    } else if (e.op === 'anchor') {
-      versions.push({ ...recordRef(e.subject), category: txt(e.detail), author: e.by, at: e.at });
-    }
+    if (e.op === 'grant') grants.add(int(e.subject));
+    else if (e.op === 'anchor') versions.push(recordRef(e.subject));
   }
-  return { grants: [...grants.values()], versions };
+  return { grants: [...grants], versions };
 }
 
-type GrantState = 'active' | 'expired' | 'not yet valid' | 'revoked' | 'not revoked (end unknown)';
+export type GrantState = 'active' | 'expired' | 'not yet valid' | 'revoked';
 
-function grantState(g: GrantRow, info: GrantInfo | null | undefined, now: number): GrantState {
-  if (g.revokedAt !== null || (info?.revokedAt ?? null) !== null) return 'revoked';
-  if (info === null || info === undefined) return 'not revoked (end unknown)';
-  if (now < info.start) return 'not yet valid';
-  return now >= info.end ? 'expired' : 'active';
+export function grantState(g: GrantInfo, now: number): GrantState {
+  if (g.revokedAt !== null && g.revokedAt <= now) return 'revoked';
+  if (now < g.start) return 'not yet valid';
+  return now >= g.end ? 'expired' : 'active';
 }
 
 const STATE_KIND = { active: 'ok', expired: 'warn', 'not yet valid': 'info', revoked: 'bad' } as const;
+const ORDER: readonly GrantState[] = ['active', 'not yet valid', 'expired', 'revoked'];
 
-export function Grants({ grants }: { grants: readonly GrantRow[] }) {
-  const [infos, setInfos] = useState<Map<number, GrantInfo | null>>(new Map());
-  useEffect(() => {
-    const ctl = new AbortController();
-    Promise.all(grants.map(async (g) => [g.id, await grantInfo(g.id, ctl.signal)] as const)).then(
-      (rows) => setInfos(new Map(rows)),
-      () => undefined,
+function GranteeCell({ g }: { g: Grantee }) {
+  if (g.kind === 'actor')
+    return (
+      <>
+        <span class="muted small">actor </span>
+        <Hash value={g.id} href={`#/consent/actor/${g.id}`} abbrev />
+      </>
     );
-    return () => ctl.abort();
-  }, [grants]);
-  if (grants.length === 0) return <p class="state empty">No grants on this patient's trail.</p>;
-  const now = Date.now();
-  const order: GrantState[] = ['active', 'not yet valid', 'not revoked (end unknown)', 'expired', 'revoked'];
-  const rows = [...grants].sort(
-    (a, b) =>
-      order.indexOf(grantState(a, infos.get(a.id), now)) - order.indexOf(grantState(b, infos.get(b.id), now)),
+  if (g.kind === 'org')
+    return (
+      <>
+        <span class="muted small">organisation </span>
+        <code>{g.org}</code>
+      </>
+    );
+  return (
+    <>
+      <span class="muted small">any </span>
+      {g.role}
+    </>
   );
+}
+
+function Terms({ g }: { g: GrantInfo }) {
+  const except = [...g.exceptCategories, ...g.exceptRecords.map((r) => `record ${short(r)}`)];
+  return (
+    <span class="small terms">
+      <span data-field="actions">{actionNames(g.actions).join(' + ')}</span> ·{' '}
+      <span data-field="purposes">{purposeNames(g.purposes).join(', ')}</span> ·{' '}
+      <span data-field="scope">{g.scope}</span>
+      {except.length > 0 && <> · except {except.join(', ')}</>}
+      <br />
+      <span class="muted">
+        {dateTime(g.start)} → {dateTime(g.end)}
+      </span>
+    </span>
+  );
+}
+
+/**
+ * The grants on the patient's trail with their stored terms. `infos` null: the contract has no
+ * grantInfo query (an older contract), so only ids are known.
+ */
+export function Grants({
+  ids,
+  infos,
+}: {
+  ids: readonly number[];
+  infos: ReadonlyMap<number, GrantInfo> | null;
+}) {
+  if (ids.length === 0) return <p class="state empty">No grants on this patient's trail.</p>;
+  if (infos === null)
+    return (
+      <p class="state empty">
+        Grants {ids.map((i) => `#${i}`).join(', ')}: this contract has no <code>grantInfo</code> query, so
+        their terms cannot be shown.
+      </p>
+    );
+  const now = Date.now();
+  const rows = ids
+    .map((id) => infos.get(id))
+    .filter((g): g is GrantInfo => g !== undefined)
+    .sort((a, b) => ORDER.indexOf(grantState(a, now)) - ORDER.indexOf(grantState(b, now)) || a.id - b.id);
   return (
     <table class="stack" aria-label="Grants">
       <thead>
@@ -93,32 +119,31 @@ export function Grants({ grants }: { grants: readonly GrantRow[] }) {
       </thead>
       <tbody>
         {rows.map((g) => {
-          const info = infos.get(g.id);
-          const st = grantState(g, info, now);
+          const st = grantState(g, now);
           return (
-            <tr key={g.id}>
+            <tr key={g.id} data-grant={g.id} data-state={st}>
               <td data-label="Grant">#{g.id}</td>
               <td data-label="State">
-                <Badge kind={st in STATE_KIND ? STATE_KIND[st as keyof typeof STATE_KIND] : 'info'}>
-                  {st}
-                </Badge>
-                {g.revokedAt !== null && <div class="small">revoked {dateTime(g.revokedAt)}</div>}
-              </td>
-              <td data-label="Grantee">
-                <code title={g.grantee}>{short(g.grantee, 20, 6)}</code>
-              </td>
-              <td data-label="Terms">
-                {info ? (
-                  <span class="small">
-                    {actionNames(info.actions).join('+')} · {purposeNames(info.purposes).join(', ')} · scope{' '}
-                    {info.scope} · {dateTime(info.start)} → {dateTime(info.end)}
-                  </span>
-                ) : (
-                  <span class="muted small">needs the grantInfo query</span>
+                <Badge kind={STATE_KIND[st]}>{st}</Badge>
+                {g.revokedAt !== null && (
+                  <div class="small" data-field="revoked">
+                    revoked {dateTime(g.revokedAt)}
+                  </div>
                 )}
               </td>
-              <td data-label="Granted" title={dateTime(g.grantedAt)}>
-                {ago(g.grantedAt)}
+              <td data-label="Grantee">
+                <GranteeCell g={g.grantee} />
+              </td>
+              <td data-label="Terms">
+                <Terms g={g} />
+              </td>
+              <td data-label="Granted">
+                <span title={ago(g.grantedAt)}>{dateTime(g.grantedAt)}</span>
+                {g.grantor !== g.patient && (
+                  <div class="small">
+                    by <Hash value={g.grantor} href={`#/consent/actor/${g.grantor}`} abbrev />
+                  </div>
+                )}
               </td>
             </tr>
           );
@@ -128,18 +153,8 @@ export function Grants({ grants }: { grants: readonly GrantRow[] }) {
   );
 }
 
-function Cid({ v }: { v: VersionRow }) {
-  const [cid, setCid] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    const ctl = new AbortController();
-    versionCid(v.record, v.version, ctl.signal).then(setCid, () => setCid(null));
-    return () => ctl.abort();
-  }, [v.record, v.version]);
-  if (cid === undefined) return <span class="muted">…</span>;
-  return cid === null ? <span class="muted small">needs the versionInfo query</span> : <Hash value={cid} />;
-}
-
-export function Versions({ versions }: { versions: readonly VersionRow[] }) {
+/** The record versions anchored for the patient, as `versionInfo` and `readersOf` give them. */
+export function Versions({ versions }: { versions: readonly VersionInfo[] }) {
   if (versions.length === 0) return <p class="state empty">No records anchored for this patient.</p>;
   return (
     <table class="stack" aria-label="Record versions">
@@ -151,24 +166,39 @@ export function Versions({ versions }: { versions: readonly VersionRow[] }) {
           <th scope="col">Content id (ciphertext)</th>
           <th scope="col">Author</th>
           <th scope="col">Anchored</th>
+          <th scope="col">Key wrapped for</th>
         </tr>
       </thead>
       <tbody>
         {versions.map((v) => (
-          <tr key={`${v.record}/${v.version}`}>
+          <tr key={`${v.record}/${v.version}`} data-record={v.record} data-version={v.version}>
             <td data-label="Record">
-              <code title={v.record}>{short(v.record)}</code>
+              <code class="hash" title={v.record}>
+                {short(v.record)}
+              </code>
             </td>
             <td data-label="Version">v{v.version}</td>
             <td data-label="Category">{v.category}</td>
             <td data-label="Content id">
-              <Cid v={v} />
+              <code class="hash cid" data-field="cid">
+                {v.cid}
+              </code>
             </td>
             <td data-label="Author">
               <Hash value={v.author} href={`#/consent/actor/${v.author}`} abbrev />
             </td>
-            <td data-label="Anchored" title={dateTime(v.at)}>
-              {dateTime(v.at)}
+            <td data-label="Anchored" data-field="anchored">
+              {dateTime(v.anchoredAt)}
+            </td>
+            <td data-label="Key wrapped for" data-field="readers">
+              {v.erasedAt !== null ? (
+                <>
+                  <Badge kind="bad">erased</Badge>
+                  <div class="small">{dateTime(v.erasedAt)}: keys and blobs deleted</div>
+                </>
+              ) : (
+                `${v.readers.length} reader${v.readers.length === 1 ? '' : 's'}`
+              )}
             </td>
           </tr>
         ))}
@@ -180,10 +210,11 @@ export function Versions({ versions }: { versions: readonly VersionRow[] }) {
 function subjectOf(e: AuditEntry): string {
   if (e.op === 'grant' || e.op === 'revoke') return `grant #${int(e.subject)}`;
   if (e.op === 'requestEmergency' || e.op === 'cosignEmergency') return `emergency #${int(e.subject)}`;
-  if (e.op === 'anchor' || e.op === 'read') {
+  if (e.op === 'anchor' || e.op === 'read' || e.op === 'shareKey') {
     const r = recordRef(e.subject);
     return `record ${short(r.record)} v${r.version}`;
   }
+  if (e.op === 'erase') return `record ${short(toHex(e.subject))}`;
   return e.subject.length === 32 ? `actor ${short(toHex(e.subject))}` : txt(e.subject);
 }
 
@@ -192,6 +223,8 @@ function detailOf(e: AuditEntry): string {
   if (e.op === 'registerActor') return roleName(decodeInt(e.detail));
   if (e.op === 'updateLicence') return `licence until ${dateTime(int(e.detail))}`;
   if (e.op === 'cosignEmergency') return `requested by ${short(toHex(e.detail))}`;
+  if (e.op === 'shareKey') return `key for ${short(toHex(e.detail))}`;
+  if (e.op === 'erase') return `${int(e.detail)} version(s) shredded`;
   return e.detail.length === 0 ? '' : txt(e.detail);
 }
 

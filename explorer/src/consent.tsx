@@ -1,8 +1,19 @@
 /** Consent views: look up an actor (role, organisation) or a patient (grants, records, audit trail). */
-import { useMemo, useState } from 'preact/hooks';
-import { type Actor, actorInfo, auditTrail, ConsentMissing, consentQuery } from './consent-data.js';
+import { useState } from 'preact/hooks';
+import {
+  type Actor,
+  actorInfo,
+  auditTrail,
+  ConsentMissing,
+  consentQuery,
+  type GrantInfo,
+  grantInfo,
+  NoSuchMethod,
+  type VersionInfo,
+  versionInfo,
+} from './consent-data.js';
 import { derive, Grants, Trail, Versions } from './consent-trail.js';
-import { dateTime, decodeInt, HASH_RE, num } from './format.js';
+import { dateTime, HASH_RE } from './format.js';
 import { go, useAsync } from './hooks.js';
 import { Badge, ErrorState, Fields, Hash, Loading, NotFound, Page } from './ui.js';
 
@@ -65,8 +76,11 @@ function IdForm({ kind, label }: { kind: 'actor' | 'patient'; label: string }) {
   );
 }
 
+/** A query every consent contract answers (the trail length of a nobody): is it deployed? */
+const probe = (s: AbortSignal) => consentQuery('trailLength', [new Uint8Array(32)], s);
+
 export function ConsentHome() {
-  const res = useAsync((s) => consentQuery('auditLength', [], s), []);
+  const res = useAsync(probe, []);
   return (
     <Page
       title="Consent"
@@ -77,8 +91,8 @@ export function ConsentHome() {
       {res.state === 'ok' && (
         <>
           <p>
-            <Badge kind="ok">deployed</Badge> The chain-wide audit log holds {num(decodeInt(res.value))}{' '}
-            entries.
+            <Badge kind="ok">deployed</Badge> The consent contract runs on this chain. Look up an actor by id,
+            or a patient for their grants, record versions and audit trail.
           </p>
           <div class="forms">
             <IdForm kind="actor" label="Actor id (role and organisation)" />
@@ -142,19 +156,42 @@ export function ActorPage({ id }: { id: string }) {
   );
 }
 
+/** Runs `f` over `xs`, at most `n` at a time, keeping the order. */
+async function pooled<X, Y>(xs: readonly X[], n: number, f: (x: X) => Promise<Y>): Promise<Y[]> {
+  const out: Y[] = new Array(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await f(xs[i] as X);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, xs.length) }, worker));
+  return out;
+}
+
+/** A patient's grants (by id, null without the grantInfo query) and record versions. */
+async function patientState(id: string, s: AbortSignal) {
+  const actor = await actorInfo(id, s);
+  if (actor === null || actor.role !== 'patient') return { actor, trail: null };
+  const trail = await auditTrail(id, TRAIL_MAX, s);
+  const named = derive(trail.entries);
+  let grants: Map<number, GrantInfo> | null = new Map();
+  try {
+    for (const g of await pooled(named.grants, 6, (g) => grantInfo(g, s)))
+      if (g !== null) grants.set(g.id, g);
+  } catch (e) {
+    if (!(e instanceof NoSuchMethod)) throw e;
+    grants = null;
+  }
+  const versions = (await pooled(named.versions, 6, (v) => versionInfo(v.record, v.version, s))).filter(
+    (v): v is VersionInfo => v !== null,
+  );
+  return { actor, trail: { ...trail, grantIds: named.grants, grants, versions } };
+}
+
 export function PatientPage({ id }: { id: string }) {
-  const res = useAsync(
-    async (s) => {
-      const actor = await actorInfo(id, s);
-      if (actor === null || actor.role !== 'patient') return { actor, trail: null };
-      return { actor, trail: await auditTrail(id, TRAIL_MAX, s) };
-    },
-    [id],
-  );
-  const derived = useMemo(
-    () => (res.state === 'ok' && res.value.trail !== null ? derive(res.value.trail.entries) : null),
-    [res],
-  );
+  const res = useAsync((s) => patientState(id, s), [id]);
   if (!HASH_RE.test(id)) return <UnknownActor id={id} />;
   return (
     <Page title="Patient">
@@ -169,14 +206,14 @@ export function PatientPage({ id }: { id: string }) {
           </p>
         </NotFound>
       )}
-      {res.state === 'ok' && res.value.actor !== null && res.value.trail !== null && derived !== null && (
+      {res.state === 'ok' && res.value.actor !== null && res.value.trail !== null && (
         <>
           <ActorFields a={res.value.actor} id={id} />
           <h2>Grants</h2>
-          <Grants grants={derived.grants} />
+          <Grants ids={res.value.trail.grantIds} infos={res.value.trail.grants} />
           <h2>Record versions</h2>
           <p class="muted small">Ids, content ids of the ciphertext, authors and times; never content.</p>
-          <Versions versions={derived.versions} />
+          <Versions versions={res.value.trail.versions} />
           <h2>Audit trail</h2>
           <p class="legend small">
             <span>

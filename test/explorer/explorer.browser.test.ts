@@ -1,7 +1,8 @@
 /**
  * The explorer in a real Chromium against a real 3-validator network in this process: live
- * dashboard, blocks, tx pages, search, not-found states, consent (not deployed on this chain, and
- * the real consent contract run in memory behind the query route), benchmarks, and a phone screen.
+ * dashboard, blocks, tx pages, search, not-found states, consent (a consent world made of signed
+ * transactions and records-service reads on that network, compared with what the chain holds; and a
+ * 1-validator chain started without the consent contract), benchmarks, and a phone screen.
  * Screenshots go to test-artifacts/explorer/.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,9 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExplorer } from '../../explorer/build.js';
+import { dateTime } from '../../explorer/src/format.js';
+import { toHex } from '../../node/chain/encoding.js';
 import { Account, EhrClient } from '../../node/client/client.js';
 import type { BlockView, StatusView, TxView } from '../../node/http/backend.js';
-import { consentStub, serveConsent } from './consent-stub.js';
+import { decodeInt } from '../../vm/abi.js';
+import {
+  buildConsentWorld,
+  type ConsentWorld,
+  chainActor,
+  chainGrant,
+  chainTrail,
+  chainVersion,
+  INSURER_ORG,
+} from './consent-world.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,6 +34,11 @@ const BENCH = fileURLToPath(new URL('./fixtures/bench-sample.json', import.meta.
 const enc = new TextEncoder();
 
 let net: TestNetwork;
+/** A 1-validator chain whose genesis deploys no contract. */
+let bare: Promise<TestNetwork>;
+let worldP: Promise<ConsentWorld> | undefined;
+/** Node and browser in the same time zone, so the pages' local times can be compared. */
+const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let browser: Browser;
 let base: string;
 let client: EhrClient;
@@ -39,6 +56,16 @@ async function put(): Promise<TxView> {
       timeoutMs: 20_000,
     },
   );
+}
+
+/** The consent world, built once on the network (in the background from beforeAll on). */
+function world(): Promise<ConsentWorld> {
+  worldP ??= buildConsentWorld(net);
+  return worldP;
+}
+
+function newPage(): Promise<Page> {
+  return browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: TZ });
 }
 
 async function api<T>(path: string): Promise<T> {
@@ -92,8 +119,11 @@ describe('explorer in Chromium against a live 3-node network', () => {
         ],
       }),
     ]);
+    bare = startNetwork(1, { chainId: 'explorer-bare', contracts: {} });
+    bare.catch(() => undefined); // awaited by its test
     await waitLeader(net);
     base = net.urls[0] ?? '';
+    world().catch(() => undefined); // built while the first tests run; awaited by the consent tests
     client = new EhrClient(base);
     account = new Account(randomBytes(32), net.chainId);
     for (let i = 0; i < 4; i++) await put();
@@ -101,11 +131,11 @@ describe('explorer in Chromium against a live 3-node network', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await net?.stop();
+    await Promise.allSettled([net?.stop(), bare?.then((b) => b.stop())]);
   });
 
   it('dashboard: rising height, leader, validators, live charts fed by SSE', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage();
     await page.goto(`${base}/#/`);
     expect(await heading(page)).toBe('Network');
     await page.locator('.live.open').waitFor();
@@ -133,7 +163,7 @@ describe('explorer in Chromium against a live 3-node network', () => {
   });
 
   it('blocks list -> block page -> tx page show what the API says', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage();
     const tx = await put();
     const height = tx.height ?? 0;
     await page.goto(`${base}/#/blocks`);
@@ -181,7 +211,7 @@ describe('explorer in Chromium against a live 3-node network', () => {
   });
 
   it('search finds a block by height and a tx by hash, and says clearly when nothing matches', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage();
     const tx = await put();
     await page.goto(`${base}/#/`);
     const search = page.getByRole('searchbox', { name: /search/i });
@@ -205,7 +235,7 @@ describe('explorer in Chromium against a live 3-node network', () => {
   });
 
   it('an unknown tx and an unknown block get a clear not-found page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage();
     const missing = randomBytes(32).toString('hex');
     await page.goto(`${base}/#/tx/${missing}`);
     await page.locator('#nf-title').waitFor();
@@ -217,62 +247,150 @@ describe('explorer in Chromium against a live 3-node network', () => {
     await page.close();
   });
 
-  it('consent: the consent contract of the chain answers, and a chain without it gets a clear state', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const q = await fetch(`${base}/v1/query/consent/auditLength`);
-    if (q.status === 200) {
-      // Deployed on this chain: the landing page shows the audit log's length from the contract.
-      const n = Number.parseInt(((await q.json()) as { returnData: string }).returnData, 16);
-      await page.goto(`${base}/#/consent`);
-      await page.locator('.badge.ok', { hasText: 'deployed' }).waitFor();
-      expect(await page.locator('main').textContent()).toContain(`audit log holds ${n} entries`);
-      await shot(page, 'consent-home');
-    }
-    // A chain without the contract: the node answers 404 unknown_contract (as it does for any
-    // unknown contract id), simulated here on the route so the state is tested on every chain.
-    await page.route('**/v1/query/consent/**', (route) =>
-      route.fulfill({
-        status: 404,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unknown_contract', message: 'no contract consent' } }),
-      }),
-    );
+  it('consent: home page and actor pages show the registered actors', async () => {
+    const w = await world();
+    const page = await newPage();
     await page.goto(`${base}/#/consent`);
-    await page.reload();
-    await page.locator('#nd-title').waitFor();
-    expect(await page.locator('#nd-title').textContent()).toBe('Consent contract not deployed on this chain');
-    await shot(page, 'consent-not-deployed');
-    await page.goto(`${base}/#/consent/patient/${'ab'.repeat(32)}`);
-    await page.locator('#nd-title').waitFor();
+    await page.locator('.badge.ok', { hasText: 'deployed' }).waitFor();
+    await shot(page, 'consent-home');
+
+    for (const [who, role, org] of [
+      [w.doctorA, 'doctor', 'hospital-1'],
+      [w.doctorB, 'doctor', 'hospital-2'],
+      [w.insurer, 'insurer', INSURER_ORG],
+      [w.patient, 'patient', 'hospital-1'],
+    ] as const) {
+      const a = await chainActor(new EhrClient(base), who.id);
+      await page.goto(`${base}/#/consent/actor/${who.id}`);
+      expect(await heading(page)).toBe('Actor');
+      await page.locator('[data-field="role"]').waitFor();
+      expect(await page.locator('[data-field="role"]').textContent()).toBe(role);
+      expect(await page.locator('[data-field="org"]').textContent()).toBe(org);
+      const fields = (await page.locator('dl[aria-label="Actor"]').textContent()) ?? '';
+      expect(fields).toContain(a.cert);
+      expect(fields).toContain(dateTime(a.registered));
+      expect(fields).toContain(a.licence === 0 ? 'no expiry' : `valid until ${dateTime(a.licence)}`);
+      if (role === 'insurer') await shot(page, 'consent-actor');
+    }
+    // The patient's actor page links to the patient page.
+    await page.locator(`a[href="#/consent/patient/${w.patient.id}"]`).waitFor();
+    await page.goto(`${base}/#/consent/actor/${'ab'.repeat(32)}`);
+    await page.locator('#nf-title').waitFor();
+    expect(await page.locator('#nf-title').textContent()).toBe('Actor not found');
     await page.close();
   });
 
-  it('consent: a patient page built from the real contract (grants, versions, highlighted trail)', async () => {
-    const stub = consentStub();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await serveConsent(page, stub);
-    await page.goto(`${base}/#/consent/patient/${stub.patient}`);
+  it('consent: the patient page shows the grants, record versions and audit trail the chain holds', async () => {
+    const w = await world();
+    const c = new EhrClient(base);
+    const page = await newPage();
+    await page.goto(`${base}/#/consent/patient/${w.patient.id}`);
     expect(await heading(page)).toBe('Patient');
     await page.locator('table[aria-label="Audit trail, newest first"]').waitFor();
     expect(await page.locator('[data-field="role"]').textContent()).toBe('patient');
-    expect(await page.locator('[data-field="org"]').textContent()).toBe('hosp-a');
-    // standard(): record-scoped write grants to the scribe for the patient's 3 records, + 2 here.
-    expect(await page.locator('table[aria-label="Grants"] tbody tr').count()).toBe(5);
-    expect(await page.locator('table[aria-label="Grants"]').textContent()).toContain('revoked');
-    expect(await page.locator('table[aria-label="Record versions"] tbody tr').count()).toBe(3);
+    expect(await page.locator('[data-field="org"]').textContent()).toBe('hospital-1');
+
+    // Grants: one row per grant on the trail, state and terms as grantInfo holds them.
+    const trail = await chainTrail(c, w.patient.id);
+    const grantIds = trail.filter((e) => e.op === 'grant').map((e) => decodeInt(e.subject));
+    expect(grantIds.sort()).toEqual(Object.values(w.grants).sort());
+    expect(await page.locator('table[aria-label="Grants"] tbody tr').count()).toBe(grantIds.length);
+    const now = Date.now();
+    for (const id of grantIds) {
+      const g = await chainGrant(c, id);
+      const row = page.locator(`table[aria-label="Grants"] tr[data-grant="${id}"]`);
+      const state =
+        g.revoked !== null
+          ? 'revoked'
+          : now < g.start
+            ? 'not yet valid'
+            : now >= g.end
+              ? 'expired'
+              : 'active';
+      expect(await row.getAttribute('data-state'), `grant ${id}`).toBe(state);
+      const text = (await row.textContent()) ?? '';
+      expect(text).toContain(`${dateTime(g.start)} → ${dateTime(g.end)}`);
+      expect(text).toContain(dateTime(g.granted));
+      if (g.revoked !== null) expect(text).toContain(`revoked ${dateTime(g.revoked)}`);
+      if (g.kind === 2) expect(text).toContain(`organisation ${new TextDecoder().decode(g.grantee)}`);
+      if (g.kind === 1)
+        expect(await row.locator(`a[href="#/consent/actor/${toHex(g.grantee)}"]`).count()).toBe(1);
+    }
+    const grantRow = (id: number) => page.locator(`table[aria-label="Grants"] tr[data-grant="${id}"]`);
+    expect(await grantRow(w.grants.doctorB).getAttribute('data-state')).toBe('revoked');
+    expect(await grantRow(w.grants.doctorA).locator('[data-field="actions"]').textContent()).toBe(
+      'read + write',
+    );
+    expect(await grantRow(w.grants.org).textContent()).toContain('all records · except mental-health');
+    expect(await grantRow(w.grants.insurer).locator('[data-field="purposes"]').textContent()).toBe('HPAYMT');
+
+    // Record versions: record 1 v1, v2 and the erased record, with CIDs, authors and times.
+    const anchors = trail.filter((e) => e.op === 'anchor');
+    expect(anchors.length).toBe(3);
+    const rows = page.locator('table[aria-label="Record versions"] tbody tr');
+    expect(await rows.count()).toBe(anchors.length);
+    for (const [i, e] of anchors.entries()) {
+      const record = toHex(e.subject.subarray(0, 32));
+      const version = decodeInt(e.subject.subarray(32));
+      const v = await chainVersion(c, record, version);
+      const row = rows.nth(i);
+      expect(await row.getAttribute('data-record')).toBe(record);
+      expect(await row.getAttribute('data-version')).toBe(String(version));
+      expect(await row.locator('[data-field="cid"]').textContent()).toBe(v.cid);
+      expect(await row.locator('[data-field="anchored"]').textContent()).toBe(dateTime(v.at));
+      expect(await row.locator(`a[href="#/consent/actor/${v.author}"]`).count()).toBe(1);
+      expect(v.author).toBe(w.doctorA.id);
+      const readers = (await row.locator('[data-field="readers"]').textContent()) ?? '';
+      if (v.erased > 0) expect(readers).toContain(`erased${dateTime(v.erased)}`);
+      else expect(readers).toBe(`${v.readers} readers`);
+    }
+    expect(await rows.nth(0).getAttribute('data-record')).toBe(w.record);
+    expect(await rows.nth(1).getAttribute('data-version')).toBe('2');
+    expect(await rows.nth(1).locator('[data-field="readers"]').textContent()).toBe('3 readers'); // + insurer
+    expect(await rows.nth(2).getAttribute('data-record')).toBe(w.erased);
+
+    // The trail: every entry, newest first; emergency access and served reads highlighted.
+    const trailRows = page.locator('table[aria-label="Audit trail, newest first"] tbody tr');
+    expect(await trailRows.count()).toBe(trail.length);
+    const ops = await trailRows.locator('td[data-label="Operation"] strong').allTextContents();
+    expect(ops).toEqual(trail.map((e) => e.op).reverse());
+    const reads = trail.filter((e) => e.op === 'read');
+    const reasons = reads.map((e) => new TextDecoder().decode(e.detail)).sort();
+    expect(reasons).toEqual(['emergency', 'granted', 'granted']);
+    for (const r of reads) expect(r.via).not.toBe(''); // recorded by the serving node
     expect(await page.locator('tr.hl-emergency').count()).toBe(3); // request, co-sign, emergency read
-    expect(await page.locator('tr.hl-violation').count()).toBe(1); // the insurer had no grant
-    expect(await page.locator('tr.hl-read').count()).toBe(1);
+    expect(await page.locator('tr.hl-read').count()).toBe(2);
+    expect(await page.locator('tr.hl-violation').count()).toBe(0);
+    const emergencyRead = page.locator('tr.hl-emergency', { hasText: 'read' }).filter({ hasText: 'ETREAT' });
+    expect(await emergencyRead.count()).toBe(1);
+    expect(await emergencyRead.textContent()).toContain('via node');
     await shot(page, 'consent-patient');
 
-    await page.goto(`${base}/#/consent/actor/${stub.doctor}`);
-    await page.locator('[data-field="role"]').waitFor();
-    expect(await page.locator('[data-field="role"]').textContent()).toBe('doctor');
+    // A doctor is not a patient: the patient page says so and links to the actor.
+    await page.goto(`${base}/#/consent/patient/${w.doctorA.id}`);
+    await page.locator('#nf-title').waitFor();
+    expect(await page.locator('#nf-title').textContent()).toBe('Not a patient');
+    await page.close();
+  });
+
+  it('consent: a chain started without the consent contract gets a clear state', async () => {
+    const [bareNet] = await Promise.all([bare, waitLeader(await bare)]);
+    const bareBase = bareNet.urls[0] ?? '';
+    const q = await fetch(`${bareBase}/v1/query/consent/trailLength?args=${'00'.repeat(32)}`);
+    expect(q.status).toBe(404);
+    expect(((await q.json()) as { error: { code: string } }).error.code).toBe('unknown_contract');
+    const page = await newPage();
+    await page.goto(`${bareBase}/#/consent`);
+    await page.locator('#nd-title').waitFor();
+    expect(await page.locator('#nd-title').textContent()).toBe('Consent contract not deployed on this chain');
+    await shot(page, 'consent-not-deployed');
+    await page.goto(`${bareBase}/#/consent/patient/${'ab'.repeat(32)}`);
+    await page.locator('#nd-title').waitFor();
     await page.close();
   });
 
   it('benchmarks: a bench JSON opened from a file renders its charts and tables', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage();
     await page.goto(`${base}/#/bench`);
     await page.getByLabel('Bench JSON file').setInputFiles(BENCH);
     await page.locator('figure[aria-label="Throughput per second"]').waitFor();
@@ -293,18 +411,18 @@ describe('explorer in Chromium against a live 3-node network', () => {
       viewport: { width: 375, height: 812 },
       isMobile: true,
       hasTouch: true,
+      timezoneId: TZ,
     });
     const page = await ctx.newPage();
     const tx = await put();
-    const stub = consentStub();
-    await serveConsent(page, stub);
+    const w = await world();
     const pages: [string, string, string][] = [
       ['/#/', '.live.open', 'network-phone'],
       ['/#/blocks', 'table[aria-label="Blocks, newest first"]', 'blocks-phone'],
       [`/#/blocks/${tx.height}`, 'dl[aria-label="Block header"]', 'block-phone'],
       [`/#/tx/${tx.hash}`, '[data-field="method"]', 'tx-phone'],
       [
-        `/#/consent/patient/${stub.patient}`,
+        `/#/consent/patient/${w.patient.id}`,
         'table[aria-label="Audit trail, newest first"]',
         'consent-patient-phone',
       ],

@@ -1,6 +1,8 @@
 /**
- * A real 3-validator network in this process for the browser tests: `initNetwork` into a temp dir,
- * ports chosen free by binding port 0, every node started with a silent logger.
+ * A real validator network in this process for the browser tests: `initNetwork` into a temp dir,
+ * ports chosen free by binding port 0, every node started with a silent logger. `contracts` starts
+ * the chain with other genesis contracts (e.g. none): each node's store gets that genesis state
+ * before the node starts (the genesis hash names validators and organisations, not contracts).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -8,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNetwork } from '../../cli/init.js';
 import { loadHome } from '../../node/config.js';
+import { type GenesisContracts, genesisHash, genesisWrites } from '../../node/genesis.js';
 import { readKeyFile } from '../../node/keyfile.js';
 import { silentLogger } from '../../node/log.js';
 import { ChainNode } from '../../node/node.js';
+import { ChainStore } from '../../node/store/chain-store.js';
 
 export interface TestNetwork {
   readonly dir: string;
@@ -65,9 +69,12 @@ async function usePorts(homes: readonly string[], http: number[], p2p: number[])
   }
 }
 
-export async function startNetwork(nodes = 3): Promise<TestNetwork> {
+export async function startNetwork(
+  nodes = 3,
+  opts: { chainId?: string; contracts?: GenesisContracts } = {},
+): Promise<TestNetwork> {
   const dir = await mkdtemp(join(tmpdir(), 'ehrchain-explorer-'));
-  const chainId = 'explorer-test';
+  const chainId = opts.chainId ?? 'explorer-test';
   const { homes } = await initNetwork({
     nodes,
     out: dir,
@@ -88,6 +95,11 @@ export async function startNetwork(nodes = 3): Promise<TestNetwork> {
   try {
     for (const home of homes) {
       const { config, genesis } = await loadHome(home);
+      if (opts.contracts !== undefined) {
+        const store = await ChainStore.open(config.dataDir);
+        await store.initGenesis(genesisHash(genesis), genesisWrites(genesis, opts.contracts));
+        await store.close();
+      }
       const key = await readKeyFile(config.keyFile);
       const node = new ChainNode({ config, genesis, key, log: silentLogger() });
       started.push(node);
