@@ -170,19 +170,28 @@ export class RecordsClient {
     return body;
   }
 
-  /** Fetches a version's ciphertext with a signed read request (no decryption). */
+  /**
+   * Fetches a version's ciphertext with a signed read request (no decryption). `request` replaces
+   * the freshly signed one (tests); `info` saves the versionInfo query when the caller has it.
+   */
   async fetchBlob(
     recordId: Uint8Array,
     version: number,
-    purpose: PurposeName = 'TREAT',
-    request?: Uint8Array,
+    opts: { purpose?: PurposeName; request?: Uint8Array; info?: C.VersionInfo } = {},
   ): Promise<{ bytes: Uint8Array; cid: string; source: string }> {
-    const info = await this.#version(recordId, version);
+    const info = opts.info ?? (await this.version(recordId, version));
     const cid = CID.parse(info.cid);
     const req =
-      request ??
+      opts.request ??
       signReadRequest(
-        { chainId: this.chainId, patient: info.patient, recordId, version, purpose, cid: cid.bytes },
+        {
+          chainId: this.chainId,
+          patient: info.patient,
+          recordId,
+          version,
+          purpose: opts.purpose ?? 'TREAT',
+          cid: cid.bytes,
+        },
         this.signer,
       );
     const res = await this.fetchImpl(new URL(`/v1/blobs/${info.cid}`, this.client.baseUrl), {
@@ -203,7 +212,8 @@ export class RecordsClient {
     return { bytes, cid: info.cid, source: res.headers.get('x-ehr-source') ?? '' };
   }
 
-  async #version(recordId: Uint8Array, version: number): Promise<C.VersionInfo> {
+  /** A version's facts from the chain; unknown_record or erased otherwise. */
+  async version(recordId: Uint8Array, version: number): Promise<C.VersionInfo> {
     const info = C.decodeVersionInfo(await this.#query(C.versionInfoCall(recordId, version)));
     if (info === null) throw new RecordError('unknown_record', 'no such record version');
     if (info.erasedAt > 0) throw new RecordError('erased', 'the record was erased');
@@ -232,7 +242,7 @@ export class RecordsClient {
   ): Promise<GotRecord> {
     const version = opts.version ?? (await this.head(recordId));
     if (version < 1) throw new RecordError('unknown_record', 'no such record');
-    const blob = await this.fetchBlob(recordId, version, opts.purpose ?? 'TREAT');
+    const blob = await this.fetchBlob(recordId, version, { purpose: opts.purpose ?? 'TREAT' });
     const key = await this.dataKey(recordId, version);
     return {
       resource: RecordsClient.open(blob.bytes, key, recordId, version),

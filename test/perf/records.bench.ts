@@ -144,6 +144,7 @@ async function main(): Promise<void> {
       (h) => h,
     );
     const rc: RecordsClient = readers[holder]!;
+    const info = await rc.version(tid, 1);
     const rates: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       let served = 0;
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (performance.now() < end) {
-            await rc.fetchBlob(tid, 1);
+            await rc.fetchBlob(tid, 1, { info });
             served++;
           }
         }),

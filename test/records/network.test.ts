@@ -154,19 +154,19 @@ describe('records on 3 validators', () => {
       cid: cid.bytes,
     };
     const req = signReadRequest(fields, rc.signer);
-    expect((await rc.fetchBlob(recordId, 1, 'TREAT', req)).bytes.length).toBeGreaterThan(0);
-    expect(await refusal(rc.fetchBlob(recordId, 1, 'TREAT', req))).toEqual({
+    expect((await rc.fetchBlob(recordId, 1, { request: req })).bytes.length).toBeGreaterThan(0);
+    expect(await refusal(rc.fetchBlob(recordId, 1, { request: req }))).toEqual({
       status: 409,
       code: 'replayed_request',
     });
     const stale = signReadRequest({ ...fields, time: Date.now() - 10 * 60_000 }, rc.signer);
-    expect(await refusal(rc.fetchBlob(recordId, 1, 'TREAT', stale))).toEqual({
+    expect(await refusal(rc.fetchBlob(recordId, 1, { request: stale }))).toEqual({
       status: 401,
       code: 'stale_request',
     });
     const forged = signReadRequest(fields, createSigner(new Uint8Array(randomBytes(32))));
     forged[forged.length - 1]! ^= 1;
-    expect((await refusal(rc.fetchBlob(recordId, 1, 'TREAT', forged))).status).toBe(401);
+    expect((await refusal(rc.fetchBlob(recordId, 1, { request: forged }))).status).toBe(401);
   });
 
   it('refuses tampered uploads (bytes that are not the signed blob) and unregistered uploaders', async () => {
@@ -285,22 +285,21 @@ describe('records on 3 validators', () => {
       expect(await refusal(c.get(recordId, { version: 1 }))).toEqual({ status: 0, code: 'erased' });
       for (const cid of cids) expect(await w.service(i).blobs.isErased(cid)).toBe(true);
     }
-    // A read request signed before the erasure is refused by the node too.
-    const req = signReadRequest(
-      {
-        chainId: net.chainId,
-        patient: fromHex(patient.id),
-        recordId,
-        version: 2,
-        purpose: 'TREAT',
-        cid: cids[1]!.bytes,
-      },
-      createSigner(patient.seed),
-    );
-    const res = await fetch(new URL(`/v1/blobs/${cids[1]!.toString()}`, net.node(1).url), {
-      headers: { 'x-ehr-request': requestToHeader(req) },
-    });
-    expect(res.status).toBe(410);
+    // Direct signed reads are refused by every node (410), whatever it held.
+    const fields = {
+      chainId: net.chainId,
+      patient: fromHex(patient.id),
+      recordId,
+      version: 2,
+      purpose: 'TREAT' as const,
+    };
+    for (const i of [0, 1, 2]) {
+      const req = signReadRequest({ ...fields, cid: cids[1]!.bytes }, createSigner(patient.seed));
+      const res = await fetch(new URL(`/v1/blobs/${cids[1]!.toString()}`, net.node(i).url), {
+        headers: { 'x-ehr-request': requestToHeader(req) },
+      });
+      expect(res.status).toBe(410);
+    }
     const hist = await pc.history(recordId);
     expect(hist.every((h) => h.erasedAt > 0 && h.readers.length === 0)).toBe(true);
     for (const v of [1, 2]) {
