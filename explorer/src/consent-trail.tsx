@@ -173,7 +173,7 @@ export function Versions({ versions }: { versions: readonly VersionInfo[] }) {
         {versions.map((v) => (
           <tr key={`${v.record}/${v.version}`} data-record={v.record} data-version={v.version}>
             <td data-label="Record">
-              <code class="hash" title={v.record}>
+              <code class="hash abbrev" title={v.record}>
                 {short(v.record)}
               </code>
             </td>
@@ -239,7 +239,19 @@ export function entryKind(e: AuditEntry): 'emergency' | 'violation' | 'read' | '
 
 const KIND_LABEL = { emergency: 'emergency', violation: 'refused read', read: 'read served' } as const;
 
-export function Trail({ entries, length }: { entries: readonly AuditEntry[]; length: number }) {
+/**
+ * Trail of a patient. `nodes` names the serving nodes that recorded reads: actor id (sha256 of the
+ * validator key) -> validator name.
+ */
+export function Trail({
+  entries,
+  length,
+  nodes,
+}: {
+  entries: readonly AuditEntry[];
+  length: number;
+  nodes: ReadonlyMap<string, string>;
+}) {
   if (entries.length === 0) return <p class="state empty">The audit trail is empty.</p>;
   return (
     <>
@@ -273,7 +285,11 @@ export function Trail({ entries, length }: { entries: readonly AuditEntry[]; len
                 </td>
                 <td data-label="By">
                   <Hash value={e.by} href={`#/consent/actor/${e.by}`} abbrev />
-                  {e.via !== '' && <div class="small muted">via node {short(e.via)}</div>}
+                  {e.via !== '' && (
+                    <div class="small muted" title={e.via}>
+                      recorded by {nodes.get(e.via) ?? `node ${short(e.via)}`}
+                    </div>
+                  )}
                 </td>
                 <td data-label="Subject">{subjectOf(e)}</td>
                 <td data-label="Purpose">{purposeNames(e.purpose).join(', ') || '—'}</td>

@@ -1,5 +1,7 @@
 /** Consent views: look up an actor (role, organisation) or a patient (grants, records, audit trail). */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { useState } from 'preact/hooks';
+import { api } from './api.js';
 import {
   type Actor,
   actorInfo,
@@ -13,7 +15,7 @@ import {
   versionInfo,
 } from './consent-data.js';
 import { derive, Grants, Trail, Versions } from './consent-trail.js';
-import { dateTime, HASH_RE } from './format.js';
+import { dateTime, fromHex, HASH_RE, toHex } from './format.js';
 import { go, useAsync } from './hooks.js';
 import { Badge, ErrorState, Fields, Hash, Loading, NotFound, Page } from './ui.js';
 
@@ -184,10 +186,14 @@ async function patientState(id: string, s: AbortSignal) {
     if (!(e instanceof NoSuchMethod)) throw e;
     grants = null;
   }
+  // The validators by actor id, to name the nodes that recorded reads (best effort).
+  const nodes = new Map<string, string>();
+  const status = await api.status(s).catch(() => null);
+  for (const v of status?.validators ?? []) nodes.set(toHex(sha256(fromHex(v.publicKey))), v.name);
   const versions = (await pooled(named.versions, 6, (v) => versionInfo(v.record, v.version, s))).filter(
     (v): v is VersionInfo => v !== null,
   );
-  return { actor, trail: { ...trail, grantIds: named.grants, grants, versions } };
+  return { actor, trail: { ...trail, grantIds: named.grants, grants, versions, nodes } };
 }
 
 export function PatientPage({ id }: { id: string }) {
@@ -226,7 +232,11 @@ export function PatientPage({ id }: { id: string }) {
               <span class="hl-violation swatch" /> read the rules did not allow
             </span>
           </p>
-          <Trail entries={res.value.trail.entries} length={res.value.trail.length} />
+          <Trail
+            entries={res.value.trail.entries}
+            length={res.value.trail.length}
+            nodes={res.value.trail.nodes}
+          />
         </>
       )}
     </Page>

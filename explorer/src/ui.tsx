@@ -77,7 +77,7 @@ export function Fields({ rows, label }: { rows: readonly [string, ComponentChild
 export function Hash({ value, href, abbrev }: { value: string; href?: string; abbrev?: boolean }) {
   const shown = abbrev === true ? short(value) : value;
   const inner = (
-    <code class="hash" title={value}>
+    <code class={abbrev === true ? 'hash abbrev' : 'hash'} title={value}>
       {shown === '' ? '(empty)' : shown}
     </code>
   );

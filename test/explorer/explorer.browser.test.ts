@@ -5,7 +5,7 @@
  * 1-validator chain started without the consent contract), benchmarks, and a phone screen.
  * Screenshots go to test-artifacts/explorer/.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -357,13 +357,26 @@ describe('explorer in Chromium against a live 3-node network', () => {
     const reads = trail.filter((e) => e.op === 'read');
     const reasons = reads.map((e) => new TextDecoder().decode(e.detail)).sort();
     expect(reasons).toEqual(['emergency', 'granted', 'granted']);
-    for (const r of reads) expect(r.via).not.toBe(''); // recorded by the serving node
+    // Recorded by the serving node, named after its validator.
+    const status = await api<StatusView>('/v1/status');
+    const names = new Map(
+      status.validators.map((v) => [
+        createHash('sha256').update(Buffer.from(v.publicKey, 'hex')).digest('hex'),
+        v.name,
+      ]),
+    );
+    const readRows = page.locator('table[aria-label="Audit trail, newest first"] tbody tr', {
+      has: page.locator('td[data-label="Operation"] strong', { hasText: /^read$/ }),
+    });
+    expect(await readRows.count()).toBe(reads.length);
+    const recordedBy = (await readRows.locator('td[data-label="By"] .small').allTextContents()).sort();
+    expect(recordedBy).toEqual(reads.map((r) => `recorded by ${names.get(r.via)}`).sort());
     expect(await page.locator('tr.hl-emergency').count()).toBe(3); // request, co-sign, emergency read
     expect(await page.locator('tr.hl-read').count()).toBe(2);
     expect(await page.locator('tr.hl-violation').count()).toBe(0);
     const emergencyRead = page.locator('tr.hl-emergency', { hasText: 'read' }).filter({ hasText: 'ETREAT' });
     expect(await emergencyRead.count()).toBe(1);
-    expect(await emergencyRead.textContent()).toContain('via node');
+    expect(await emergencyRead.textContent()).toContain('recorded by node');
     await shot(page, 'consent-patient');
 
     // A doctor is not a patient: the patient page says so and links to the actor.
