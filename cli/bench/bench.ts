@@ -76,6 +76,8 @@ async function runSweep(o: BenchOptions): Promise<{ runs: RunResult[]; sweep: Sw
   });
   const points: SweepPoint[] = runs.map((r, i) => ({
     rate: rates[i] ?? 0,
+    sent_tps: Math.round((r.submitted / (o.durationMs / 1000)) * 100) / 100,
+    submitted: r.submitted,
     committed_tps: r.committed_tps,
     p50: r.latency_ms.p50,
     p99: r.latency_ms.p99,

@@ -1,13 +1,17 @@
 /**
  * `--sweep FROM:TO:STEP`: steps the offered rate on one network and reports the highest rate the
- * network sustained with p99 under `--p99-bound`. A step counts as sustained when its committed
- * tx/s reached 90% of the offered rate (otherwise a low p99 only means txs were left behind).
+ * network sustained with p99 under `--p99-bound`. A step counts as sustained when the generator
+ * really sent 95% of the offered rate and at most 1% of the attempts were rejected, failed or
+ * left uncommitted (otherwise a low p99 only means txs were left behind).
  */
 import type { SweepSpec } from './options.js';
 
 /** One step of a sweep. */
 export interface SweepPoint {
   readonly rate: number;
+  /** Accepted txs per second of the load duration (what the generator managed to offer). */
+  readonly sent_tps: number;
+  readonly submitted: number;
   readonly committed_tps: number;
   readonly p50: number;
   readonly p99: number;
@@ -20,7 +24,7 @@ export interface SweepPoint {
 export interface SweepResult {
   readonly bound_ms: number;
   readonly points: readonly SweepPoint[];
-  /** The highest offered rate with p99 < bound and committed >= 90% of offered; null if none. */
+  /** The highest offered rate that passed (`stepPasses`); null if none. */
   readonly best_rate: number | null;
 }
 
@@ -33,7 +37,9 @@ export function sweepRates(s: SweepSpec): number[] {
 
 /** True when a step met the bound and kept up with the offered rate. */
 export function stepPasses(p: SweepPoint, boundMs: number): boolean {
-  return p.committed_tps > 0 && p.p99 < boundMs && p.committed_tps >= 0.9 * p.rate;
+  const attempts = p.submitted + p.rejected + p.failed;
+  const lost = p.uncommitted + p.rejected + p.failed;
+  return p.committed_tps > 0 && p.p99 < boundMs && p.sent_tps >= 0.95 * p.rate && lost <= 0.01 * attempts;
 }
 
 /** Picks the highest passing rate. */

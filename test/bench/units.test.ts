@@ -89,22 +89,33 @@ describe('options', () => {
 });
 
 describe('sweep', () => {
-  const pt = (rate: number, tps: number, p99: number): SweepPoint => ({
+  const pt = (rate: number, tps: number, p99: number, uncommitted = 0): SweepPoint => ({
     rate,
+    sent_tps: rate,
+    submitted: rate * 10,
     committed_tps: tps,
     p50: p99 / 2,
     p99,
     rejected: 0,
     failed: 0,
-    uncommitted: 0,
+    uncommitted,
   });
   it('steps the rate', () => {
     expect(sweepRates({ from: 1000, to: 3000, step: 1000 })).toEqual([1000, 2000, 3000]);
   });
   it('picks the highest rate under the bound that kept up', () => {
-    const points = [pt(1000, 1000, 100), pt(2000, 1990, 400), pt(3000, 2990, 1500), pt(4000, 2500, 800)];
+    const points = [
+      pt(1000, 1000, 100),
+      pt(2000, 1990, 400),
+      pt(3000, 2990, 1500),
+      pt(4000, 2500, 800, 5000),
+    ];
     expect(selectSweep(points, 1000).best_rate).toBe(2000);
     expect(selectSweep(points, 2000).best_rate).toBe(3000);
+    // 4000: p99 under the bound, but half the txs were left uncommitted.
+    expect(selectSweep(points, 5000).best_rate).toBe(3000);
+    const slowGenerator = { ...pt(5000, 4000, 100), sent_tps: 4000 };
+    expect(selectSweep([...points, slowGenerator], 5000).best_rate).toBe(3000);
     expect(selectSweep(points, 50).best_rate).toBeNull();
   });
 });
