@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +14,14 @@ import { pino } from 'pino';
 import { initNetwork } from '../../cli/init.js';
 import { EhrClient } from '../../node/client/client.js';
 import { type Genesis, loadHome } from '../../node/config.js';
-import type { BlockView, StatusView } from '../../node/http/backend.js';
+import type { StatusView } from '../../node/http/backend.js';
 import { type KeyPair, readKeyFile } from '../../node/keyfile.js';
 import { silentLogger } from '../../node/log.js';
 import { ChainNode } from '../../node/node.js';
+import { freePorts, waitFor } from './wait.js';
+
+export { allBlocks, sameChain } from './chain-check.js';
+export { freePorts, sleep, waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'ehrchain.mjs');
@@ -28,49 +31,6 @@ const liveChildren = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of liveChildren) c.kill('SIGKILL');
 });
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `cond` until it is true; throws `timed out waiting for <what>` after `timeoutMs`. */
-export async function waitFor(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown = null;
-  while (Date.now() < end) {
-    try {
-      if (await cond()) return;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last === null ? '' : ` (last error: ${String(last)})`}`);
-}
-
-const RESERVED = (p: number) => (p >= 8080 && p <= 8099) || (p >= 9080 && p <= 9099);
-
-/** `n` distinct free TCP ports on 127.0.0.1, found by binding port 0. */
-export async function freePorts(n: number): Promise<number[]> {
-  const out = new Set<number>();
-  for (let tries = 0; out.size < n && tries < n * 20; tries++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const a = s.address();
-        const p = a !== null && typeof a === 'object' ? a.port : 0;
-        s.close(() => resolve(p));
-      });
-    });
-    if (port > 0 && !RESERVED(port)) out.add(port);
-  }
-  if (out.size < n) throw new Error('could not find free ports');
-  return [...out];
-}
 
 export type NodeMode = 'inproc' | 'child';
 type Json = Record<string, unknown>;
@@ -305,6 +265,22 @@ export class Network {
     );
   }
 
+  /** For a failed test: each node's status (or why it has none) and the tail of its log. */
+  async diagnose(lines = 15): Promise<string> {
+    const parts = await Promise.all(
+      this.nodes.map(async (n) => {
+        const st = await n.status().then(
+          (s) =>
+            `height ${s.height} applied ${s.appliedIndex} term ${s.term} role ${s.role} div ${s.divergence}`,
+          (err: unknown) => `no status (${String(err)})`,
+        );
+        const tail = (await n.log()).trimEnd().split('\n').slice(-lines).join('\n');
+        return `--- ${n.name} (${n.running ? 'running' : 'down'}): ${st}\n${tail}`;
+      }),
+    );
+    return parts.join('\n');
+  }
+
   /** Stops every node (children killed if they do not stop) and removes the temp dir. Never throws. */
   async cleanup(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop().catch(() => n.kill().catch(() => undefined))));
@@ -365,58 +341,4 @@ export async function createNetwork(opts: NetworkOptions): Promise<Network> {
     }
   }
   return net;
-}
-
-/** Every block of a node, from its lowest stored height to its head, in pages of 100. */
-export async function allBlocks(n: TestNode): Promise<BlockView[]> {
-  const out: BlockView[] = [];
-  let next = 1;
-  for (;;) {
-    const page = await n.client.getBlocks(next, 100);
-    out.push(...page.blocks);
-    const last = page.blocks[page.blocks.length - 1];
-    if (last === undefined || last.height >= page.head) return out;
-    next = last.height + 1;
-  }
-}
-
-/**
- * Waits until the nodes agree on height and state root, then checks over HTTP that they hold the
- * same block hash at every height each of them stores (a node restored from a snapshot lacks the
- * blocks the snapshot covers), that stored neighbours link parent to child, and returns the head.
- */
-export async function sameChain(
-  nodes: readonly TestNode[],
-  timeoutMs = 30_000,
-): Promise<{ height: number; stateRoot: string }> {
-  let head = { height: 0, stateRoot: '' };
-  await waitFor(
-    async () => {
-      const st = await Promise.all(nodes.map((n) => n.status()));
-      const a = st[0];
-      if (a === undefined) return true;
-      head = { height: a.height, stateRoot: a.stateRoot };
-      return st.every((s) => s.height === a.height && s.stateRoot === a.stateRoot && s.divergence === null);
-    },
-    'nodes to agree on height and state root',
-    timeoutMs,
-  );
-  const chains = await Promise.all(nodes.map((n) => allBlocks(n)));
-  const byHeight = new Map<number, string>();
-  for (const [i, chain] of chains.entries()) {
-    const name = nodes[i]?.name;
-    const tip = chain[chain.length - 1];
-    if (head.height > 0 && tip?.height !== head.height) throw new Error(`${name} lacks its head block`);
-    for (const [j, b] of chain.entries()) {
-      const prev = chain[j - 1];
-      // A node restored from a snapshot has a gap below the snapshot height: link only neighbours.
-      if (prev !== undefined && prev.height + 1 === b.height && prev.hash !== b.parentHash) {
-        throw new Error(`${name}: block ${b.height} does not extend block ${prev.height}`);
-      }
-      const h = byHeight.get(b.height);
-      if (h === undefined) byHeight.set(b.height, b.hash);
-      else if (h !== b.hash) throw new Error(`${name} holds another block at height ${b.height}`);
-    }
-  }
-  return head;
 }

@@ -4,7 +4,7 @@
  * mid-load, restart it, it catches up. Whatever any node reported committed (its server-sent
  * receipts, before and after a kill) ends up on every node, at the same height, with the same receipt.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceiptWatch, watchReceipts } from '../helpers/events.js';
 import { committedTx, mapLimit, mustCommit, presign, submitAll } from '../helpers/load.js';
 import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../helpers/network.js';
@@ -63,6 +63,9 @@ describe('crash faults with child processes', () => {
   beforeAll(async () => {
     net = await createNetwork({ nodes: 3, mode: 'child' });
     await net.waitLeader();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error(await net.diagnose());
   });
   afterAll(async () => {
     for (const w of watches) w.close();

@@ -9,7 +9,7 @@
  * follower would catch up from those stale frames and never need the snapshot. Restarting the
  * leader before the follower returns drops that queue, as a longer outage would.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../node/chain/encoding.js';
 import { presign, submitAll } from '../helpers/load.js';
 import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../helpers/network.js';
@@ -40,6 +40,9 @@ describe('a follower far behind catches up by InstallSnapshot', () => {
       config: { raft: { snapshotEvery: EVERY, keepEntries: KEEP }, block: { intervalMs: 20, maxTxs: 1 } },
     });
     await net.waitLeader();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error(await net.diagnose());
   });
   afterAll(async () => {
     await net?.cleanup();
