@@ -212,7 +212,9 @@ export async function buildConsentWorld(net: TestNetwork): Promise<ConsentWorld>
   // Reads served by the records service through different nodes, each recorded on chain.
   await new RecordsClient(client(1), doctorA.seed, net.chainId).get(recordId);
   await new RecordsClient(client(2), insurer.seed, net.chainId).get(recordId, { purpose: 'HPAYMT' });
-  await new RecordsClient(client(1), doctorA2.seed, net.chainId).fetchBlob(recordId, 1, { purpose: 'ETREAT' });
+  await new RecordsClient(client(1), doctorA2.seed, net.chainId).fetchBlob(recordId, 1, {
+    purpose: 'ETREAT',
+  });
   await until('3 read receipts on the patient trail', async () => {
     const trail = await chainTrail(client(0), patient.id);
     return trail.filter((e) => e.op === 'read').length >= 3;
