@@ -7,7 +7,7 @@
 
 import type { Entry } from '../consensus/types.js';
 import { type ChainTip, checkBlock } from './block-rules.js';
-import { decodeBlock } from './chain/block.js';
+import { decodeBlock, verifyBlockSignature } from './chain/block.js';
 import { bytesEqual, toHex } from './chain/encoding.js';
 import { isChainError } from './chain/errors.js';
 import type { Block, Receipt } from './chain/types.js';
@@ -94,11 +94,11 @@ export class Applier {
       this.hooks.onRejected(entry, 'bad_encoding', err.message);
       return;
     }
-    // Most tx signatures were checked at admission and are remembered; the rest use both cores.
-    const [signatureOk, txSigs] = await Promise.all([
-      this.sigs.verifyBlockSignature(block),
-      this.sigs.verifyTxs(block.txs),
-    ]);
+    // One proposer signature per block: checked here, so apply never queues behind admission's
+    // verifications. Most tx signatures were checked at admission and are remembered; the rest go
+    // to the verifier's worker threads.
+    const signatureOk = verifyBlockSignature(block, this.sigs.keys);
+    const txSigs = await this.sigs.verifyTxs(block.txs);
     const verdict = checkBlock({
       block,
       entryTerm: entry.term,
