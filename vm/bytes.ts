@@ -83,16 +83,20 @@ export function fromHex(s: string): Uint8Array | undefined {
   return out;
 }
 
-// windows-1252 (what the WHATWG "latin1" label decodes) maps the 256 byte values to 256 distinct
-// chars, so the decoded string identifies the bytes; a native decoder is the fastest way there.
-const LATIN1 = new TextDecoder('latin1');
-
 /**
- * A string with one char per byte: a cheap, collision-free Map key for byte strings. Not an
- * encoding to store or send (use hex): it exists for in-memory lookups only.
+ * A string with one char per byte (ISO-8859-1: char code = byte value, the same string as Node's
+ * `latin1` Buffer encoding): a cheap, collision-free Map key for byte strings, whose inverse is
+ * `charCodeAt` per char and whose order is byte order. Not an encoding to store or send (use hex):
+ * it exists for in-memory lookups only.
  */
 export function bytesKey(b: Uint8Array): string {
-  return LATIN1.decode(b);
+  const n = b.length;
+  if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < n; i += 8192) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
 }
 
 /** UTF-8 bytes of a string. */

@@ -3,11 +3,11 @@
  * exceptions for control flow. It runs a validated `Program` and returns a result; it never throws
  * for anything the program does. It does not journal: the runtime wraps it in a checkpoint.
  */
-import { bytesEqual, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
+import { bytesEqual, bytesKey, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
 import { isVmReason, VmReason, type VmReasonCode } from './errors.js';
 import { BASE_GAS, GAS_PER_BYTE, INT_MAX, INT_MIN, LIMITS, Op, ParamType } from './isa.js';
-import type { StateView } from './journal.js';
-import { type Regs, runSlowOp } from './ops.js';
+import { keyedState, MemoryState, type StateView } from './journal.js';
+import { type Regs, resetKeyCache, runSlowOp } from './ops.js';
 import type { Program } from './validate.js';
 
 /** An event as the VM emits it (same shape as the node's ContractEvent). */
@@ -44,6 +44,8 @@ export interface ExecInput {
   readonly state: StateView;
   /** Prepended to every storage key: the contract's namespace. */
   readonly keyPrefix: Uint8Array;
+  /** `bytesKey(keyPrefix)`, when the caller has it cached. */
+  readonly keyPrefixString?: string;
 }
 
 type Value = number | Uint8Array;
@@ -58,7 +60,8 @@ const R = VmReason;
 const stack: Value[] = new Array<Value>(MAXS).fill(0);
 const locals: Value[] = new Array<Value>(LIMITS.maxCallDepth * LIMITS.maxLocals).fill(0);
 const frames = new Int32Array(LIMITS.maxCallDepth * 4);
-const regs: Regs = { sp: 0, gas: 0 };
+const NO_STATE = new MemoryState();
+const regs: Regs = { sp: 0, gas: 0, state: NO_STATE, keyPrefix: '' };
 
 function reverted(error: string, kind: 'vm' | 'contract', gasUsed: number, steps = 0): ExecResult {
   return { status: 'reverted', error, errorKind: kind, gasUsed, returnData: EMPTY, events: [], steps };
@@ -83,6 +86,9 @@ export function execute(input: ExecInput): ExecResult {
   }
   for (let i = fn.nparams; i < fn.nlocals; i++) locals[i] = 0;
 
+  regs.state = keyedState(input.state);
+  regs.keyPrefix = input.keyPrefixString ?? bytesKey(input.keyPrefix);
+  resetKeyCache();
   const ins = program.ins;
   const consts = program.consts;
   let gas = gasLimit;
@@ -362,6 +368,7 @@ export function execute(input: ExecInput): ExecResult {
       }
     }
   }
+  regs.state = NO_STATE; // hold no reference to the caller's state between calls
   const used = err === R.outOfGas ? gasLimit : gasLimit - gas;
   if (err !== undefined) return reverted(err, 'vm', used, steps);
   if (reason !== '') return reverted(reason, 'contract', used, steps);

@@ -13,6 +13,21 @@ export interface StateView {
   get(key: Uint8Array): Uint8Array | undefined;
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
+  /**
+   * Optional string-keyed access, the same entries as above: `s` is `bytesKey(key)` (one char per
+   * byte). A state that keys a Map by such strings offers these so the VM can build the string once
+   * from cached prefixes instead of handing over bytes that every layer converts again.
+   */
+  getStr?(s: string): Uint8Array | undefined;
+  setStr?(s: string, value: Uint8Array): void;
+  deleteStr?(s: string): void;
+}
+
+/** A state with string-keyed access (see `StateView.getStr`). */
+export interface KeyedState {
+  getStr(s: string): Uint8Array | undefined;
+  setStr(s: string, value: Uint8Array): void;
+  deleteStr(s: string): void;
 }
 
 /** A `StateView` with nested checkpoints. */
@@ -27,19 +42,56 @@ export interface JournaledState extends StateView {
   readonly depth: number;
 }
 
+/** The bytes of a `bytesKey` string. */
+export function keyOfString(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// Adapts a bytes-only StateView to string keys.
+class BytesKeyed implements KeyedState {
+  constructor(private readonly base: StateView) {}
+  getStr(s: string): Uint8Array | undefined {
+    return this.base.get(keyOfString(s));
+  }
+  setStr(s: string, value: Uint8Array): void {
+    this.base.set(keyOfString(s), value);
+  }
+  deleteStr(s: string): void {
+    this.base.delete(keyOfString(s));
+  }
+}
+
+/** `state` itself when it has string-keyed access, else an adapter that converts. */
+export function keyedState(state: StateView): KeyedState {
+  return state.getStr !== undefined && state.setStr !== undefined && state.deleteStr !== undefined
+    ? (state as KeyedState)
+    : new BytesKeyed(state);
+}
+
 /** An in-memory `StateView` keyed by byte strings; iteration in sorted key order for state dumps. */
-export class MemoryState implements StateView {
-  // Lookup string -> [key, value]; the key bytes are kept for `entries`.
-  private readonly map = new Map<string, readonly [Uint8Array, Uint8Array]>();
+export class MemoryState implements StateView, KeyedState {
+  // bytesKey(key) -> value; the key bytes are recovered from the string for `entries`.
+  private readonly map = new Map<string, Uint8Array>();
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(bytesKey(key))?.[1];
+    return this.map.get(bytesKey(key));
   }
   set(key: Uint8Array, value: Uint8Array): void {
-    this.map.set(bytesKey(key), [key, value]);
+    this.map.set(bytesKey(key), value);
   }
   delete(key: Uint8Array): void {
     this.map.delete(bytesKey(key));
+  }
+  getStr(s: string): Uint8Array | undefined {
+    return this.map.get(s);
+  }
+  setStr(s: string, value: Uint8Array): void {
+    this.map.set(s, value);
+  }
+  deleteStr(s: string): void {
+    this.map.delete(s);
   }
   /** Number of keys. */
   get size(): number {
@@ -47,78 +99,89 @@ export class MemoryState implements StateView {
   }
   /** All entries sorted by key bytes. */
   entries(): [Uint8Array, Uint8Array][] {
-    const all = [...this.map.values()].map(([k, v]): [Uint8Array, Uint8Array] => [k, v]);
-    return all.sort((a, b) => compareBytes(a[0], b[0]));
+    // One char per byte: string order is byte order.
+    const keys = [...this.map.keys()].sort();
+    return keys.map((s): [Uint8Array, Uint8Array] => [keyOfString(s), this.map.get(s)!]);
   }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-// An undo record: the key and what it held before the write (undefined = absent).
-interface Undo {
-  readonly key: Uint8Array;
-  readonly old: Uint8Array | undefined;
 }
 
 /**
  * Write-through journal over a `StateView`: reads and writes go straight to the base, and each
  * write inside a checkpoint logs the previous value so `revert` can restore it. Writes outside any
- * checkpoint are not logged.
+ * checkpoint are not logged. Works on string keys underneath (`keyedState`), so a logged write
+ * costs one key conversion, not three.
  */
-export class Journal implements JournaledState {
-  private readonly levels: Undo[][] = [];
+export class Journal implements JournaledState, KeyedState {
+  private readonly base: KeyedState;
+  // Undo log: key string and previous value (undefined = absent), flat, in write order.
+  private readonly keys: string[] = [];
+  private readonly olds: (Uint8Array | undefined)[] = [];
+  private readonly marks: number[] = [];
 
-  constructor(private readonly base: StateView) {}
+  constructor(base: StateView) {
+    this.base = keyedState(base);
+  }
 
   get depth(): number {
-    return this.levels.length;
+    return this.marks.length;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.base.get(key);
+    return this.base.getStr(bytesKey(key));
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.log(key);
-    this.base.set(key, value);
+    this.setStr(bytesKey(key), value);
   }
 
   delete(key: Uint8Array): void {
-    this.log(key);
-    this.base.delete(key);
+    this.deleteStr(bytesKey(key));
+  }
+
+  getStr(s: string): Uint8Array | undefined {
+    return this.base.getStr(s);
+  }
+
+  setStr(s: string, value: Uint8Array): void {
+    this.log(s);
+    this.base.setStr(s, value);
+  }
+
+  deleteStr(s: string): void {
+    this.log(s);
+    this.base.deleteStr(s);
   }
 
   checkpoint(): void {
-    this.levels.push([]);
+    this.marks.push(this.keys.length);
   }
 
   commit(): void {
-    const top = this.levels.pop();
-    if (top === undefined) return;
-    const parent = this.levels[this.levels.length - 1];
-    // The parent must still be able to undo these writes; appending keeps the order right, as
-    // revert replays the log backwards.
-    if (parent !== undefined) for (const u of top) parent.push(u);
-  }
-
-  revert(): void {
-    const top = this.levels.pop();
-    if (top === undefined) return;
-    for (let i = top.length - 1; i >= 0; i--) {
-      const u = top[i]!;
-      if (u.old === undefined) this.base.delete(u.key);
-      else this.base.set(u.key, u.old);
+    // The parent must still be able to undo these writes: they stay in the log, which revert
+    // replays backwards. With no checkpoint left, nothing can be undone any more.
+    if (this.marks.pop() === undefined) return;
+    if (this.marks.length === 0) {
+      this.keys.length = 0;
+      this.olds.length = 0;
     }
   }
 
-  private log(key: Uint8Array): void {
-    const top = this.levels[this.levels.length - 1];
-    if (top === undefined) return;
-    const old = this.base.get(key);
-    top.push({ key, old });
+  revert(): void {
+    const mark = this.marks.pop();
+    if (mark === undefined) return;
+    for (let i = this.keys.length - 1; i >= mark; i--) {
+      const s = this.keys[i]!;
+      const old = this.olds[i];
+      if (old === undefined) this.base.deleteStr(s);
+      else this.base.setStr(s, old);
+    }
+    this.keys.length = mark;
+    this.olds.length = mark;
+  }
+
+  private log(s: string): void {
+    if (this.marks.length === 0) return;
+    this.keys.push(s);
+    this.olds.push(this.base.getStr(s));
   }
 }

@@ -4,16 +4,47 @@
  * reason code on failure (never throws).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { alloc, concat3, EMPTY, intToBytes, own, readInt64, sliceOf } from './bytes.js';
+import { alloc, bytesKey, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
 import { VmReason, type VmReasonCode } from './errors.js';
 import type { ExecInput, VmEvent } from './interpreter.js';
 import { GAS_PER_BYTE, LIMITS, Op } from './isa.js';
+import type { KeyedState } from './journal.js';
 import { countFields, fieldAt, PACK_OUT_OF_RANGE, packFields, setField } from './pack.js';
 
-/** Registers shared with the main loop: stack pointer in and out, extra gas out. */
+/**
+ * Registers shared with the main loop: stack pointer in and out, extra gas out; and, per
+ * execution, the state with string keys and the contract's key prefix as a string.
+ */
 export interface Regs {
   sp: number;
   gas: number;
+  state: KeyedState;
+  keyPrefix: string;
+}
+
+// Key strings of the last two byte strings used as storage keys, by identity. A method tends to
+// use the same key (an arg, a field) for several maps. Values are immutable within an execution,
+// and `resetKeyCache` runs at the start of each, since args come from outside.
+let kb0: Uint8Array = EMPTY;
+let ks0 = '';
+let kb1: Uint8Array = EMPTY;
+let ks1 = '';
+
+/** Forgets the cached key strings (called before each execution). */
+export function resetKeyCache(): void {
+  kb0 = kb1 = EMPTY;
+  ks0 = ks1 = '';
+}
+
+function keyString(k: Uint8Array): string {
+  if (k === kb0) return ks0;
+  if (k === kb1) return ks1;
+  const s = bytesKey(k);
+  kb1 = kb0;
+  ks1 = ks0;
+  kb0 = k;
+  ks0 = s;
+  return s;
 }
 
 type Value = number | Uint8Array;
@@ -65,7 +96,8 @@ export function runSlowOp(
       if (typeof b === 'number' || typeof start !== 'number' || typeof n !== 'number') return R.typeMismatch;
       if (start < 0 || n < 0 || start + n > b.length) return R.outOfRange;
       regs.gas = words(n) * W.memoryWord;
-      stack[sp - 3] = sliceOf(b, start, n);
+      // A view, not a copy: no VM value is ever mutated, and whatever leaves the call is owned.
+      stack[sp - 3] = b.subarray(start, start + n);
       sp -= 2;
       break;
     }
@@ -164,15 +196,16 @@ export function runSlowOp(
       const k = stack[sp - 1]!;
       if (typeof k === 'number') return R.typeMismatch;
       if (k.length > MAXK) return R.keyTooLong;
-      const prefix = input.program.consts[imm]!;
+      const prefix = input.program.constKeys[imm]!;
       const klen = prefix.length + k.length;
+      const key = regs.keyPrefix + prefix + keyString(k);
       if (op === Op.SDEL) {
         regs.gas = klen * W.storageWrite;
-        input.state.delete(concat3(input.keyPrefix, prefix, k, true));
+        regs.state.deleteStr(key);
         sp--;
         break;
       }
-      const v = input.state.get(concat3(input.keyPrefix, prefix, k));
+      const v = regs.state.getStr(key);
       if (op === Op.SHAS) {
         regs.gas = klen * W.storageRead;
         stack[sp - 1] = v === undefined ? 0 : 1;
@@ -197,9 +230,9 @@ export function runSlowOp(
       const k = stack[sp - 2]!;
       if (typeof k === 'number') return R.typeMismatch;
       if (k.length > MAXK) return R.keyTooLong;
-      const prefix = input.program.consts[imm]!;
+      const prefix = input.program.constKeys[imm]!;
       regs.gas = (prefix.length + k.length + val.length) * W.storageWrite;
-      input.state.set(concat3(input.keyPrefix, prefix, k, true), own(val));
+      regs.state.setStr(regs.keyPrefix + prefix + keyString(k), own(val));
       sp -= 2;
       break;
     }

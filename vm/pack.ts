@@ -1,4 +1,4 @@
-import { alloc, sliceOf } from './bytes.js';
+import { alloc } from './bytes.js';
 
 /**
  * The pack encoding of multi-field values (structs): each field is its length as 2 bytes
@@ -41,12 +41,15 @@ function fieldOffset(v: Uint8Array, i: number): number {
   return p;
 }
 
-/** Field `i` (a copy), or a negative failure code. */
+/**
+ * Field `i` (a view into `v`: VM values are never mutated, and anything that leaves a call is
+ * copied by `own`), or a negative failure code.
+ */
 export function fieldAt(v: Uint8Array, i: number): Uint8Array | number {
   const p = fieldOffset(v, i);
   if (p < 0) return p;
   const len = (v[p]! << 8) | v[p + 1]!;
-  return sliceOf(v, p + 2, len);
+  return v.subarray(p + 2, p + 2 + len);
 }
 
 /** Number of fields, or PACK_BAD_ENCODING. */

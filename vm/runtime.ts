@@ -13,7 +13,7 @@ import { bytesEqual, bytesKey, concat2, EMPTY, fromHex, own, utf8 } from './byte
 import { DeployError, type DeployErrorCode, type ValidationError, VmReason } from './errors.js';
 import { type ExecResult, execute, type VmEvent } from './interpreter.js';
 import { CALL_BASE_GAS, DEPLOY_GAS, GAS_PER_BYTE, LIMITS } from './isa.js';
-import { Journal, type StateView } from './journal.js';
+import { Journal, type JournaledState, type KeyedState, keyedState, type StateView } from './journal.js';
 import { type Program, validateCode } from './validate.js';
 
 export type { VmEvent };
@@ -55,14 +55,27 @@ export function contractIdForName(name: string): Uint8Array {
   return sha256(utf8(`ehrchain/contract/${name}`));
 }
 
+// Ids by `contract` string (names and hex ids): a pure memo, bounded. Callers get a copy.
+const ids = new Map<string, Uint8Array>();
+const IDS_MAX = 1024;
+
+function resolveId(ref: Uint8Array | string): Uint8Array | undefined {
+  if (typeof ref !== 'string') return ref.length === 32 ? ref : undefined;
+  const hit = ids.get(ref);
+  if (hit !== undefined) return hit;
+  let id: Uint8Array | undefined;
+  if (ref.length === 64) id = fromHex(ref);
+  if (id === undefined && NAME_RE.test(ref)) id = contractIdForName(ref);
+  if (id === undefined) return undefined;
+  if (ids.size >= IDS_MAX) ids.delete(ids.keys().next().value as string);
+  ids.set(ref, id);
+  return id;
+}
+
 /** The 32-byte id for a call's `contract` field, or undefined when it is neither an id nor a name. */
 export function resolveContract(ref: Uint8Array | string): Uint8Array | undefined {
-  if (typeof ref !== 'string') return ref.length === 32 ? ref : undefined;
-  if (ref.length === 64) {
-    const b = fromHex(ref);
-    if (b !== undefined) return b;
-  }
-  return NAME_RE.test(ref) ? contractIdForName(ref) : undefined;
+  const id = resolveId(ref);
+  return id === undefined || id === ref ? id : id.slice();
 }
 
 /** The current code of contract `id`, if it exists. */
@@ -112,18 +125,63 @@ function remember(hash: string, p: Program): void {
   cache.set(hash, p);
 }
 
-function loadProgram(state: StateView, id: Uint8Array): Program | undefined {
-  const hash = state.get(concat2(CONTRACT, id));
+// Per contract id: its key strings, and the program it ran last with that code hash.
+interface Target {
+  readonly prefix: Uint8Array;
+  /** bytesKey of "vm:contract:" ++ id and of the storage prefix. */
+  readonly contractKey: string;
+  readonly prefixKey: string;
+  last?: { readonly hash: Uint8Array; readonly program: Program };
+}
+const targets = new Map<string, Target>();
+let lastId: Uint8Array | undefined;
+let lastTarget: Target | undefined;
+
+function targetOf(id: Uint8Array): Target {
+  // Callers pass the same id array call after call (the memo above, or their own constant).
+  if (id === lastId && lastTarget !== undefined && bytesEqual(id, lastTarget.prefix.subarray(STORE.length))) {
+    return lastTarget;
+  }
+  const s = bytesKey(id);
+  let t = targets.get(s);
+  if (t === undefined) {
+    const prefix = storagePrefix(id);
+    t = { prefix, contractKey: bytesKey(CONTRACT) + s, prefixKey: bytesKey(prefix) };
+    if (targets.size >= CACHE_MAX) targets.delete(targets.keys().next().value as string);
+    targets.set(s, t);
+  }
+  lastId = id;
+  lastTarget = t;
+  return t;
+}
+
+function loadProgram(state: KeyedState, t: Target): Program | undefined {
+  const hash = state.getStr(t.contractKey);
   if (hash === undefined) return undefined;
+  if (t.last !== undefined && bytesEqual(t.last.hash, hash)) return t.last.program;
   const h = bytesKey(hash);
-  const hit = cache.get(h);
-  if (hit !== undefined) return hit;
-  const code = state.get(concat2(CODE, hash));
-  if (code === undefined || !bytesEqual(sha256(code), hash)) return undefined;
-  const v = validateCode(code);
-  if (!v.ok) return undefined;
-  remember(h, v.program);
-  return v.program;
+  let program = cache.get(h);
+  if (program === undefined) {
+    const code = state.getStr(bytesKey(CODE) + h);
+    if (code === undefined || !bytesEqual(sha256(code), hash)) return undefined;
+    const v = validateCode(code);
+    if (!v.ok) return undefined;
+    remember(h, v.program);
+    program = v.program;
+  }
+  t.last = { hash: hash.slice(), program };
+  return program;
+}
+
+/** `state` when it journals writes itself (the node's block overlay): no second journal needed. */
+type Checkpointed = StateView & Pick<JournaledState, 'checkpoint' | 'commit' | 'revert'>;
+function nativeJournal(state: StateView): Checkpointed | undefined {
+  const j = state as Partial<JournaledState>;
+  return typeof j.checkpoint === 'function' &&
+    typeof j.commit === 'function' &&
+    typeof j.revert === 'function'
+    ? (state as Checkpointed)
+    : undefined;
 }
 
 function fail(error: string, gasUsed: number): CallResult {
@@ -142,12 +200,13 @@ function run(state: StateView, p: CallParams, keep: boolean): CallResult {
   if (!isUint(p.height) || !isUint(p.time) || p.args.length > LIMITS.maxArgs) {
     return fail(VmReason.badArgs, intrinsic);
   }
-  const id = resolveContract(p.contract);
-  const program = id === undefined ? undefined : loadProgram(state, id);
-  if (id === undefined || program === undefined) return fail(VmReason.noSuchContract, intrinsic);
+  const id = resolveId(p.contract);
+  const target = id === undefined ? undefined : targetOf(id);
+  const program = target === undefined ? undefined : loadProgram(keyedState(state), target);
+  if (target === undefined || program === undefined) return fail(VmReason.noSuchContract, intrinsic);
   const func = program.exports.get(p.method);
   if (func === undefined) return fail(VmReason.noSuchMethod, intrinsic);
-  const journal = new Journal(state);
+  const journal: Checkpointed = nativeJournal(state) ?? new Journal(state);
   journal.checkpoint();
   const r = execute({
     program,
@@ -158,7 +217,8 @@ function run(state: StateView, p: CallParams, keep: boolean): CallResult {
     time: p.time,
     gas: p.gasLimit - intrinsic,
     state: journal,
-    keyPrefix: storagePrefix(id),
+    keyPrefix: target.prefix,
+    keyPrefixString: target.prefixKey,
   });
   if (r.status === 'ok' && keep) journal.commit();
   else journal.revert();

@@ -4,7 +4,7 @@
  * and constants in range, every function ending in a terminator). The result is a `Program`, the
  * pre-decoded form the interpreter runs.
  */
-import { ascii, readInt64 } from './bytes.js';
+import { ascii, bytesKey, readInt64 } from './bytes.js';
 import { ValidationCode, type ValidationCodeT, type ValidationError } from './errors.js';
 import { FuncFlag, IMM_SIZE, Imm, LIMITS, MODULE_MAGIC, OPS, Op } from './isa.js';
 
@@ -28,6 +28,8 @@ export interface FuncInfo {
 export interface Program {
   readonly ins: Int32Array;
   readonly consts: readonly Uint8Array[];
+  /** `bytesKey` of each constant: storage instructions use them as key prefixes. */
+  readonly constKeys: readonly string[];
   /** Constant `i` as an ASCII string when it is a valid event name, else undefined. */
   readonly eventNames: readonly (string | undefined)[];
   readonly nums: readonly number[];
@@ -290,5 +292,5 @@ function decodeCode(
       entry: insIndex[start]! * 2,
     });
   }
-  return { ins, consts, eventNames, nums, funcs, exports: exportsMap };
+  return { ins, consts, constKeys: consts.map(bytesKey), eventNames, nums, funcs, exports: exportsMap };
 }

@@ -5,20 +5,23 @@
  * O(writes since it).
  */
 import type { JournaledStateView, ReadonlyStateView, StateWrite } from './view.js';
-import { keyString } from './view.js';
+import { getByString, keyBytes, keyString } from './view.js';
+
+/** An overlay entry: the key bytes when the writer gave them (else derived from the string). */
+interface Entry {
+  readonly key: Uint8Array | undefined;
+  readonly value: Uint8Array | null;
+}
 
 interface Undo {
   readonly s: string;
   /** The overlay entry before the write: undefined = the key was not in the overlay. */
-  readonly prev: { readonly key: Uint8Array; readonly value: Uint8Array | null } | undefined;
+  readonly prev: Entry | undefined;
 }
 
 /** The overlay execution writes into; `writes()` is the block's write set. */
 export class JournaledState implements JournaledStateView {
-  private readonly overlay = new Map<
-    string,
-    { readonly key: Uint8Array; readonly value: Uint8Array | null }
-  >();
+  private readonly overlay = new Map<string, Entry>();
   private readonly undo: Undo[] = [];
   private readonly marks: number[] = [];
 
@@ -30,17 +33,33 @@ export class JournaledState implements JournaledStateView {
     return this.base.get(key);
   }
 
+  getStr(s: string): Uint8Array | undefined {
+    const e = this.overlay.get(s);
+    if (e !== undefined) return e.value === null ? undefined : e.value;
+    return getByString(this.base, s);
+  }
+
   set(key: Uint8Array, value: Uint8Array): void {
     // Copy both: the caller may reuse its buffers, and what lands in state must not change later.
-    this.write(key.slice(), value.slice());
+    const k = key.slice();
+    this.write(keyString(k), k, value.slice());
   }
 
   delete(key: Uint8Array): void {
-    this.write(key.slice(), null);
+    const k = key.slice();
+    this.write(keyString(k), k, null);
   }
 
-  private write(key: Uint8Array, value: Uint8Array | null): void {
-    const s = keyString(key);
+  /** `set` by key string; the caller hands `value` over and never mutates it (the VM's rule). */
+  setStr(s: string, value: Uint8Array): void {
+    this.write(s, undefined, value);
+  }
+
+  deleteStr(s: string): void {
+    this.write(s, undefined, null);
+  }
+
+  private write(s: string, key: Uint8Array | undefined, value: Uint8Array | null): void {
     if (this.marks.length > 0) this.undo.push({ s, prev: this.overlay.get(s) });
     this.overlay.set(s, { key, value });
   }
@@ -77,7 +96,7 @@ export class JournaledState implements JournaledStateView {
   writes(): StateWrite[] {
     if (this.marks.length > 0) throw new Error('JournaledState.writes with open checkpoints');
     const out: StateWrite[] = [];
-    for (const e of this.overlay.values()) out.push({ key: e.key, value: e.value });
+    for (const [s, e] of this.overlay) out.push({ key: e.key ?? keyBytes(s), value: e.value });
     return out;
   }
 }

@@ -6,12 +6,21 @@
 /** Read access to state. Returned arrays must not be mutated. */
 export interface ReadonlyStateView {
   get(key: Uint8Array): Uint8Array | undefined;
+  /**
+   * Optional: `get` by the key's `keyString`. The layers (world, block overlay, prefixed views)
+   * key their maps by that string, so the VM builds it once instead of each layer converting bytes.
+   */
+  getStr?(s: string): Uint8Array | undefined;
 }
 
 /** Read and write access to state. */
 export interface StateView extends ReadonlyStateView {
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
+  /** Optional: `set` by `keyString(key)`; the value is handed over and must never be mutated. */
+  setStr?(s: string, value: Uint8Array): void;
+  /** Optional: `delete` by `keyString(key)`. */
+  deleteStr?(s: string): void;
 }
 
 /**
@@ -37,15 +46,47 @@ export function keyString(key: Uint8Array): string {
 
 /** Inverse of `keyString` (a fresh copy). */
 export function keyBytes(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'latin1'));
+  const n = s.length;
+  // Short strings: a loop beats the native call and the copy out of Buffer's shared pool.
+  if (n > 256) return new Uint8Array(Buffer.from(s, 'latin1'));
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
-/** A view of `inner` in which every key is prefixed: how a contract sees only its own storage. */
+/** `inner.getStr(s)`, or `inner.get` of the bytes when it has no string access. */
+export function getByString(inner: ReadonlyStateView, s: string): Uint8Array | undefined {
+  return inner.getStr !== undefined ? inner.getStr(s) : inner.get(keyBytes(s));
+}
+
+function isJournaled(v: StateView): v is JournaledStateView {
+  const j = v as Partial<JournaledStateView>;
+  return (
+    typeof j.checkpoint === 'function' && typeof j.commit === 'function' && typeof j.revert === 'function'
+  );
+}
+
+/**
+ * A view of `inner` in which every key is prefixed: how a contract sees only its own storage. Over
+ * a journaled state it forwards checkpoints too, so the VM journals in the block overlay itself.
+ */
 export class PrefixedView implements StateView {
+  private readonly ps: string;
+  readonly checkpoint?: () => void;
+  readonly commit?: () => void;
+  readonly revert?: () => void;
+
   constructor(
     private readonly inner: StateView,
     private readonly prefix: Uint8Array,
-  ) {}
+  ) {
+    this.ps = keyString(prefix);
+    if (isJournaled(inner)) {
+      this.checkpoint = () => inner.checkpoint();
+      this.commit = () => inner.commit();
+      this.revert = () => inner.revert();
+    }
+  }
 
   private k(key: Uint8Array): Uint8Array {
     const out = new Uint8Array(this.prefix.length + key.length);
@@ -65,19 +106,43 @@ export class PrefixedView implements StateView {
   delete(key: Uint8Array): void {
     this.inner.delete(this.k(key));
   }
+
+  getStr(s: string): Uint8Array | undefined {
+    return getByString(this.inner, this.ps + s);
+  }
+
+  setStr(s: string, value: Uint8Array): void {
+    const k = this.ps + s;
+    if (this.inner.setStr !== undefined) this.inner.setStr(k, value);
+    else this.inner.set(keyBytes(k), value);
+  }
+
+  deleteStr(s: string): void {
+    const k = this.ps + s;
+    if (this.inner.deleteStr !== undefined) this.inner.deleteStr(k);
+    else this.inner.delete(keyBytes(k));
+  }
 }
 
 /** A read-only prefixed view (for queries). */
 export class PrefixedReadView implements ReadonlyStateView {
+  private readonly ps: string;
+
   constructor(
     private readonly inner: ReadonlyStateView,
     private readonly prefix: Uint8Array,
-  ) {}
+  ) {
+    this.ps = keyString(prefix);
+  }
 
   get(key: Uint8Array): Uint8Array | undefined {
     const k = new Uint8Array(this.prefix.length + key.length);
     k.set(this.prefix, 0);
     k.set(key, this.prefix.length);
     return this.inner.get(k);
+  }
+
+  getStr(s: string): Uint8Array | undefined {
+    return getByString(this.inner, this.ps + s);
   }
 }

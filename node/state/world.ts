@@ -58,6 +58,12 @@ export class WorldState implements ReadonlyStateView {
     return v === undefined ? undefined : keyBytes(v);
   }
 
+  /** `get` by `keyString(key)`. */
+  getStr(s: string): Uint8Array | undefined {
+    const v = this.map.get(s);
+    return v === undefined ? undefined : keyBytes(v);
+  }
+
   /** The current 32-byte state root. */
   root(): Uint8Array {
     return this.hash.root();
