@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { CID } from 'multiformats/cid';
 import { decodeInt } from '../../vm/abi.js';
 import { encodeOp } from '../../vm/consent/abi.js';
@@ -15,7 +14,7 @@ import { bytesEqual, fromHex, toHex } from '../chain/encoding.js';
 import { createSigner, publicKeyFromSeed, type Signer } from '../chain/keys.js';
 import type { TxView } from '../http/backend.js';
 import { utf8 } from '../records/bytes.js';
-import { checkCid } from '../records/cid.js';
+import { checkCid, sha256Of } from '../records/cid.js';
 import * as C from '../records/consent-calls.js';
 import {
   decodeEnvelope,
@@ -152,7 +151,7 @@ export class RecordsClient {
   /** Uploads a blob (PUT /v1/blobs) with a signed upload request. */
   async upload(blob: Uint8Array): Promise<{ cid: string; replicas: number }> {
     const req = signUploadRequest(
-      { chainId: this.chainId, blobHash: sha256(blob), size: blob.length },
+      { chainId: this.chainId, blobHash: sha256Of(blob), size: blob.length },
       this.signer,
     );
     const res = await this.fetchImpl(new URL('/v1/blobs', this.client.baseUrl), {

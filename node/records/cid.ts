@@ -1,5 +1,5 @@
 /** Content ids of blobs: CIDv1, codec raw (0x55), multihash sha2-256 of the exact bytes stored. */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { RecordError } from './errors.js';
@@ -7,9 +7,14 @@ import { RecordError } from './errors.js';
 const RAW = 0x55;
 const SHA2_256 = 0x12;
 
-/** The CID of `bytes` (synchronous: sha256 from @noble/hashes). */
+/** sha256 of `bytes` (node:crypto: several times faster than a JS hash on large blobs). */
+export function sha256Of(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+/** The CID of `bytes`. */
 export function cidOf(bytes: Uint8Array): CID {
-  return CID.createV1(RAW, createDigest(SHA2_256, sha256(bytes)));
+  return CID.createV1(RAW, createDigest(SHA2_256, sha256Of(bytes)));
 }
 
 /** Parses a CID string; only CIDv1 raw sha2-256 is accepted. Throws RecordError bad_encoding. */

@@ -6,7 +6,6 @@
  * `/ehrchain/<c>/blob-fetch/1.0.0`, so the holder checks consent itself. Erasure: when an `erase`
  * transaction is applied, the blobs of every version are deleted here and refused from then on.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { CID } from 'multiformats/cid';
 import type { AppliedBlock } from '../applier.js';
 import { bytesEqual } from '../chain/encoding.js';
@@ -16,7 +15,7 @@ import type { P2PHost } from '../p2p/host.js';
 import { RequestRefusal } from '../p2p/request.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
 import { ByteReader, concatBytes, varBytes } from './bytes.js';
-import { checkCid, cidOf, parseBlobCid } from './cid.js';
+import { checkCid, cidOf, parseBlobCid, sha256Of } from './cid.js';
 import * as C from './consent-calls.js';
 import { RecordError, type RecordErrorCode } from './errors.js';
 import { NonceCache } from './nonces.js';
@@ -161,7 +160,7 @@ export class RecordService {
     const q = this.#check(requestBytes, 'upload');
     if (body.length > this.options.blobs.maxBlobBytes)
       throw new RecordError('too_large', `blob over ${this.options.blobs.maxBlobBytes} bytes`);
-    if (q.size !== body.length || !bytesEqual(sha256(body), q.blobHash))
+    if (q.size !== body.length || !bytesEqual(sha256Of(body), q.blobHash))
       throw new RecordError('hash_mismatch', 'the body is not the blob the request signs');
     this.#checkUploader(q);
     const cid = cidOf(body);
@@ -188,7 +187,7 @@ export class RecordService {
     const want = this.options.replicas - 1;
     if (want <= 0) return 0;
     const rank = (p: string) =>
-      Buffer.from(sha256(concatBytes(new TextEncoder().encode(p), cid.bytes))).toString('hex');
+      Buffer.from(sha256Of(concatBytes(new TextEncoder().encode(p), cid.bytes))).toString('hex');
     const peers = this.deps.validatorPeers().sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
     const frame = concatBytes(varBytes(requestBytes), body);
     let done = 0;
@@ -212,7 +211,7 @@ export class RecordService {
       if (q.kind !== 'upload') throw new RecordError('bad_encoding', 'push without an upload request');
       // Replicas check signature, chain and hash, not the nonce (the origin did) nor a tight window.
       verifyRequest(q, this.deps.chainId, this.#now(), 10 * this.options.requestWindowMs, this.#keys);
-      if (q.size !== body.length || !bytesEqual(sha256(body), q.blobHash))
+      if (q.size !== body.length || !bytesEqual(sha256Of(body), q.blobHash))
         throw new RecordError('hash_mismatch', 'pushed bytes are not the signed blob');
       this.#checkUploader(q);
       const cid = cidOf(body);

@@ -162,6 +162,8 @@ async function main(): Promise<void> {
     }
     out.reads_served_per_s = Math.round(median(rates));
     out.reads_served_per_s_runs = rates.length;
+    out.reads_served_per_s_min = Math.round(Math.min(...rates));
+    out.reads_served_per_s_max = Math.round(Math.max(...rates));
     out.read_receipts_submitted = [0, 1, 2].reduce((a, j) => a + w.service(j).recorder.submitted, 0);
   } finally {
     await net.cleanup();
