@@ -2,9 +2,12 @@
  * Read receipts: every read a node serves goes on chain in a `recordReads` transaction signed by
  * the node's key (role `node` of its hospital, registered at genesis), batched: a batch goes out
  * when it holds `maxBatch` reads (the contract takes 1..64) or `intervalMs` after its first read.
- * A batch that the node cannot submit is kept and retried with the next one (bounded).
+ * A batch that the node cannot submit is kept and retried with the next one (bounded). A batch
+ * whose transaction is applied but reverted with `future_read` (the leader's clock behind ours) is
+ * queued again: by a later block its reads are no longer in the future.
  */
 
+import { toHex } from '../chain/encoding.js';
 import type { Signer } from '../chain/keys.js';
 import { encodeSignedTx, signTx } from '../chain/tx.js';
 import type { Logger } from '../log.js';
@@ -41,9 +44,13 @@ export class ReadRecorder {
   #timer: NodeJS.Timeout | null = null;
   #nonce = 0;
   #flushing: Promise<void> = Promise.resolve();
-  /** Reads submitted on chain / dropped. */
+  /** Submitted batches by tx hash (hex), until their receipt is seen. */
+  readonly #inflight = new Map<string, ServedRead[]>();
+  /** Reads submitted on chain / dropped / recorded by a committed tx / re-queued after a revert. */
   submitted = 0;
   dropped = 0;
+  recorded = 0;
+  requeued = 0;
 
   constructor(
     readonly options: ReadRecorderOptions,
@@ -103,8 +110,31 @@ export class ReadRecorder {
       }
       this.#nonce = nonce + 1;
       this.#pending.splice(0, batch.length);
+      this.#inflight.set(toHex(tx.hash), batch);
+      // A tx dropped before inclusion never gets a receipt: forget the oldest beyond a bound.
+      if (this.#inflight.size > 1000) this.#inflight.delete(this.#inflight.keys().next().value!);
       this.submitted += batch.length;
     }
+  }
+
+  /** The receipt of one of our recordReads txs (applied, ok or reverted). */
+  onReceipt(txHash: Uint8Array, status: 'ok' | 'reverted', error: string | undefined): void {
+    const k = toHex(txHash);
+    const batch = this.#inflight.get(k);
+    if (batch === undefined) return;
+    this.#inflight.delete(k);
+    if (status === 'ok') {
+      this.recorded += batch.length;
+      return;
+    }
+    if (error === 'future_read') {
+      this.#pending.unshift(...batch);
+      this.requeued += batch.length;
+      if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
+      return;
+    }
+    this.dropped += batch.length;
+    this.log.error({ error, reads: batch.length }, 'recordReads reverted: reads not recorded');
   }
 
   /** Stops the timer and tries a last flush. */

@@ -324,10 +324,17 @@ export class RecordService {
     }
   }
 
-  /** Called for every applied block: erasures delete the record's blobs here. */
+  /** Called for every applied block: erasures delete the record's blobs here; our read receipts settle. */
   onApplied(a: AppliedBlock): void {
     for (const [i, tx] of a.block.txs.entries()) {
       const b = tx.body;
+      const receipt = a.receipts[i];
+      if (
+        b.method === 'recordReads' &&
+        receipt !== undefined &&
+        bytesEqual(b.sender, this.deps.signer.publicKey)
+      )
+        this.recorder.onReceipt(tx.hash, receipt.status, receipt.error);
       if (b.contract !== 'consent' || b.method !== 'erase' || a.receipts[i]?.status !== 'ok') continue;
       const record = b.args[0];
       if (record === undefined) continue;
