@@ -168,7 +168,18 @@ const bench = program
     int('--pregen-rate', 1),
     10_000,
   )
-  .option('--value-bytes <n>', 'kv value size', int('--value-bytes', 0, 65_536), 32)
+  .option(
+    '--value-bytes <n>',
+    'kv value size; records: FHIR record size (default 10000)',
+    int('--value-bytes', 0, 4_000_000),
+  )
+  .option(
+    '--mix <weights>',
+    'consent-mix: grant=40,revoke=10,anchor=30,register=10,canAccess=10; records: put=20,get=80',
+  )
+  .option('--patients <n>', 'consent-mix: patients per hospital (setup)', int('--patients', 1), 100)
+  .option('--doctors <n>', 'consent-mix: doctors per hospital (setup)', int('--doctors', 1), 50)
+  .option('--admin-key <file...>', "consent-mix/records with --target: the hospitals' first admin key files")
   .option(
     '--fault <spec>',
     'kill-leader@10s, kill@5s:node2, restart@15s:node2, partition@20s:node3:5s',

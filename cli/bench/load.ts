@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { ConsentInit } from './consent-pregen.js';
 import type { BenchOptions } from './options.js';
 import type { FromWorker, WorkerInit, WorkerResult } from './protocol.js';
 import { wallNow } from './tracker.js';
@@ -41,18 +42,28 @@ export interface LoadHooks {
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
+/** How many txs each worker pre-signs. */
+export function txsPerWorker(o: BenchOptions, rate: number | null): number {
+  const per = (total: number) => Math.max(1, Math.ceil(total / o.workers));
+  const seconds = o.durationMs / 1000;
+  return o.count !== null
+    ? per(o.count)
+    : rate !== null
+      ? per(Math.ceil(rate * seconds) + 1)
+      : per(Math.ceil(o.pregenRate * seconds));
+}
+
 /** Splits the run's settings between the workers. */
-export function workerInits(o: BenchOptions, target: LoadTarget, rate: number | null): WorkerInit[] {
+export function workerInits(
+  o: BenchOptions,
+  target: LoadTarget,
+  rate: number | null,
+  consent?: ConsentInit,
+): WorkerInit[] {
   const w = o.workers;
   const seed = randomBytes(8).toString('hex');
   const per = (total: number) => Math.max(1, Math.ceil(total / w));
-  const seconds = o.durationMs / 1000;
-  const txs =
-    o.count !== null
-      ? per(o.count)
-      : rate !== null
-        ? per(Math.ceil(rate * seconds) + 1)
-        : per(Math.ceil(o.pregenRate * seconds));
+  const txs = txsPerWorker(o, rate);
   return Array.from({ length: w }, (_, id) => ({
     id,
     mode: target.mode,
@@ -70,6 +81,8 @@ export function workerInits(o: BenchOptions, target: LoadTarget, rate: number | 
     inflight: per(o.inflight),
     drainMs: o.drainMs,
     http: o.http,
+    workers: w,
+    ...(consent === undefined ? {} : { consent }),
   }));
 }
 

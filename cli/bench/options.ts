@@ -4,6 +4,12 @@
  * `parseBenchOptions` validates them all and throws `BenchOptionError` with the flag at fault.
  */
 
+import { CONSENT_OPS, DEFAULT_CONSENT_MIX, parseMix } from './consent-plan.js';
+
+/** Records workload ops. */
+export const RECORDS_OPS = ['put', 'get'] as const;
+export const DEFAULT_RECORDS_MIX = { put: 20, get: 80 } as const;
+
 /** A fault kind the harness can inject. */
 export type FaultKind = 'kill-leader' | 'kill' | 'restart' | 'partition';
 
@@ -69,6 +75,13 @@ export interface BenchOptions {
   readonly nodeArgs: string | null;
   readonly blockIntervalMs: number | null;
   readonly progress: boolean;
+  /** consent-mix / records: weights per op (`grant=40,revoke=10,...`; `put=20,get=80`). */
+  readonly mix: Readonly<Record<string, number>>;
+  /** consent-mix / records: patients and doctors registered per hospital in setup. */
+  readonly patients: number;
+  readonly doctors: number;
+  /** consent-mix / records with --target: the hospitals' first admin key files, in hospital order. */
+  readonly adminKeys: readonly string[];
   /** The exact argv of this invocation, for the report. */
   readonly command: readonly string[];
 }
@@ -102,6 +115,10 @@ export interface RawBenchFlags {
   readonly nodeArgs?: string;
   readonly blockInterval?: number;
   readonly progress?: boolean;
+  readonly mix?: string;
+  readonly patients?: number;
+  readonly doctors?: number;
+  readonly adminKey?: readonly string[];
 }
 
 /** A flag value that cannot be used; `flag` names it. */
@@ -214,9 +231,27 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
   for (const f of faults) {
     if (f.atMs >= durationMs) throw new BenchOptionError('--fault', `at ${f.atMs} ms is after the run ends`);
   }
-  const valueBytes = raw.valueBytes ?? 32;
-  if (!Number.isSafeInteger(valueBytes) || valueBytes < 0 || valueBytes > 65_536) {
-    throw new BenchOptionError('--value-bytes', 'must be an integer in 0..65536');
+  const records = workload === 'records';
+  const valueBytes = raw.valueBytes ?? (records ? 10_000 : 32);
+  const maxValue = records ? 4_000_000 : 65_536;
+  if (!Number.isSafeInteger(valueBytes) || valueBytes < 0 || valueBytes > maxValue) {
+    throw new BenchOptionError('--value-bytes', `must be an integer in 0..${maxValue}`);
+  }
+  let mix: Readonly<Record<string, number>> = {};
+  try {
+    if (workload === 'consent-mix')
+      mix = raw.mix === undefined ? DEFAULT_CONSENT_MIX : parseMix(raw.mix, CONSENT_OPS);
+    else if (records) mix = raw.mix === undefined ? DEFAULT_RECORDS_MIX : parseMix(raw.mix, RECORDS_OPS);
+    else if (raw.mix !== undefined) throw new Error('--mix: only for consent-mix and records');
+  } catch (e) {
+    throw new BenchOptionError('--mix', e instanceof Error ? e.message.replace(/^--mix: /, '') : String(e));
+  }
+  const adminKeys = raw.adminKey ?? [];
+  if (targets.length > 0 && (workload === 'consent-mix' || records) && adminKeys.length === 0) {
+    throw new BenchOptionError(
+      '--admin-key',
+      `${workload} with --target needs the hospitals' admin key files`,
+    );
   }
   return {
     nodes,
@@ -246,6 +281,10 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     nodeArgs: raw.nodeArgs ?? null,
     blockIntervalMs: raw.blockInterval ?? null,
     progress: raw.progress !== false,
+    mix,
+    patients: positive('--patients', raw.patients, 100, 100_000),
+    doctors: positive('--doctors', raw.doctors, 50, 100_000),
+    adminKeys,
     command,
   };
 }

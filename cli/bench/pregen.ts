@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createSigner } from '../../node/chain/keys.js';
 import { signTx } from '../../node/chain/tx.js';
+import { type ConsentInit, pregenerateConsent } from './consent-pregen.js';
 import { createWorkload } from './workloads.js';
 
 /** Pre-built request bodies in one slab, with their tx hashes. */
@@ -16,6 +17,10 @@ export interface Pregen {
   readonly offsets: Uint32Array;
   /** 32 bytes per tx (ehrchain); empty for etcd. */
   readonly hashes: Buffer;
+  /** consent-mix: the op of each entry (consent-plan.ts OP_*); a canAccess entry is a query path. */
+  readonly kinds?: Uint8Array;
+  /** consent-mix: the acting account of each entry (an actor sticks to one node). */
+  readonly accounts?: Uint32Array;
 }
 
 /** Pregen parameters. */
@@ -28,6 +33,9 @@ export interface PregenInit {
   readonly valueBytes: number;
   readonly accounts: number;
   readonly txs: number;
+  /** consent-mix only: the setup's results and this run's world. */
+  readonly consent?: ConsentInit;
+  readonly workers?: number;
 }
 
 class Slab {
@@ -51,6 +59,7 @@ export function accountSeed(seed: string, id: number, account: number): Uint8Arr
 
 /** Signs (ehrchain) or encodes (etcd) `txs` requests. */
 export function pregenerate(p: PregenInit): Pregen {
+  if (p.workload === 'consent-mix') return pregenConsent(p);
   const workload = createWorkload(p.workload, { valueBytes: p.valueBytes });
   const accounts = Math.max(1, Math.min(p.accounts, p.txs));
   const signers = Array.from({ length: accounts }, (_, a) => createSigner(accountSeed(p.seed, p.id, a)));
@@ -90,4 +99,22 @@ export function pregenerate(p: PregenInit): Pregen {
     offsets[k + 1] = slab.used;
   }
   return { count: p.txs, bytes: slab.buf.subarray(0, slab.used), offsets, hashes };
+}
+
+function pregenConsent(p: PregenInit): Pregen {
+  if (p.consent === undefined) throw new Error('consent-mix: no setup data for the worker');
+  const slab = new Slab();
+  const offsets = new Uint32Array(p.txs + 1);
+  const hashes = Buffer.alloc(p.txs * 32);
+  const kinds = new Uint8Array(p.txs);
+  const accounts = new Uint32Array(p.txs);
+  let k = 0;
+  pregenerateConsent(p.consent, p.chainId, p.id, p.workers ?? 1, p.txs, (e) => {
+    slab.append(e.bytes);
+    if (e.hash !== null) hashes.set(e.hash, k * 32);
+    kinds[k] = e.op;
+    accounts[k] = e.account;
+    offsets[++k] = slab.used;
+  });
+  return { count: p.txs, bytes: slab.buf.subarray(0, slab.used), offsets, hashes, kinds, accounts };
 }

@@ -1,4 +1,5 @@
 /** Messages between the bench's main thread and its load worker threads. */
+import type { ConsentInit } from './consent-pregen.js';
 import type { HttpImpl } from './options.js';
 
 /** What a worker is given (as `workerData`). */
@@ -26,6 +27,28 @@ export interface WorkerInit {
   readonly inflight: number;
   readonly drainMs: number;
   readonly http: HttpImpl;
+  /** Number of workers in the run (consent-mix splits its actors between them). */
+  readonly workers?: number;
+  /** consent-mix: the setup's results (actors, nonces, revocable grants). */
+  readonly consent?: ConsentInit;
+}
+
+/** consent-mix: what became of one op's entries in a worker. */
+export interface OpTally {
+  sent: number;
+  committed: number;
+  ok: number;
+  reverted: number;
+  rejected: number;
+}
+
+/** consent-mix: the canAccess queries of a worker. */
+export interface QueryTally {
+  /** Round-trip per answered query, ms. */
+  readonly lat: Float64Array;
+  readonly allowed: number;
+  readonly denied: number;
+  readonly failed: number;
 }
 
 /** Main -> worker. */
@@ -69,6 +92,11 @@ export interface WorkerResult {
   readonly reconnects: number;
   /** The worker ran out of pre-signed txs before the duration ended. */
   readonly exhausted: boolean;
+  /** consent-mix: per op (register, grant, ...). */
+  readonly ops?: Readonly<Record<string, OpTally>>;
+  /** consent-mix: revert codes of committed txs. */
+  readonly revertCodes?: Readonly<Record<string, number>>;
+  readonly queries?: QueryTally;
 }
 
 /** Worker -> main. */

@@ -3,12 +3,18 @@
  * the sampler, the load and the fault schedule on a common clock, show progress, then gather the
  * figures. Networks are created per run unless one is passed in (a sweep reuses one).
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { aggregate, type RunFigures } from './aggregate.js';
+import type { ConsentMix } from './consent-plan.js';
+import { type ConsentFigures, consentFigures } from './consent-report.js';
+import { type ConsentSetup, consentSetup, readAdminSeeds } from './consent-setup.js';
 import { type FaultRecord, FaultRunner, recoveryTimes } from './faults.js';
-import { type LoadTarget, runLoad, workerInits } from './load.js';
+import { type LoadRun, type LoadTarget, runLoad, txsPerWorker, workerInits } from './load.js';
 import { LocalNetwork, nodeStatus } from './network.js';
 import type { BenchOptions } from './options.js';
+import { type RecordsFigures, runRecords } from './records-load.js';
 import { type NodeFigures, type SampledNode, Sampler } from './sampler.js';
 import { createWorkload } from './workloads.js';
 
@@ -21,6 +27,10 @@ export interface RunResult extends RunFigures {
   readonly started_at: string;
   /** The bench process itself (main thread + load workers), from t0 to the end of the drain. */
   readonly generator: { readonly cpu_pct: number; readonly rss_max_mb: number; readonly workers: number };
+  /** consent-mix: setup, per-op outcomes, canAccess queries. */
+  readonly consent?: ConsentFigures;
+  /** records: put/get latency, reads served per second. */
+  readonly records?: RecordsFigures;
 }
 
 /** Where a run sends its load. */
@@ -112,6 +122,36 @@ export async function runOnce(
     sampled = target.sampled;
   }
   if (lt.mode === 'ehrchain') await checkWorkload(o, lt.urls[0] ?? '');
+  // consent-mix and records: the hospitals' first admins (local: the network's key files).
+  const needsAdmins = o.workload === 'consent-mix' || o.workload === 'records';
+  const adminSeeds = !needsAdmins
+    ? []
+    : await readAdminSeeds(
+        target.kind === 'local'
+          ? target.net.nodes.map((_, i) => join(target.net.dir, 'keys', `admin-hospital-${i + 1}.json`))
+          : o.adminKeys,
+      );
+  let setup: ConsentSetup | null = null;
+  if (o.workload === 'consent-mix') {
+    const shape = {
+      hospitals: adminSeeds.length,
+      patients: o.patients,
+      doctors: o.doctors,
+      extraAdmins: 3,
+      recordsPerDoctor: 4,
+    };
+    if (o.progress) console.error(`${label}: consent-mix setup (untimed)...`);
+    setup = await consentSetup(
+      lt.urls,
+      lt.chainId,
+      adminSeeds,
+      shape,
+      o.mix as ConsentMix,
+      o.workers,
+      txsPerWorker(o, rate),
+      randomBytes(8).toString('hex'),
+    );
+  }
   const sampler = new Sampler(sampled);
   const faults = target.kind === 'local' ? new FaultRunner(target.net, o.faults) : null;
   const bar = progressBar(o, label);
@@ -122,29 +162,45 @@ export async function runOnce(
   let samplerStarted: Promise<void> | null = null;
   let cpu0 = process.cpuUsage();
   let rssMax = 0;
-  const run = await runLoad(workerInits(o, lt, rate), {
-    onStart: (t) => {
-      t0 = t;
-      lastAt = t;
-      samplerStarted = sampler.start();
-      cpu0 = process.cpuUsage();
-      faults?.start(t);
-    },
-    onProgress: (p) => {
-      const now = Date.now();
-      rssMax = Math.max(rssMax, process.memoryUsage.rss());
-      if (now - lastAt >= 1000) {
-        tps = Math.round(((p.committed - lastCommitted) * 1000) / (now - lastAt));
-        lastCommitted = p.committed;
-        lastAt = now;
-      }
-      bar?.update(Math.min(Math.ceil(o.durationMs / 1000), Math.floor((now - t0) / 1000)), {
-        sent: p.sent,
-        committed: p.committed,
-        tps,
-      });
-    },
-  }).finally(() => bar?.stop());
+  const onStart = (t: number) => {
+    t0 = t;
+    lastAt = t;
+    samplerStarted = sampler.start();
+    cpu0 = process.cpuUsage();
+    faults?.start(t);
+  };
+  const extra: { records: RecordsFigures | null } = { records: null };
+  const load = async (): Promise<LoadRun> => {
+    if (o.workload !== 'records')
+      return runLoad(workerInits(o, lt, rate, setup?.init), { onStart, onProgress });
+    const r = await runRecords({
+      urls: lt.urls,
+      chainId: lt.chainId,
+      adminSeeds,
+      clients: o.concurrency,
+      valueBytes: o.valueBytes,
+      mix: o.mix,
+      durationMs: o.durationMs,
+      onStart,
+    });
+    extra.records = r.figures;
+    return r.run;
+  };
+  const onProgress = (p: { committed: number; sent: number }) => {
+    const now = Date.now();
+    rssMax = Math.max(rssMax, process.memoryUsage.rss());
+    if (now - lastAt >= 1000) {
+      tps = Math.round(((p.committed - lastCommitted) * 1000) / (now - lastAt));
+      lastCommitted = p.committed;
+      lastAt = now;
+    }
+    bar?.update(Math.min(Math.ceil(o.durationMs / 1000), Math.floor((now - t0) / 1000)), {
+      sent: p.sent,
+      committed: p.committed,
+      tps,
+    });
+  };
+  const run = await load().finally(() => bar?.stop());
   const cpu = process.cpuUsage(cpu0);
   const genSeconds = Math.max(0.001, (Date.now() - t0) / 1000);
   const generator = {
@@ -166,5 +222,7 @@ export async function runOnce(
     loadavg: { start: loadStart, end: await load1() },
     started_at,
     generator,
+    ...(setup === null ? {} : { consent: consentFigures(run, setup, o.durationMs) }),
+    ...(extra.records === null ? {} : { records: extra.records }),
   };
 }

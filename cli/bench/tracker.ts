@@ -15,11 +15,16 @@ export type CommitListener = (
   status: 'ok' | 'reverted',
   blockTimeMs: number,
   nowMs: number,
+  error?: string,
 ) => void;
 
 interface ReceiptsEvent {
   readonly height: number;
-  readonly receipts: readonly { readonly hash: string; readonly status: 'ok' | 'reverted' }[];
+  readonly receipts: readonly {
+    readonly hash: string;
+    readonly status: 'ok' | 'reverted';
+    readonly error?: string;
+  }[];
 }
 
 interface BlockEvent {
@@ -120,7 +125,7 @@ export class CommitTracker {
     const time = this.#blockTimes.get(r.height) ?? Number.NaN;
     this.#blockTimes.delete(r.height);
     if (this.#blockTimes.size > 1000) this.#blockTimes.clear();
-    for (const x of r.receipts) this.onCommit(x.hash, x.status, time, now);
+    for (const x of r.receipts) this.onCommit(x.hash, x.status, time, now, x.error);
   }
 
   /** Fetches blocks [from, to] that were committed while no stream was open. */

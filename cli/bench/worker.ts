@@ -5,9 +5,11 @@
  * worker-entry.mjs (which registers tsx).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { decodeDecision } from '../../vm/consent/abi.js';
+import { CONSENT_OPS, OP_CAN_ACCESS } from './consent-plan.js';
 import { createHttpPool } from './http.js';
 import { pregenerate } from './pregen.js';
-import type { FromWorker, ToWorker, WorkerInit, WorkerResult } from './protocol.js';
+import type { FromWorker, OpTally, ToWorker, WorkerInit, WorkerResult } from './protocol.js';
 import { CommitTracker, wallNow } from './tracker.js';
 
 const init = workerData as WorkerInit;
@@ -19,7 +21,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function run(): Promise<void> {
   const t = performance.now();
-  const pre = pregenerate(init);
+  const pre = pregenerate({ ...init, workers: init.workers ?? 1 });
   const pregenMs = performance.now() - t;
   const n = pre.count;
   const tSend = new Float64Array(n).fill(Number.NaN);
@@ -36,6 +38,23 @@ async function run(): Promise<void> {
   let busyRetries = 0;
   let reverted = 0;
   const rejectCodes: Record<string, number> = {};
+  // consent-mix: per-op tallies, revert codes and the canAccess queries.
+  const kinds = pre.kinds;
+  const tallies: OpTally[] = CONSENT_OPS.map(() => ({
+    sent: 0,
+    committed: 0,
+    ok: 0,
+    reverted: 0,
+    rejected: 0,
+  }));
+  const tally = (k: number): OpTally | undefined =>
+    kinds === undefined ? undefined : tallies[kinds[k] ?? 0];
+  const revertCodes: Record<string, number> = {};
+  const qLat = new Float64Array(kinds === undefined ? 0 : n);
+  let qCount = 0;
+  let qAllowed = 0;
+  let qDenied = 0;
+  let qFailed = 0;
   let wake: (() => void) | null = null;
   const poke = () => {
     const w = wake;
@@ -45,7 +64,7 @@ async function run(): Promise<void> {
 
   const tracker =
     init.mode === 'ehrchain'
-      ? new CommitTracker(init.urls, init.followIndex, pool, (hash, status, blockTime, now) => {
+      ? new CommitTracker(init.urls, init.followIndex, pool, (hash, status, blockTime, now, error) => {
           const k = pending.get(hash);
           if (k === undefined) return;
           pending.delete(hash);
@@ -53,6 +72,16 @@ async function run(): Promise<void> {
           tBlock[k] = blockTime;
           committed++;
           if (status === 'reverted') reverted++;
+          const t = tally(k);
+          if (t !== undefined) {
+            t.committed++;
+            if (status === 'ok') t.ok++;
+            else {
+              t.reverted++;
+              const code = error ?? 'reverted';
+              revertCodes[code] = (revertCodes[code] ?? 0) + 1;
+            }
+          }
           poke();
         })
       : null;
@@ -70,7 +99,8 @@ async function run(): Promise<void> {
 
   const down = new Float64Array(init.urls.length);
   const pickUrl = (k: number, tries: number): number => {
-    const base = ((k % init.accounts) + init.id) % init.urls.length;
+    const account = pre.accounts === undefined ? k % init.accounts : (pre.accounts[k] ?? 0);
+    const base = (account + init.id) % init.urls.length;
     const now = wallNow();
     for (let i = 0; i < init.urls.length; i++) {
       const j = (base + tries + i) % init.urls.length;
@@ -82,7 +112,28 @@ async function run(): Promise<void> {
   const type = init.mode === 'etcd' ? 'application/json' : 'application/octet-stream';
 
   let httpInFlight = 0;
+  /** A canAccess query: GET, latency and decision recorded apart from the txs. */
+  const query = async (k: number): Promise<void> => {
+    const path = pre.bytes.toString('latin1', pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0);
+    const t = wallNow();
+    tSend[k] = t;
+    const t0 = tallies[OP_CAN_ACCESS];
+    if (t0 !== undefined) t0.sent++;
+    try {
+      const r = await pool.get(`${init.urls[pickUrl(k, 0)]}${path}`);
+      const body = JSON.parse(r.body) as { status?: string; returnData?: string };
+      if (r.status !== 200 || body.status !== 'ok') throw new Error('query failed');
+      qLat[qCount++] = wallNow() - t;
+      if (decodeDecision(Buffer.from(body.returnData ?? '', 'hex')).allowed) qAllowed++;
+      else qDenied++;
+    } catch {
+      qFailed++;
+    }
+  };
   const send = async (k: number): Promise<void> => {
+    if (kinds !== undefined && kinds[k] === OP_CAN_ACCESS) return query(k);
+    const tl = tally(k);
+    if (tl !== undefined) tl.sent++;
     const body = pre.bytes.subarray(pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0);
     const hash = init.mode === 'ehrchain' ? pre.hashes.toString('hex', k * 32, k * 32 + 32) : '';
     if (hash !== '') pending.set(hash, k);
@@ -120,6 +171,7 @@ async function run(): Promise<void> {
         continue;
       }
       rejected++;
+      if (tl !== undefined) tl.rejected++;
       rejectCodes[code] = (rejectCodes[code] ?? 0) + 1;
       pending.delete(hash);
       return;
@@ -198,6 +250,13 @@ async function run(): Promise<void> {
     caughtUp: tracker?.caughtUp ?? 0,
     reconnects: tracker?.reconnects ?? 0,
     exhausted,
+    ...(kinds === undefined
+      ? {}
+      : {
+          ops: Object.fromEntries(CONSENT_OPS.map((o, i) => [o, tallies[i] as OpTally])),
+          revertCodes,
+          queries: { lat: qLat.slice(0, qCount), allowed: qAllowed, denied: qDenied, failed: qFailed },
+        }),
   };
   post(result, [
     result.tSend.buffer as ArrayBuffer,

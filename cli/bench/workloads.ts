@@ -5,9 +5,11 @@
  *
  *   noop         noop.noop(): the `noop` contract (succeeds, 1 gas, no state but the sender's nonce)
  *   kv           kv.put(<unique 12-byte key>, <--value-bytes random bytes>): state grows
- *   consent-mix  register / grant / revoke / anchor / canAccess in a configurable mix (designed,
- *                not implemented: needs a governance setup of orgs, admins and patients first)
- *   records      put / get blobs through /v1/blobs (designed, not implemented)
+ *   consent-mix  register / grant / revoke / anchor / canAccess in a configurable mix, after an
+ *                untimed setup of actors and grants (consent-plan.ts, consent-setup.ts; signed by
+ *                consent-pregen.ts, not by `call`)
+ *   records      put / get encrypted FHIR records through the records client (records-load.ts; no
+ *                pre-signed txs)
  */
 import { createHash } from 'node:crypto';
 
@@ -71,29 +73,25 @@ function kv(s: WorkloadSettings): Workload {
   };
 }
 
-/**
- * The consent mix, in percent per operation; the generator draws each account's sequence from it
- * deterministically (a patient registers first, grants before it revokes, canAccess is a query).
- */
-export const defaultConsentMix = { register: 5, grant: 35, revoke: 10, anchor: 30, canAccess: 20 } as const;
+/** Workloads driven by their own generators: `call` is never used for them. */
+function external(name: string): Workload {
+  return {
+    name,
+    contract: 'consent',
+    call: () => {
+      throw new Error(`${name} txs are not generated per account (see workloads.ts)`);
+    },
+  };
+}
 
 const FACTORIES: Readonly<Record<string, (s: WorkloadSettings) => Workload>> = {
   noop,
   kv,
-  'consent-mix': () => {
-    throw new WorkloadUnavailableError(
-      'consent-mix is designed (see docs/bench.md) but not implemented yet: it needs a governance ' +
-        'setup (orgs, admins, registered patients and doctors) before the timed load',
-    );
-  },
-  records: () => {
-    throw new WorkloadUnavailableError(
-      'records is designed (see docs/bench.md) but not implemented yet (blob puts/gets via /v1/blobs)',
-    );
-  },
+  'consent-mix': () => external('consent-mix'),
+  records: () => external('records'),
 };
 
-/** Creates the named workload; throws WorkloadUnavailableError when its API is not there yet. */
+/** Creates the named workload; throws WorkloadUnavailableError for an unknown name. */
 export function createWorkload(name: string, s: WorkloadSettings): Workload {
   const f = FACTORIES[name];
   if (f === undefined) throw new WorkloadUnavailableError(`unknown workload "${name}"`);
