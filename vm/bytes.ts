@@ -26,6 +26,9 @@ export function alloc(n: number): Uint8Array {
 
 /** `b` itself when it has its buffer to itself, else a copy that does. */
 export function own(b: Uint8Array): Uint8Array {
+  // Up to 64 bytes V8 keeps a typed array's bytes in the object itself, and merely reading
+  // `.buffer` would move them out to a new ArrayBuffer: a copy is cheaper than the check.
+  if (b.length <= 64) return b.slice();
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
 }
 

@@ -22,28 +22,32 @@ export interface Regs {
   keyPrefix: string;
 }
 
-// Key strings of the last two byte strings used as storage keys, by identity. A method tends to
-// use the same key (an arg, a field) for several maps. Values are immutable within an execution,
-// and `resetKeyCache` runs at the start of each, since args come from outside.
-let kb0: Uint8Array = EMPTY;
-let ks0 = '';
-let kb1: Uint8Array = EMPTY;
-let ks1 = '';
+// Storage key strings of the last few (key bytes, map prefix constant) pairs, by identity. A method
+// tends to use one key (an arg, a field) for several accesses: `has(m, k)`, `m[k]`, `m[k] = v`.
+// Reusing the string object saves building it and, as V8 caches a string's hash and flattens it in
+// place on the first Map lookup, hashing and copying it again. Values are immutable within an
+// execution; `resetKeyCache` runs at the start of each (args come from outside, the prefix changes).
+const KC = 8;
+const kcBytes: Uint8Array[] = new Array<Uint8Array>(KC).fill(EMPTY);
+const kcImm = new Int32Array(KC).fill(-1);
+const kcKey: string[] = new Array<string>(KC).fill('');
+let kcNext = 0;
 
 /** Forgets the cached key strings (called before each execution). */
 export function resetKeyCache(): void {
-  kb0 = kb1 = EMPTY;
-  ks0 = ks1 = '';
+  kcBytes.fill(EMPTY);
+  kcImm.fill(-1);
 }
 
-function keyString(k: Uint8Array): string {
-  if (k === kb0) return ks0;
-  if (k === kb1) return ks1;
-  const s = bytesKey(k);
-  kb1 = kb0;
-  ks1 = ks0;
-  kb0 = k;
-  ks0 = s;
+/** The full state key string of map prefix constant `imm` and key `k`. */
+function storageKey(regs: Regs, prefix: string, imm: number, k: Uint8Array): string {
+  for (let i = 0; i < KC; i++) if (kcBytes[i] === k && kcImm[i] === imm) return kcKey[i]!;
+  const s = regs.keyPrefix + prefix + bytesKey(k);
+  const i = kcNext;
+  kcNext = (kcNext + 1) % KC;
+  kcBytes[i] = k;
+  kcImm[i] = imm;
+  kcKey[i] = s;
   return s;
 }
 
@@ -198,7 +202,7 @@ export function runSlowOp(
       if (k.length > MAXK) return R.keyTooLong;
       const prefix = input.program.constKeys[imm]!;
       const klen = prefix.length + k.length;
-      const key = regs.keyPrefix + prefix + keyString(k);
+      const key = storageKey(regs, prefix, imm, k);
       if (op === Op.SDEL) {
         regs.gas = klen * W.storageWrite;
         regs.state.deleteStr(key);
@@ -232,7 +236,7 @@ export function runSlowOp(
       if (k.length > MAXK) return R.keyTooLong;
       const prefix = input.program.constKeys[imm]!;
       regs.gas = (prefix.length + k.length + val.length) * W.storageWrite;
-      regs.state.setStr(regs.keyPrefix + prefix + keyString(k), own(val));
+      regs.state.setStr(storageKey(regs, prefix, imm, k), own(val));
       sp -= 2;
       break;
     }
