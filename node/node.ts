@@ -35,7 +35,7 @@ import { RaftDriver } from './raft-driver.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { defaultRecordServiceOptions, RecordService, type RecordServiceOptions } from './records/service.js';
 import type { Executor } from './state/executor.js';
-import { createGovernanceContract, GOVERNANCE_CONTRACT_ID } from './state/governance.js';
+import { createGovernanceContract } from './state/governance.js';
 import { createKvContract } from './state/kv.js';
 import { createNoopContract } from './state/noop.js';
 import { createExecutor, nextNonce } from './state/registry.js';
