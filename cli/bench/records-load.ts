@@ -58,6 +58,8 @@ export interface RecordsRunOptions {
   readonly mix: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly onStart?: (t0: number) => void;
+  /** Every 250 ms: puts started (`sent`) and completed (`committed`). */
+  readonly onProgress?: (p: { sent: number; committed: number }) => void;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -152,6 +154,8 @@ export async function runRecords(r: RecordsRunOptions): Promise<{ figures: Recor
   const t0 = wallNow() + 50;
   const end = t0 + r.durationMs;
   r.onStart?.(t0);
+  let started = 0;
+  const progress = setInterval(() => r.onProgress?.({ sent: started, committed: putLat.length }), 250);
   while (wallNow() < t0) await new Promise((res) => setTimeout(res, 5));
   await Promise.all(
     Array.from({ length: r.clients }, async (_, i) => {
@@ -167,6 +171,7 @@ export async function runRecords(r: RecordsRunOptions): Promise<{ figures: Recor
         // Op n is a put when the running put share steps up (evenly spread), or nothing is stored yet.
         if (mine.length === 0 || Math.floor((n + 1) * share) > Math.floor(n * share)) {
           const t = wallNow();
+          started++;
           try {
             const res = await writer.put({
               patientKey,
@@ -199,7 +204,7 @@ export async function runRecords(r: RecordsRunOptions): Promise<{ figures: Recor
         }
       }
     }),
-  );
+  ).finally(() => clearInterval(progress));
   const seconds = r.durationMs / 1000;
   const op = (lat: number[], failed: number): OpFigures => ({
     count: lat.length,

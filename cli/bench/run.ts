@@ -182,6 +182,7 @@ export async function runOnce(
       mix: o.mix,
       durationMs: o.durationMs,
       onStart,
+      onProgress,
     });
     extra.records = r.figures;
     return r.run;
@@ -206,7 +207,7 @@ export async function runOnce(
   const generator = {
     cpu_pct: Math.round(((cpu.user + cpu.system) / 1e6 / genSeconds) * 1000) / 10,
     rss_max_mb: Math.round((rssMax / 1048576) * 10) / 10,
-    workers: o.workers,
+    workers: o.workload === 'records' ? 0 : o.workers,
   };
   await faults?.stop();
   await samplerStarted;
