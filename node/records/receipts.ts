@@ -3,8 +3,8 @@
  * the node's key (role `node` of its hospital, registered at genesis), batched: a batch goes out
  * when it holds `maxBatch` reads (the contract takes 1..64) or `intervalMs` after its first read.
  * A batch that the node cannot submit is kept and retried with the next one (bounded). A batch
- * whose transaction is applied but reverted with `future_read` (the leader's clock behind ours) is
- * queued again: by a later block its reads are no longer in the future.
+ * whose transaction is applied but reverted with `future_read` (the leader's clock behind ours) or
+ * a nonce error (not executed) is queued again.
  */
 
 import { toHex } from '../chain/encoding.js';
@@ -127,7 +127,10 @@ export class ReadRecorder {
       this.recorded += batch.length;
       return;
     }
-    if (error === 'future_read') {
+    // Not executed (a nonce clash, e.g. after a restart with a batch still in flight) or judged
+    // too early: the reads are not on chain yet, send them again with a fresh nonce.
+    if (error === 'future_read' || error === 'nonce_too_low' || error === 'nonce_too_high') {
+      if (error !== 'future_read') this.#nonce = 0;
       this.#pending.unshift(...batch);
       this.requeued += batch.length;
       if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);

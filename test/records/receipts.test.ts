@@ -55,22 +55,23 @@ describe('ReadRecorder', () => {
     await r.stop();
   });
 
-  it('settles by receipt: ok counts, future_read re-queues, other reverts drop', async () => {
+  it('settles by receipt: ok counts, future_read and nonce errors re-queue, other reverts drop', async () => {
     const { r, sent } = recorder();
-    for (let i = 0; i < 9; i++) r.add(read(i));
+    for (let i = 0; i < 12; i++) r.add(read(i));
     await r.flush();
-    const [a, b, c] = sent;
+    const [a, b, c, d] = sent;
     r.onReceipt(a!.hash, 'ok', undefined);
     r.onReceipt(b!.hash, 'reverted', 'future_read');
     r.onReceipt(c!.hash, 'reverted', 'unauthorised');
     r.onReceipt(c!.hash, 'ok', undefined);
+    r.onReceipt(d!.hash, 'reverted', 'nonce_too_low');
     expect({ recorded: r.recorded, requeued: r.requeued, dropped: r.dropped, pending: r.pending }).toEqual({
       recorded: 3,
-      requeued: 3,
+      requeued: 6,
       dropped: 3,
-      pending: 3,
+      pending: 6,
     });
     await r.stop();
-    expect(sent).toHaveLength(4);
+    expect(sent).toHaveLength(6);
   });
 });
