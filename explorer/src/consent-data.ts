@@ -226,6 +226,17 @@ export async function versionInfo(
   };
 }
 
+/** `recordOfCid(cid)` = pack(record, version): the record version a CID was anchored as, or null. */
+export async function recordOfCid(
+  cid: string,
+  s?: AbortSignal,
+): Promise<{ record: string; version: number } | null> {
+  const b = await consentQuery('recordOfCid', [new TextEncoder().encode(cid)], s);
+  if (b.length === 0) return null;
+  const [record, version] = unpack(b);
+  return { record: hex(record), version: int(version) };
+}
+
 /** Grantee bytes of a `grant` entry's detail: bytes(kind) ++ grantee. */
 export function granteeOf(detail: Uint8Array): string {
   const kind = decodeInt(detail.subarray(0, 8));

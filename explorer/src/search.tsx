@@ -5,7 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { useState } from 'preact/hooks';
 import { api, HttpError } from './api.js';
-import { actorInfo, ConsentMissing } from './consent-data.js';
+import { actorInfo, ConsentMissing, recordOfCid, versionInfo } from './consent-data.js';
 import { fromHex, toHex } from './format.js';
 import { go, useAsync } from './hooks.js';
 import { Loading, NotFound, Page } from './ui.js';
@@ -55,11 +55,18 @@ export async function resolve(q: string, s?: AbortSignal): Promise<Outcome> {
     };
   }
   if (CID_RE.test(x)) {
-    return {
-      none:
-        'This looks like a content id (CID). The consent contract offers no lookup from a CID to its record ' +
-        "yet; open the patient's page to see the CIDs of their record versions.",
-    };
+    try {
+      const at = await recordOfCid(x, s);
+      if (at === null) return { none: 'No record version was anchored with this content id (CID).' };
+      const v = await versionInfo(at.record, at.version, s);
+      if (v !== null) return { path: `/consent/patient/${v.patient}` };
+      return { none: 'This CID was anchored, but its record version is no longer listed.' };
+    } catch (e) {
+      if (e instanceof ConsentMissing) {
+        return { none: 'CIDs cannot be looked up: the consent contract is not deployed on this chain.' };
+      }
+      throw e;
+    }
   }
   return { none: 'Enter a block height, a transaction hash (64 hex), an actor or patient id, or a CID.' };
 }

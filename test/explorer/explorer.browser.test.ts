@@ -379,6 +379,19 @@ describe('explorer in Chromium against a live 3-node network', () => {
     expect(await emergencyRead.textContent()).toContain('recorded by node');
     await shot(page, 'consent-patient');
 
+    // Search by the CID of a record version (ciphertext) leads to its patient's page.
+    const first = anchors[0]!;
+    const firstVersion = await chainVersion(
+      c,
+      toHex(first.subject.subarray(0, 32)),
+      decodeInt(first.subject.subarray(32)),
+    );
+    await page.goto(`${base}/#/`);
+    const search = page.getByRole('searchbox', { name: /search/i });
+    await search.fill(firstVersion.cid);
+    await search.press('Enter');
+    await page.waitForURL(new RegExp(`#/consent/patient/${w.patient.id}$`));
+
     // A doctor is not a patient: the patient page says so and links to the actor.
     await page.goto(`${base}/#/consent/patient/${w.doctorA.id}`);
     await page.locator('#nf-title').waitFor();
