@@ -189,8 +189,11 @@ export async function runRecords(r: RecordsRunOptions): Promise<{ figures: Recor
           }
           continue;
         }
-        const reader = clients[(i + n) % clients.length];
-        const rec = mine[n % mine.length];
+        // The newest record is read through the writer's node (it answered the anchor's receipt, so
+        // it has applied it); older ones through the nodes in turn (others may lag by a block).
+        const ri = n % mine.length;
+        const reader = ri === mine.length - 1 ? writer : clients[(i + n) % clients.length];
+        const rec = mine[ri];
         if (reader === undefined || rec === undefined) continue;
         const t = wallNow();
         try {
