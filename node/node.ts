@@ -52,6 +52,7 @@ export function createDefaultExecutor(): Executor {
       noop: createNoopContract(),
       governance: createGovernanceContract(),
       consent: vm,
+      vm,
     },
     fallback: vm,
   });

@@ -5,8 +5,10 @@
  */
 
 import { VmReason } from '../../vm/errors.js';
+import { DEPLOY_GAS } from '../../vm/isa.js';
 import {
   callContract,
+  deployContract,
   queryContract,
   resolveContract,
   type CallResult as VmCallResult,
@@ -34,11 +36,32 @@ function toCallResult(r: VmCallResult): CallResult {
   return { ok: false, error: reason(r.error), gasUsed: r.gasUsed };
 }
 
-/** The handler for all VM contracts: `contract` names the one to run. */
+/** Contract id under which `deploy(code)` runs: returns the new contract's id (its code hash). */
+export const VM_DEPLOYER = 'vm';
+
+/** Deploys bytecode by transaction: validated, stored under its hash; an existing id is refused. */
+function deploy(c: ContractCall): CallResult {
+  if (c.method !== 'deploy' || c.args.length !== 1)
+    return { ok: false, error: RevertCode.BadArgs, gasUsed: 0 };
+  const code = c.args[0]!;
+  // Charged up front from the code's size, so an invalid module costs what validating it did.
+  const gas = DEPLOY_GAS.base + DEPLOY_GAS.perByte * code.length;
+  const r = deployContract(c.storage, code);
+  if (!r.ok) return { ok: false, error: r.error, gasUsed: gas };
+  return {
+    ok: true,
+    gasUsed: r.gas,
+    returnData: r.id,
+    events: [{ name: 'contract_deployed', data: [r.id, r.codeHash] }],
+  };
+}
+
+/** The handler for all VM contracts: `contract` names the one to run (`vm` deploys a new one). */
 export function createVmHandler(): ContractHandler {
   return {
     space: VM_SPACE,
     call(c: ContractCall): CallResult {
+      if (c.contract === VM_DEPLOYER) return deploy(c);
       if (resolveContract(c.contract) === undefined) {
         return { ok: false, error: RevertCode.UnknownContract, gasUsed: 0 };
       }
