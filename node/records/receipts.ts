@@ -140,9 +140,19 @@ export class ReadRecorder {
     this.log.error({ error, reads: batch.length }, 'recordReads reverted: reads not recorded');
   }
 
-  /** Stops the timer and tries a last flush. */
-  async stop(): Promise<void> {
+  /** Nothing pending and nothing submitted without a receipt yet. */
+  get idle(): boolean {
+    return this.#pending.length === 0 && this.#inflight.size === 0;
+  }
+
+  /**
+   * Tries a last flush, then waits up to `settleMs` for the batches in flight to be committed (the
+   * node still applies blocks while its services stop), and stops the timer.
+   */
+  async stop(settleMs = 0): Promise<void> {
     await this.flush().catch(() => undefined);
+    const deadline = Date.now() + settleMs;
+    while (!this.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
   }

@@ -124,9 +124,9 @@ export class RecordService {
     });
   }
 
-  /** Flushes pending read receipts, stops serving, closes the store. */
+  /** Flushes pending read receipts (waiting up to 2 s for them to commit), stops serving, closes the store. */
   async stop(): Promise<void> {
-    await this.recorder.stop();
+    await this.recorder.stop(2000);
     await this.deps.host.unhandleRequest(this.#push).catch(() => undefined);
     await this.deps.host.unhandleRequest(this.#fetch).catch(() => undefined);
     await Promise.allSettled([...this.#erasing]);

@@ -238,6 +238,7 @@ describe('records on 3 validators', () => {
     const cid2 = parseBlobCid((await w.client(patient, 0).history(recordId))[1]!.cid);
     const held = await Promise.all([0, 1, 2].map((i) => w.service(i).blobs.has(cid2)));
     expect(held[0]).toBe(true);
+    await waitFor(() => w.service(0).recorder.idle, 'node 1 to have its read receipts committed', 15_000);
     await net.node(0).stop();
     await net.waitLeader(net.running());
     const via = [1, 2].find((i) => !held[i]) ?? 1;
