@@ -17,7 +17,8 @@ const errorBody = {
   required: ['error'],
 } as const;
 
-const errors = { '4xx': errorBody, '5xx': errorBody } as const;
+/** The error responses every route declares: `{ error: { code, message } }`. */
+export const errors = { '4xx': errorBody, '5xx': errorBody } as const;
 
 const receipt = {
   type: 'object',

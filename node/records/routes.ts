@@ -8,6 +8,7 @@
  * code (no_grant, revoked, expired, suspended, ...).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { errors } from '../http/schemas.js';
 import { RecordError, type RecordErrorCode } from './errors.js';
 import type { RecordService } from './service.js';
 
@@ -33,17 +34,6 @@ export const recordErrorHttpStatus: Readonly<Record<RecordErrorCode, number>> = 
   tx_reverted: 400,
 };
 
-const errorBody = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-      required: ['code', 'message'],
-    },
-  },
-} as const;
-const errors = { '4xx': errorBody, '5xx': errorBody } as const;
 const requestHeader = {
   type: 'object',
   properties: { 'x-ehr-request': { type: 'string', pattern: '^[A-Za-z0-9_-]{1,700}$' } },
