@@ -2,7 +2,7 @@
  * The node's blob store: a LevelDB of its own in `<dataDir>/blobs`, keyed by CID bytes.
  * Sublevels: `data` (cid -> bytes), `meta` (cid -> uploader | size u64 | stored-at u64),
  * `usage` (uploader key -> bytes stored, u64), `gone` (cid -> erased-at u64: erased blobs are
- * never stored again). Every change is one atomic batch. Bytes are checked against the CID before
+ * never stored again), `reads` (the journal of served reads not yet recorded on chain). Every change is one atomic batch. Bytes are checked against the CID before
  * they are stored; a size limit per blob and a quota per uploader bound what one actor can fill.
  */
 import { Level } from 'level';
@@ -10,6 +10,7 @@ import type { CID } from 'multiformats/cid';
 import { ByteReader, concatBytes, u64 } from './bytes.js';
 import { checkCid } from './cid.js';
 import { RecordError } from './errors.js';
+import { ReadJournal } from './read-journal.js';
 
 /** Limits of the blob store. */
 export interface BlobStoreOptions {
@@ -51,6 +52,8 @@ export class BlobStore {
   readonly #meta: Sub;
   readonly #usage: Sub;
   readonly #gone: Sub;
+  /** Served reads not yet recorded on chain (see read-journal.ts). */
+  readonly reads: ReadJournal;
   // Serialises read-modify-write of usage counters.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -64,6 +67,7 @@ export class BlobStore {
     this.#meta = sub('meta');
     this.#usage = sub('usage');
     this.#gone = sub('gone');
+    this.reads = new ReadJournal(sub('reads'));
   }
 
   /** Opens (creating) the store in `dir`. */

@@ -4,7 +4,8 @@
  * when it holds `maxBatch` reads (the contract takes 1..64) or `intervalMs` after its first read.
  * A batch that the node cannot submit is kept and retried with the next one (bounded). A batch
  * whose transaction is applied but reverted with `future_read` (the leader's clock behind ours) or
- * a nonce error (not executed) is queued again.
+ * a nonce error (not executed) is queued again. With a journal (read-journal.ts), a read is durable
+ * before its blob is served and leaves the journal only once recorded, so a crash loses none.
  */
 
 import { toHex } from '../chain/encoding.js';
@@ -12,6 +13,7 @@ import type { Signer } from '../chain/keys.js';
 import { encodeSignedTx, signTx } from '../chain/tx.js';
 import type { Logger } from '../log.js';
 import { recordReadsCall, type ServedRead } from './consent-calls.js';
+import type { JournaledRead, ReadJournal } from './read-journal.js';
 
 /** Options of the read recorder. */
 export interface ReadRecorderOptions {
@@ -40,12 +42,13 @@ export interface ReadRecorderDeps {
 
 /** Batches served reads into `recordReads` transactions. */
 export class ReadRecorder {
-  readonly #pending: ServedRead[] = [];
+  readonly #pending: JournaledRead[] = [];
+  #journal: ReadJournal | null = null;
   #timer: NodeJS.Timeout | null = null;
   #nonce = 0;
   #flushing: Promise<void> = Promise.resolve();
   /** Submitted batches by tx hash (hex), until their receipt is seen. */
-  readonly #inflight = new Map<string, ServedRead[]>();
+  readonly #inflight = new Map<string, JournaledRead[]>();
   /** Reads submitted on chain / dropped / recorded by a committed tx / re-queued after a revert. */
   submitted = 0;
   dropped = 0;
@@ -58,10 +61,27 @@ export class ReadRecorder {
     private readonly log: Logger,
   ) {}
 
-  /** Queues a served read. */
-  add(read: ServedRead): void {
-    this.#pending.push(read);
+  /**
+   * Takes the journal of reads a previous run served but did not see recorded, and queues them
+   * again. From then on every read is journaled before `add` resolves.
+   */
+  async restore(journal: ReadJournal): Promise<number> {
+    this.#journal = journal;
+    const left = await journal.load();
+    this.#pending.unshift(...left);
+    if (left.length > 0) {
+      this.log.info({ reads: left.length }, 'resubmitting served reads not yet recorded on chain');
+      void this.flush();
+    }
+    return left.length;
+  }
+
+  /** Queues a served read; with a journal, resolves once it is durable (serve only after that). */
+  async add(read: ServedRead): Promise<void> {
+    const j = this.#journal === null ? { ...read, seq: 0 } : await this.#journal.append(read);
+    this.#pending.push(j);
     if (this.#pending.length > this.options.maxPending) {
+      // Without a journal the read is lost; with one it stays journaled and is resubmitted on start.
       this.#pending.shift();
       this.dropped++;
     }
@@ -125,6 +145,7 @@ export class ReadRecorder {
     this.#inflight.delete(k);
     if (status === 'ok') {
       this.recorded += batch.length;
+      this.#forget(batch);
       return;
     }
     // Not executed (a nonce clash, e.g. after a restart with a batch still in flight) or judged
@@ -137,7 +158,14 @@ export class ReadRecorder {
       return;
     }
     this.dropped += batch.length;
+    this.#forget(batch);
     this.log.error({ error, reads: batch.length }, 'recordReads reverted: reads not recorded');
+  }
+
+  #forget(batch: readonly JournaledRead[]): void {
+    this.#journal
+      ?.remove(batch)
+      .catch((err: unknown) => this.log.warn({ err }, 'read journal cleanup failed'));
   }
 
   /** Nothing pending and nothing submitted without a receipt yet. */

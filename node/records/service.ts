@@ -112,6 +112,7 @@ export class RecordService {
   /** Opens the blob store and serves the p2p protocols (before or after the host starts). */
   async start(): Promise<void> {
     this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs);
+    await this.recorder.restore(this.blobs.reads);
     const max = this.options.blobs.maxBlobBytes;
     await this.deps.host.handleRequest(this.#push, (b, ctx) => this.#onPush(b, ctx.from), {
       maxRequestBytes: max + 1024,
@@ -251,7 +252,8 @@ export class RecordService {
       this.deps.log.error({ cid: cid.toString() }, 'stored blob does not match its CID: not served');
       return undefined;
     }
-    this.recorder.add({
+    // Journaled before the bytes leave: a crash after this never loses the disclosure.
+    await this.recorder.add({
       reader: C.actorId(q.reader),
       patient: q.patient,
       recordId: q.recordId,
