@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
-import type { ConfChange, Message } from '../consensus/types.js';
+import type { Message } from '../consensus/types.js';
 import { registerExplorer } from '../explorer/serve.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
@@ -26,9 +26,10 @@ import { createHttpServer, defaultHttpOptions } from './http/server.js';
 import { defaultGossipBatch, TxIngress } from './ingress.js';
 import type { KeyPair } from './keyfile.js';
 import type { Logger } from './log.js';
+import { nextMembershipChange, peerAddresses, type Validator, validatorsIn } from './membership.js';
 import { Mempool } from './mempool/mempool.js';
 import { NodeMetrics } from './metrics.js';
-import { createP2PHost, type P2PHost, type PeerAddress } from './p2p/host.js';
+import { createP2PHost, type P2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { BlockProducer } from './producer.js';
 import { RaftDriver } from './raft-driver.js';
@@ -39,7 +40,7 @@ import { createGovernanceContract } from './state/governance.js';
 import { createKvContract } from './state/kv.js';
 import { createNoopContract } from './state/noop.js';
 import { createExecutor, nextNonce } from './state/registry.js';
-import { isValidatorIn, readValidators, type ValidatorRecord } from './state/validators.js';
+import { isValidatorIn } from './state/validators.js';
 import { createVmHandler } from './state/vm-contracts.js';
 import { ChainStore } from './store/chain-store.js';
 
@@ -154,7 +155,7 @@ export class ChainNode {
       seed: key.seed,
       listen: config.p2p.listen,
       announce: config.p2p.announce,
-      peers: this.#peerAddresses(),
+      peers: peerAddresses(this.validators(), this.nodeId),
       maxTxBytes: 4 * 1024 * 1024,
     });
 
@@ -449,57 +450,22 @@ export class ChainNode {
   }
 
   /** The validator set as applied state says, with libp2p peer ids. */
-  validators(): (ValidatorRecord & { readonly peerId: string })[] {
-    return readValidators(this.store.state).map((v) => ({
-      ...v,
-      peerId: nodeIdFromValidatorKey(v.publicKey),
-    }));
-  }
-
-  #peerAddresses(): PeerAddress[] {
-    return this.validators()
-      .filter((v) => v.peerId !== this.nodeId)
-      .map((v) => ({ peerId: v.peerId, addrs: v.p2p }));
+  validators(): Validator[] {
+    return validatorsIn(this.store.state);
   }
 
   /** Points libp2p at the current validator set: who to dial and who may connect. */
   async #syncValidators(): Promise<void> {
-    const peers = this.#peerAddresses();
+    const peers = peerAddresses(this.validators(), this.nodeId);
     await this.host.setAllowedPeers(peers.map((p) => p.peerId));
     await this.host.setPeers(peers);
   }
 
-  /**
-   * On the leader: makes Raft membership follow the validator set in state. A new validator joins
-   * as a learner, is promoted to voter once it has caught up, and a removed one leaves. One change
-   * at a time; a refused proposal is simply retried on the next round.
-   */
+  /** On the leader: proposes the next step toward the validator set; a refusal is retried next round. */
   #reconcileMembership(): void {
     if (this.#fault !== null || this.raft.status().role !== 'leader') return;
-    const st = this.raft.status();
     const wanted = new Set(this.validators().map((v) => v.peerId));
-    const voters = new Set(st.conf.voters);
-    const learners = new Set(st.conf.learners);
-    let change: ConfChange | null = null;
-    for (const id of wanted) {
-      if (!voters.has(id) && !learners.has(id)) {
-        change = { type: 'addLearner', node: id };
-        break;
-      }
-      const pr = learners.has(id) ? this.raft.progress(id) : undefined;
-      if (pr !== undefined && pr.match >= st.commit) {
-        change = { type: 'addVoter', node: id };
-        break;
-      }
-    }
-    if (change === null) {
-      for (const id of [...voters, ...learners]) {
-        if (!wanted.has(id)) {
-          change = { type: 'removeNode', node: id };
-          break;
-        }
-      }
-    }
+    const change = nextMembershipChange(this.raft.status(), wanted, (id) => this.raft.progress(id)?.match);
     if (change === null) return;
     try {
       const r = this.driver.proposeConfChange(change);
