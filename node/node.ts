@@ -146,7 +146,7 @@ export class ChainNode {
     });
     // Worker threads, not libuv's pool: LevelDB's writes run in libuv's 4 threads, and thousands of
     // queued admission checks there made each block's apply wait 0.7 s under load (bench profile).
-    this.#verifier = new Verifier({ mode: 'workers', workers: 2, verifiedCacheSize: 200_000 });
+    this.#verifier = new Verifier({ mode: 'workers', workers: 2, verifiedCacheSize: 60_000 });
     const executor = this.init.executor ?? createDefaultExecutor();
     this.executor = executor;
 
