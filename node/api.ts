@@ -152,8 +152,8 @@ export class NodeApi implements ApiBackend {
     if (!r.ok && r.error === 'unknown_contract')
       throw new ChainError('unknown_contract', `no contract ${contract}`);
     return r.ok
-      ? { status: 'ok', gasUsed: 0, returnData: toHex(r.returnData) }
-      : { status: 'reverted', error: r.error, gasUsed: 0, returnData: '' };
+      ? { status: 'ok', gasUsed: r.gasUsed ?? 0, returnData: toHex(r.returnData) }
+      : { status: 'reverted', error: r.error, gasUsed: r.gasUsed ?? 0, returnData: '' };
   }
 
   subscribe(listener: (e: NodeEvent) => void): () => void {

@@ -96,6 +96,7 @@ export type NodeEvent =
 export interface QueryResult {
   readonly status: 'ok' | 'reverted';
   readonly error?: string;
+  /** Gas the query burnt: metered for VM contracts; native contracts (kv, governance) do not meter queries (0). */
   readonly gasUsed: number;
   readonly returnData: string;
 }

@@ -24,8 +24,8 @@ export interface BlockExecution {
 
 /** Result of a read-only query. */
 export type QueryResult =
-  | { readonly ok: true; readonly returnData: Uint8Array }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly returnData: Uint8Array; readonly gasUsed?: number }
+  | { readonly ok: false; readonly error: string; readonly gasUsed?: number };
 
 /** Applies blocks and answers queries. */
 export interface Executor {

@@ -94,8 +94,8 @@ export function createVmHandler(): ContractHandler {
         time: 0,
         gasLimit: QUERY_GAS_LIMIT,
       });
-      if (r.status === 'ok') return { ok: true, returnData: r.returnData };
-      return { ok: false, error: reason(r.error) };
+      if (r.status === 'ok') return { ok: true, returnData: r.returnData, gasUsed: r.gasUsed };
+      return { ok: false, error: reason(r.error), gasUsed: r.gasUsed };
     },
   };
 }

@@ -74,6 +74,9 @@ describe('contracts deployed and called by transaction (3 validators)', () => {
     await net.waitHeight((await net.node(0).status()).height);
     const answers = await Promise.all(net.nodes.map((n) => n.client.query(id, 'get')));
     for (const a of answers) expect(decodeInt(fromHex(a.returnData))).toBe(12);
+    // A query runs the same metered code: it reports the gas it burnt, the same on every node.
+    expect(answers[0]!.gasUsed).toBeGreaterThan(0);
+    expect(new Set(answers.map((a) => a.gasUsed)).size).toBe(1);
   });
 
   it('an unknown contract id is a 404 on query and a reverted receipt on call', async () => {
