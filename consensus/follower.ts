@@ -7,6 +7,10 @@ import type { AppendMsg, Entry, HeartbeatMsg, Message, SnapshotMsg } from './typ
 
 /** Messages of the current term for a follower. */
 export function stepFollower(r: Raft, m: Message): void {
+  // Election safety: a term has at most one leader. Replication of our term from anyone but the
+  // leader we follow can only come from a peer lying about its role (a validator that was not
+  // elected, trying to put a block of its own into our log): ignore it.
+  if (isReplication(m) && r.leader !== null && m.from !== r.leader) return;
   switch (m.type) {
     case 'append':
       r.electionElapsed = 0;
@@ -30,6 +34,10 @@ export function stepFollower(r: Raft, m: Message): void {
     default:
       return;
   }
+}
+
+function isReplication(m: Message): m is AppendMsg | HeartbeatMsg | SnapshotMsg {
+  return m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
 }
 
 function handleAppend(r: Raft, m: AppendMsg): void {

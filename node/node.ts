@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
-import type { Message } from '../consensus/types.js';
 import { registerExplorer } from '../explorer/serve.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
@@ -272,13 +271,7 @@ export class ChainNode {
 
     this.host.raft.onRaftMessage((m) => {
       this.lastSeen.set(m.from, Date.now());
-      if (this.#foreignLeader(m)) {
-        log.warn(
-          { from: m.from, type: m.type, term: m.term },
-          'replication from a peer that is not the leader',
-        );
-        return;
-      }
+      // Replication of our term from a peer other than its leader is ignored by the Raft core.
       this.driver.step(m);
     });
     this.host.onTx((bytes, from) => {
@@ -346,12 +339,6 @@ export class ChainNode {
    * leader and append, and commit, its entries. A forger that bumps the term is not caught here:
    * crash-fault Raft cannot tell it from a newly elected leader.
    */
-  #foreignLeader(m: Message): boolean {
-    if (m.type !== 'append' && m.type !== 'heartbeat' && m.type !== 'snapshot') return false;
-    const r = this.raft;
-    return m.term === r.term && (r.role === 'leader' || (r.leader !== null && m.from !== r.leader));
-  }
-
   /** Admits a client's signed tx bytes (the HTTP API's path in). */
   submit(bytes: Uint8Array) {
     return this.#ingress.submit(bytes);

@@ -219,7 +219,7 @@ describe('a hostile validator on the raft protocol', () => {
   };
 
   it('no node applies a forged block injected as an append entry of the current term', async () => {
-    // Before the fix (node.ts #foreignLeader) the follower took node3 for the leader, appended and
+    // Before the fix (the Raft follower now ignores replication of its term from a non-leader) the follower took node3 for the leader, appended and
     // committed the entry (Raft trusts any append of its term), and the applier's checks (entry
     // term, validator proposer, signature) all held: it applied the block and forked for good.
     expect(await forgeAgainstFollower(0)).toEqual([]);
