@@ -9,8 +9,7 @@ import { Account, EhrClient } from '../node/client/client.js';
 import { readKeyFile } from '../node/keyfile.js';
 import { encodeAction, type GovernanceAction } from '../node/state/governance.js';
 import { encodeInt } from '../vm/abi.js';
-
-const ORG_KINDS = { hospital: 1, insurer: 2, research: 3 } as const;
+import { encodeOp, type ORG_KIND_CODE } from '../vm/consent/abi.js';
 
 async function send(
   url: string,
@@ -40,7 +39,7 @@ interface ProposeFlags {
   p2p?: string[];
   http?: string;
   addOrg?: string;
-  kind?: keyof typeof ORG_KINDS;
+  kind?: keyof typeof ORG_KIND_CODE;
   adminKey?: string;
   adminCert?: string;
 }
@@ -61,16 +60,14 @@ function actionFrom(o: ProposeFlags): GovernanceAction {
     if (o.kind === undefined || o.adminKey === undefined || o.adminCert === undefined) {
       throw new Error('--add-org needs --kind, --admin-key and --admin-cert');
     }
-    return {
-      kind: 'consentCall',
-      method: 'addOrg',
-      args: [
-        new TextEncoder().encode(o.addOrg),
-        encodeInt(ORG_KINDS[o.kind]),
-        fromHex(o.adminKey),
-        fromHex(o.adminCert),
-      ],
-    };
+    const call = encodeOp({
+      op: 'addOrg',
+      org: o.addOrg,
+      kind: o.kind,
+      adminKey: o.adminKey,
+      adminCertHash: o.adminCert,
+    });
+    return { kind: 'consentCall', method: call.method, args: call.args };
   }
   throw new Error('say what to propose: --add-validator, --remove-validator or --add-org');
 }

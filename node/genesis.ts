@@ -4,7 +4,7 @@
  * identity, so that only an approved governance action can add organisations.
  */
 import { createHash } from 'node:crypto';
-import { encodeInt } from '../vm/abi.js';
+import { type ConsentCall, encodeOp } from '../vm/consent/abi.js';
 import { consentCode } from '../vm/consent/index.js';
 import { callContract, deployNamedContract } from '../vm/runtime.js';
 import { fromHex } from './chain/encoding.js';
@@ -33,11 +33,6 @@ export function genesisHash(g: Genesis): Uint8Array {
   return new Uint8Array(createHash('sha256').update(canonical).digest());
 }
 
-/** The consent contract's organisation kinds. */
-const ORG_KIND = { hospital: 1, insurer: 2, research: 3 } as const;
-/** The consent contract's role code of a serving node. */
-const ROLE_NODE = 7;
-
 /** Contracts deployed at genesis, by name: bytecode compiled from the project's sources. */
 export type GenesisContracts = Readonly<Record<string, Uint8Array>>;
 
@@ -62,32 +57,26 @@ export function genesisWrites(
     if (!d.ok) throw new Error(`genesis: cannot deploy ${name}: ${d.error}`);
   }
   if (contracts.consent !== undefined) {
-    const r = callContract(vm, {
-      contract: 'consent',
-      method: 'init',
-      args: [GOVERNANCE_IDENTITY],
-      caller: GOVERNANCE_IDENTITY,
-      height: 0,
-      time: g.time,
-      gasLimit: 10_000_000,
-    });
-    if (r.status !== 'ok') throw new Error(`genesis: consent init reverted: ${r.error}`);
-    for (const o of g.organisations) {
-      const a = callContract(vm, {
+    // Genesis calls run at height 0, block time = genesis time; a revert means a broken genesis.
+    const run = (caller: Uint8Array, call: ConsentCall, what: string) => {
+      const r = callContract(vm, {
         contract: 'consent',
-        method: 'addOrg',
-        args: [
-          new TextEncoder().encode(o.id),
-          encodeInt(ORG_KIND[o.kind]),
-          fromHex(o.adminKey),
-          fromHex(o.adminCert),
-        ],
-        caller: GOVERNANCE_IDENTITY,
+        method: call.method,
+        args: call.args,
+        caller,
         height: 0,
         time: g.time,
         gasLimit: 10_000_000,
       });
-      if (a.status !== 'ok') throw new Error(`genesis: addOrg ${o.id} reverted: ${a.error}`);
+      if (r.status !== 'ok') throw new Error(`genesis: ${what} reverted: ${r.error}`);
+    };
+    run(GOVERNANCE_IDENTITY, { method: 'init', args: [GOVERNANCE_IDENTITY] }, 'consent init');
+    for (const o of g.organisations) {
+      run(
+        GOVERNANCE_IDENTITY,
+        encodeOp({ op: 'addOrg', org: o.id, kind: o.kind, adminKey: o.adminKey, adminCertHash: o.adminCert }),
+        `addOrg ${o.id}`,
+      );
     }
     // Validator i is the serving node (role `node`) of organisation i (cli/init makes one hospital
     // per validator), registered by that organisation's first admin: its key signs the
@@ -95,23 +84,12 @@ export function genesisWrites(
     for (const [i, v] of g.validators.entries()) {
       const o = g.organisations[i];
       if (o === undefined) continue;
-      const key = fromHex(v.publicKey);
-      const n = callContract(vm, {
-        contract: 'consent',
-        method: 'registerActor',
-        args: [
-          key,
-          encodeInt(ROLE_NODE),
-          new Uint8Array(createHash('sha256').update(key).digest()),
-          encodeInt(0),
-        ],
-        caller: fromHex(o.adminKey),
-        height: 0,
-        time: g.time,
-        gasLimit: 10_000_000,
-      });
-      if (n.status !== 'ok')
-        throw new Error(`genesis: registering ${v.name} as node of ${o.id} reverted: ${n.error}`);
+      const certHash = createHash('sha256').update(fromHex(v.publicKey)).digest('hex');
+      run(
+        fromHex(o.adminKey),
+        encodeOp({ op: 'registerActor', publicKey: v.publicKey, role: 'node', certHash, licenceExpiry: 0 }),
+        `registering ${v.name} as node of ${o.id}`,
+      );
     }
   }
   return state.writes();
