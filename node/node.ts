@@ -199,13 +199,7 @@ export class ChainNode {
         maxInflight: MAX_INFLIGHT_BLOCKS,
       },
       {
-        pool: {
-          get size() {
-            return poolSize();
-          },
-          take: (n, b) => this.mempool.take(n, b),
-          requeue: (txs) => this.mempool.onRequeue(txs),
-        },
+        pool: this.mempool,
         signer: createSigner(key.seed),
         propose: (data) => this.driver.propose(data),
         appliedState: () => ({ height: this.applier.tip.height, root: this.store.state.root() }),
@@ -213,8 +207,6 @@ export class ChainNode {
       },
       log.child({ module: 'producer' }),
     );
-    const poolSize = () => this.mempool.size;
-
     this.#ingress = new TxIngress(
       {
         limits: defaultTxLimits,

@@ -18,7 +18,7 @@ export interface ProposalPool {
   /** Hands out up to the limits, in per-sender nonce order, marking them in flight. */
   take(maxTxs: number, maxBytes: number): SignedTx[];
   /** Returns in-flight txs to the pool (their block will not commit through us). */
-  requeue(txs: readonly SignedTx[]): void;
+  onRequeue(txs: readonly SignedTx[]): void;
 }
 
 export interface ProducerOptions {
@@ -78,7 +78,7 @@ export class BlockProducer {
     this.#leading = false;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    for (const f of this.#inflight.values()) this.deps.pool.requeue(f.txs);
+    for (const f of this.#inflight.values()) this.deps.pool.onRequeue(f.txs);
     this.#inflight.clear();
   }
 
@@ -99,7 +99,7 @@ export class BlockProducer {
   /** A block of ours was rejected at apply: later blocks extend a bad parent, so start again from `tip`. */
   onRejected(tip: ChainTip): void {
     if (!this.#leading) return;
-    for (const f of this.#inflight.values()) this.deps.pool.requeue(f.txs);
+    for (const f of this.#inflight.values()) this.deps.pool.onRequeue(f.txs);
     this.#inflight.clear();
     this.#tip = tip;
   }
@@ -140,7 +140,7 @@ export class BlockProducer {
     );
     const r = this.deps.propose(encodeBlock(block));
     if (!r.ok) {
-      this.deps.pool.requeue(txs);
+      this.deps.pool.onRequeue(txs);
       this.log.debug({ code: r.code }, 'proposal refused');
       return;
     }
