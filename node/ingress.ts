@@ -116,10 +116,7 @@ export class TxIngress {
   }
 
   async #admit(bytes: Uint8Array): Promise<SignedTx> {
-    if (bytes.length > this.opts.limits.maxTxBytes) {
-      throw new ChainError('too_large', `tx is ${bytes.length} bytes, limit ${this.opts.limits.maxTxBytes}`);
-    }
-    const tx = decodeSignedTx(bytes, this.opts.limits);
+    const tx = decodeSignedTx(bytes, this.opts.limits); // refuses an oversized tx first (too_large)
     checkTxRules(tx, this.opts.rules);
     if (!(await this.verifier.verify(tx))) throw new ChainError('bad_signature', 'signature does not verify');
     this.pool.add(tx);
