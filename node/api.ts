@@ -5,6 +5,7 @@ import { ChainError } from './chain/errors.js';
 import type { Block, Receipt, SignedTx } from './chain/types.js';
 import type {
   ApiBackend,
+  BatchItemResult,
   BlockHeaderView,
   BlockView,
   NodeEvent,
@@ -75,6 +76,13 @@ export class NodeApi implements ApiBackend {
   async submitTx(bytes: Uint8Array): Promise<string> {
     const tx = await this.node.submit(bytes);
     return toHex(tx.hash);
+  }
+
+  async submitTxs(txs: readonly Uint8Array[]): Promise<BatchItemResult[]> {
+    const results = await this.node.submitBatch(txs);
+    return results.map((r) =>
+      r instanceof ChainError ? { error: { code: r.code, message: r.message } } : { hash: toHex(r.hash) },
+    );
   }
 
   async getTx(hash: string): Promise<TxView | null> {

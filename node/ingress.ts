@@ -4,9 +4,9 @@
  * before is not verified again), admit, and gossip what came from clients in small batches so one
  * gossip message carries many txs.
  */
-import { Reader, Writer } from './chain/encoding.js';
 import { ChainError, isChainError } from './chain/errors.js';
 import { checkTxRules, decodeSignedTx, type TxLimits, type TxRules } from './chain/tx.js';
+import { decodeTxBatch, encodeTxBatch } from './chain/tx-batch.js';
 import type { SignedTx } from './chain/types.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
@@ -32,24 +32,6 @@ export interface IngressOptions {
 }
 
 export const defaultGossipBatch = { gossipBatchTxs: 256, gossipBatchMs: 5 } as const;
-
-/** Encodes a gossip batch: u16 count, then each signed tx as u32 length + bytes. */
-export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
-  const w = new Writer(6 + txs.reduce((n, t) => n + 4 + t.length, 0));
-  w.u16(txs.length);
-  for (const t of txs) w.bytes(t, 'tx');
-  return w.finish();
-}
-
-/** Decodes a gossip batch; throws ChainError('bad_encoding') on any malformation. */
-export function decodeTxBatch(bytes: Uint8Array, maxTxBytes: number): Uint8Array[] {
-  const r = new Reader(bytes);
-  const n = r.u16('count');
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) out.push(r.bytes(maxTxBytes, 'tx'));
-  r.end('tx batch');
-  return out;
-}
 
 export class TxIngress {
   #batch: Uint8Array[] = [];
@@ -77,6 +59,45 @@ export class TxIngress {
       if (isChainError(err)) this.metrics.txRejected.inc({ code: err.code });
       throw err;
     }
+  }
+
+  /**
+   * Admits a client's batch of txs: each is decoded, checked and verified on its own (signatures
+   * in parallel), then admitted in the order given, so consecutive nonces of one sender in one
+   * batch are admitted in order. Never throws for one bad tx: each result is the admitted tx or the
+   * ChainError that refused it.
+   */
+  async submitBatch(txs: readonly Uint8Array[]): Promise<Array<SignedTx | ChainError>> {
+    const checked = await Promise.all(
+      txs.map(async (bytes): Promise<SignedTx | ChainError> => {
+        try {
+          const tx = decodeSignedTx(bytes, this.opts.limits);
+          checkTxRules(tx, this.opts.rules);
+          if (!(await this.verifier.verify(tx)))
+            return new ChainError('bad_signature', 'signature does not verify');
+          return tx;
+        } catch (err) {
+          if (isChainError(err)) return err;
+          throw err;
+        }
+      }),
+    );
+    return checked.map((r) => {
+      if (!(r instanceof ChainError)) {
+        try {
+          this.pool.add(r);
+          this.metrics.txAdmitted.inc({ source: 'http' });
+          this.onAdmitted(r, 'http');
+          this.#queueGossip(r.bytes);
+          return r;
+        } catch (err) {
+          if (!isChainError(err)) throw err;
+          r = err;
+        }
+      }
+      this.metrics.txRejected.inc({ code: r.code });
+      return r;
+    });
   }
 
   /** Admits a gossiped batch; refusals are counted, not thrown (peers resend what we already hold). */

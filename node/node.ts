@@ -325,15 +325,14 @@ export class ChainNode {
     this.init.log.info(`${this.init.config.name} stopped`);
   }
 
-  /**
-   * Raft has one leader per term, so replication traffic of our term from any other peer than the
-   * leader we follow is forged (a validator acting up): Raft itself would take the sender for the
-   * leader and append, and commit, its entries. A forger that bumps the term is not caught here:
-   * crash-fault Raft cannot tell it from a newly elected leader.
-   */
   /** Admits a client's signed tx bytes (the HTTP API's path in). */
   submit(bytes: Uint8Array) {
     return this.#ingress.submit(bytes);
+  }
+
+  /** Admits a client's batch; each result is the admitted tx or the ChainError that refused it. */
+  submitBatch(txs: readonly Uint8Array[]) {
+    return this.#ingress.submitBatch(txs);
   }
 
   async #appliedTip(): Promise<ChainTip> {

@@ -5,8 +5,9 @@
 import { toHex } from '../chain/encoding.js';
 import { createSigner, publicKeyFromSeed, type Signer } from '../chain/keys.js';
 import { encodeSignedTx, signTx } from '../chain/tx.js';
+import { encodeTxBatch } from '../chain/tx-batch.js';
 import type { SignedTx } from '../chain/types.js';
-import type { BlockView, QueryResult, StatusView, TxView } from '../http/backend.js';
+import type { BatchItemResult, BlockView, QueryResult, StatusView, TxView } from '../http/backend.js';
 
 /** A refusal from the node: the HTTP status and the node's stable error code. */
 export class ApiError extends Error {
@@ -80,6 +81,19 @@ export class EhrClient {
       body: Buffer.from(encodeSignedTx(tx)),
     });
     return r.hash;
+  }
+
+  /**
+   * Submits up to 1,000 signed txs in one request (`POST /v1/txs`); each is admitted or refused on
+   * its own, in order. Throws ApiError for a refused request (503 when the mempool took none).
+   */
+  async submitBatch(txs: readonly SignedTx[]): Promise<BatchItemResult[]> {
+    const r = await this.#json<{ results: BatchItemResult[] }>('/v1/txs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from(encodeTxBatch(txs.map(encodeSignedTx))),
+    });
+    return r.results;
   }
 
   async getTx(hash: string): Promise<TxView | null> {

@@ -101,10 +101,20 @@ export interface QueryResult {
   readonly returnData: string;
 }
 
+/** One tx of a batch submission: admitted with its hash, or refused with a stable code. */
+export type BatchItemResult =
+  | { readonly hash: string }
+  | { readonly hash?: string; readonly error: { readonly code: string; readonly message: string } };
+
 export interface ApiBackend {
   readonly chainId: string;
   /** Admits signed tx bytes; throws ChainError on refusal. Returns the tx hash as hex. */
   submitTx(bytes: Uint8Array): Promise<string>;
+  /**
+   * Admits a batch of signed txs, each on its own: the result at i is the hash of the admitted tx
+   * or the stable code and message that refused it.
+   */
+  submitTxs(txs: readonly Uint8Array[]): Promise<BatchItemResult[]>;
   getTx(hash: string): Promise<TxView | null>;
   getBlock(height: number): Promise<BlockView | null>;
   /** Blocks in ascending height from `from`; `from` past the head gives an empty list. */

@@ -79,6 +79,54 @@ export const submitTx = {
   response: { 202: { type: 'object', properties: { hash: { type: 'string' } } }, ...errors },
 } as const;
 
+export const submitTxs = {
+  summary: 'Submit a batch of signed transactions',
+  description:
+    'Body: a tx batch frame (application/octet-stream: u16 count, then u32 length + canonical ' +
+    'signed-tx bytes per tx; see docs/transactions.md), or JSON {"txs": ["<hex>", ...]}. At most ' +
+    '1,000 txs and 4 MiB. Each tx is checked and admitted on its own, in the order given: 202 with ' +
+    'one result per tx, {hash} or {error: {code, message}} with the code POST /v1/tx would give. ' +
+    '503 (Retry-After) when the mempool refused every tx for being full.',
+  body: {
+    content: {
+      'application/octet-stream': { schema: { description: 'a tx batch frame' } },
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: {
+            txs: { type: 'array', items: { ...hex, minLength: 2 }, minItems: 1, maxItems: 1000 },
+          },
+          required: ['txs'],
+          additionalProperties: false,
+        },
+      },
+    },
+  },
+  response: {
+    202: {
+      type: 'object',
+      properties: {
+        accepted: { type: 'integer' },
+        rejected: { type: 'integer' },
+        results: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              hash: { type: 'string' },
+              error: {
+                type: 'object',
+                properties: { code: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
 export const getTx = {
   summary: 'A transaction: pending, or committed with its height and receipt',
   params: { type: 'object', properties: { hash }, required: ['hash'] },

@@ -12,6 +12,8 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
+import { defaultTxLimits } from '../chain/tx.js';
+import { decodeTxBatch } from '../chain/tx-batch.js';
 import type { Logger } from '../log.js';
 import type { ApiBackend, NodeEvent } from './backend.js';
 import * as S from './schemas.js';
@@ -23,12 +25,18 @@ export interface HttpOptions {
   readonly bodyLimit: number;
   /** Seconds a client is told to wait when the mempool is full. */
   readonly retryAfterSeconds: number;
+  /** Most txs in one `POST /v1/txs`. */
+  readonly maxBatchTxs: number;
+  /** Largest `POST /v1/txs` body in bytes. */
+  readonly batchBodyLimit: number;
 }
 
 export const defaultHttpOptions: Omit<HttpOptions, 'port'> = {
   host: '127.0.0.1',
   bodyLimit: 256 * 1024,
   retryAfterSeconds: 1,
+  maxBatchTxs: 1000,
+  batchBodyLimit: 4 * 1024 * 1024,
 };
 
 /** An HTTP-level error with a stable code (routing, validation, body size). */
@@ -47,6 +55,9 @@ export async function createHttpServer(
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
+    // Unknown fields are refused (400), not silently dropped, and a scalar is not wrapped into a list
+    // (fastify's defaults do both); path and query strings are still coerced to their types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
     // Errors fastify raises before routing (a malformed %-escape in the path) get our error format too.
     frameworkErrors: (err, _req, reply) => {
       void (reply as FastifyReply).status(400).send(apiError('bad_request', err.message));
@@ -105,6 +116,29 @@ export async function createHttpServer(
     }
     const hash = await backend.submitTx(bytes);
     return reply.status(202).send({ hash });
+  });
+
+  app.post('/v1/txs', { schema: S.submitTxs, bodyLimit: opts.batchBodyLimit }, async (req, reply) => {
+    const body: unknown = req.body;
+    let txs: Uint8Array[];
+    if (Buffer.isBuffer(body)) {
+      txs = decodeTxBatch(new Uint8Array(body), defaultTxLimits.maxTxBytes, opts.maxBatchTxs);
+    } else if (typeof body === 'object' && body !== null && Array.isArray((body as { txs?: unknown }).txs)) {
+      txs = (body as { txs: string[] }).txs.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
+    } else {
+      const msg =
+        'send the batch as application/octet-stream (docs/transactions.md) or JSON {"txs": ["<hex>"]}';
+      return reply.status(415).send(apiError('unsupported_media_type', msg));
+    }
+    if (txs.length === 0) return reply.status(400).send(apiError('bad_request', 'the batch is empty'));
+    const results = await backend.submitTxs(txs);
+    const accepted = results.filter((r) => !('error' in r)).length;
+    // Nothing taken only because the mempool is full: the same 503 as a single submission.
+    if (accepted === 0 && results.every((r) => 'error' in r && r.error.code === 'mempool_full')) {
+      reply.header('retry-after', String(opts.retryAfterSeconds));
+      return reply.status(503).send(apiError('mempool_full', 'mempool full: retry later'));
+    }
+    return reply.status(202).send({ accepted, rejected: results.length - accepted, results });
   });
 
   app.get('/v1/tx/:hash', { schema: S.getTx }, async (req, reply) => {

@@ -122,6 +122,7 @@ export function badRequests(c: string, committed: SignedTx, pending: SignedTx): 
     P('JSON tx number', '{"tx":5}', 400, 'bad_request', JSON_T),
     P('JSON tx object', '{"tx":{"a":1}}', 400, 'bad_request', JSON_T),
     P('JSON {}', '{}', 400, 'bad_request', JSON_T),
+    P('JSON unknown field', JSON.stringify({ tx: toHex(good), extra: 1 }), 400, 'bad_request', JSON_T),
     P('JSON array', '[]', 400, 'bad_request', JSON_T),
     P('JSON null', 'null', 400, 'bad_request', JSON_T),
     P('JSON bad hex', '{"tx":"zz"}', 400, 'bad_request', JSON_T),

@@ -12,7 +12,7 @@ import { EntryType, type Message } from '../../consensus/types.js';
 import { buildBlock, encodeBlock } from '../../node/chain/block.js';
 import { fromHex, toHex } from '../../node/chain/encoding.js';
 import { createSigner } from '../../node/chain/keys.js';
-import { encodeTxBatch } from '../../node/ingress.js';
+import { encodeTxBatch } from '../../node/chain/tx-batch.js';
 import { createP2PHost, type P2PHost } from '../../node/p2p/host.js';
 import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
 import { presign, rng, submitAll } from '../helpers/load.js';
