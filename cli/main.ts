@@ -163,6 +163,12 @@ const bench = program
   .option('--concurrency <n>', 'concurrent HTTP requests per worker', int('--concurrency', 1), 64)
   .option('--inflight <n>', 'flat out: most submitted-but-uncommitted txs', int('--inflight', 1), 20_000)
   .option(
+    '--batch <n>',
+    'txs per HTTP request: more than 1 posts batches to /v1/txs (noop, kv)',
+    int('--batch', 1, 1000),
+    1,
+  )
+  .option(
     '--pregen-rate <tx/s>',
     'flat out: txs to pre-sign per second of duration',
     int('--pregen-rate', 1),

@@ -79,6 +79,7 @@ export function workerInits(
     durationMs: o.durationMs,
     concurrency: o.concurrency,
     inflight: per(o.inflight),
+    batch: o.batch,
     drainMs: o.drainMs,
     http: o.http,
     workers: w,

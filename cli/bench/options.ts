@@ -52,6 +52,8 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Flat out: at most this many submitted-but-uncommitted txs, over all workers. */
   readonly inflight: number;
+  /** Txs per HTTP request: 1 posts each to /v1/tx, more posts batches to /v1/txs (noop, kv). */
+  readonly batch: number;
   /** Flat out without --count: pre-sign this many txs per second of duration. */
   readonly pregenRate: number;
   readonly valueBytes: number;
@@ -98,6 +100,7 @@ export interface RawBenchFlags {
   readonly accounts?: number;
   readonly concurrency?: number;
   readonly inflight?: number;
+  readonly batch?: number;
   readonly pregenRate?: number;
   readonly valueBytes?: number;
   readonly fault?: readonly string[];
@@ -246,6 +249,10 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
   } catch (e) {
     throw new BenchOptionError('--mix', e instanceof Error ? e.message.replace(/^--mix: /, '') : String(e));
   }
+  const batch = positive('--batch', raw.batch, 1, 1000);
+  if (batch > 1 && workload !== 'noop' && workload !== 'kv') {
+    throw new BenchOptionError('--batch', 'batches are for the noop and kv workloads');
+  }
   const adminKeys = raw.adminKey ?? [];
   if (targets.length > 0 && (workload === 'consent-mix' || records) && adminKeys.length === 0) {
     throw new BenchOptionError(
@@ -264,6 +271,7 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     accounts: positive('--accounts', raw.accounts, 1000, 1_000_000),
     concurrency: positive('--concurrency', raw.concurrency, 64, 4096),
     inflight: positive('--inflight', raw.inflight, 20_000, 10_000_000),
+    batch,
     pregenRate: positive('--pregen-rate', raw.pregenRate, 10_000, 1_000_000),
     valueBytes,
     faults,

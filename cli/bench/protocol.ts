@@ -25,6 +25,8 @@ export interface WorkerInit {
   readonly concurrency: number;
   /** Flat out: this worker's cap on submitted-but-uncommitted txs. */
   readonly inflight: number;
+  /** Txs per request (ehrchain only; more than 1 posts to /v1/txs). */
+  readonly batch: number;
   readonly drainMs: number;
   readonly http: HttpImpl;
   /** Number of workers in the run (consent-mix splits its actors between them). */

@@ -107,6 +107,7 @@ export function buildReport(
       accounts: o.accounts,
       concurrency: o.concurrency,
       inflight: o.inflight,
+      batch: o.batch,
       value_bytes: o.valueBytes,
       http: o.http,
       proxy: o.proxy,

@@ -5,6 +5,7 @@
  * worker-entry.mjs (which registers tsx).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { encodeTxBatch } from '../../node/chain/tx-batch.js';
 import { decodeDecision } from '../../vm/consent/abi.js';
 import { CONSENT_OPS, OP_CAN_ACCESS } from './consent-plan.js';
 import { createHttpPool } from './http.js';
@@ -182,10 +183,98 @@ async function run(): Promise<void> {
     } else failed++;
     pending.delete(hash);
   };
+  /**
+   * Batch mode: one POST /v1/txs for txs `ks`, routed like its first tx. Each result counts on its
+   * own; txs refused for a full mempool are resent after a back-off, with the same bounds as `send`.
+   */
+  const sendBatch = async (ks: number[]): Promise<void> => {
+    const hashOf = (k: number) => pre.hashes.toString('hex', k * 32, k * 32 + 32);
+    const now0 = wallNow();
+    for (const k of ks) {
+      pending.set(hashOf(k), k);
+      tSend[k] = now0;
+    }
+    const refuse = (k: number, code: string) => {
+      rejected++;
+      rejectCodes[code] = (rejectCodes[code] ?? 0) + 1;
+      pending.delete(hashOf(k));
+    };
+    let todo = ks;
+    let tries = 0;
+    let busy = 0;
+    while (todo.length > 0 && tries < init.urls.length && busy <= 8) {
+      const u = pickUrl(todo[0] ?? 0, tries);
+      const body = encodeTxBatch(
+        todo.map((k) => pre.bytes.subarray(pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0)),
+      );
+      let status: number;
+      let text: string;
+      try {
+        const r = await pool.post(`${init.urls[u]}/v1/txs`, body, 'application/octet-stream');
+        status = r.status;
+        text = r.body;
+      } catch {
+        down[u] = wallNow() + 1000;
+        tries++;
+        continue;
+      }
+      if (status === 503) {
+        busy++;
+        busyRetries++;
+        await sleep(20 * 2 ** Math.min(busy, 5));
+        continue;
+      }
+      if (status !== 202) {
+        const code = errorCode(text);
+        for (const k of todo) refuse(k, code);
+        return;
+      }
+      const results = (JSON.parse(text) as { results: { hash?: string; error?: { code: string } }[] })
+        .results;
+      const retry: number[] = [];
+      const now = wallNow();
+      todo.forEach((k, i) => {
+        const code = results[i]?.error?.code;
+        if (code === undefined || code === 'duplicate') {
+          tAccept[k] = now;
+          accepted++;
+        } else if (code === 'mempool_full') retry.push(k);
+        else refuse(k, code);
+      });
+      todo = retry;
+      if (retry.length > 0) {
+        busy++;
+        busyRetries++;
+        await sleep(20 * 2 ** Math.min(busy, 5));
+      }
+    }
+    for (const k of todo) {
+      if (busy > 8) refuse(k, 'mempool_full');
+      else {
+        failed++;
+        pending.delete(hashOf(k));
+      }
+    }
+  };
+  const batching = init.mode === 'ehrchain' && init.batch > 1;
+  let txInFlight = 0;
   const launch = (k: number) => {
     httpInFlight++;
+    txInFlight++;
     void send(k).finally(() => {
       httpInFlight--;
+      txInFlight--;
+      poke();
+    });
+  };
+  /** Sends txs [from, to) in one batch request. */
+  const launchBatch = (from: number, to: number) => {
+    const ks = Array.from({ length: to - from }, (_, i) => from + i);
+    httpInFlight++;
+    txInFlight += ks.length;
+    void sendBatch(ks).finally(() => {
+      httpInFlight--;
+      txInFlight -= ks.length;
       poke();
     });
   };
@@ -209,6 +298,13 @@ async function run(): Promise<void> {
     if (init.rate !== null) {
       const due = Math.min(n, Math.floor(((now - t0) * init.rate) / 1000) + 1);
       while (next < due && httpInFlight < init.concurrency) {
+        if (batching) {
+          const to = Math.min(due, next + init.batch);
+          for (let k = next; k < to; k++) tDue[k] = t0 + (k * 1000) / init.rate;
+          launchBatch(next, to);
+          next = to;
+          continue;
+        }
         tDue[next] = t0 + (next * 1000) / init.rate;
         launch(next++);
       }
@@ -217,9 +313,17 @@ async function run(): Promise<void> {
       while (
         next < n &&
         httpInFlight < init.concurrency &&
-        accepted - committed + httpInFlight < init.inflight
+        accepted - committed + txInFlight < init.inflight
       ) {
-        launch(next++);
+        if (batching) {
+          const to = Math.min(
+            n,
+            next + init.batch,
+            next + Math.max(1, init.inflight - (accepted - committed + txInFlight)),
+          );
+          launchBatch(next, to);
+          next = to;
+        } else launch(next++);
       }
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(5)]);
     }

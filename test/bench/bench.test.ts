@@ -69,6 +69,28 @@ describe('ehrchain bench', () => {
     expect(page).not.toMatch(/<script[^>]+src=/);
   }, 90_000);
 
+  it('flat out with --batch posts batches to /v1/txs and every tx commits', async () => {
+    const json = join(dir, 'batch.json');
+    const o = parseBenchOptions({
+      nodes: 3,
+      workload: 'kv',
+      duration: '5s',
+      count: 500,
+      batch: 25,
+      accounts: 40,
+      drain: '20s',
+      json,
+      progress: false,
+    });
+    await runBench(o);
+    const r = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+    checkConsistent(r);
+    expect(r.settings.batch).toBe(25);
+    expect(r.submitted).toBe(500);
+    expect(r.committed).toBe(500);
+    expect(r.rejected + r.failed).toBe(0);
+  }, 90_000);
+
   it('kill-leader is recorded and the network recovers', async () => {
     const json = join(dir, 'kill.json');
     const o = parseBenchOptions({

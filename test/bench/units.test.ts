@@ -69,6 +69,9 @@ describe('options', () => {
     [{ http: 'curl' }, '--http'],
     [{ target: ['localhost:8080'] }, '--target'],
     [{ workers: 0 }, '--workers'],
+    [{ batch: 0 }, '--batch'],
+    [{ batch: 1001 }, '--batch'],
+    [{ batch: 10, workload: 'consent-mix' }, '--batch'],
   ])('rejects %j', (raw, flag) => {
     try {
       parseBenchOptions(raw);
