@@ -22,6 +22,31 @@ export interface StagedState {
 }
 
 /**
+ * A bounded memo of entry vectors by (key, value): the vector added when a key was last written is
+ * the one subtracted when it is next overwritten, so a hot key (a sender's nonce) costs one SHAKE256
+ * expansion per write instead of two. A pure function's cache: a hit is checked on the exact value.
+ */
+class VectorMemo {
+  readonly #map = new Map<string, { readonly value: string; readonly vec: Uint16Array }>();
+
+  constructor(readonly capacity: number) {}
+
+  /** The entry vector of (key, value), from the memo when it holds that exact value. */
+  get(keyStr: string, key: Uint8Array, valueStr: string, value: Uint8Array): Uint16Array {
+    const hit = this.#map.get(keyStr);
+    if (hit !== undefined && hit.value === valueStr) return hit.vec;
+    return entryVector(key, value);
+  }
+
+  /** Remembers the vector of a key's new value (most recent last; the oldest goes first). */
+  set(keyStr: string, valueStr: string, vec: Uint16Array): void {
+    this.#map.delete(keyStr);
+    this.#map.set(keyStr, { value: valueStr, vec });
+    if (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value!);
+  }
+}
+
+/**
  * The whole world state in memory. Keys and values are held as latin1 strings (one char per byte):
  * V8 keeps them as one-byte strings, about 4x smaller than a Uint8Array each, and `get` hands out
  * a fresh copy that no caller can use to mutate state.
@@ -31,6 +56,8 @@ export class WorldState implements ReadonlyStateView {
   private hash = new LtHash();
   // Replaced on every change; staged writes remember it to detect staleness.
   private version: object = {};
+  // 4,096 vectors of 2 KiB: 8 MiB at most.
+  private readonly memo = new VectorMemo(4096);
 
   /**
    * Builds a state from entries (keys must be distinct). With `trusted`, that accumulator is taken
@@ -87,14 +114,16 @@ export class WorldState implements ReadonlyStateView {
       const oldS = this.map.get(s);
       if (w.value === null) {
         if (oldS === undefined) continue;
-        hash.subVector(entryVector(w.key, keyBytes(oldS)));
+        hash.subVector(this.memo.get(s, w.key, oldS, keyBytes(oldS)));
       } else {
         if (oldS !== undefined) {
           const old = keyBytes(oldS);
           if (bytesEqual(old, w.value)) continue;
-          hash.subVector(entryVector(w.key, old));
+          hash.subVector(this.memo.get(s, w.key, oldS, old));
         }
-        hash.addVector(entryVector(w.key, w.value));
+        const vec = entryVector(w.key, w.value);
+        this.memo.set(s, keyString(w.value), vec);
+        hash.addVector(vec);
       }
       effective.push(w);
     }
