@@ -50,6 +50,12 @@ export class NodeMetrics {
     help: 'Leader changes observed',
     registers: [this.registry],
   });
+  readonly raftProofRejected = new Counter({
+    name: 'ehrchain_raft_proof_rejected_total',
+    help: 'Raft messages kept from Raft for a missing or invalid leader certificate or vote signature, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly peers = new Gauge({
     name: 'ehrchain_p2p_peers',
     help: 'Connected peers',

@@ -31,6 +31,7 @@ import { NodeMetrics } from './metrics.js';
 import { createP2PHost, type P2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { BlockProducer } from './producer.js';
+import { RaftAuth } from './raft-auth.js';
 import { RaftDriver } from './raft-driver.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { defaultRecordServiceOptions, RecordService, type RecordServiceOptions } from './records/service.js';
@@ -168,6 +169,20 @@ export class ChainNode {
       applied: this.store.appliedIndex(),
     });
 
+    const raftAuth = new RaftAuth({
+      chainId: config.chainId,
+      id: this.nodeId,
+      signer: createSigner(key.seed),
+      raft: this.raft,
+      onReject: (reason, m) => {
+        this.metrics.raftProofRejected.inc({ reason });
+        log.debug(
+          { peer: m.from, type: m.type, term: m.term, reason },
+          'raft message without a valid proof dropped',
+        );
+      },
+    });
+
     const tip = await this.#appliedTip();
     this.applier = new Applier(
       config.chainId,
@@ -236,7 +251,7 @@ export class ChainNode {
       },
       {
         send: (m) => {
-          this.host.raft.sendMessage(m);
+          this.host.raft.sendMessage(m, raftAuth.proofFor(m));
         },
         apply: async (entries) => {
           const t0 = performance.now();
@@ -261,10 +276,11 @@ export class ChainNode {
       },
     );
 
-    this.host.raft.onRaftMessage((m) => {
+    this.host.raft.onRaftMessage((m, proof) => {
       this.lastSeen.set(m.from, Date.now());
-      // Replication of our term from a peer other than its leader is ignored by the Raft core.
-      this.driver.step(m);
+      // A claim of leadership needs a certificate of signed votes (raft-auth.ts); replication of our
+      // term from a peer other than its leader is ignored by the Raft core.
+      if (raftAuth.admit(m, proof)) this.driver.step(m);
     });
     this.host.onTx((bytes, from) => {
       this.#ingress

@@ -17,11 +17,18 @@ export {
 export { CountingMetrics, DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
 export {
   DEFAULT_RAFT_CODEC_LIMITS,
+  decodeRaftFrame,
   decodeRaftMessage,
+  encodeRaftFrame,
   encodeRaftMessage,
+  type LeaderCertificate,
   peekRaftMessageType,
   type RaftCodecLimits,
+  type RaftFrame,
   RaftMessageTag,
+  type RaftProof,
+  type SignedVote,
+  VOTE_SIGNATURE_BYTES,
 } from './raft-codec.js';
 export {
   type RaftBytesHandler,

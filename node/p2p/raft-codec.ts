@@ -9,13 +9,20 @@
  *   preVote       [1, from, to, term, lastLogIndex, lastLogTerm]
  *   preVoteResp   [2, from, to, term, reject]
  *   vote          [3, from, to, term, lastLogIndex, lastLogTerm, transfer]
- *   voteResp      [4, from, to, term, reject]
- *   append        [5, from, to, term, prevIndex, prevTerm, commit, [[term, index, type, data], ...]]
+ *   voteResp      [4, from, to, term, reject, (voteSignature)]
+ *   append        [5, from, to, term, prevIndex, prevTerm, commit, [[term, index, type, data], ...], (cert)]
  *   appendResp    [6, from, to, term, index, reject, rejectHint, hintTerm]
- *   heartbeat     [7, from, to, term, commit]
+ *   heartbeat     [7, from, to, term, commit, (cert)]
  *   heartbeatResp [8, from, to, term]
- *   snapshot      [9, from, to, term, [index, term, [voters...], [learners...]], data]
+ *   snapshot      [9, from, to, term, [index, term, [voters...], [learners...]], data, (cert)]
  *   timeoutNow    [10, from, to, term]
+ *
+ * A frame carries the optional trailing field in parentheses or not; nothing else is optional.
+ * `voteSignature` (64 bytes) may follow only a granted voteResp (reject false): the voter's ed25519
+ * signature of its vote. `cert` is a leader certificate, `[term, leader, [[voter, signature], ...]]`
+ * with 1..maxMembers votes: the proof that the sender won the election of that term (what the
+ * signatures cover and how a follower checks them: node/leader-cert.ts). The codec checks only
+ * their shape; verifying them is the node's job.
  *
  * `decodeRaftMessage` treats its input as hostile: anything but a well-formed message within the
  * limits throws a P2PError ('bad_message' or 'too_large'), never another exception.
@@ -37,6 +44,35 @@ export const RaftMessageTag = {
   snapshot: 9,
   timeoutNow: 10,
 } as const satisfies Record<MessageType, number>;
+
+/** Size of an ed25519 signature. */
+export const VOTE_SIGNATURE_BYTES = 64;
+
+/** One signed vote in a leader certificate: `voter` granted its vote to the certificate's leader. */
+export interface SignedVote {
+  readonly voter: string;
+  readonly signature: Uint8Array;
+}
+
+/** Proof that `leader` won the election of `term`: the signed votes it collected. */
+export interface LeaderCertificate {
+  readonly term: number;
+  readonly leader: string;
+  readonly votes: readonly SignedVote[];
+}
+
+/** What may travel with a Raft message besides the message itself. */
+export interface RaftProof {
+  /** On a granted voteResp only: the voter's signature of its vote. */
+  readonly voteSignature?: Uint8Array;
+  /** On append, heartbeat and snapshot only: the sender's certificate of leadership. */
+  readonly leaderCert?: LeaderCertificate;
+}
+
+/** One frame on the wire: a Raft message and its proof, if any. */
+export interface RaftFrame extends RaftProof {
+  readonly msg: Message;
+}
 
 const TYPE_BY_TAG: readonly (MessageType | undefined)[] = (() => {
   const out: (MessageType | undefined)[] = [];
@@ -71,6 +107,35 @@ function entryToWire(e: Entry): unknown[] {
   return [e.term, e.index, e.type, e.data];
 }
 
+/** A leader sends one certificate with every message of its term: build its wire form once. */
+const certWire = new WeakMap<LeaderCertificate, unknown[]>();
+
+function certToWire(c: LeaderCertificate): unknown[] {
+  let w = certWire.get(c);
+  if (w === undefined) {
+    w = [c.term, c.leader, c.votes.map((v) => [v.voter, v.signature])];
+    certWire.set(c, w);
+  }
+  return w;
+}
+
+/** The trailing proof field of `f`, or undefined when there is none; throws if misplaced. */
+function proofToWire(f: RaftFrame): unknown {
+  const { msg, voteSignature, leaderCert } = f;
+  if (voteSignature !== undefined && leaderCert !== undefined) bad('both a vote signature and a certificate');
+  if (voteSignature !== undefined) {
+    if (msg.type !== 'voteResp' || msg.reject) bad(`a vote signature on ${msg.type}`);
+    return voteSignature;
+  }
+  if (leaderCert !== undefined) {
+    if (msg.type !== 'append' && msg.type !== 'heartbeat' && msg.type !== 'snapshot') {
+      bad(`a leader certificate on ${msg.type}`);
+    }
+    return certToWire(leaderCert);
+  }
+  return undefined;
+}
+
 function toWire(m: Message): unknown[] {
   const head = [RaftMessageTag[m.type], m.from, m.to, m.term];
   switch (m.type) {
@@ -102,11 +167,25 @@ export function encodeRaftMessage(
   m: Message,
   limits: RaftCodecLimits = DEFAULT_RAFT_CODEC_LIMITS,
 ): Uint8Array {
-  const out: Uint8Array = packr.pack(toWire(m));
+  return encodeRaftFrame({ msg: m }, limits);
+}
+
+/**
+ * Encodes a Raft message with its proof. Throws P2PError 'too_large' when the result exceeds
+ * `limits.maxBytes`, 'bad_message' for a proof on a message type that cannot carry it.
+ */
+export function encodeRaftFrame(
+  f: RaftFrame,
+  limits: RaftCodecLimits = DEFAULT_RAFT_CODEC_LIMITS,
+): Uint8Array {
+  const wire = toWire(f.msg);
+  const proof = proofToWire(f);
+  if (proof !== undefined) wire.push(proof);
+  const out: Uint8Array = packr.pack(wire);
   if (out.byteLength > limits.maxBytes) {
     throw new P2PError(
       'too_large',
-      `encoded ${m.type} is ${out.byteLength} bytes (limit ${limits.maxBytes})`,
+      `encoded ${f.msg.type} is ${out.byteLength} bytes (limit ${limits.maxBytes})`,
     );
   }
   return out;
@@ -149,6 +228,9 @@ class Reader {
   }
   bytes(i: number, name: string): Uint8Array {
     return bytesValue(this.a[i], name);
+  }
+  signature(i: number, name: string): Uint8Array {
+    return readSignature(this.a[i], name);
   }
   array(i: number, name: string, max: number): readonly unknown[] {
     return arrayValue(this.a[i], name, max);
@@ -207,6 +289,29 @@ function readSnapshot(metaV: unknown, dataV: unknown, limits: RaftCodecLimits): 
   };
 }
 
+function readSignature(v: unknown, name: string): Uint8Array {
+  const sig = bytesValue(v, name);
+  if (sig.byteLength !== VOTE_SIGNATURE_BYTES) bad(`${name} is not ${VOTE_SIGNATURE_BYTES} bytes`);
+  return sig;
+}
+
+function readCert(v: unknown, limits: RaftCodecLimits): LeaderCertificate {
+  const r = new Reader(exactArray(v, 3, 'cert'), limits);
+  const raw = r.array(2, 'cert.votes', limits.maxMembers);
+  if (raw.length === 0) bad('cert.votes is empty');
+  return {
+    term: r.uint(0, 'cert.term'),
+    leader: r.nodeId(1, 'cert.leader'),
+    votes: raw.map((x, i) => {
+      const vr = new Reader(exactArray(x, 2, `cert.votes[${i}]`), limits);
+      return {
+        voter: vr.nodeId(0, `cert.votes[${i}].voter`),
+        signature: vr.signature(1, `cert.votes[${i}].signature`),
+      };
+    }),
+  };
+}
+
 function exactArray(v: unknown, len: number, name: string): readonly unknown[] {
   if (!Array.isArray(v)) bad(`${name} is not an array`);
   if (v.length !== len) bad(`${name} has ${v.length} fields, expected ${len}`);
@@ -226,6 +331,14 @@ const ARITY: Record<MessageType, number> = {
   timeoutNow: 4,
 };
 
+/** The types that may carry a trailing proof (at index ARITY[type]), and which kind. */
+const HAS_PROOF: Partial<Record<MessageType, 'vote' | 'cert'>> = {
+  voteResp: 'vote',
+  append: 'cert',
+  heartbeat: 'cert',
+  snapshot: 'cert',
+};
+
 function unpackOne(bytes: Uint8Array): unknown {
   let values: unknown[];
   try {
@@ -240,13 +353,22 @@ function unpackOne(bytes: Uint8Array): unknown {
 }
 
 /**
- * Decodes and validates an untrusted Raft message. Throws only P2PError: 'too_large' when the input
- * or one of its arrays/strings is over the limits, 'bad_message' for anything malformed.
+ * Decodes and validates an untrusted Raft message, ignoring any proof it carries (the proof's shape
+ * is still checked). Throws only P2PError: 'too_large' when the input or one of its arrays/strings
+ * is over the limits, 'bad_message' for anything malformed.
  */
 export function decodeRaftMessage(
   bytes: Uint8Array,
   limits: RaftCodecLimits = DEFAULT_RAFT_CODEC_LIMITS,
 ): Message {
+  return decodeRaftFrame(bytes, limits).msg;
+}
+
+/** Decodes and validates an untrusted Raft message and its proof; throws like `decodeRaftMessage`. */
+export function decodeRaftFrame(
+  bytes: Uint8Array,
+  limits: RaftCodecLimits = DEFAULT_RAFT_CODEC_LIMITS,
+): RaftFrame {
   if (!(bytes instanceof Uint8Array)) bad('input is not bytes');
   if (bytes.byteLength > limits.maxBytes) {
     throw new P2PError('too_large', `raft message is ${bytes.byteLength} bytes (limit ${limits.maxBytes})`);
@@ -255,9 +377,22 @@ export function decodeRaftMessage(
   const type = peekRaftMessageType(bytes);
   if (type === undefined) bad('unknown type tag');
   const top = unpackOne(bytes);
-  const a = exactArray(top, ARITY[type], type);
-  const r = new Reader(a, limits);
+  const arity = ARITY[type];
+  const proofKind = HAS_PROOF[type];
+  const withProof = proofKind !== undefined && Array.isArray(top) && top.length === arity + 1;
+  const a = exactArray(top, withProof ? arity + 1 : arity, type);
   if (a[0] !== RaftMessageTag[type]) bad('type tag mismatch');
+  const msg = readMessage(type, a, limits);
+  if (a.length === arity) return { msg };
+  if (proofKind === 'vote') {
+    if (msg.type !== 'voteResp' || msg.reject) bad('vote signature on a rejected vote');
+    return { msg, voteSignature: readSignature(a[arity], 'voteSignature') };
+  }
+  return { msg, leaderCert: readCert(a[arity], limits) };
+}
+
+function readMessage(type: MessageType, a: readonly unknown[], limits: RaftCodecLimits): Message {
+  const r = new Reader(a, limits);
   const from = r.nodeId(1, 'from');
   const to = r.nodeId(2, 'to');
   const term = r.uint(3, 'term');

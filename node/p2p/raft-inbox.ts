@@ -6,12 +6,21 @@
 import type { Message } from '../../consensus/types.js';
 import { isP2PError } from './errors.js';
 import { DropReason, type P2PMetrics } from './metrics.js';
-import { decodeRaftMessage, peekRaftMessageType, type RaftCodecLimits } from './raft-codec.js';
+import {
+  decodeRaftFrame,
+  peekRaftMessageType,
+  type RaftCodecLimits,
+  type RaftFrame,
+  type RaftProof,
+} from './raft-codec.js';
 
 /** Receives raw frames: `from` is the authenticated remote peer id string. */
 export type RaftBytesHandler = (from: string, bytes: Uint8Array) => void;
-/** Receives decoded messages whose `from` was checked against the authenticated peer. */
-export type RaftMessageHandler = (msg: Message) => void;
+/**
+ * Receives decoded messages whose `from` was checked against the authenticated peer, with the proof
+ * the frame carried (a vote signature or a leader certificate; shape checked, not yet verified).
+ */
+export type RaftMessageHandler = (msg: Message, proof: RaftProof) => void;
 
 /** Subscribers of the Raft transport and the checks between the wire and them. */
 export class RaftInbox {
@@ -56,13 +65,14 @@ export class RaftInbox {
       }
     }
     if (this.messageHandlers.size === 0) return;
-    let msg: Message;
+    let frame: RaftFrame;
     try {
-      msg = decodeRaftMessage(bytes, this.limits);
+      frame = decodeRaftFrame(bytes, this.limits);
     } catch (err) {
       this.drop(kind, isP2PError(err, 'too_large') ? DropReason.TooLarge : DropReason.BadMessage);
       return;
     }
+    const { msg } = frame;
     if (msg.from !== from) {
       this.drop(msg.type, DropReason.ForgedSender);
       return;
@@ -73,7 +83,7 @@ export class RaftInbox {
     }
     for (const h of this.messageHandlers) {
       try {
-        h(msg);
+        h(msg, frame);
       } catch {
         this.drop(msg.type, DropReason.HandlerError);
       }

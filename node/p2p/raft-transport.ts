@@ -18,13 +18,15 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import { Uint8ArrayList } from 'uint8arraylist';
 import type { Message } from '../../consensus/types.js';
+import { isP2PError } from './errors.js';
 import { parsePeerId } from './identity.js';
 import { DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
 import {
   DEFAULT_RAFT_CODEC_LIMITS,
-  encodeRaftMessage,
+  encodeRaftFrame,
   peekRaftMessageType,
   type RaftCodecLimits,
+  type RaftProof,
 } from './raft-codec.js';
 import { type RaftBytesHandler, RaftInbox, type RaftMessageHandler } from './raft-inbox.js';
 
@@ -182,13 +184,14 @@ export class RaftTransport {
     return true;
   }
 
-  /** Encodes and sends a Raft message to `msg.to`. Same return value as `send`. */
-  sendMessage(msg: Message): boolean {
+  /** Encodes and sends a Raft message, with its proof if any, to `msg.to`. Same return value as `send`. */
+  sendMessage(msg: Message, proof: RaftProof = {}): boolean {
     let bytes: Uint8Array;
     try {
-      bytes = encodeRaftMessage(msg, this.limits);
-    } catch {
-      return this.drop(msg.type, DropReason.TooLarge);
+      bytes = encodeRaftFrame({ ...proof, msg }, this.limits);
+    } catch (err) {
+      // Too large, or a proof on a message type that cannot carry one.
+      return this.drop(msg.type, isP2PError(err, 'too_large') ? DropReason.TooLarge : DropReason.BadMessage);
     }
     return this.send(msg.to, bytes);
   }
@@ -199,8 +202,9 @@ export class RaftTransport {
   }
 
   /**
-   * Subscribes to decoded inbound messages. Frames that do not decode, that claim a `from` other
-   * than the authenticated peer, or that are addressed to another node are dropped and counted.
+   * Subscribes to decoded inbound messages (with the proof each frame carried). Frames that do not
+   * decode, that claim a `from` other than the authenticated peer, or that are addressed to another
+   * node are dropped and counted.
    */
   onRaftMessage(handler: RaftMessageHandler): () => void {
     return this.inbox.onRaftMessage(handler);

@@ -1,6 +1,7 @@
 /** fast-check arbitraries for Raft messages, and one sample of every message type. */
 import fc from 'fast-check';
 import type { Entry, Message, MessageType } from '../../consensus/types.js';
+import type { LeaderCertificate, RaftFrame } from '../../node/p2p/raft-codec.js';
 
 const uint = fc.nat({ max: Number.MAX_SAFE_INTEGER });
 const smallUint = fc.nat({ max: 1_000_000 });
@@ -63,6 +64,26 @@ export const arbMessage: fc.Arbitrary<Message> = fc.oneof(
   }),
   fc.record({ type: fc.constant('timeoutNow' as const), ...base }),
 );
+
+const signature = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => new Uint8Array(b));
+
+/** A leader certificate of the right shape (its signatures are random bytes). */
+export const arbLeaderCert: fc.Arbitrary<LeaderCertificate> = fc.record({
+  term: uint,
+  leader: nodeId,
+  votes: fc.array(fc.record({ voter: nodeId, signature }), { minLength: 1, maxLength: 7 }),
+});
+
+/** Any valid frame: a message, with the proof its type may carry or without. */
+export const arbFrame: fc.Arbitrary<RaftFrame> = fc
+  .tuple(arbMessage, fc.boolean(), signature, arbLeaderCert)
+  .map(([msg, withProof, voteSignature, leaderCert]): RaftFrame => {
+    if (!withProof) return { msg };
+    if (msg.type === 'voteResp' && !msg.reject) return { msg, voteSignature };
+    if (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot')
+      return { msg, leaderCert };
+    return { msg };
+  });
 
 /** One message of every type, from `from` to `to`; `seq` goes into a field so order can be checked. */
 export function sampleMessages(from: string, to: string, seq = 1): Message[] {

@@ -5,11 +5,15 @@ import type { Message } from '../../consensus/types.js';
 import { isP2PError, P2PError } from '../../node/p2p/errors.js';
 import {
   DEFAULT_RAFT_CODEC_LIMITS,
+  decodeRaftFrame,
   decodeRaftMessage,
+  encodeRaftFrame,
   encodeRaftMessage,
+  type LeaderCertificate,
   peekRaftMessageType,
+  type RaftFrame,
 } from '../../node/p2p/raft-codec.js';
-import { arbMessage, sampleMessages } from './arbitraries.js';
+import { arbFrame, arbMessage, sampleMessages } from './arbitraries.js';
 
 /** Decodes, and fails the test on any exception that is not a P2PError. */
 function decodeOrP2PError(bytes: Uint8Array): Message | P2PError {
@@ -183,5 +187,153 @@ describe('raft codec', () => {
     expect(peekRaftMessageType(new Uint8Array([0x80, 1]))).toBeUndefined();
     expect(peekRaftMessageType(new Uint8Array([0x94, 11]))).toBeUndefined();
     expect(isP2PError(new P2PError('bad_message', 'x'), 'bad_message')).toBe(true);
+  });
+
+  describe('proofs: vote signatures and leader certificates', () => {
+    const sig = new Uint8Array(64).fill(7);
+    const cert: LeaderCertificate = {
+      term: 3,
+      leader: 'alice',
+      votes: [
+        { voter: 'alice', signature: sig },
+        { voter: 'carol', signature: new Uint8Array(64).fill(9) },
+      ],
+    };
+    const p = (v: unknown) => new Uint8Array(pack(v));
+    const frameCode = (bytes: Uint8Array): string => {
+      try {
+        decodeRaftFrame(bytes);
+        return 'ok';
+      } catch (err) {
+        if (!(err instanceof P2PError)) throw new Error(`non-P2PError thrown: ${String(err)}`);
+        return err.code;
+      }
+    };
+
+    test('round-trip on every type that may carry one; the message alone decodes as before', () => {
+      const frames: RaftFrame[] = [];
+      for (const m of sampleMessages('alice', 'bob', 5)) {
+        if (m.type === 'voteResp') frames.push({ msg: { ...m, reject: false }, voteSignature: sig });
+        if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
+          frames.push({ msg: m, leaderCert: cert });
+        }
+      }
+      expect(frames.map((f) => f.msg.type).sort()).toEqual(['append', 'heartbeat', 'snapshot', 'voteResp']);
+      for (const f of frames) {
+        const bytes = encodeRaftFrame(f);
+        expect(peekRaftMessageType(bytes)).toBe(f.msg.type);
+        const back = decodeRaftFrame(bytes);
+        expect(back).toEqual(f);
+        expect(decodeRaftMessage(bytes)).toEqual(f.msg);
+        // Without the proof, the frame is the plain message's encoding.
+        expect(encodeRaftFrame({ msg: f.msg })).toEqual(encodeRaftMessage(f.msg));
+        expect(decodeRaftFrame(encodeRaftMessage(f.msg))).toEqual({ msg: f.msg });
+      }
+      const back = decodeRaftFrame(encodeRaftFrame(frames[0]!));
+      expect(back.voteSignature?.constructor ?? back.leaderCert?.votes[0]?.signature.constructor).toBe(
+        Uint8Array,
+      );
+    });
+
+    test('property: decode(encode(frame)) equals frame for random valid frames', () => {
+      fc.assert(
+        fc.property(arbFrame, (f) => {
+          expect(decodeRaftFrame(encodeRaftFrame(f))).toEqual(f);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    test('encoding refuses a proof on a type that cannot carry it', () => {
+      const vr = { type: 'voteResp', from: 'a', to: 'b', term: 1, reject: false } as const;
+      const hb = { type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 0 } as const;
+      const bad = [
+        { msg: { ...vr, reject: true }, voteSignature: sig },
+        { msg: hb, voteSignature: sig },
+        { msg: vr, leaderCert: cert },
+        {
+          msg: {
+            type: 'appendResp',
+            from: 'a',
+            to: 'b',
+            term: 1,
+            index: 0,
+            reject: false,
+            rejectHint: 0,
+            hintTerm: 0,
+          } as const,
+          leaderCert: cert,
+        },
+        { msg: vr, voteSignature: sig, leaderCert: cert },
+      ] satisfies RaftFrame[];
+      for (const f of bad) {
+        expect(() => encodeRaftFrame(f)).toThrowError(expect.objectContaining({ code: 'bad_message' }));
+      }
+    });
+
+    test('strict validation of the proof fields', () => {
+      const wireCert = [3, 'alice', [['alice', sig]]];
+      expect(frameCode(p([4, 'a', 'b', 1, false, sig]))).toBe('ok');
+      expect(frameCode(p([4, 'a', 'b', 1, true, sig]))).toBe('bad_message'); // signed refusal
+      expect(frameCode(p([4, 'a', 'b', 1, false, sig.subarray(0, 63)]))).toBe('bad_message');
+      expect(frameCode(p([4, 'a', 'b', 1, false, new Uint8Array(65)]))).toBe('bad_message');
+      expect(frameCode(p([4, 'a', 'b', 1, false, 'sig']))).toBe('bad_message');
+      expect(frameCode(p([4, 'a', 'b', 1, false, sig, sig]))).toBe('bad_message'); // two extra
+      expect(frameCode(p([2, 'a', 'b', 1, false, sig]))).toBe('bad_message'); // preVoteResp: none
+      expect(frameCode(p([7, 'a', 'b', 1, 5, wireCert]))).toBe('ok');
+      expect(frameCode(p([8, 'a', 'b', 1, wireCert]))).toBe('bad_message'); // heartbeatResp: none
+      expect(frameCode(p([10, 'a', 'b', 1, wireCert]))).toBe('bad_message'); // timeoutNow: none
+      expect(frameCode(p([7, 'a', 'b', 1, 5, sig]))).toBe('bad_message'); // a signature is no cert
+      expect(frameCode(p([7, 'a', 'b', 1, 5, wireCert, 0]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice']]))).toBe('bad_message'); // no votes field
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', [], 0]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', []]]))).toBe('bad_message'); // no votes
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [-3, 'alice', [['alice', sig]]]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, '', [['alice', sig]]]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', [['alice']]]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', [['alice', sig, 1]]]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', [[7, sig]]]]))).toBe('bad_message');
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', [['alice', new Uint8Array(8)]]]]))).toBe(
+        'bad_message',
+      );
+      expect(frameCode(p([7, 'a', 'b', 1, 5, [3, 'alice', 'votes']]))).toBe('bad_message');
+      expect(frameCode(p([5, 'a', 'b', 1, 0, 0, 0, [], wireCert]))).toBe('ok');
+      expect(frameCode(p([5, 'a', 'b', 1, 0, 0, 0, [], null]))).toBe('bad_message');
+      expect(frameCode(p([9, 'a', 'b', 1, [1, 1, ['a'], []], new Uint8Array(2), wireCert]))).toBe('ok');
+      expect(frameCode(p([9, 'a', 'b', 1, [1, 1, ['a'], []], new Uint8Array(2), {}]))).toBe('bad_message');
+    });
+
+    test('limits: too many votes or too long a voter id are too_large', () => {
+      const small = { ...DEFAULT_RAFT_CODEC_LIMITS, maxMembers: 2, maxNodeIdLength: 8 };
+      const votes = (n: number) => Array.from({ length: n }, (_, i) => [`v${i}`, sig]);
+      expect(() => decodeRaftFrame(p([7, 'a', 'b', 1, 5, [3, 'x', votes(2)]]), small)).not.toThrow();
+      expect(() => decodeRaftFrame(p([7, 'a', 'b', 1, 5, [3, 'x', votes(3)]]), small)).toThrowError(
+        expect.objectContaining({ code: 'too_large' }),
+      );
+      expect(() =>
+        decodeRaftFrame(p([7, 'a', 'b', 1, 5, [3, 'x', [['v'.repeat(9), sig]]]]), small),
+      ).toThrowError(expect.objectContaining({ code: 'too_large' }));
+      expect(() => decodeRaftFrame(p([7, 'a', 'b', 1, 5, [3, 'x'.repeat(9), votes(1)]]), small)).toThrowError(
+        expect.objectContaining({ code: 'too_large' }),
+      );
+    });
+
+    test('fuzz: mutated frames decode to a valid frame or raise P2PError', () => {
+      fc.assert(
+        fc.property(arbFrame, fc.nat(), fc.nat({ max: 255 }), (f, at, v) => {
+          const b = encodeRaftFrame(f).slice();
+          b[at % b.length] = v;
+          let back: RaftFrame;
+          try {
+            back = decodeRaftFrame(b);
+          } catch (err) {
+            expect(err).toBeInstanceOf(P2PError);
+            return;
+          }
+          expect(decodeRaftFrame(encodeRaftFrame(back))).toEqual(back);
+        }),
+        { numRuns: 3000 },
+      );
+    });
   });
 });
