@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../node/root.js';
 import { type InitOptions, initNetwork } from './init.js';
 
 export interface DevnetOptions {
@@ -20,7 +20,7 @@ export interface DevnetOptions {
   readonly blockIntervalMs?: number;
 }
 
-const BIN = fileURLToPath(new URL('../bin/ehrchain.mjs', import.meta.url));
+const BIN = fromRoot('bin', 'ehrchain.mjs');
 const COLOURS = [36, 33, 35, 32, 34, 31, 96, 93, 95];
 
 /** Starts (creating if needed) the devnet and resolves when every node has exited after a signal. */

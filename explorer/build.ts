@@ -1,12 +1,13 @@
 /**
  * Builds the explorer bundle with esbuild: explorer/src/main.tsx -> explorer/dist/app.js, plus the
- * static files in explorer/static. Run by `npm install` (prepare) and on demand by serve.ts.
+ * static files in explorer/static. Run by `npm install` (prepare, through cli/build.ts) and on
+ * demand by serve.ts.
  */
 import { cp, mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { fromRoot } from '../node/root.js';
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const here = (p: string) => fromRoot('explorer', p);
 
 export async function buildExplorer(): Promise<void> {
   await mkdir(here('./dist/'), { recursive: true });
@@ -23,9 +24,4 @@ export async function buildExplorer(): Promise<void> {
     logLevel: 'warning',
   });
   await cp(here('./static/'), here('./dist/'), { recursive: true });
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await buildExplorer();
-  console.log('explorer built into explorer/dist');
 }

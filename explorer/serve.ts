@@ -4,12 +4,12 @@
  * is missing (a fresh clone run without install scripts), it is built here once before serving.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { fromRoot } from '../node/root.js';
 import { buildExplorer } from './build.js';
 
-const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+const DIST = `${fromRoot('explorer', 'dist')}/`;
 
 /** Registers `/` (the explorer) on a node's fastify app. */
 export async function registerExplorer(app: FastifyInstance): Promise<void> {

@@ -4,7 +4,9 @@
  * collects their raw timings.
  */
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { fromRoot } from '../../node/root.js';
 import type { ConsentInit } from './consent-pregen.js';
 import type { BenchOptions } from './options.js';
 import type { FromWorker, WorkerInit, WorkerResult } from './protocol.js';
@@ -40,7 +42,7 @@ export interface LoadHooks {
   onProgress?(p: LoadProgress): void;
 }
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const ENTRY = pathToFileURL(fromRoot('cli', 'bench', 'worker-entry.mjs'));
 
 /** How many txs each worker pre-signs. */
 export function txsPerWorker(o: BenchOptions, rate: number | null): number {

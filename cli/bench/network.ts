@@ -10,11 +10,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../node/root.js';
 import { initNetwork } from '../init.js';
 import { FaultProxy } from './proxy.js';
 
-const BIN = fileURLToPath(new URL('../../bin/ehrchain.mjs', import.meta.url));
+const BIN = fromRoot('bin', 'ehrchain.mjs');
 
 /** One validator process. */
 export interface LocalNode {
