@@ -78,11 +78,13 @@ export interface NodeConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
-export const defaultBlockOptions: BlockOptions = { intervalMs: 50, maxTxs: 4000, maxBytes: 4 * 1024 * 1024 };
+export const defaultBlockOptions: BlockOptions = { intervalMs: 50, maxTxs: 1000, maxBytes: 4 * 1024 * 1024 };
+// etcd's defaults: heartbeat 100 ms, election timeout 1 s (randomised to 1-2 s). 500 ms measured too
+// short for validators that share a loaded machine: the event loop lags past it and elects needlessly.
 export const defaultRaftTimingOptions: RaftTimingOptions = {
-  tickMs: 50,
+  tickMs: 100,
   electionTicks: 10,
-  heartbeatTicks: 2,
+  heartbeatTicks: 1,
   snapshotEvery: 20_000,
   keepEntries: 2_000,
 };

@@ -178,9 +178,21 @@ export class LocalNetwork {
     const log = openSync(join(x.home, 'node.log'), 'a');
     // Flags such as --cpu-prof are refused in NODE_OPTIONS: they go on the command line.
     const flags = this.nodeArgs === null ? [] : this.nodeArgs.split(/\s+/).filter((a) => a !== '');
-    const child = spawn(process.execPath, [...flags, BIN, 'start', '--home', x.home, '--log-level', 'warn'], {
-      stdio: ['ignore', log, log],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...flags,
+        BIN,
+        'start',
+        '--home',
+        x.home,
+        '--log-level',
+        process.env.EHRCHAIN_BENCH_LOG_LEVEL ?? 'warn',
+      ],
+      {
+        stdio: ['ignore', log, log],
+      },
+    );
     x.child = child;
     x.pid = child.pid ?? 0;
   }

@@ -99,6 +99,7 @@ async function run(): Promise<void> {
   while (wallNow() < t0) await sleep(Math.max(0, Math.min(5, t0 - wallNow())));
 
   const down = new Float64Array(init.urls.length);
+  const busyDeadline = t0 + init.durationMs + init.drainMs;
   const pickUrl = (k: number, tries: number): number => {
     const account = pre.accounts === undefined ? k % init.accounts : (pre.accounts[k] ?? 0);
     const base = (account + init.id) % init.urls.length;
@@ -141,8 +142,9 @@ async function run(): Promise<void> {
     tSend[k] = wallNow();
     let tries = 0;
     let busy = 0;
-    // Bounded: one try per node, plus at most 8 retries after 503 (mempool full).
-    while (tries < init.urls.length && busy <= 8) {
+    // Bounded: one try per node; 503s (mempool full, overloaded) are retried with back-off until the
+    // run's drain deadline (giving up on one tx earlier would strand its sender's later nonces).
+    while (tries < init.urls.length && wallNow() < busyDeadline) {
       const u = pickUrl(k, tries);
       let status: number;
       let text: string;
@@ -177,7 +179,7 @@ async function run(): Promise<void> {
       pending.delete(hash);
       return;
     }
-    if (busy > 8) {
+    if (wallNow() >= busyDeadline) {
       rejected++;
       rejectCodes.mempool_full = (rejectCodes.mempool_full ?? 0) + 1;
     } else failed++;
@@ -202,7 +204,7 @@ async function run(): Promise<void> {
     let todo = ks;
     let tries = 0;
     let busy = 0;
-    while (todo.length > 0 && tries < init.urls.length && busy <= 8) {
+    while (todo.length > 0 && tries < init.urls.length && wallNow() < busyDeadline) {
       const u = pickUrl(todo[0] ?? 0, tries);
       const body = encodeTxBatch(
         todo.map((k) => pre.bytes.subarray(pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0)),
@@ -249,7 +251,7 @@ async function run(): Promise<void> {
       }
     }
     for (const k of todo) {
-      if (busy > 8) refuse(k, 'mempool_full');
+      if (wallNow() >= busyDeadline) refuse(k, 'mempool_full');
       else {
         failed++;
         pending.delete(hashOf(k));

@@ -4,11 +4,13 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
@@ -29,6 +31,11 @@ export interface HttpOptions {
   readonly maxBatchTxs: number;
   /** Largest `POST /v1/txs` body in bytes. */
   readonly batchBodyLimit: number;
+  /**
+   * Submissions get 503 `overloaded` while the event loop's mean delay exceeds this many ms (0: never):
+   * a node that takes more than it can process delays its own Raft heartbeats into needless elections.
+   */
+  readonly maxEventLoopDelayMs: number;
 }
 
 export const defaultHttpOptions: Omit<HttpOptions, 'port'> = {
@@ -37,6 +44,7 @@ export const defaultHttpOptions: Omit<HttpOptions, 'port'> = {
   retryAfterSeconds: 1,
   maxBatchTxs: 1000,
   batchBodyLimit: 4 * 1024 * 1024,
+  maxEventLoopDelayMs: 200,
 };
 
 /** An HTTP-level error with a stable code (routing, validation, body size). */
@@ -67,6 +75,26 @@ export async function createHttpServer(
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
     done(null, body);
   });
+
+  // Load shedding for submissions only (reads stay available): @fastify/under-pressure samples the
+  // event loop delay; the per-route handler below refuses, the default lets the request through.
+  await app.register(underPressure, {
+    maxEventLoopDelay: opts.maxEventLoopDelayMs,
+    sampleInterval: 200,
+    pressureHandler: () => undefined,
+  });
+  const shed = {
+    pressureHandler: (
+      _req: FastifyRequest,
+      reply: FastifyReply,
+      _type: string,
+      value: number | undefined,
+    ) => {
+      reply.status(503).header('retry-after', String(opts.retryAfterSeconds));
+      const ms = Math.round(value ?? 0);
+      return apiError('overloaded', `node overloaded (event loop ${ms} ms behind): retry later`);
+    },
+  };
 
   await app.register(swagger, {
     openapi: {
@@ -104,7 +132,7 @@ export async function createHttpServer(
     reply.status(404).send(apiError('not_found', `no route ${req.method} ${req.url}`));
   });
 
-  app.post('/v1/tx', { schema: S.submitTx }, async (req, reply) => {
+  app.post('/v1/tx', { schema: S.submitTx, config: shed }, async (req, reply) => {
     const body: unknown = req.body;
     let bytes: Uint8Array;
     if (Buffer.isBuffer(body)) bytes = new Uint8Array(body);
@@ -118,28 +146,36 @@ export async function createHttpServer(
     return reply.status(202).send({ hash });
   });
 
-  app.post('/v1/txs', { schema: S.submitTxs, bodyLimit: opts.batchBodyLimit }, async (req, reply) => {
-    const body: unknown = req.body;
-    let txs: Uint8Array[];
-    if (Buffer.isBuffer(body)) {
-      txs = decodeTxBatch(new Uint8Array(body), defaultTxLimits.maxTxBytes, opts.maxBatchTxs);
-    } else if (typeof body === 'object' && body !== null && Array.isArray((body as { txs?: unknown }).txs)) {
-      txs = (body as { txs: string[] }).txs.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
-    } else {
-      const msg =
-        'send the batch as application/octet-stream (docs/transactions.md) or JSON {"txs": ["<hex>"]}';
-      return reply.status(415).send(apiError('unsupported_media_type', msg));
-    }
-    if (txs.length === 0) return reply.status(400).send(apiError('bad_request', 'the batch is empty'));
-    const results = await backend.submitTxs(txs);
-    const accepted = results.filter((r) => !('error' in r)).length;
-    // Nothing taken only because the mempool is full: the same 503 as a single submission.
-    if (accepted === 0 && results.every((r) => 'error' in r && r.error.code === 'mempool_full')) {
-      reply.header('retry-after', String(opts.retryAfterSeconds));
-      return reply.status(503).send(apiError('mempool_full', 'mempool full: retry later'));
-    }
-    return reply.status(202).send({ accepted, rejected: results.length - accepted, results });
-  });
+  app.post(
+    '/v1/txs',
+    { schema: S.submitTxs, bodyLimit: opts.batchBodyLimit, config: shed },
+    async (req, reply) => {
+      const body: unknown = req.body;
+      let txs: Uint8Array[];
+      if (Buffer.isBuffer(body)) {
+        txs = decodeTxBatch(new Uint8Array(body), defaultTxLimits.maxTxBytes, opts.maxBatchTxs);
+      } else if (
+        typeof body === 'object' &&
+        body !== null &&
+        Array.isArray((body as { txs?: unknown }).txs)
+      ) {
+        txs = (body as { txs: string[] }).txs.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
+      } else {
+        const msg =
+          'send the batch as application/octet-stream (docs/transactions.md) or JSON {"txs": ["<hex>"]}';
+        return reply.status(415).send(apiError('unsupported_media_type', msg));
+      }
+      if (txs.length === 0) return reply.status(400).send(apiError('bad_request', 'the batch is empty'));
+      const results = await backend.submitTxs(txs);
+      const accepted = results.filter((r) => !('error' in r)).length;
+      // Nothing taken only because the mempool is full: the same 503 as a single submission.
+      if (accepted === 0 && results.every((r) => 'error' in r && r.error.code === 'mempool_full')) {
+        reply.header('retry-after', String(opts.retryAfterSeconds));
+        return reply.status(503).send(apiError('mempool_full', 'mempool full: retry later'));
+      }
+      return reply.status(202).send({ accepted, rejected: results.length - accepted, results });
+    },
+  );
 
   app.get('/v1/tx/:hash', { schema: S.getTx }, async (req, reply) => {
     const { hash } = req.params as { hash: string };
