@@ -48,13 +48,20 @@ export interface RaftTimingOptions {
   readonly tickMs: number;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
-  /** Take a state snapshot and compact the Raft log every this many applied entries. */
+  /** Take a state snapshot and compact the Raft log every this many applied entries... */
   readonly snapshotEvery: number;
+  /**
+   * ...or once this many bytes of entries were applied since the last snapshot, whichever comes
+   * first. The Raft log is held in memory until compacted, so this bounds a node's memory.
+   */
+  readonly snapshotBytes: number;
   /**
    * Raft entries kept below a snapshot when compacting, so a briefly lagging follower catches up
    * from the log; one further behind gets the snapshot (InstallSnapshot).
    */
   readonly keepEntries: number;
+  /** At most this many bytes of entries are kept below a snapshot (the fewer of the two limits wins). */
+  readonly keepBytes: number;
 }
 
 export interface MempoolOptions {
@@ -86,7 +93,9 @@ export const defaultRaftTimingOptions: RaftTimingOptions = {
   electionTicks: 10,
   heartbeatTicks: 1,
   snapshotEvery: 20_000,
+  snapshotBytes: 32 * 1024 * 1024,
   keepEntries: 2_000,
+  keepBytes: 8 * 1024 * 1024,
 };
 export const defaultMempoolOptions: MempoolOptions = {
   maxTxs: 50_000,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
+import { entrySize } from '../consensus/storage.js';
 import { registerExplorer } from '../explorer/serve.js';
 import { NodeApi } from './api.js';
 import { type AppliedBlock, Applier } from './applier.js';
@@ -25,6 +26,7 @@ import { createHttpServer, defaultHttpOptions } from './http/server.js';
 import { defaultGossipBatch, TxIngress } from './ingress.js';
 import type { KeyPair } from './keyfile.js';
 import type { Logger } from './log.js';
+import { compactionPoint, logBytes, snapshotDue } from './log-retention.js';
 import { nextMembershipChange, peerAddresses, type Validator, validatorsIn } from './membership.js';
 import { Mempool } from './mempool/mempool.js';
 import { NodeMetrics } from './metrics.js';
@@ -95,6 +97,8 @@ export class ChainNode {
   readonly lastSeen = new Map<string, number>();
   #leader: string | null = null;
   #lastSnapshotIndex = 0;
+  /** Bytes of Raft entries applied since the last snapshot (bounds the in-memory log). */
+  #logBytes = 0;
   #fault: Error | null = null;
   #membershipTimer: NodeJS.Timeout | null = null;
 
@@ -138,6 +142,7 @@ export class ChainNode {
     // bootstrap() replaces the in-memory mirror: take the storage only after it.
     const rs = this.store.raft.storage;
     this.#lastSnapshotIndex = rs.snapshot().meta.index;
+    this.#logBytes = logBytes(rs, this.#lastSnapshotIndex + 1, this.store.appliedIndex());
 
     this.mempool = new Mempool((sender) => nextNonce(this.store.state, sender), {
       maxTxs: config.mempool.maxTxs,
@@ -254,6 +259,7 @@ export class ChainNode {
           this.host.raft.sendMessage(m, raftAuth.proofFor(m));
         },
         apply: async (entries) => {
+          for (const e of entries) this.#logBytes += entrySize(e);
           const t0 = performance.now();
           await this.applier.apply(entries);
           this.metrics.blockApply.observe((performance.now() - t0) / 1000);
@@ -263,6 +269,7 @@ export class ChainNode {
           const meta = await this.store.restoreStateSnapshot(snap.data);
           this.applier.resetTip(await this.#appliedTip());
           this.#lastSnapshotIndex = snap.meta.index;
+          this.#logBytes = 0;
           await this.#syncValidators();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
@@ -472,13 +479,15 @@ export class ChainNode {
   /** Snapshots at the last applied block's entry, so the state snapshot and the Raft snapshot agree. */
   async #maybeSnapshot(): Promise<void> {
     const appliedIndex = this.store.appliedIndex();
-    const every = this.init.config.raft.snapshotEvery;
-    if (appliedIndex - this.#lastSnapshotIndex < every) return;
+    const limits = this.init.config.raft;
+    const storage = this.store.raft.storage;
+    if (!snapshotDue(appliedIndex, this.#lastSnapshotIndex, this.#logBytes, limits)) return;
     const conf = this.raft.status().conf;
     await this.store.raft.createSnapshot(appliedIndex, conf, this.store.createStateSnapshot());
     this.#lastSnapshotIndex = appliedIndex;
-    const compactTo = appliedIndex - this.init.config.raft.keepEntries;
-    if (compactTo >= this.store.raft.storage.firstIndex()) await this.store.raft.compact(compactTo);
+    this.#logBytes = 0;
+    const compactTo = compactionPoint(storage, appliedIndex, limits);
+    if (compactTo >= storage.firstIndex()) await this.store.raft.compact(compactTo);
     this.log.info(
       { index: appliedIndex, height: this.applier.tip.height },
       'state snapshot taken, log compacted',

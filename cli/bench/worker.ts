@@ -18,6 +18,9 @@ if (parentPort === null) throw new Error('worker.ts must run in a worker thread'
 const port = parentPort;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+/** Rate mode with --batch: the longest a due tx waits for its batch to fill. */
+const BATCH_WAIT_MS = 10;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function run(): Promise<void> {
@@ -301,6 +304,9 @@ async function run(): Promise<void> {
       const due = Math.min(n, Math.floor(((now - t0) * init.rate) / 1000) + 1);
       while (next < due && httpInFlight < init.concurrency) {
         if (batching) {
+          // A batch leaves when full, or once its oldest tx has waited BATCH_WAIT_MS (so a low rate
+          // still batches without adding more than that to any tx's latency).
+          if (due - next < init.batch && now - (t0 + (next * 1000) / init.rate) < BATCH_WAIT_MS) break;
           const to = Math.min(due, next + init.batch);
           for (let k = next; k < to; k++) tDue[k] = t0 + (k * 1000) / init.rate;
           launchBatch(next, to);
