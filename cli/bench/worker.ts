@@ -103,6 +103,11 @@ async function run(): Promise<void> {
 
   const down = new Float64Array(init.urls.length);
   const busyDeadline = t0 + init.durationMs + init.drainMs;
+  /** After a 503: wait 20 ms doubling up to 640 ms (the `busy`-th retry of one request). */
+  const backOff = (busy: number): Promise<void> => {
+    busyRetries++;
+    return sleep(20 * 2 ** Math.min(busy, 5));
+  };
   const pickUrl = (k: number, tries: number): number => {
     const account = pre.accounts === undefined ? k % init.accounts : (pre.accounts[k] ?? 0);
     const base = (account + init.id) % init.urls.length;
@@ -171,9 +176,7 @@ async function run(): Promise<void> {
         return;
       }
       if (status === 503) {
-        busy++;
-        busyRetries++;
-        await sleep(20 * 2 ** Math.min(busy, 5));
+        await backOff(++busy);
         continue;
       }
       rejected++;
@@ -224,9 +227,7 @@ async function run(): Promise<void> {
         continue;
       }
       if (status === 503) {
-        busy++;
-        busyRetries++;
-        await sleep(20 * 2 ** Math.min(busy, 5));
+        await backOff(++busy);
         continue;
       }
       if (status !== 202) {
@@ -248,9 +249,7 @@ async function run(): Promise<void> {
       });
       todo = retry;
       if (retry.length > 0) {
-        busy++;
-        busyRetries++;
-        await sleep(20 * 2 ** Math.min(busy, 5));
+        await backOff(++busy);
       }
     }
     for (const k of todo) {
