@@ -16,6 +16,10 @@ export async function buildNodeBundle(): Promise<void> {
     outdir: fromRoot('dist'),
     outExtension: { '.js': '.mjs' },
     bundle: true,
+    // Chunks per dynamic import: a validator then loads only what `start` needs, not the CLI's
+    // bench, records client or esbuild (an ESM bundle hoists every external import to its top).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     packages: 'external',
     format: 'esm',
     platform: 'node',

@@ -7,12 +7,15 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { fromRoot } from '../node/root.js';
-import { buildExplorer } from './build.js';
 
 const DIST = `${fromRoot('explorer', 'dist')}/`;
 
 /** Registers `/` (the explorer) on a node's fastify app. */
 export async function registerExplorer(app: FastifyInstance): Promise<void> {
-  if (!existsSync(`${DIST}index.html`)) await buildExplorer();
+  if (!existsSync(`${DIST}index.html`)) {
+    // Only on a clone installed without scripts: esbuild is not loaded into a validator otherwise.
+    const { buildExplorer } = await import('./build.js');
+    await buildExplorer();
+  }
   await app.register(fastifyStatic, { root: DIST, prefix: '/', index: ['index.html'], wildcard: false });
 }
