@@ -34,12 +34,39 @@ export interface WaitOptions {
   readonly pollMs?: number;
 }
 
+export interface ClientOptions {
+  /**
+   * Times a submission refused with 503 (mempool full, node overloaded: nothing was admitted, so
+   * resending is safe) is sent again, after the node's Retry-After capped at `maxBackoffMs`, or a
+   * back-off from 100 ms doubling. Default 6; 0 turns retrying off.
+   */
+  readonly busyRetries?: number;
+  /** Longest wait between two tries. Default 1,000 ms. */
+  readonly maxBackoffMs?: number;
+}
+
 /** Talks to one node's HTTP API. */
 export class EhrClient {
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly options: ClientOptions = {},
   ) {}
+
+  /** Runs a submission, sending it again after a 503 as `options` allow. */
+  async #retrying<T>(send: () => Promise<T>): Promise<T> {
+    const retries = this.options.busyRetries ?? 6;
+    const cap = this.options.maxBackoffMs ?? 1_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 503 || attempt >= retries) throw err;
+        const wait = Math.min(cap, err.retryAfter !== null ? err.retryAfter * 1000 : 100 * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
 
   async #json<T>(path: string, init?: RequestInit): Promise<T> {
     const res = await this.fetchImpl(new URL(path, this.baseUrl), init);
@@ -73,13 +100,19 @@ export class EhrClient {
     return r.nonce;
   }
 
-  /** Submits a signed tx; resolves with its hash once the node admitted it (202). */
+  /**
+   * Submits a signed tx; resolves with its hash once the node admitted it (202). A 503 is retried
+   * (see ClientOptions); any other refusal throws ApiError with the node's code.
+   */
   async submit(tx: SignedTx): Promise<string> {
-    const r = await this.#json<{ hash: string }>('/v1/tx', {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: Buffer.from(encodeSignedTx(tx)),
-    });
+    const body = Buffer.from(encodeSignedTx(tx));
+    const r = await this.#retrying(() =>
+      this.#json<{ hash: string }>('/v1/tx', {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+      }),
+    );
     return r.hash;
   }
 
@@ -88,11 +121,14 @@ export class EhrClient {
    * its own, in order. Throws ApiError for a refused request (503 when the mempool took none).
    */
   async submitBatch(txs: readonly SignedTx[]): Promise<BatchItemResult[]> {
-    const r = await this.#json<{ results: BatchItemResult[] }>('/v1/txs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: Buffer.from(encodeTxBatch(txs.map(encodeSignedTx))),
-    });
+    const body = Buffer.from(encodeTxBatch(txs.map(encodeSignedTx)));
+    const r = await this.#retrying(() =>
+      this.#json<{ results: BatchItemResult[] }>('/v1/txs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+      }),
+    );
     return r.results;
   }
 

@@ -131,7 +131,7 @@ async function post(url: string, body: Uint8Array): Promise<Outcome> {
 export async function submitAll(txs: readonly PreparedTx[], o: SubmitOptions): Promise<LoadResult> {
   const rand = rng(o.seed ?? 1);
   const deadline = Date.now() + o.timeoutMs;
-  const attempts = o.attempts ?? 8;
+  const attempts = o.attempts ?? 20;
   const accepted = new Set<string>();
   const acceptedBy = new Map<string, string>();
   const refused = new Map<string, string>();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
 import { signTx } from '../../node/chain/tx.js';
 import type { SignedTx } from '../../node/chain/types.js';
-import { ApiError } from '../../node/client/client.js';
+import { ApiError, EhrClient } from '../../node/client/client.js';
 import { seedOf } from '../helpers/load.js';
 import { createNetwork, type Network, type TestNode } from '../helpers/network.js';
 
@@ -62,9 +62,17 @@ describe('a full mempool', () => {
     expect(r.retryAfter).toBe('1');
     expect(r.body).toMatchObject({ error: { code: 'mempool_full' } });
 
-    const err = await node.client.submit(gapTx(net.chainId, 'late', 2)).catch((e: unknown) => e);
+    // The client sends a 503'd tx again (nothing was admitted), then surfaces the refusal.
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const client = new EhrClient(node.url, counting, { busyRetries: 2, maxBackoffMs: 20 });
+    const err = await client.submit(gapTx(net.chainId, 'late', 2)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 503, code: 'mempool_full', retryAfter: 1 });
+    expect(calls).toBe(3);
 
     const st = await node.status();
     expect(st.mempool.txs).toBe(5);
