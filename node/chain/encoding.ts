@@ -12,6 +12,9 @@
  * A decoder reads every field with its limits and rejects truncated input, trailing bytes,
  * lengths beyond the input or a limit, and out-of-range values, with a `ChainError`.
  */
+import type { ByteFault } from '../bytes/fault.js';
+import { BinaryReader } from '../bytes/reader.js';
+import { BinaryWriter } from '../bytes/writer.js';
 import { ChainError } from './errors.js';
 
 /** The largest integer a u64 field may hold: 2^53 - 1. */
@@ -35,158 +38,61 @@ export function isIdentifier(s: string, maxLength = 255): boolean {
   return true;
 }
 
+/** Turns a shared-core fault into the `ChainError` (code, message, details) the chain formats use. */
+function chainFault(f: ByteFault): ChainError {
+  switch (f.kind) {
+    case 'truncated':
+      return new ChainError('bad_encoding', `truncated at ${f.field}`, { field: f.field, at: f.at });
+    case 'u64_range':
+      return new ChainError('bad_encoding', `${f.field} is >= 2^53`, { field: f.field, at: f.at });
+    case 'too_large':
+      return new ChainError('too_large', `${f.field} is ${f.length} bytes, limit ${f.limit}`, {
+        field: f.field,
+        limit: f.limit,
+      });
+    case 'trailing':
+      return new ChainError('bad_encoding', `${f.count} trailing bytes after ${f.what}`, { at: f.at });
+    case 'bad_u64':
+      return new ChainError('bad_encoding', `${f.field} must be an integer in [0, 2^53)`, { field: f.field });
+    case 'bad_size':
+      return new ChainError('bad_encoding', `${f.field} must be ${f.size} bytes`, { field: f.field });
+  }
+}
+
 /** Growable big-endian writer; encoders validate values before writing them. */
-export class Writer {
-  private buf: Uint8Array;
-  private view: DataView;
-  private pos = 0;
-
+export class Writer extends BinaryWriter {
   constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
-  }
-
-  u16(v: number): void {
-    this.ensure(2);
-    this.view.setUint16(this.pos, v);
-    this.pos += 2;
-  }
-
-  u32(v: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.pos, v);
-    this.pos += 4;
-  }
-
-  /** Writes `v` (an integer 0 <= v < 2^53, checked) as 8 bytes big-endian. */
-  u64(v: number, field: string): void {
-    if (!Number.isSafeInteger(v) || v < 0) {
-      throw new ChainError('bad_encoding', `${field} must be an integer in [0, 2^53)`, { field });
-    }
-    this.ensure(8);
-    this.view.setUint32(this.pos, Math.floor(v / 0x1_0000_0000));
-    this.view.setUint32(this.pos + 4, v >>> 0);
-    this.pos += 8;
-  }
-
-  /** Writes exactly `size` bytes (a key, hash or signature), checking the size. */
-  fixed(b: Uint8Array, size: number, field: string): void {
-    if (!(b instanceof Uint8Array) || b.length !== size) {
-      throw new ChainError('bad_encoding', `${field} must be ${size} bytes`, { field });
-    }
-    this.ensure(size);
-    this.buf.set(b, this.pos);
-    this.pos += size;
+    super(chainFault, initial);
   }
 
   /** Writes an identifier: u8 length + ASCII bytes. */
-  id(s: string, maxLength: number, field: string): void {
+  id(s: string, maxLength: number, field: string): this {
     if (typeof s !== 'string' || !isIdentifier(s, maxLength)) {
       throw new ChainError('bad_encoding', `${field} must be 1..${maxLength} chars of [A-Za-z0-9_.:-]`, {
         field,
       });
     }
-    this.ensure(1 + s.length);
-    this.buf[this.pos++] = s.length;
-    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+    this.u8(s.length);
+    for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i));
+    return this;
   }
 
   /** Writes a byte string: u32 length + bytes. */
-  bytes(b: Uint8Array, field: string): void {
+  override bytes(b: Uint8Array, field: string): this {
     if (!(b instanceof Uint8Array)) throw new ChainError('bad_encoding', `${field} must be bytes`, { field });
-    this.u32(b.length);
-    this.raw(b);
-  }
-
-  /** Writes bytes with no prefix. */
-  raw(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-
-  get length(): number {
-    return this.pos;
-  }
-
-  /** The written bytes (a copy trimmed to length, so it owns its buffer). */
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return super.bytes(b, field);
   }
 }
 
 /** Bounds-checked big-endian reader over a byte array; every failure is a `bad_encoding` ChainError. */
-export class Reader {
-  private readonly view: DataView;
-  pos: number;
-
-  constructor(
-    readonly buf: Uint8Array,
-    start = 0,
-  ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    this.pos = start;
-  }
-
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
-  private need(n: number, field: string): void {
-    if (this.remaining < n)
-      throw new ChainError('bad_encoding', `truncated at ${field}`, { field, at: this.pos });
-  }
-
-  u8(field: string): number {
-    this.need(1, field);
-    return this.buf[this.pos++]!;
-  }
-
-  u16(field: string): number {
-    this.need(2, field);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
-  }
-
-  u32(field: string): number {
-    this.need(4, field);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  /** Reads a u64 and rejects values >= 2^53 (never rounds). */
-  u64(field: string): number {
-    this.need(8, field);
-    const hi = this.view.getUint32(this.pos);
-    const lo = this.view.getUint32(this.pos + 4);
-    if (hi >= 0x20_0000) throw new ChainError('bad_encoding', `${field} is >= 2^53`, { field, at: this.pos });
-    this.pos += 8;
-    return hi * 0x1_0000_0000 + lo;
+export class Reader extends BinaryReader {
+  constructor(buf: Uint8Array, start = 0) {
+    super(buf, chainFault, start);
   }
 
   /** A view (no copy) of the next `size` bytes. */
   fixed(size: number, field: string): Uint8Array {
-    this.need(size, field);
-    const b = this.buf.subarray(this.pos, this.pos + size);
-    this.pos += size;
-    return b;
+    return this.view(size, field);
   }
 
   /** Reads an identifier (u8 length 1..maxLength, ASCII id chars). */
@@ -215,19 +121,7 @@ export class Reader {
 
   /** Reads a u32 length (checked against `max` and the input) then a view of that many bytes. */
   bytes(max: number, field: string): Uint8Array {
-    const len = this.u32(field);
-    if (len > max)
-      throw new ChainError('too_large', `${field} is ${len} bytes, limit ${max}`, { field, limit: max });
-    return this.fixed(len, field);
-  }
-
-  /** Throws unless the whole input was consumed. */
-  end(what: string): void {
-    if (this.pos !== this.buf.length) {
-      throw new ChainError('bad_encoding', `${this.buf.length - this.pos} trailing bytes after ${what}`, {
-        at: this.pos,
-      });
-    }
+    return this.view(this.limit(this.u32(field), max, field), field);
   }
 }
 

@@ -1,74 +1,45 @@
 /** Small byte helpers for the records encodings: a bounds-checked reader that throws RecordError. */
+import type { ReadFault } from '../bytes/fault.js';
+import { BinaryReader } from '../bytes/reader.js';
 import { RecordError } from './errors.js';
 
-/** Reads fixed-layout binary; every overrun is a typed `bad_encoding` error. */
-export class ByteReader {
-  pos = 0;
-  readonly #view: DataView;
+/** Turns a shared-core fault into the `bad_encoding` RecordError of the reader of `what`. */
+function recordFault(what: string, f: ReadFault): RecordError {
+  switch (f.kind) {
+    case 'truncated':
+      return new RecordError('bad_encoding', `${what}: truncated at ${f.field}`);
+    case 'u64_range':
+      return new RecordError('bad_encoding', `${what}: ${f.field} out of range`);
+    case 'too_large':
+      return new RecordError('bad_encoding', `${what}: ${f.field} over ${f.limit} bytes`);
+    case 'trailing':
+      return new RecordError('bad_encoding', `${what}: trailing bytes`);
+  }
+}
 
+/** Reads fixed-layout binary; every overrun is a typed `bad_encoding` error. */
+export class ByteReader extends BinaryReader {
   constructor(
-    readonly buf: Uint8Array,
+    buf: Uint8Array,
     readonly what: string,
   ) {
-    this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    super(buf, (f) => recordFault(what, f));
   }
 
-  #need(n: number, field: string): void {
-    if (this.buf.length - this.pos < n)
-      throw new RecordError('bad_encoding', `${this.what}: truncated at ${field}`);
-  }
-
-  u8(field: string): number {
-    this.#need(1, field);
-    return this.buf[this.pos++]!;
-  }
-
-  u16(field: string): number {
-    this.#need(2, field);
-    const v = this.#view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
-  }
-
-  u32(field: string): number {
-    this.#need(4, field);
-    const v = this.#view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  /** A u64 that must be a safe integer. */
-  u64(field: string): number {
-    this.#need(8, field);
-    const v = this.#view.getBigUint64(this.pos);
-    this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER))
-      throw new RecordError('bad_encoding', `${this.what}: ${field} out of range`);
-    return Number(v);
-  }
-
+  /** The next `n` bytes, copied (`buf.slice`). */
   fixed(n: number, field: string): Uint8Array {
-    this.#need(n, field);
-    const v = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
+    return this.copy(n, field);
   }
 
   /** A u16-length-prefixed byte string of at most `max` bytes. */
   var(max: number, field: string): Uint8Array {
-    const n = this.u16(field);
-    if (n > max) throw new RecordError('bad_encoding', `${this.what}: ${field} over ${max} bytes`);
-    return this.fixed(n, field);
+    return this.copy(this.limit(this.u16(field), max, field), field);
   }
 
   rest(): Uint8Array {
     const v = this.buf.slice(this.pos);
     this.pos = this.buf.length;
     return v;
-  }
-
-  end(): void {
-    if (this.pos !== this.buf.length) throw new RecordError('bad_encoding', `${this.what}: trailing bytes`);
   }
 }
 

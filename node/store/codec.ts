@@ -4,99 +4,51 @@
  * but fixed-layout so a reopened store decodes exactly what it wrote.
  */
 import type { ConfState, Entry, EntryType, HardState, SnapshotMeta } from '../../consensus/types.js';
+import type { ByteFault } from '../bytes/fault.js';
+import { BinaryReader } from '../bytes/reader.js';
+import { BinaryWriter } from '../bytes/writer.js';
 import type { ContractEvent, Receipt } from '../chain/types.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder('utf-8', { fatal: true });
 
-/** Appends fixed-width integers and length-prefixed bytes. */
-export class Writer {
-  private buf = new Uint8Array(256);
-  private dv = new DataView(this.buf.buffer);
-  private pos = 0;
+/** Turns a shared-core fault into the store's error: StoreError 'corrupt' on read, RangeError on write. */
+function storeFault(f: ByteFault): Error {
+  switch (f.kind) {
+    case 'truncated':
+      return new StoreError(StoreErrorCode.Corrupt, 'truncated record');
+    case 'u64_range':
+      return new StoreError(StoreErrorCode.Corrupt, 'u64 above 2^53');
+    case 'trailing':
+      return new StoreError(StoreErrorCode.Corrupt, 'trailing bytes');
+    case 'bad_u64':
+      return new RangeError(`u64 out of range: ${f.value}`);
+    case 'too_large':
+    case 'bad_size':
+      return new RangeError(`${f.kind}: ${f.field}`); // not used by the store's layouts
+  }
+}
 
-  private need(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.dv = new DataView(next.buffer);
-  }
-  u8(v: number): this {
-    this.need(1);
-    this.buf[this.pos++] = v;
-    return this;
-  }
-  u32(v: number): this {
-    this.need(4);
-    this.dv.setUint32(this.pos, v, false);
-    this.pos += 4;
-    return this;
-  }
-  /** An unsigned integer below 2^53, as 8 bytes big-endian. */
-  u64(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`u64 out of range: ${v}`);
-    this.need(8);
-    this.dv.setUint32(this.pos, Math.floor(v / 2 ** 32), false);
-    this.dv.setUint32(this.pos + 4, v >>> 0, false);
-    this.pos += 8;
-    return this;
-  }
-  raw(b: Uint8Array): this {
-    this.need(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    return this.u32(b.length).raw(b);
+/** Appends fixed-width integers and length-prefixed bytes. */
+export class Writer extends BinaryWriter {
+  constructor() {
+    super(storeFault);
   }
   str(s: string): this {
     return this.bytes(utf8.encode(s));
   }
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
-  }
 }
 
 /** Reads what `Writer` wrote; throws StoreError 'corrupt' on truncation. */
-export class Reader {
-  private readonly dv: DataView;
-  private readonly buf: Uint8Array;
-  private pos = 0;
+export class Reader extends BinaryReader {
   constructor(buf: Uint8Array) {
-    // A plain view even of a Buffer, so that slice() below copies (Buffer#slice does not).
-    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    // A plain view even of a Buffer, so that raw() below copies (Buffer#slice does not).
+    super(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), storeFault);
   }
-  private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new StoreError(StoreErrorCode.Corrupt, 'truncated record');
-  }
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++]!;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.dv.getUint32(this.pos, false);
-    this.pos += 4;
-    return v;
-  }
-  u64(): number {
-    this.need(8);
-    const v = this.dv.getUint32(this.pos, false) * 2 ** 32 + this.dv.getUint32(this.pos + 4, false);
-    this.pos += 8;
-    if (!Number.isSafeInteger(v)) throw new StoreError(StoreErrorCode.Corrupt, 'u64 above 2^53');
-    return v;
-  }
+  /** A copy of the next `n` bytes. */
   raw(n: number): Uint8Array {
-    this.need(n);
-    const b = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
+    return this.copy(n);
   }
   bytes(): Uint8Array {
     return this.raw(this.u32());
@@ -110,10 +62,6 @@ export class Reader {
   }
   get done(): boolean {
     return this.pos === this.buf.length;
-  }
-  /** Throws unless every byte was read. */
-  end(): void {
-    if (!this.done) throw new StoreError(StoreErrorCode.Corrupt, 'trailing bytes');
   }
 }
 
