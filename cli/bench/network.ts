@@ -5,7 +5,7 @@
  * and stop nodes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,11 +53,26 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port such that [base, base + count) are all free on 127.0.0.1. */
+/**
+ * The lowest port the OS hands out for outgoing connections and port-0 listeners (Linux:
+ * /proc/sys/net/ipv4/ip_local_port_range, 32768 by default). Ports chosen below it cannot be taken
+ * by some other process's connection between our check and the validator's bind.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 21_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A base port such that [base, base + count) are all free on 127.0.0.1, below the ephemeral range. */
 export async function freePortBlock(count: number): Promise<number> {
+  const span = Math.max(1, ephemeralLow() - 20_000 - count);
   // Bounded: 100 random tries.
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * (40_000 - count));
+    const base = 20_000 + Math.floor(Math.random() * span);
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
     if (ok) return base;
