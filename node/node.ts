@@ -322,7 +322,7 @@ export class ChainNode {
       log.child({ module: 'http' }),
       async (app) => {
         await registerExplorer(app);
-        await registerRecordRoutes(app, this.records);
+        await registerRecordRoutes(app, this.records, defaultHttpOptions.retryAfterSeconds);
       },
     );
     await this.host.start();

@@ -10,7 +10,6 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
-  type FastifyRequest,
   LogController,
 } from 'fastify';
 import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
@@ -19,6 +18,7 @@ import { decodeTxBatch } from '../chain/tx-batch.js';
 import type { Logger } from '../log.js';
 import type { ApiBackend, NodeEvent } from './backend.js';
 import * as S from './schemas.js';
+import { shedWhenOverloaded } from './shed.js';
 
 export interface HttpOptions {
   readonly host: string;
@@ -83,18 +83,7 @@ export async function createHttpServer(
     sampleInterval: 200,
     pressureHandler: () => undefined,
   });
-  const shed = {
-    pressureHandler: (
-      _req: FastifyRequest,
-      reply: FastifyReply,
-      _type: string,
-      value: number | undefined,
-    ) => {
-      reply.status(503).header('retry-after', String(opts.retryAfterSeconds));
-      const ms = Math.round(value ?? 0);
-      return apiError('overloaded', `node overloaded (event loop ${ms} ms behind): retry later`);
-    },
-  };
+  const shed = shedWhenOverloaded(opts.retryAfterSeconds);
 
   await app.register(swagger, {
     openapi: {

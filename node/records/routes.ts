@@ -7,8 +7,10 @@
  * Refusals use the API's error format; a consent refusal is 403 with the contract's reason as the
  * code (no_grant, revoked, expired, suspended, ...).
  */
+
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errors } from '../http/schemas.js';
+import { shedWhenOverloaded } from '../http/shed.js';
 import { RecordError, type RecordErrorCode } from './errors.js';
 import type { RecordService } from './service.js';
 
@@ -54,11 +56,19 @@ function refuse(reply: FastifyReply, err: unknown): FastifyReply {
 
 const headerBytes = (v: unknown): Uint8Array => new Uint8Array(Buffer.from(String(v), 'base64url'));
 
-/** Registers the blob routes on `app`. */
-export async function registerRecordRoutes(app: FastifyInstance, service: RecordService): Promise<void> {
+/**
+ * Registers the blob routes on `app`. Uploads are shed with 503 `overloaded` while the node's event
+ * loop lags (`retryAfterSeconds` in the answer); reads are always served.
+ */
+export async function registerRecordRoutes(
+  app: FastifyInstance,
+  service: RecordService,
+  retryAfterSeconds = 1,
+): Promise<void> {
   app.put(
     '/v1/blobs',
     {
+      config: shedWhenOverloaded(retryAfterSeconds),
       bodyLimit: service.options.blobs.maxBlobBytes + 1024,
       schema: {
         summary: 'Store an encrypted record blob',

@@ -1,6 +1,6 @@
 /**
  * Load shedding on a real one-validator node: while its event loop runs far behind (here: blocked
- * on purpose, in the same process), submissions get 503 `overloaded` with Retry-After, reads still
+ * on purpose, in the same process), submissions and blob uploads get 503 `overloaded` with Retry-After, reads still
  * answer, and once the loop is free again the tx is taken and commits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,13 +33,15 @@ describe('load shedding', () => {
     const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
     // A lagging loop: stalls of 300 ms with a moment between them, for 3 s. Probes go out in the gaps;
     // the delay sampler (every 200 ms, mean of the window) soon reports the lag.
-    const probes: Promise<[Awaited<ReturnType<typeof send>>, Awaited<ReturnType<typeof send>>]>[] = [];
+    type Reply = Awaited<ReturnType<typeof send>>;
+    const probes: Promise<[Reply, Reply, Reply]>[] = [];
     const end = Date.now() + 3_000;
     while (Date.now() < end) {
       probes.push(
         Promise.all([
           send(node, { path: '/v1/tx', body: t.bytes, type: OCTET }),
           send(node, { path: '/v1/status' }),
+          send(node, { method: 'PUT', path: '/v1/blobs', body: new Uint8Array(16), type: OCTET }),
         ]),
       );
       block(300);
@@ -48,6 +50,13 @@ describe('load shedding', () => {
     const results = await Promise.all(probes);
     const shed = results.map(([p]) => p).find((p) => p.status === 503) ?? null;
     const reads = new Set(results.map(([, r]) => r.status));
+    // Blob uploads are shed the same way (before their request header is even looked at).
+    const uploads = results.map(([, , u]) => u);
+    expect(
+      uploads.some(
+        (u) => u.status === 503 && (u.json as { error?: { code?: string } })?.error?.code === 'overloaded',
+      ),
+    ).toBe(true);
     expect(shed?.json).toMatchObject({ error: { code: 'overloaded' } });
     expect(shed?.headers.get('retry-after')).toBe('1');
     expect([...reads]).toEqual([200]);
