@@ -32,7 +32,8 @@ export interface HttpOptions {
   /** Largest `POST /v1/txs` body in bytes. */
   readonly batchBodyLimit: number;
   /**
-   * Submissions get 503 `overloaded` while the event loop's mean delay exceeds this many ms (0: never):
+   * Submissions and blob uploads get 503 `overloaded` while the event loop's mean delay exceeds this
+   * many ms (0: never):
    * a node that takes more than it can process delays its own Raft heartbeats into needless elections.
    */
   readonly maxEventLoopDelayMs: number;
@@ -76,8 +77,9 @@ export async function createHttpServer(
     done(null, body);
   });
 
-  // Load shedding for submissions only (reads stay available): @fastify/under-pressure samples the
-  // event loop delay; the per-route handler below refuses, the default lets the request through.
+  // Load shedding for the routes that take work in (submissions here, blob uploads in records/routes):
+  // @fastify/under-pressure samples the event loop delay; those routes' handler (shed.ts) refuses,
+  // the default lets every other request, reads included, through.
   await app.register(underPressure, {
     maxEventLoopDelay: opts.maxEventLoopDelayMs,
     sampleInterval: 200,
