@@ -76,6 +76,8 @@ export interface ChainNodeInit {
 
 /** Blocks proposed but not applied at once, at most: keeps the pipeline full without unbounded memory. */
 const MAX_INFLIGHT_BLOCKS = 8;
+/** Committed blocks queued to apply beside the Raft loop at most (see RaftDriverOptions). */
+const MAX_APPLY_BACKLOG = 64;
 
 export class ChainNode {
   readonly metrics: NodeMetrics;
@@ -275,7 +277,7 @@ export class ChainNode {
         },
         onSoftState: (soft) => this.#onSoftState(soft.leader, soft.role),
       },
-      { tickMs: config.raft.tickMs },
+      { tickMs: config.raft.tickMs, maxApplyBacklog: MAX_APPLY_BACKLOG },
       log.child({ module: 'raft' }),
       (err) => {
         this.#fault = err;

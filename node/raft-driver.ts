@@ -45,6 +45,13 @@ export interface RaftDriverHooks {
 
 export interface RaftDriverOptions {
   readonly tickMs: number;
+  /**
+   * Committed entries handed to the state machine but not yet applied, at most (0: apply before
+   * every advance, as the plain contract says). Applying runs beside the Ready loop, in order, so
+   * persisting and sending new entries does not wait for blocks to execute; a conf change or a
+   * snapshot first waits until everything before it is applied.
+   */
+  readonly maxApplyBacklog: number;
 }
 
 /** A fatal fault in the Ready loop (disk failure, divergence): the node must stop. */
@@ -56,6 +63,10 @@ export class RaftDriver {
   #again = false;
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
+  // The apply pipeline: a chain of applies, in commit order, and how many entries it still holds.
+  #applying: Promise<void> = Promise.resolve();
+  #backlog = 0;
+  #faulted = false;
 
   constructor(
     private readonly raft: Raft,
@@ -80,6 +91,7 @@ export class RaftDriver {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     await this.#idle;
+    await this.#applying.catch(() => undefined);
   }
 
   step(msg: Message): void {
@@ -118,11 +130,7 @@ export class RaftDriver {
     if (!this.raft.hasReady()) return;
     this.#running = true;
     this.#idle = this.#loop()
-      .catch((err: unknown) => {
-        this.#stopped = true;
-        if (this.#timer !== null) clearInterval(this.#timer);
-        this.onFault(err instanceof Error ? err : new Error(String(err)));
-      })
+      .catch((err: unknown) => this.#fail(err))
       .finally(() => {
         this.#running = false;
       });
@@ -142,12 +150,53 @@ export class RaftDriver {
           });
         }
         for (const m of rd.messages) this.hooks.send(m);
-        if (rd.snapshot !== undefined) await this.hooks.restore(rd.snapshot);
-        if (rd.committedEntries.length > 0) await this.#applyCommitted(rd.committedEntries);
+        if (rd.snapshot !== undefined) {
+          await this.#drained();
+          await this.hooks.restore(rd.snapshot);
+        }
+        if (rd.committedEntries.length > 0) await this.#handOver(rd.committedEntries);
         this.raft.advance(rd);
       }
     } while (this.#again && !this.#stopped);
     this.log.trace('ready loop idle');
+  }
+
+  /**
+   * Committed entries without a conf change are queued to apply beside the loop (when the backlog
+   * allows); anything else waits for the queue, then applies here, before Raft advances.
+   */
+  async #handOver(entries: readonly Entry[]): Promise<void> {
+    const limit = this.opts.maxApplyBacklog;
+    if (limit <= 0 || entries.some((e) => e.type === EntryType.ConfChange)) {
+      await this.#drained();
+      await this.#applyCommitted(entries);
+      return;
+    }
+    while (this.#backlog > 0 && this.#backlog + entries.length > limit) await this.#drained();
+    this.#backlog += entries.length;
+    this.#applying = this.#applying.then(async () => {
+      try {
+        await this.hooks.apply(entries);
+      } finally {
+        this.#backlog -= entries.length;
+      }
+    });
+    // A failed apply stops the node, as it would inline.
+    this.#applying.catch((err: unknown) => this.#fail(err));
+  }
+
+  /** Stops the loop and reports the fault, once. */
+  #fail(err: unknown): void {
+    this.#stopped = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#faulted) return;
+    this.#faulted = true;
+    this.onFault(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** Resolves once every queued apply is done; rejects with the first apply failure. */
+  async #drained(): Promise<void> {
+    await this.#applying;
   }
 
   /** Normal entries go to the state machine in runs; each conf change is applied to Raft in order. */
