@@ -1,7 +1,9 @@
 /**
  * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
  * inbound messages, and carries out each Ready in the order the contract fixes (persist, then send,
- * then apply, then advance). Only one Ready is in progress at a time; inputs that arrive meanwhile
+ * then hand committed entries to the state machine, then advance). Entries are applied in order on a
+ * bounded queue beside the loop; a conf change or a snapshot waits for it to drain. Only one Ready
+ * is in progress at a time; inputs that arrive meanwhile
  * are stepped at once and picked up by the next Ready.
  */
 import { decodeConfChange } from '../consensus/confchange.js';
