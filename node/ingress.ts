@@ -49,16 +49,9 @@ export class TxIngress {
 
   /** Admits a client's tx; throws ChainError with the reason when refused. */
   async submit(bytes: Uint8Array): Promise<SignedTx> {
-    try {
-      const tx = await this.#admit(bytes);
-      this.metrics.txAdmitted.inc({ source: 'http' });
-      this.onAdmitted(tx, 'http');
-      this.#queueGossip(tx.bytes);
-      return tx;
-    } catch (err) {
-      if (isChainError(err)) this.metrics.txRejected.inc({ code: err.code });
-      throw err;
-    }
+    const r = this.#admitFromClient(await this.#checkOrError(bytes));
+    if (r instanceof ChainError) throw r;
+    return r;
   }
 
   /**
@@ -68,36 +61,37 @@ export class TxIngress {
    * ChainError that refused it.
    */
   async submitBatch(txs: readonly Uint8Array[]): Promise<Array<SignedTx | ChainError>> {
-    const checked = await Promise.all(
-      txs.map(async (bytes): Promise<SignedTx | ChainError> => {
-        try {
-          const tx = decodeSignedTx(bytes, this.opts.limits);
-          checkTxRules(tx, this.opts.rules);
-          if (!(await this.verifier.verify(tx)))
-            return new ChainError('bad_signature', 'signature does not verify');
-          return tx;
-        } catch (err) {
-          if (isChainError(err)) return err;
-          throw err;
-        }
-      }),
-    );
-    return checked.map((r) => {
-      if (!(r instanceof ChainError)) {
-        try {
-          this.pool.add(r);
-          this.metrics.txAdmitted.inc({ source: 'http' });
-          this.onAdmitted(r, 'http');
-          this.#queueGossip(r.bytes);
-          return r;
-        } catch (err) {
-          if (!isChainError(err)) throw err;
-          r = err;
-        }
+    const checked = await Promise.all(txs.map((bytes) => this.#checkOrError(bytes)));
+    return checked.map((r) => this.#admitFromClient(r));
+  }
+
+  /** A checked client tx into the mempool (counted, announced, queued for gossip), or its refusal. */
+  #admitFromClient(checked: SignedTx | ChainError): SignedTx | ChainError {
+    let r = checked;
+    if (!(r instanceof ChainError)) {
+      try {
+        this.pool.add(r);
+        this.metrics.txAdmitted.inc({ source: 'http' });
+        this.onAdmitted(r, 'http');
+        this.#queueGossip(r.bytes);
+        return r;
+      } catch (err) {
+        if (!isChainError(err)) throw err;
+        r = err;
       }
-      this.metrics.txRejected.inc({ code: r.code });
-      return r;
-    });
+    }
+    this.metrics.txRejected.inc({ code: r.code });
+    return r;
+  }
+
+  /** `#check`, with a refusal returned rather than thrown. */
+  async #checkOrError(bytes: Uint8Array): Promise<SignedTx | ChainError> {
+    try {
+      return await this.#check(bytes);
+    } catch (err) {
+      if (isChainError(err)) return err;
+      throw err;
+    }
   }
 
   /** Admits a gossiped batch; refusals are counted, not thrown (peers resend what we already hold). */
@@ -114,7 +108,8 @@ export class TxIngress {
     await Promise.all(
       txs.map(async (b) => {
         try {
-          const tx = await this.#admit(b);
+          const tx = await this.#check(b);
+          this.pool.add(tx);
           this.metrics.txAdmitted.inc({ source: 'gossip' });
           this.onAdmitted(tx, 'gossip');
         } catch (err) {
@@ -136,11 +131,11 @@ export class TxIngress {
     this.gossip(encodeTxBatch(batch));
   }
 
-  async #admit(bytes: Uint8Array): Promise<SignedTx> {
+  /** Decodes within limits, checks chain and gas rules, verifies the signature; throws ChainError. */
+  async #check(bytes: Uint8Array): Promise<SignedTx> {
     const tx = decodeSignedTx(bytes, this.opts.limits); // refuses an oversized tx first (too_large)
     checkTxRules(tx, this.opts.rules);
     if (!(await this.verifier.verify(tx))) throw new ChainError('bad_signature', 'signature does not verify');
-    this.pool.add(tx);
     return tx;
   }
 

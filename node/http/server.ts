@@ -150,7 +150,11 @@ export async function createHttpServer(
         body !== null &&
         Array.isArray((body as { txs?: unknown }).txs)
       ) {
-        txs = (body as { txs: string[] }).txs.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
+        const hex = (body as { txs: string[] }).txs;
+        // The schema caps the list at the default; a node configured lower is held to its own limit.
+        if (hex.length > opts.maxBatchTxs)
+          throw new ChainError('too_large', `batch of ${hex.length} txs (limit ${opts.maxBatchTxs})`);
+        txs = hex.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
       } else {
         const msg =
           'send the batch as application/octet-stream (docs/transactions.md) or JSON {"txs": ["<hex>"]}';
