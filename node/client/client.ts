@@ -53,8 +53,12 @@ export class EhrClient {
     private readonly options: ClientOptions = {},
   ) {}
 
-  /** Runs a submission, sending it again after a 503 as `options` allow. */
-  async #retrying<T>(send: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request that takes work in, sending it again after a 503 as `options` allow; with `codes`,
+   * only a 503 with one of those codes is retried (the rest surface at once). Only for requests a
+   * 503 proves were not acted on.
+   */
+  async whenBusy<T>(send: () => Promise<T>, codes?: readonly string[]): Promise<T> {
     const retries = this.options.busyRetries ?? 6;
     const cap = this.options.maxBackoffMs ?? 1_000;
     for (let attempt = 0; ; attempt++) {
@@ -62,6 +66,7 @@ export class EhrClient {
         return await send();
       } catch (err) {
         if (!(err instanceof ApiError) || err.status !== 503 || attempt >= retries) throw err;
+        if (codes !== undefined && !codes.includes(err.code)) throw err;
         const wait = Math.min(cap, err.retryAfter !== null ? err.retryAfter * 1000 : 100 * 2 ** attempt);
         await new Promise((r) => setTimeout(r, wait));
       }
@@ -106,7 +111,7 @@ export class EhrClient {
    */
   async submit(tx: SignedTx): Promise<string> {
     const body = Buffer.from(encodeSignedTx(tx));
-    const r = await this.#retrying(() =>
+    const r = await this.whenBusy(() =>
       this.#json<{ hash: string }>('/v1/tx', {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
@@ -122,7 +127,7 @@ export class EhrClient {
    */
   async submitBatch(txs: readonly SignedTx[]): Promise<BatchItemResult[]> {
     const body = Buffer.from(encodeTxBatch(txs.map(encodeSignedTx)));
-    const r = await this.#retrying(() =>
+    const r = await this.whenBusy(() =>
       this.#json<{ results: BatchItemResult[] }>('/v1/txs', {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },

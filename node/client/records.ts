@@ -29,9 +29,6 @@ import { parseFhir, validateFhir } from '../records/fhir.js';
 import { type PurposeName, requestToHeader, signReadRequest, signUploadRequest } from '../records/request.js';
 import { Account, ApiError, type EhrClient } from './client.js';
 
-/** Times an upload refused with 503 `overloaded` is sent again (as EhrClient does for txs). */
-const UPLOAD_BUSY_RETRIES = 6;
-
 /** What `put` needs. */
 export interface PutRecord {
   /** The patient's ed25519 public key (the patient always gets a wrapped key). */
@@ -158,7 +155,7 @@ export class RecordsClient {
       this.signer,
     );
     // A node shedding load refuses before it reads the request: sending the same one again is safe.
-    for (let attempt = 0; ; attempt++) {
+    return this.client.whenBusy(async () => {
       const res = await this.fetchImpl(new URL('/v1/blobs', this.client.baseUrl), {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream', 'x-ehr-request': requestToHeader(req) },
@@ -169,13 +166,14 @@ export class RecordsClient {
         replicas: number;
         error?: { code: string; message: string };
       };
-      if (res.ok) return body;
-      if (res.status === 503 && body.error?.code === 'overloaded' && attempt < UPLOAD_BUSY_RETRIES) {
-        await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * 2 ** attempt)));
-        continue;
-      }
-      throw new ApiError(res.status, body.error?.code ?? 'http_error', body.error?.message ?? res.statusText);
-    }
+      if (!res.ok)
+        throw new ApiError(
+          res.status,
+          body.error?.code ?? 'http_error',
+          body.error?.message ?? res.statusText,
+        );
+      return body;
+    }, ['overloaded']);
   }
 
   /**
