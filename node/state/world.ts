@@ -4,7 +4,6 @@
  * no I/O.
  */
 
-import { bytesEqual } from './keys.js';
 import { entryVector, LtHash } from './lthash.js';
 import type { ReadonlyStateView, StateWrite } from './view.js';
 import { keyBytes, keyString } from './view.js';
@@ -19,6 +18,8 @@ export interface StagedState {
   readonly hash: LtHash;
   /** @internal identifies the state version the writes were staged against. */
   readonly base: object;
+  /** @internal each effective write's key and value as map strings (null: delete), in order. */
+  readonly strings: readonly (readonly [string, string | null])[];
 }
 
 /**
@@ -32,10 +33,10 @@ class VectorMemo {
   constructor(readonly capacity: number) {}
 
   /** The entry vector of (key, value), from the memo when it holds that exact value. */
-  get(keyStr: string, key: Uint8Array, valueStr: string, value: Uint8Array): Uint16Array {
+  get(keyStr: string, key: Uint8Array, valueStr: string): Uint16Array {
     const hit = this.#map.get(keyStr);
     if (hit !== undefined && hit.value === valueStr) return hit.vec;
-    return entryVector(key, value);
+    return entryVector(key, keyBytes(valueStr));
   }
 
   /** Remembers the vector of a key's new value (most recent last; the oldest goes first). */
@@ -110,24 +111,21 @@ export class WorldState implements ReadonlyStateView {
     for (const w of writes) last.set(keyString(w.key), w);
     const hash = this.hash.clone();
     const effective: StateWrite[] = [];
+    const strings: (readonly [string, string | null])[] = [];
     for (const [s, w] of last) {
-      const oldS = this.map.get(s);
-      if (w.value === null) {
-        if (oldS === undefined) continue;
-        hash.subVector(this.memo.get(s, w.key, oldS, keyBytes(oldS)));
-      } else {
-        if (oldS !== undefined) {
-          const old = keyBytes(oldS);
-          if (bytesEqual(old, w.value)) continue;
-          hash.subVector(this.memo.get(s, w.key, oldS, old));
-        }
+      const oldS = this.map.get(s) ?? null;
+      const newS = w.value === null ? null : keyString(w.value);
+      if (oldS === newS) continue; // same value, or deleting an absent key
+      if (oldS !== null) hash.subVector(this.memo.get(s, w.key, oldS));
+      if (w.value !== null && newS !== null) {
         const vec = entryVector(w.key, w.value);
-        this.memo.set(s, keyString(w.value), vec);
+        this.memo.set(s, newS, vec);
         hash.addVector(vec);
       }
       effective.push(w);
+      strings.push([s, newS]);
     }
-    return { writes: effective, root: hash.root(), hash, base: this.version };
+    return { writes: effective, root: hash.root(), hash, base: this.version, strings };
   }
 
   /** True when `staged` was computed against the current state. */
@@ -138,10 +136,9 @@ export class WorldState implements ReadonlyStateView {
   /** Applies staged writes; throws if the state changed since they were staged. */
   applyStaged(staged: StagedState): void {
     if (staged.base !== this.version) throw new Error('WorldState: staged writes are stale');
-    for (const w of staged.writes) {
-      const s = keyString(w.key);
-      if (w.value === null) this.map.delete(s);
-      else this.map.set(s, keyString(w.value));
+    for (const [s, v] of staged.strings) {
+      if (v === null) this.map.delete(s);
+      else this.map.set(s, v);
     }
     this.hash = staged.hash.clone();
     this.version = {};

@@ -162,4 +162,17 @@ describe('LtHash16 state root', () => {
     ]);
     expect(s.writes.map((x) => hex(x.key))).toEqual([hex(u('b'))]);
   });
+
+  it('a value staged but never applied does not stand in for the value the key really holds', () => {
+    // The entry-vector memo remembers the vector of a key's last staged value; an overwrite must
+    // subtract the vector of the value actually held, not of one that was staged and dropped.
+    const w = new WorldState();
+    w.apply([{ key: u('k'), value: u('held') }]);
+    w.stage([{ key: u('k'), value: u('dropped') }]);
+    w.apply([{ key: u('k'), value: u('next') }]);
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+    w.apply([{ key: u('k'), value: null }]);
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+    expect(w.size).toBe(0);
+  });
 });
