@@ -103,6 +103,15 @@ async function run(): Promise<void> {
 
   const down = new Float64Array(init.urls.length);
   const busyDeadline = t0 + init.durationMs + init.drainMs;
+  /** POSTs to node `u`; null when it does not answer (it is then skipped for 1 s). */
+  const postTo = async (u: number, path: string, body: Uint8Array, type: string) => {
+    try {
+      return await pool.post(`${init.urls[u]}${path}`, body, type);
+    } catch {
+      down[u] = wallNow() + 1000;
+      return null;
+    }
+  };
   /** After a 503: wait 20 ms doubling up to 640 ms (the `busy`-th retry of one request). */
   const backOff = (busy: number): Promise<void> => {
     busyRetries++;
@@ -153,18 +162,12 @@ async function run(): Promise<void> {
     // Bounded: one try per node; 503s (mempool full, overloaded) are retried with back-off until the
     // run's drain deadline (giving up on one tx earlier would strand its sender's later nonces).
     while (tries < init.urls.length && wallNow() < busyDeadline) {
-      const u = pickUrl(k, tries);
-      let status: number;
-      let text: string;
-      try {
-        const r = await pool.post(`${init.urls[u]}${path}`, body, type);
-        status = r.status;
-        text = r.body;
-      } catch {
-        down[u] = wallNow() + 1000;
+      const r = await postTo(pickUrl(k, tries), path, body, type);
+      if (r === null) {
         tries++;
         continue;
       }
+      const { status, body: text } = r;
       const code = status >= 400 ? errorCode(text) : '';
       if (status === 202 || status === 200 || (status === 409 && code === 'duplicate')) {
         tAccept[k] = wallNow();
@@ -211,21 +214,15 @@ async function run(): Promise<void> {
     let tries = 0;
     let busy = 0;
     while (todo.length > 0 && tries < init.urls.length && wallNow() < busyDeadline) {
-      const u = pickUrl(todo[0] ?? 0, tries);
       const body = encodeTxBatch(
         todo.map((k) => pre.bytes.subarray(pre.offsets[k] ?? 0, pre.offsets[k + 1] ?? 0)),
       );
-      let status: number;
-      let text: string;
-      try {
-        const r = await pool.post(`${init.urls[u]}/v1/txs`, body, 'application/octet-stream');
-        status = r.status;
-        text = r.body;
-      } catch {
-        down[u] = wallNow() + 1000;
+      const r = await postTo(pickUrl(todo[0] ?? 0, tries), '/v1/txs', body, 'application/octet-stream');
+      if (r === null) {
         tries++;
         continue;
       }
+      const { status, body: text } = r;
       if (status === 503) {
         await backOff(++busy);
         continue;
