@@ -5,10 +5,13 @@
  * doctor's own records, `previous` = the version its earlier anchors made), and canAccess queries
  * (a GET path in the slab, kind OP_CAN_ACCESS) by doctors about their own patient.
  */
+
 import { createSigner, type Signer } from '../../node/chain/keys.js';
 import { signTx } from '../../node/chain/tx.js';
 import { encodeCanAccess, encodeOp } from '../../vm/consent/abi.js';
 import { actorIdOf } from '../../vm/consent/common.js';
+import type { ConsentOp } from '../../vm/consent/ops.js';
+import type { ActorId } from '../../vm/consent/types.js';
 import {
   actorSeed,
   adminCount,
@@ -43,6 +46,21 @@ export interface ConsentInit {
 }
 
 export const HOUR = 3_600_000;
+
+/** The setup's standing consent: a treating doctor may read and write all of a patient's records for a week. */
+export function treatingGrant(patient: ActorId, doctor: ActorId, now: number): ConsentOp {
+  return {
+    op: 'grant',
+    patient,
+    grantee: { kind: 'actor', id: doctor },
+    actions: ['read', 'write'],
+    scope: { kind: 'all' },
+    purposes: ['TREAT'],
+    start: now - HOUR,
+    end: now + 7 * 24 * HOUR,
+    exceptions: [],
+  };
+}
 const CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -20,7 +20,7 @@ import {
   patientOfDoctor,
   revokesPerPatient,
 } from './consent-plan.js';
-import { adminSeedOf, type ConsentInit, HOUR } from './consent-pregen.js';
+import { adminSeedOf, type ConsentInit, HOUR, treatingGrant } from './consent-pregen.js';
 import { newSetupStats, runSetup, type SetupBatch, type SetupCall, type SetupStats } from './setup-txs.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -109,19 +109,7 @@ export async function consentSetup(
     const calls: SetupCall[] = [];
     for (const d of doctorsOf.get(p) ?? []) {
       const doctorId = actorIdOf(hex(createSigner(actorSeed(seed, 'doctor', d)).publicKey));
-      calls.push(
-        call({
-          op: 'grant',
-          patient: id,
-          grantee: { kind: 'actor', id: doctorId },
-          actions: ['read', 'write'],
-          scope: { kind: 'all' },
-          purposes: ['TREAT'],
-          start: now - HOUR,
-          end: now + 7 * 24 * HOUR,
-          exceptions: [],
-        }),
-      );
+      calls.push(call(treatingGrant(id, doctorId, now)));
     }
     writeGrants.push(calls.length);
     const hospital = `hospital-${Math.floor(p / s.patients) + 1}`;

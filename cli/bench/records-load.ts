@@ -16,7 +16,7 @@ import { EhrClient } from '../../node/client/client.js';
 import { RecordsClient } from '../../node/client/records.js';
 import { encodeOp } from '../../vm/consent/abi.js';
 import { actorIdOf } from '../../vm/consent/common.js';
-import { HOUR } from './consent-pregen.js';
+import { HOUR, treatingGrant } from './consent-pregen.js';
 import { type LatencySummary, summarize } from './latency.js';
 import type { LoadRun } from './load.js';
 import type { WorkerResult } from './protocol.js';
@@ -116,19 +116,7 @@ export async function runRecords(r: RecordsRunOptions): Promise<{ figures: Recor
     return {
       signer: patient,
       nonce: 0,
-      calls: [
-        encodeOp({
-          op: 'grant',
-          patient: actorIdOf(hex(patient.publicKey)),
-          grantee: { kind: 'actor', id: actorIdOf(doctorKey) },
-          actions: ['read', 'write'],
-          scope: { kind: 'all' },
-          purposes: ['TREAT'],
-          start: now - HOUR,
-          end: now + 7 * 24 * HOUR,
-          exceptions: [],
-        }),
-      ],
+      calls: [encodeOp(treatingGrant(actorIdOf(hex(patient.publicKey)), actorIdOf(doctorKey), now))],
     };
   });
   await runSetup(r.urls, r.chainId, grants, stats);
