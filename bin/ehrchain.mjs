@@ -20,7 +20,7 @@ function newestSource() {
       else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['node', 'cli', 'vm', 'consensus']) walk(join(root, d));
+  for (const d of ['node', 'cli', 'client', 'protocol', 'vm', 'consensus']) walk(join(root, d));
   for (const f of ['build.ts', 'serve.ts'])
     newest = Math.max(newest, statSync(join(root, 'explorer', f)).mtimeMs);
   return newest;

@@ -4,10 +4,10 @@
  * transaction with the validator's key file and waits for its receipt.
  */
 import type { Command } from 'commander';
-import { fromHex } from '../node/chain/encoding.js';
-import { Account, EhrClient } from '../node/client/client.js';
-import { readKeyFile } from '../node/keyfile.js';
-import { encodeAction, type GovernanceAction } from '../node/state/governance.js';
+import { Account, EhrClient } from '../client/client.js';
+import { readKeyFile } from '../client/keyfile.js';
+import { encodeAction, type GovernanceAction } from '../node/contracts/governance.js';
+import { fromHex } from '../protocol/chain/encoding.js';
 import { encodeInt } from '../vm/abi.js';
 import { encodeOp, type ORG_KIND_CODE } from '../vm/consent/abi.js';
 

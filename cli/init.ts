@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Genesis } from '../node/config.js';
-import { generateKeyPair, writeKeyFile } from '../node/keyfile.js';
+import { generateKeyPair, writeKeyFile } from '../client/keyfile.js';
+import type { Genesis } from '../node/config/config.js';
 
 export interface InitOptions {
   readonly nodes: number;

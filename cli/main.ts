@@ -25,7 +25,7 @@ program
   .description('create an ed25519 key file (mode 0600) and print its public key')
   .requiredOption('--out <file>', 'where to write the key file (refuses to overwrite)')
   .action(async (o: { out: string }) => {
-    const { generateKeyPair, writeKeyFile } = await import('../node/keyfile.js');
+    const { generateKeyPair, writeKeyFile } = await import('../client/keyfile.js');
     const { nodeIdFromValidatorKey } = await import('../node/p2p/identity.js');
     const key = generateKeyPair();
     await writeKeyFile(o.out, key);
@@ -108,7 +108,7 @@ program
   .description("print a node's status")
   .option('--url <url>', 'node HTTP URL', 'http://127.0.0.1:8080')
   .action(async (o: { url: string }) => {
-    const { EhrClient } = await import('../node/client/client.js');
+    const { EhrClient } = await import('../client/client.js');
     console.log(JSON.stringify(await new EhrClient(o.url).status(), null, 2));
   });
 
@@ -130,8 +130,8 @@ program
       url: string;
       gas: number;
     }) => {
-      const { Account, EhrClient } = await import('../node/client/client.js');
-      const { readKeyFile } = await import('../node/keyfile.js');
+      const { Account, EhrClient } = await import('../client/client.js');
+      const { readKeyFile } = await import('../client/keyfile.js');
       const client = new EhrClient(o.url);
       const status = await client.status();
       const key = await readKeyFile(o.key);

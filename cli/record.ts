@@ -5,12 +5,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { fromHex } from '../node/chain/encoding.js';
-import { EhrClient } from '../node/client/client.js';
-import type { RecordsClient } from '../node/client/records.js';
-import { readKeyFile } from '../node/keyfile.js';
-import { RecordError } from '../node/records/errors.js';
-import { PURPOSES, type PurposeName } from '../node/records/request.js';
+import { EhrClient } from '../client/client.js';
+import { readKeyFile } from '../client/keyfile.js';
+import type { RecordsClient } from '../client/records.js';
+import { fromHex } from '../protocol/chain/encoding.js';
+import { RecordError } from '../protocol/records/errors.js';
+import { PURPOSES, type PurposeName } from '../protocol/records/request.js';
 import type { Action, Purpose } from '../vm/consent/types.js';
 
 async function open(o: { url: string; key: string }): Promise<RecordsClient> {
@@ -18,7 +18,7 @@ async function open(o: { url: string; key: string }): Promise<RecordsClient> {
   const { chainId } = await client.status();
   const key = await readKeyFile(o.key);
   // Loaded on use: the records client pulls in the FHIR validator.
-  const { RecordsClient } = await import('../node/client/records.js');
+  const { RecordsClient } = await import('../client/records.js');
   return new RecordsClient(client, key.seed, chainId);
 }
 
@@ -150,7 +150,7 @@ export function addRecordCommands(program: Command): void {
         run(async () => {
           const rc = await open(o);
           const granteeKey = fromHex(o.to);
-          const { actorId } = await import('../node/records/consent-calls.js');
+          const { actorId } = await import('../protocol/records/consent-calls.js');
           const now = Date.now();
           const id = await rc.grant(
             {

@@ -1,6 +1,7 @@
 /** `ehrchain start --home DIR`: runs one validator node until SIGINT/SIGTERM. */
-import { loadHome } from '../node/config.js';
-import { readKeyFile } from '../node/keyfile.js';
+
+import { readKeyFile } from '../client/keyfile.js';
+import { loadHome } from '../node/config/config.js';
 import { createLogger } from '../node/log.js';
 import { ChainNode } from '../node/node.js';
 

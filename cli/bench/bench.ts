@@ -4,11 +4,11 @@
  * same harness, then writes the JSON and HTML reports and prints a summary.
  */
 import { writeFile } from 'node:fs/promises';
-import { EtcdCluster, findEtcd } from './etcd.js';
-import type { LocalNetwork } from './network.js';
+import { EtcdCluster, findEtcd } from './network/etcd.js';
+import type { LocalNetwork } from './network/network.js';
 import type { BenchOptions } from './options.js';
-import { renderHtml } from './report-html.js';
-import { type BenchReport, buildReport } from './report-json.js';
+import { renderHtml } from './report/html.js';
+import { type BenchReport, buildReport } from './report/json.js';
 import { createLocalNetwork, type RunResult, type RunTarget, runOnce, startNetwork } from './run.js';
 import { type SweepPoint, type SweepResult, selectSweep, sweepRates } from './sweep.js';
 

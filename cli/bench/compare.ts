@@ -3,7 +3,7 @@
  * better; for latency and memory, below 1 is better).
  */
 import { readFile } from 'node:fs/promises';
-import type { BenchReport } from './report-json.js';
+import type { BenchReport } from './report/json.js';
 
 /** One compared figure. */
 export interface CompareRow {

@@ -4,7 +4,7 @@
  * `parseBenchOptions` validates them all and throws `BenchOptionError` with the flag at fault.
  */
 
-import { CONSENT_OPS, DEFAULT_CONSENT_MIX, parseMix } from './consent-plan.js';
+import { CONSENT_OPS, DEFAULT_CONSENT_MIX, parseMix } from './consent/plan.js';
 
 /** Records workload ops. */
 export const RECORDS_OPS = ['put', 'get'] as const;

@@ -6,17 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { aggregate, type RunFigures } from './aggregate.js';
-import type { ConsentMix } from './consent-plan.js';
-import { type ConsentFigures, consentFigures } from './consent-report.js';
-import { type ConsentSetup, consentSetup, readAdminSeeds } from './consent-setup.js';
-import { type FaultRecord, FaultRunner, recoveryTimes } from './faults.js';
-import { type LoadRun, type LoadTarget, runLoad, txsPerWorker, workerInits } from './load.js';
-import { LocalNetwork, nodeStatus } from './network.js';
+import type { ConsentMix } from './consent/plan.js';
+import { type ConsentFigures, consentFigures } from './consent/report.js';
+import { type ConsentSetup, consentSetup, readAdminSeeds } from './consent/setup.js';
+import { type LoadRun, type LoadTarget, runLoad, txsPerWorker, workerInits } from './load/load.js';
+import { type RecordsFigures, runRecords } from './load/records.js';
+import { createWorkload } from './load/workloads.js';
+import { type FaultRecord, FaultRunner, recoveryTimes } from './network/faults.js';
+import { LocalNetwork, nodeStatus } from './network/network.js';
+import { type NodeFigures, type SampledNode, Sampler } from './network/sampler.js';
 import type { BenchOptions } from './options.js';
-import { type RecordsFigures, runRecords } from './records-load.js';
-import { type NodeFigures, type SampledNode, Sampler } from './sampler.js';
-import { createWorkload } from './workloads.js';
+import { aggregate, type RunFigures } from './report/aggregate.js';
 
 /** A run's figures plus the per-node table and the faults. */
 export interface RunResult extends RunFigures {

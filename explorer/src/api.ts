@@ -10,7 +10,7 @@ import type {
   StatusView,
   TxView,
   ValidatorView,
-} from '../../node/http/backend.js';
+} from '../../protocol/api.js';
 
 export type { BlockView, NodeEvent, QueryResult, ReceiptView, StatusView, TxView, ValidatorView };
 export type BlockHeaderView = Extract<NodeEvent, { type: 'block' }>['block'];

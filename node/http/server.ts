@@ -12,11 +12,11 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { ChainError, chainErrorHttpStatus } from '../chain/errors.js';
-import { defaultTxLimits } from '../chain/tx.js';
-import { decodeTxBatch } from '../chain/tx-batch.js';
+import type { ApiBackend, NodeEvent } from '../../protocol/api.js';
+import { ChainError, chainErrorHttpStatus } from '../../protocol/chain/errors.js';
+import { defaultTxLimits } from '../../protocol/chain/tx.js';
+import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
-import type { ApiBackend, NodeEvent } from './backend.js';
 import * as S from './schemas.js';
 import { shedWhenOverloaded } from './shed.js';
 

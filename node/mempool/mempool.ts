@@ -16,8 +16,8 @@
  * sender's highest pending nonce after an eviction, which is O(nonceWindow), a small constant.
  */
 
-import { ChainError } from '../chain/errors.js';
-import type { SignedTx } from '../chain/types.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { CountBuckets } from './buckets.js';
 import { type MempoolOptions, resolveMempoolOptions } from './options.js';
 

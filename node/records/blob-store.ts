@@ -7,9 +7,9 @@
  */
 import { Level } from 'level';
 import type { CID } from 'multiformats/cid';
-import { ByteReader, concatBytes, u64 } from './bytes.js';
-import { checkCid } from './cid.js';
-import { RecordError } from './errors.js';
+import { ByteReader, concatBytes, u64 } from '../../protocol/records/bytes.js';
+import { checkCid } from '../../protocol/records/cid.js';
+import { RecordError } from '../../protocol/records/errors.js';
 import { ReadJournal } from './read-journal.js';
 
 /** Limits of the blob store. */

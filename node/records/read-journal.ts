@@ -9,9 +9,9 @@
  * Writes are not fsynced: they survive a killed process (the OS holds them), not a power loss.
  */
 
-import { ByteReader, concatBytes, u64 } from './bytes.js';
-import type { ServedRead } from './consent-calls.js';
-import { PURPOSES, type PurposeName } from './request.js';
+import { ByteReader, concatBytes, u64 } from '../../protocol/records/bytes.js';
+import type { ServedRead } from '../../protocol/records/consent-calls.js';
+import { PURPOSES, type PurposeName } from '../../protocol/records/request.js';
 
 /** Where journal entries are kept: a byte-keyed sublevel. */
 export interface JournalLevel {

@@ -8,11 +8,11 @@
  * before its blob is served and leaves the journal only once recorded, so a crash loses none.
  */
 
-import { toHex } from '../chain/encoding.js';
-import type { Signer } from '../chain/keys.js';
-import { encodeSignedTx, signTx } from '../chain/tx.js';
+import { toHex } from '../../protocol/chain/encoding.js';
+import type { Signer } from '../../protocol/chain/keys.js';
+import { encodeSignedTx, signTx } from '../../protocol/chain/tx.js';
+import { recordReadsCall, type ServedRead } from '../../protocol/records/consent-calls.js';
 import type { Logger } from '../log.js';
-import { recordReadsCall, type ServedRead } from './consent-calls.js';
 import type { JournaledRead, ReadJournal } from './read-journal.js';
 
 /** Options of the read recorder. */

@@ -9,9 +9,9 @@
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { RecordError, type RecordErrorCode } from '../../protocol/records/errors.js';
 import { errors } from '../http/schemas.js';
 import { shedWhenOverloaded } from '../http/shed.js';
-import { RecordError, type RecordErrorCode } from './errors.js';
 import type { RecordService } from './service.js';
 
 /** HTTP status of each records error. */

@@ -7,26 +7,26 @@
  * transaction is applied, the blobs of every version are deleted here and refused from then on.
  */
 import { CID } from 'multiformats/cid';
-import type { AppliedBlock } from '../applier.js';
-import { bytesEqual } from '../chain/encoding.js';
-import { KeyCache, type Signer } from '../chain/keys.js';
-import type { Logger } from '../log.js';
-import type { P2PHost } from '../p2p/host.js';
-import { RequestRefusal } from '../p2p/request.js';
-import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
-import { ByteReader, concatBytes, varBytes } from './bytes.js';
-import { checkCid, cidOf, parseBlobCid, sha256Of } from './cid.js';
-import * as C from './consent-calls.js';
-import { RecordError, type RecordErrorCode } from './errors.js';
-import { NonceCache } from './nonces.js';
-import { defaultReadRecorderOptions, ReadRecorder, type ReadRecorderOptions } from './receipts.js';
+import { bytesEqual } from '../../protocol/chain/encoding.js';
+import { KeyCache, type Signer } from '../../protocol/chain/keys.js';
+import { ByteReader, concatBytes, varBytes } from '../../protocol/records/bytes.js';
+import { checkCid, cidOf, parseBlobCid, sha256Of } from '../../protocol/records/cid.js';
+import * as C from '../../protocol/records/consent-calls.js';
+import { RecordError, type RecordErrorCode } from '../../protocol/records/errors.js';
 import {
   decodeRequest,
   type ReadRequest,
   type SignedRequest,
   type UploadRequest,
   verifyRequest,
-} from './request.js';
+} from '../../protocol/records/request.js';
+import type { AppliedBlock } from '../blocks/applier.js';
+import type { Logger } from '../log.js';
+import type { P2PHost } from '../p2p/host.js';
+import { RequestRefusal } from '../p2p/request.js';
+import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { NonceCache } from './nonces.js';
+import { defaultReadRecorderOptions, ReadRecorder, type ReadRecorderOptions } from './receipts.js';
 
 /** Options of the records service. */
 export interface RecordServiceOptions {

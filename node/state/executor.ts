@@ -3,7 +3,7 @@
  * plugs in as one more `ContractHandler` in the registry (see registry.ts); the node never knows
  * which contract runs. Failures are values (receipts with a typed reason), never exceptions.
  */
-import type { Receipt, SignedTx } from '../chain/types.js';
+import type { Receipt, SignedTx } from '../../protocol/chain/types.js';
 import type { JournaledStateView, ReadonlyStateView, StateView } from './view.js';
 
 /** What a block gives its transactions. */

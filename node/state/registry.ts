@@ -7,7 +7,7 @@
  *   3. checkpoint, call the handler on its prefixed storage, then commit on success or revert on
  *      failure (including gas above the limit, unknown contract, or a throwing handler).
  */
-import type { Receipt, SignedTx } from '../chain/types.js';
+import type { Receipt, SignedTx } from '../../protocol/chain/types.js';
 import type {
   BlockContext,
   BlockExecution,

@@ -6,9 +6,9 @@
  * entries above it. Writes are serialised in call order; reads never wait.
  */
 import type { ConfState } from '../../consensus/types.js';
-import type { BlockLimits } from '../chain/block.js';
-import { defaultBlockLimits, encodeBlock } from '../chain/block.js';
-import type { Block, Receipt } from '../chain/types.js';
+import type { BlockLimits } from '../../protocol/chain/block.js';
+import { defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
+import type { Block, Receipt } from '../../protocol/chain/types.js';
 import { NON_CONSUMING_CODES } from '../state/executor.js';
 import { bytesEqual } from '../state/keys.js';
 import { LtHash } from '../state/lthash.js';

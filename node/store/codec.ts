@@ -1,13 +1,13 @@
 /**
- * Byte encodings of what the store keeps that node/chain does not define: Raft entries, hard and
+ * Byte encodings of what the store keeps that protocol/chain does not define: Raft entries, hard and
  * conf state, snapshot meta, receipts, and big-endian keys. Storage-only (never hashed or signed),
  * but fixed-layout so a reopened store decodes exactly what it wrote.
  */
 import type { ConfState, Entry, EntryType, HardState, SnapshotMeta } from '../../consensus/types.js';
-import type { ByteFault } from '../bytes/fault.js';
-import { BinaryReader } from '../bytes/reader.js';
-import { BinaryWriter } from '../bytes/writer.js';
-import type { ContractEvent, Receipt } from '../chain/types.js';
+import type { ByteFault } from '../../protocol/bytes/fault.js';
+import { BinaryReader } from '../../protocol/bytes/reader.js';
+import { BinaryWriter } from '../../protocol/bytes/writer.js';
+import type { ContractEvent, Receipt } from '../../protocol/chain/types.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 
 const utf8 = new TextEncoder();

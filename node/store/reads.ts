@@ -1,7 +1,7 @@
 /** Read paths of the chain store: blocks by height, hash and range; receipts; tx locations. */
-import type { BlockLimits } from '../chain/block.js';
-import { decodeBlock } from '../chain/block.js';
-import type { Block, Receipt } from '../chain/types.js';
+import type { BlockLimits } from '../../protocol/chain/block.js';
+import { decodeBlock } from '../../protocol/chain/block.js';
+import type { Block, Receipt } from '../../protocol/chain/types.js';
 import { decodeReceipts, Reader, readU64Key, u64Key } from './codec.js';
 import type { Db } from './db.js';
 import { BlockKey, readRange, taggedBytes, taggedU64 } from './db.js';

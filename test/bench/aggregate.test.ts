@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../../cli/bench/aggregate.js';
-import type { LoadRun } from '../../cli/bench/load.js';
-import type { WorkerResult } from '../../cli/bench/protocol.js';
+import type { LoadRun } from '../../cli/bench/load/load.js';
+import type { WorkerResult } from '../../cli/bench/load/protocol.js';
+import { aggregate } from '../../cli/bench/report/aggregate.js';
 
 const N = Number.NaN;
 function worker(id: number, rows: [number, number, number, number][]): WorkerResult {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../../cli/bench/bench.js';
 import { parseBenchOptions } from '../../cli/bench/options.js';
-import type { BenchReport } from '../../cli/bench/report-json.js';
+import type { BenchReport } from '../../cli/bench/report/json.js';
 
 let dir = '';
 beforeAll(async () => {

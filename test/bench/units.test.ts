@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareReports, formatCompare } from '../../cli/bench/compare.js';
-import { recoveryTimes } from '../../cli/bench/faults.js';
-import { percentileSorted, SseParser, summarize } from '../../cli/bench/latency.js';
-import { leaderName } from '../../cli/bench/network.js';
+import { recoveryTimes } from '../../cli/bench/network/faults.js';
+import { leaderName } from '../../cli/bench/network/network.js';
+import { metricValue } from '../../cli/bench/network/sampler.js';
 import { BenchOptionError, parseBenchOptions, parseDurationMs, parseFault } from '../../cli/bench/options.js';
-import { medianRunIndex, spreadOf } from '../../cli/bench/report-json.js';
-import { metricValue } from '../../cli/bench/sampler.js';
+import { medianRunIndex, spreadOf } from '../../cli/bench/report/json.js';
+import { percentileSorted, SseParser, summarize } from '../../cli/bench/report/latency.js';
 import { type SweepPoint, selectSweep, sweepRates } from '../../cli/bench/sweep.js';
 
 describe('percentiles', () => {

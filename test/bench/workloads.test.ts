@@ -16,8 +16,8 @@ import {
   parseMix,
   revokesPerPatient,
   walkPlan,
-} from '../../cli/bench/consent-plan.js';
-import { LocalNetwork } from '../../cli/bench/network.js';
+} from '../../cli/bench/consent/plan.js';
+import { LocalNetwork } from '../../cli/bench/network/network.js';
 import { parseBenchOptions } from '../../cli/bench/options.js';
 
 const shape: ConsentShape = { hospitals: 3, patients: 4, doctors: 2, extraAdmins: 1, recordsPerDoctor: 2 };

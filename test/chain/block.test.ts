@@ -13,11 +13,11 @@ import {
   signBlock,
   verifyBlockShape,
   verifyBlockSignature,
-} from '../../node/chain/block.js';
-import { bytesEqual, toHex } from '../../node/chain/encoding.js';
-import { ChainError } from '../../node/chain/errors.js';
-import { merkleRoot } from '../../node/chain/merkle.js';
-import type { Block, BlockHeader } from '../../node/chain/types.js';
+} from '../../protocol/chain/block.js';
+import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import { merkleRoot } from '../../protocol/chain/merkle.js';
+import type { Block, BlockHeader } from '../../protocol/chain/types.js';
 import { arbId, arbU53, makeTx, testSeed, testSigner } from './fixtures.js';
 
 function expectCode(f: () => unknown, code: string): void {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, isIdentifier, Reader, toHex, Writer } from '../../node/chain/encoding.js';
-import { ChainError, ChainErrorCode, chainErrorHttpStatus, isChainError } from '../../node/chain/errors.js';
+import { fromHex, isIdentifier, Reader, toHex, Writer } from '../../protocol/chain/encoding.js';
+import {
+  ChainError,
+  ChainErrorCode,
+  chainErrorHttpStatus,
+  isChainError,
+} from '../../protocol/chain/errors.js';
 
 describe('encoding primitives', () => {
   it('u64 is big-endian, exact below 2^53, and refuses 2^53 and up', () => {

@@ -1,8 +1,8 @@
 /** Shared fixtures for chain tests. All seeds here are synthetic test seeds, never real keys. */
 import fc from 'fast-check';
-import { createSigner, type Signer } from '../../node/chain/keys.js';
-import { signTx } from '../../node/chain/tx.js';
-import type { SignedTx, TxBody } from '../../node/chain/types.js';
+import { createSigner, type Signer } from '../../protocol/chain/keys.js';
+import { signTx } from '../../protocol/chain/tx.js';
+import type { SignedTx, TxBody } from '../../protocol/chain/types.js';
 
 /** A synthetic test seed: 32 bytes all equal to `n` (TEST ONLY). */
 export function testSeed(n: number): Uint8Array {

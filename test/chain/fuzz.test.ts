@@ -10,10 +10,10 @@ import {
   decodeBlockHeader,
   encodeBlock,
   encodeBlockHeader,
-} from '../../node/chain/block.js';
-import { bytesEqual } from '../../node/chain/encoding.js';
-import { ChainError } from '../../node/chain/errors.js';
-import { decodeSignedTx, decodeTxBody, encodeTxBody, hashTxBody } from '../../node/chain/tx.js';
+} from '../../protocol/chain/block.js';
+import { bytesEqual } from '../../protocol/chain/encoding.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import { decodeSignedTx, decodeTxBody, encodeTxBody, hashTxBody } from '../../protocol/chain/tx.js';
 import { makeTx, testSigner } from './fixtures.js';
 
 const RUNS = 4000;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, toHex } from '../../node/chain/encoding.js';
-import { ChainError } from '../../node/chain/errors.js';
-import { KeyCache } from '../../node/chain/keys.js';
+import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import { KeyCache } from '../../protocol/chain/keys.js';
 import {
   checkTxRules,
   createSignedTx,
@@ -13,8 +13,8 @@ import {
   hashTxBody,
   signTx,
   verifyTx,
-} from '../../node/chain/tx.js';
-import type { TxBody } from '../../node/chain/types.js';
+} from '../../protocol/chain/tx.js';
+import type { TxBody } from '../../protocol/chain/types.js';
 import { arbTxBody, makeTx, testSeed, testSigner } from './fixtures.js';
 
 function expectCode(f: () => unknown, code: string): void {

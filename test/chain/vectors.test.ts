@@ -11,9 +11,9 @@ import {
   decodeBlockHeader,
   verifyBlockShape,
   verifyBlockSignature,
-} from '../../node/chain/block.js';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { decodeSignedTx, encodeTxBody, verifyTx } from '../../node/chain/tx.js';
+} from '../../protocol/chain/block.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { decodeSignedTx, encodeTxBody, verifyTx } from '../../protocol/chain/tx.js';
 import { generateVectors, type TxBodyJson, txBodyFromJson } from './vectors.js';
 
 const load = <T>(name: string): T =>

@@ -5,13 +5,13 @@
  * test/chain/vectors.test.ts checks that the code still reproduces them exactly.
  */
 import { writeFileSync } from 'node:fs';
-import { buildBlock, encodeBlock, encodeBlockHeader } from '../../node/chain/block.js';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { HEADER_HASH_DOMAIN, sha256, TX_HASH_DOMAIN } from '../../node/chain/hash.js';
-import { createSigner } from '../../node/chain/keys.js';
-import { merkleLeaf, merkleRoot } from '../../node/chain/merkle.js';
-import { encodeTxBody, signTx } from '../../node/chain/tx.js';
-import type { TxBody } from '../../node/chain/types.js';
+import { buildBlock, encodeBlock, encodeBlockHeader } from '../../protocol/chain/block.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { HEADER_HASH_DOMAIN, sha256, TX_HASH_DOMAIN } from '../../protocol/chain/hash.js';
+import { createSigner } from '../../protocol/chain/keys.js';
+import { merkleLeaf, merkleRoot } from '../../protocol/chain/merkle.js';
+import { encodeTxBody, signTx } from '../../protocol/chain/tx.js';
+import type { TxBody } from '../../protocol/chain/types.js';
 
 const counting = (start: number) => Uint8Array.from({ length: 32 }, (_, i) => start + i);
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildBlock } from '../../node/chain/block.js';
-import { KeyCache, publicKeyFromSeed, publicKeyObject, verifySignature } from '../../node/chain/keys.js';
-import { createSignedTx } from '../../node/chain/tx.js';
-import { VerifiedSet, Verifier, type VerifyMode } from '../../node/chain/verify.js';
+import { VerifiedSet, Verifier, type VerifyMode } from '../../node/blocks/verify.js';
+import { buildBlock } from '../../protocol/chain/block.js';
+import { KeyCache, publicKeyFromSeed, publicKeyObject, verifySignature } from '../../protocol/chain/keys.js';
+import { createSignedTx } from '../../protocol/chain/tx.js';
 import { makeTx, testSeed, testSigner } from './fixtures.js';
 
 const good = Array.from({ length: 40 }, (_, i) => makeTx(1 + (i % 5), i));

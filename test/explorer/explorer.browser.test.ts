@@ -11,11 +11,11 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Account, EhrClient } from '../../client/client.js';
 import { buildExplorer } from '../../explorer/build.js';
 import { dateTime } from '../../explorer/src/format.js';
-import { toHex } from '../../node/chain/encoding.js';
-import { Account, EhrClient } from '../../node/client/client.js';
-import type { BlockView, StatusView, TxView } from '../../node/http/backend.js';
+import type { BlockView, StatusView, TxView } from '../../protocol/api.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { decodeInt } from '../../vm/abi.js';
 import {
   buildConsentWorld,

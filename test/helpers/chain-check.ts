@@ -1,5 +1,5 @@
 /** Chain agreement checks over the HTTP API. */
-import type { BlockView } from '../../node/http/backend.js';
+import type { BlockView } from '../../protocol/api.js';
 import type { TestNode } from './network.js';
 import { waitFor } from './wait.js';
 

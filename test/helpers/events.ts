@@ -2,7 +2,7 @@
  * Follows a node's server-sent events (`/v1/events?receipts=true`): what the node reported
  * committed, tx by tx, and the blocks it applied. Survives the node dying (the stream just ends).
  */
-import type { NodeEvent } from '../../node/http/backend.js';
+import type { NodeEvent } from '../../protocol/api.js';
 import type { TestNode } from './network.js';
 
 export interface ReportedReceipt {

@@ -3,11 +3,11 @@
  * over HTTP with bounded concurrency and a time bound, retrying elsewhere when a node is down or full.
  */
 import { createHash } from 'node:crypto';
-import { toHex } from '../../node/chain/encoding.js';
-import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
-import { signTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
-import type { TxView } from '../../node/http/backend.js';
+import type { TxView } from '../../protocol/api.js';
+import { toHex } from '../../protocol/chain/encoding.js';
+import { createSigner, publicKeyFromSeed } from '../../protocol/chain/keys.js';
+import { signTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import type { TestNode } from './network.js';
 import { sleep } from './network.js';
 

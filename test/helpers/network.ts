@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { initNetwork } from '../../cli/init.js';
-import { EhrClient } from '../../node/client/client.js';
-import { type Genesis, loadHome } from '../../node/config.js';
-import type { StatusView } from '../../node/http/backend.js';
-import { type KeyPair, readKeyFile } from '../../node/keyfile.js';
+import { EhrClient } from '../../client/client.js';
+import { type KeyPair, readKeyFile } from '../../client/keyfile.js';
+import { type Genesis, loadHome } from '../../node/config/config.js';
 import { silentLogger } from '../../node/log.js';
 import { ChainNode } from '../../node/node.js';
+import type { StatusView } from '../../protocol/api.js';
 import { freePorts, waitFor } from './wait.js';
 
 export { allBlocks, sameChain } from './chain-check.js';

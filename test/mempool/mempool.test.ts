@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChainError } from '../../node/chain/errors.js';
-import type { SignedTx } from '../../node/chain/types.js';
 import { CountBuckets } from '../../node/mempool/buckets.js';
 import { Mempool } from '../../node/mempool/mempool.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { makeTx, testSigner } from '../chain/fixtures.js';
 
 function code(f: () => unknown): string | undefined {

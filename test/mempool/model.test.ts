@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainError } from '../../node/chain/errors.js';
-import type { SignedTx } from '../../node/chain/types.js';
 import { Mempool } from '../../node/mempool/mempool.js';
+import { ChainError } from '../../protocol/chain/errors.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { makeTx, testSigner } from '../chain/fixtures.js';
 
 const SENDERS = [1, 2, 3, 4];

@@ -2,10 +2,10 @@
  * The table of malformed and hostile HTTP requests for bad-input.test.ts, with the exact status and
  * error code each must get, and the small helpers that build and send them.
  */
-import { toHex } from '../../node/chain/encoding.js';
-import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
-import { signTx } from '../../node/chain/tx.js';
-import type { SignedTx, TxBody } from '../../node/chain/types.js';
+import { toHex } from '../../protocol/chain/encoding.js';
+import { createSigner, publicKeyFromSeed } from '../../protocol/chain/keys.js';
+import { signTx } from '../../protocol/chain/tx.js';
+import type { SignedTx, TxBody } from '../../protocol/chain/types.js';
 import { rng, seedOf } from '../helpers/load.js';
 import type { TestNode } from '../helpers/network.js';
 

@@ -5,8 +5,8 @@
  * never an admission, never a crash.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import type { SignedTx } from '../../node/chain/types.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { mutateBytes, randomBytesBelow } from '../helpers/fuzz.js';
 import { mapLimit, rng } from '../helpers/load.js';
 import { createNetwork, type Network, type TestNode, waitFor } from '../helpers/network.js';

@@ -9,16 +9,16 @@
 import { randomBytes } from 'node:crypto';
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../client/keyfile.js';
 import { EntryType, type Message } from '../../consensus/types.js';
-import { buildBlock, encodeBlock } from '../../node/chain/block.js';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
-import { encodeTxBatch } from '../../node/chain/tx-batch.js';
-import { generateKeyPair } from '../../node/keyfile.js';
-import { type LeaderCertificate, type SignedVote, signVote } from '../../node/leader-cert.js';
 import type { ChainNode } from '../../node/node.js';
 import { createP2PHost, type P2PHost } from '../../node/p2p/host.js';
 import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
+import { type LeaderCertificate, type SignedVote, signVote } from '../../node/raft/leader-cert.js';
+import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { createSigner, publicKeyFromSeed } from '../../protocol/chain/keys.js';
+import { encodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import { presign, rng, submitAll } from '../helpers/load.js';
 import { createNetwork, type Network, sameChain, sleep, type TestNode, waitFor } from '../helpers/network.js';
 

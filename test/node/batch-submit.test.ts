@@ -5,10 +5,10 @@
  * frame never gets a 5xx and leaves the node committing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../node/chain/encoding.js';
-import { encodeTxBatch } from '../../node/chain/tx-batch.js';
-import type { SignedTx } from '../../node/chain/types.js';
-import { ApiError } from '../../node/client/client.js';
+import { ApiError } from '../../client/client.js';
+import { toHex } from '../../protocol/chain/encoding.js';
+import { encodeTxBatch } from '../../protocol/chain/tx-batch.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { mutateBytes, randomBytesBelow } from '../helpers/fuzz.js';
 import { mapLimit, rng } from '../helpers/load.js';
 import { createNetwork, type Network, type TestNode } from '../helpers/network.js';

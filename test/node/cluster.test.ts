@@ -5,11 +5,11 @@
  * state roots the nodes report (execution is deterministic).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../node/chain/encoding.js';
-import { genesisWrites } from '../../node/genesis.js';
+import { genesisWrites } from '../../node/contracts/genesis.js';
 import { createDefaultExecutor } from '../../node/node.js';
 import { JournaledState } from '../../node/state/journal.js';
 import { WorldState } from '../../node/state/world.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { committedTx, mapLimit, type PreparedTx, presign, submitAll } from '../helpers/load.js';
 import { allBlocks, createNetwork, type Network, sameChain } from '../helpers/network.js';
 

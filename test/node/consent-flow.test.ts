@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { publicKeyFromSeed } from '../../node/chain/keys.js';
-import { Account, type EhrClient } from '../../node/client/client.js';
-import type { TxView } from '../../node/http/backend.js';
-import { readKeyFile } from '../../node/keyfile.js';
+import { Account, type EhrClient } from '../../client/client.js';
+import { readKeyFile } from '../../client/keyfile.js';
+import type { TxView } from '../../protocol/api.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { publicKeyFromSeed } from '../../protocol/chain/keys.js';
 import { decodeInt, encodeInt } from '../../vm/abi.js';
 import { decodeDecision, encodeCanAccess, encodeOp } from '../../vm/consent/abi.js';
 import { actorIdOf } from '../../vm/consent/common.js';

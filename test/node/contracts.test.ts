@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex } from '../../node/chain/encoding.js';
-import { Account } from '../../node/client/client.js';
+import { Account } from '../../client/client.js';
+import { fromHex } from '../../protocol/chain/encoding.js';
 import { decodeInt, encodeInt } from '../../vm/abi.js';
 import { compile } from '../../vm/compiler/index.js';
 import { createNetwork, type Network } from '../helpers/network.js';

@@ -6,11 +6,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { Account } from '../../node/client/client.js';
-import { generateKeyPair, writeKeyFile } from '../../node/keyfile.js';
+import { Account } from '../../client/client.js';
+import { generateKeyPair, writeKeyFile } from '../../client/keyfile.js';
+import { encodeAction } from '../../node/contracts/governance.js';
 import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
-import { encodeAction } from '../../node/state/governance.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
 import { decodeInt, encodeInt } from '../../vm/abi.js';
 import { createNetwork, freePorts, type Network, TestNode, waitFor } from '../helpers/network.js';
 

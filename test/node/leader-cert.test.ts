@@ -1,7 +1,7 @@
 /** Leader certificates: the vote statement, signatures, the quorum rule and every way to fail. */
 import { describe, expect, it } from 'vitest';
-import { createSigner, KeyCache } from '../../node/chain/keys.js';
-import { generateKeyPair } from '../../node/keyfile.js';
+import { generateKeyPair } from '../../client/keyfile.js';
+import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
 import {
   buildLeaderCertificate,
   type CertContext,
@@ -12,8 +12,8 @@ import {
   signVote,
   verifyVote,
   voteStatement,
-} from '../../node/leader-cert.js';
-import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
+} from '../../node/raft/leader-cert.js';
+import { createSigner, KeyCache } from '../../protocol/chain/keys.js';
 
 const CHAIN = 'test-chain';
 

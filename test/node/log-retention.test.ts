@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../consensus/storage.js';
-import { compactionPoint, logBytes, snapshotDue } from '../../node/log-retention.js';
+import { compactionPoint, logBytes, snapshotDue } from '../../node/raft/log-retention.js';
 
 /** A storage holding entries 1..n, entry i carrying `size(i)` bytes. */
 function storageOf(n: number, size: (i: number) => number): MemoryStorage {

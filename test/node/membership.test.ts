@@ -1,6 +1,6 @@
 /** The next Raft membership change toward the validator set in state, one server at a time. */
 import { describe, expect, it } from 'vitest';
-import { nextMembershipChange } from '../../node/membership.js';
+import { nextMembershipChange } from '../../node/raft/membership.js';
 
 const status = (voters: string[], learners: string[] = [], commit = 100) => ({
   conf: { voters, learners },

@@ -4,10 +4,10 @@
  * holds fewer txs than the busiest sender displaces that sender's highest nonce instead.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
-import { signTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
-import { ApiError, EhrClient } from '../../node/client/client.js';
+import { ApiError, EhrClient } from '../../client/client.js';
+import { createSigner, publicKeyFromSeed } from '../../protocol/chain/keys.js';
+import { signTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { seedOf } from '../helpers/load.js';
 import { createNetwork, type Network, type TestNode } from '../helpers/network.js';
 

@@ -4,7 +4,7 @@
  * answer, and once the loop is free again the tx is taken and commits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../node/chain/encoding.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { createNetwork, type Network, type TestNode } from '../helpers/network.js';
 import { OCTET, send, tx } from './bad-input-cases.js';
 

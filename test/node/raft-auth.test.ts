@@ -1,17 +1,17 @@
 /** RaftAuth: signs granted votes, certifies the leader, and keeps unproven leadership out of Raft. */
 import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../client/keyfile.js';
 import type { Message, Role } from '../../consensus/types.js';
-import { createSigner } from '../../node/chain/keys.js';
-import { generateKeyPair } from '../../node/keyfile.js';
+import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
+import type { RaftProof } from '../../node/p2p/raft-codec.js';
+import { type ProofRejection, RaftAuth, type RaftView } from '../../node/raft/auth.js';
 import {
   checkLeaderCertificate,
   type LeaderCertificate,
   signVote,
   verifyVote,
-} from '../../node/leader-cert.js';
-import { nodeIdFromValidatorKey } from '../../node/p2p/identity.js';
-import type { RaftProof } from '../../node/p2p/raft-codec.js';
-import { type ProofRejection, RaftAuth, type RaftView } from '../../node/raft-auth.js';
+} from '../../node/raft/leader-cert.js';
+import { createSigner } from '../../protocol/chain/keys.js';
 
 const CHAIN = 'test-chain';
 

@@ -10,7 +10,7 @@
  * leader before the follower returns drops that queue, as a longer outage would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../node/chain/encoding.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { presign, submitAll } from '../helpers/load.js';
 import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../helpers/network.js';
 

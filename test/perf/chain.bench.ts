@@ -4,13 +4,13 @@
  * median ops/s of several runs; never passes or fails on time. Seeds are synthetic test seeds.
  */
 import { availableParallelism } from 'node:os';
-import { buildBlock, decodeBlock, encodeBlock } from '../../node/chain/block.js';
-import { createSigner, KeyCache, verifySignature } from '../../node/chain/keys.js';
-import { merkleRoot } from '../../node/chain/merkle.js';
-import { decodeSignedTx, encodeTxBody, hashTxBody, signTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
-import { Verifier, type VerifyMode } from '../../node/chain/verify.js';
+import { Verifier, type VerifyMode } from '../../node/blocks/verify.js';
 import { Mempool } from '../../node/mempool/mempool.js';
+import { buildBlock, decodeBlock, encodeBlock } from '../../protocol/chain/block.js';
+import { createSigner, KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import { merkleRoot } from '../../protocol/chain/merkle.js';
+import { decodeSignedTx, encodeTxBody, hashTxBody, signTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

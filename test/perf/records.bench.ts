@@ -13,9 +13,9 @@ import '../../node/polyfill.js';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fromHex } from '../../node/chain/encoding.js';
-import type { RecordsClient } from '../../node/client/records.js';
-import { parseBlobCid } from '../../node/records/cid.js';
+import type { RecordsClient } from '../../client/records.js';
+import { fromHex } from '../../protocol/chain/encoding.js';
+import { parseBlobCid } from '../../protocol/records/cid.js';
 import { createNetwork } from '../helpers/network.js';
 import { type Actor, HOUR, RecordsWorld } from '../records/world.js';
 

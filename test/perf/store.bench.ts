@@ -8,16 +8,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock } from '../../node/chain/block.js';
-import { createSigner } from '../../node/chain/keys.js';
-import { createSignedTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
+import { createKvContract } from '../../node/contracts/kv.js';
 import { JournaledState } from '../../node/state/journal.js';
-import { createKvContract } from '../../node/state/kv.js';
 import { createExecutor, nextNonce } from '../../node/state/registry.js';
 import type { StateWrite } from '../../node/state/view.js';
 import { WorldState } from '../../node/state/world.js';
 import { ChainStore } from '../../node/store/chain-store.js';
+import { buildBlock } from '../../protocol/chain/block.js';
+import { createSigner } from '../../protocol/chain/keys.js';
+import { createSignedTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 
 const TXS_PER_BLOCK = 500;
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 60);

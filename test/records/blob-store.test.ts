@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../node/records/blob-store.js';
-import { cidOf } from '../../node/records/cid.js';
 import { NonceCache } from '../../node/records/nonces.js';
+import { cidOf } from '../../protocol/records/cid.js';
 
 const rand = (n: number) => new Uint8Array(randomBytes(n));
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../node/chain/encoding.js';
-import { writeKeyFile } from '../../node/keyfile.js';
+import { writeKeyFile } from '../../client/keyfile.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { createNetwork, type Network, ROOT } from '../helpers/network.js';
 import { type Actor, HOUR, RecordsWorld } from './world.js';
 

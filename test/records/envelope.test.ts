@@ -6,10 +6,10 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { createSigner } from '../../node/chain/keys.js';
-import { concatBytes, u32, utf8 } from '../../node/records/bytes.js';
-import { cidOf } from '../../node/records/cid.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { createSigner } from '../../protocol/chain/keys.js';
+import { concatBytes, u32, utf8 } from '../../protocol/records/bytes.js';
+import { cidOf } from '../../protocol/records/cid.js';
 import {
   decodeEnvelope,
   newDataKey,
@@ -19,14 +19,14 @@ import {
   WRAPPED_KEY_BYTES,
   wrapKey,
   x25519SecretOf,
-} from '../../node/records/envelope.js';
-import { isRecordError, RecordError } from '../../node/records/errors.js';
+} from '../../protocol/records/envelope.js';
+import { isRecordError, RecordError } from '../../protocol/records/errors.js';
 import {
   decodeRequest,
   requestFromHeader,
   signReadRequest,
   verifyRequest,
-} from '../../node/records/request.js';
+} from '../../protocol/records/request.js';
 import { buildVectors, fixed } from './vectors.js';
 
 const V = JSON.parse(

@@ -1,7 +1,7 @@
 /** FHIR R4 validation of record content: good resources pass, bad ones name the path at fault. */
 import { describe, expect, it } from 'vitest';
-import { isRecordError } from '../../node/records/errors.js';
-import { parseFhir, validateFhir } from '../../node/records/fhir.js';
+import { isRecordError } from '../../protocol/records/errors.js';
+import { parseFhir, validateFhir } from '../../protocol/records/fhir.js';
 
 const fault = (v: unknown): { code: string; path: string | undefined } => {
   try {

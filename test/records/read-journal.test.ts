@@ -6,13 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSigner } from '../../node/chain/keys.js';
-import { decodeSignedTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
 import { silentLogger } from '../../node/log.js';
 import { BlobStore } from '../../node/records/blob-store.js';
 import { decodeServedRead, encodeServedRead } from '../../node/records/read-journal.js';
 import { ReadRecorder } from '../../node/records/receipts.js';
+import { createSigner } from '../../protocol/chain/keys.js';
+import { decodeSignedTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { unpackFields } from '../../vm/abi.js';
 import { fixed } from './vectors.js';
 

@@ -1,10 +1,10 @@
 /** The read recorder: batching into recordReads txs, nonces, and settling by receipt. */
 import { describe, expect, it } from 'vitest';
-import { createSigner } from '../../node/chain/keys.js';
-import { decodeSignedTx } from '../../node/chain/tx.js';
-import type { SignedTx } from '../../node/chain/types.js';
 import { silentLogger } from '../../node/log.js';
 import { ReadRecorder } from '../../node/records/receipts.js';
+import { createSigner } from '../../protocol/chain/keys.js';
+import { decodeSignedTx } from '../../protocol/chain/tx.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { unpackFields } from '../../vm/abi.js';
 import { fixed } from './vectors.js';
 

@@ -5,12 +5,12 @@
 
 import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../node/chain/encoding.js';
-import { createSigner, publicKeyFromSeed } from '../../node/chain/keys.js';
-import { utf8 } from '../../node/records/bytes.js';
-import { cidOf } from '../../node/records/cid.js';
-import { sealEnvelope, wrapKey, x25519PublicOf } from '../../node/records/envelope.js';
-import { signReadRequest, signUploadRequest } from '../../node/records/request.js';
+import { toHex } from '../../protocol/chain/encoding.js';
+import { createSigner, publicKeyFromSeed } from '../../protocol/chain/keys.js';
+import { utf8 } from '../../protocol/records/bytes.js';
+import { cidOf } from '../../protocol/records/cid.js';
+import { sealEnvelope, wrapKey, x25519PublicOf } from '../../protocol/records/envelope.js';
+import { signReadRequest, signUploadRequest } from '../../protocol/records/request.js';
 
 /** 32 bytes derived from a label (synthetic keys and randomness). */
 export const fixed = (label: string, n = 32): Uint8Array => sha256(utf8(label)).slice(0, n);

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { fromHex, toHex } from '../../node/chain/encoding.js';
-import { publicKeyFromSeed } from '../../node/chain/keys.js';
-import { Account } from '../../node/client/client.js';
-import { RecordsClient } from '../../node/client/records.js';
-import { readKeyFile } from '../../node/keyfile.js';
+import { Account } from '../../client/client.js';
+import { readKeyFile } from '../../client/keyfile.js';
+import { RecordsClient } from '../../client/records.js';
 import type { RecordService } from '../../node/records/service.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { publicKeyFromSeed } from '../../protocol/chain/keys.js';
 import { decodeInt } from '../../vm/abi.js';
 import { encodeOp } from '../../vm/consent/abi.js';
 import type { ConsentOp } from '../../vm/consent/ops.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createKvContract, KV_CONTRACT_ID } from '../../node/contracts/kv.js';
+import { createNoopExecutor } from '../../node/contracts/noop.js';
 import type { ContractHandler } from '../../node/state/executor.js';
 import { RevertCode } from '../../node/state/executor.js';
 import { JournaledState } from '../../node/state/journal.js';
 import { contractPrefix, nonceKey, prefixed } from '../../node/state/keys.js';
-import { createKvContract, KV_CONTRACT_ID } from '../../node/state/kv.js';
-import { createNoopExecutor } from '../../node/state/noop.js';
 import { createExecutor, nextNonce } from '../../node/state/registry.js';
 import { WorldState } from '../../node/state/world.js';
 import { ctx, hex, put, tx, u } from './helpers.js';

@@ -1,7 +1,8 @@
 /** Test helpers for state and store tests: unsigned txs (the executor never checks signatures). */
-import { createSignedTx } from '../../node/chain/tx.js';
-import type { SignedTx, TxBody } from '../../node/chain/types.js';
+
 import type { BlockContext } from '../../node/state/executor.js';
+import { createSignedTx } from '../../protocol/chain/tx.js';
+import type { SignedTx, TxBody } from '../../protocol/chain/types.js';
 
 export const CHAIN_ID = 'ehr-test';
 export const u = (s: string): Uint8Array => new TextEncoder().encode(s);

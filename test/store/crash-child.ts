@@ -6,8 +6,8 @@
  * Usage: node --import tsx crash-child.ts <dir> <maxHeight>
  */
 import type { Entry } from '../../consensus/types.js';
-import { encodeBlock } from '../../node/chain/block.js';
 import { ChainStore } from '../../node/store/chain-store.js';
+import { encodeBlock } from '../../protocol/chain/block.js';
 import { kvExecutor, kvTxs, prepareBlock } from './helpers.js';
 
 const [dir, maxArg] = process.argv.slice(2);

@@ -2,15 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock } from '../../node/chain/block.js';
-import { createSigner, type Signer } from '../../node/chain/keys.js';
-import type { Block, Receipt, SignedTx } from '../../node/chain/types.js';
+import { createKvContract, KV_CONTRACT_ID } from '../../node/contracts/kv.js';
 import type { Executor } from '../../node/state/executor.js';
 import { JournaledState } from '../../node/state/journal.js';
-import { createKvContract, KV_CONTRACT_ID } from '../../node/state/kv.js';
 import { createExecutor, nextNonce } from '../../node/state/registry.js';
 import type { ReadonlyStateView } from '../../node/state/view.js';
 import type { ChainStore } from '../../node/store/chain-store.js';
+import { buildBlock } from '../../protocol/chain/block.js';
+import { createSigner, type Signer } from '../../protocol/chain/keys.js';
+import type { Block, Receipt, SignedTx } from '../../protocol/chain/types.js';
 import { CHAIN_ID, put, sender } from '../state/helpers.js';
 
 /** A fresh temp dir; `cleanup` removes it. */

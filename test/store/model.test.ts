@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SignedTx } from '../../node/chain/types.js';
 import { JournaledState } from '../../node/state/journal.js';
 import { nextNonce } from '../../node/state/registry.js';
 import { WorldState } from '../../node/state/world.js';
 import { ChainStore } from '../../node/store/chain-store.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { ctx, hex, sender, tx, u } from '../state/helpers.js';
 import { applyBlock, kvExecutor, tempDir } from './helpers.js';
 

@@ -1,0 +1,140 @@
+/**
+ * Applies committed Raft entries to the chain: decode the block, check it against the rules, run its
+ * transactions, check the state root it names, and persist block, receipts, indexes and state in
+ * one atomic batch. A state root that differs from the block's is a divergence: the applier stops
+ * for good and says so.
+ */
+
+import type { Entry } from '../../consensus/types.js';
+import { decodeBlock, verifyBlockSignature } from '../../protocol/chain/block.js';
+import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
+import { isChainError } from '../../protocol/chain/errors.js';
+import type { Block, Receipt } from '../../protocol/chain/types.js';
+import type { Logger } from '../log.js';
+import type { Executor } from '../state/executor.js';
+import { JournaledState } from '../state/journal.js';
+import type { WorldState } from '../state/world.js';
+import type { CommitBlockInput } from '../store/chain-store.js';
+import { type ChainTip, checkBlock } from './rules.js';
+import type { Verifier } from './verify.js';
+
+/** Durable side of applying: node/store's ChainStore. */
+export interface BlockSink {
+  /** The in-memory world state the store keeps equal to disk. */
+  readonly state: WorldState;
+  /** Writes block, receipts, tx index, state writes, root and applied index in one atomic batch. */
+  commitBlock(input: CommitBlockInput): Promise<void>;
+  /** The state root after `height`, or undefined if this node never applied it (restored past it). */
+  getStateRoot(height: number): Promise<Uint8Array | undefined>;
+}
+
+export interface AppliedBlock {
+  readonly block: Block;
+  readonly receipts: readonly Receipt[];
+  readonly root: Uint8Array;
+}
+
+export interface ApplierHooks {
+  onApplied(applied: AppliedBlock, entry: Entry): void;
+  onRejected(entry: Entry, code: string, message: string): void;
+  onDivergence(message: string): void;
+}
+
+export class Applier {
+  #tip: ChainTip;
+  #diverged: string | null = null;
+  /** Recent roots by height, so a block's state root is checked without a disk read. */
+  readonly #roots = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly chainId: string,
+    private readonly executor: Executor,
+    private readonly sink: BlockSink,
+    private readonly sigs: Verifier,
+    private readonly isValidator: (publicKey: Uint8Array) => boolean,
+    private readonly hooks: ApplierHooks,
+    private readonly log: Logger,
+    tip: ChainTip,
+  ) {
+    this.#tip = tip;
+    this.#roots.set(tip.height, sink.state.root());
+  }
+
+  get tip(): ChainTip {
+    return this.#tip;
+  }
+
+  get divergence(): string | null {
+    return this.#diverged;
+  }
+
+  /** Resets the tip after a snapshot restore. */
+  resetTip(tip: ChainTip): void {
+    this.#tip = tip;
+    this.#roots.clear();
+    this.#roots.set(tip.height, this.sink.state.root());
+  }
+
+  /** Applies entries in order. Resolves once each applied block is durable. */
+  async apply(entries: readonly Entry[]): Promise<void> {
+    for (const entry of entries) {
+      if (this.#diverged !== null) throw new Error(`state divergence: ${this.#diverged}`);
+      // Raft's own no-op entries (a new leader's first entry) carry no block.
+      if (entry.data.length === 0) continue;
+      await this.#applyEntry(entry);
+    }
+  }
+
+  async #applyEntry(entry: Entry): Promise<void> {
+    let block: Block;
+    try {
+      block = decodeBlock(entry.data);
+    } catch (err) {
+      if (!isChainError(err)) throw err;
+      this.hooks.onRejected(entry, 'bad_encoding', err.message);
+      return;
+    }
+    // One proposer signature per block: checked here, so apply never queues behind admission's
+    // verifications. Most tx signatures were checked at admission and are remembered; the rest go
+    // to the verifier's worker threads.
+    const signatureOk = verifyBlockSignature(block, this.sigs.keys);
+    const txSigs = await this.sigs.verifyTxs(block.txs);
+    const verdict = checkBlock({
+      block,
+      entryTerm: entry.term,
+      chainId: this.chainId,
+      tip: this.#tip,
+      isValidator: this.isValidator,
+      signatureOk,
+      txSignaturesOk: txSigs,
+    });
+    if (!verdict.ok) {
+      this.hooks.onRejected(entry, verdict.code, verdict.message);
+      return;
+    }
+    const h = block.header;
+    const expected = this.#roots.get(h.stateHeight) ?? (await this.sink.getStateRoot(h.stateHeight));
+    if (expected !== undefined && !bytesEqual(expected, h.stateRoot)) {
+      this.#diverged =
+        `block ${h.height} says the state root after ${h.stateHeight} is ${toHex(h.stateRoot)}, ` +
+        `this node computed ${toHex(expected)}`;
+      this.hooks.onDivergence(this.#diverged);
+      throw new Error(`state divergence: ${this.#diverged}`);
+    }
+    if (expected === undefined)
+      this.log.debug({ height: h.stateHeight }, 'state root not held locally; not checked');
+
+    const journal = new JournaledState(this.sink.state);
+    const exec = this.executor.executeBlock(
+      { height: h.height, time: h.time, proposer: h.proposer, chainId: this.chainId },
+      block.txs,
+      journal,
+    );
+    const staged = this.sink.state.stage(journal.writes());
+    await this.sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });
+    this.#tip = { height: h.height, hash: block.hash, time: h.time };
+    this.#roots.set(h.height, staged.root);
+    if (this.#roots.size > 4096) this.#roots.delete(h.height - 4096);
+    this.hooks.onApplied({ block, receipts: exec.receipts, root: staged.root }, entry);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Block production on the leader: cuts a block when the mempool holds a full block or the block
+ * interval has passed with txs waiting, never when idle. Blocks are pipelined through Raft: each
+ * new block extends the last one proposed (the log tip), not the last one applied, and a bounded
+ * number may be in flight at once.
+ */
+
+import type { ProposeResult } from '../../consensus/types.js';
+import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
+import type { Signer } from '../../protocol/chain/keys.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
+import type { Logger } from '../log.js';
+import type { ChainTip } from './rules.js';
+
+/** What the producer needs from the mempool. */
+export interface ProposalPool {
+  readonly size: number;
+  /** Hands out up to the limits, in per-sender nonce order, marking them in flight. */
+  take(maxTxs: number, maxBytes: number): SignedTx[];
+  /** Returns in-flight txs to the pool (their block will not commit through us). */
+  onRequeue(txs: readonly SignedTx[]): void;
+}
+
+export interface ProducerOptions {
+  readonly chainId: string;
+  readonly intervalMs: number;
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+  /** Blocks proposed but not yet applied, at most. */
+  readonly maxInflight: number;
+}
+
+export interface ProducerDeps {
+  readonly pool: ProposalPool;
+  readonly signer: Signer;
+  propose(data: Uint8Array): ProposeResult;
+  /** Height and root of the applied state: the root the next header carries. */
+  appliedState(): { height: number; root: Uint8Array };
+  /** Wall clock, ms. */
+  now(): number;
+}
+
+interface Inflight {
+  readonly height: number;
+  readonly txs: readonly SignedTx[];
+}
+
+export class BlockProducer {
+  #timer: NodeJS.Timeout | null = null;
+  #term = 0;
+  #leading = false;
+  #tip: ChainTip | null = null;
+  #lastCut = 0;
+  readonly #inflight = new Map<number, Inflight>();
+
+  constructor(
+    private readonly opts: ProducerOptions,
+    private readonly deps: ProducerDeps,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts as leader of `term`, extending `tip` (the last block in this node's log). */
+  lead(term: number, tip: ChainTip): void {
+    this.#term = term;
+    this.#tip = tip;
+    this.#leading = true;
+    this.#lastCut = this.deps.now();
+    if (this.#timer === null) {
+      this.#timer = setInterval(
+        () => this.maybeCut(false),
+        Math.max(5, Math.floor(this.opts.intervalMs / 2)),
+      );
+    }
+  }
+
+  /** Stops producing; txs of blocks that had not been applied go back to the pool. */
+  follow(): void {
+    this.#leading = false;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    for (const f of this.#inflight.values()) this.deps.pool.onRequeue(f.txs);
+    this.#inflight.clear();
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** A block reached the state machine: it is no longer in flight. */
+  onApplied(height: number): void {
+    this.#inflight.delete(height);
+    if (this.#leading && this.deps.pool.size >= this.opts.maxTxs) this.maybeCut(true);
+  }
+
+  /** A block of ours was rejected at apply: later blocks extend a bad parent, so start again from `tip`. */
+  onRejected(tip: ChainTip): void {
+    if (!this.#leading) return;
+    for (const f of this.#inflight.values()) this.deps.pool.onRequeue(f.txs);
+    this.#inflight.clear();
+    this.#tip = tip;
+  }
+
+  /** Called on admission and on the timer: cut when full, or when the interval passed with txs waiting. */
+  maybeCut(full: boolean): void {
+    if (!this.#leading || this.#tip === null) return;
+    const pending = this.deps.pool.size;
+    if (pending === 0) return;
+    if (this.#inflight.size >= this.opts.maxInflight) return;
+    const now = this.deps.now();
+    if (!(full && pending >= this.opts.maxTxs) && now - this.#lastCut < this.opts.intervalMs) return;
+    this.#cut(now);
+  }
+
+  stop(): void {
+    this.follow();
+  }
+
+  #cut(now: number): void {
+    const tip = this.#tip!;
+    const txs = this.deps.pool.take(this.opts.maxTxs, this.opts.maxBytes);
+    if (txs.length === 0) return;
+    const state = this.deps.appliedState();
+    const block = buildBlock(
+      {
+        chainId: this.opts.chainId,
+        height: tip.height + 1,
+        parentHash: tip.hash,
+        stateHeight: state.height,
+        stateRoot: state.root,
+        term: this.#term,
+        // Block time never goes backwards, even if the wall clock does.
+        time: Math.max(now, tip.time),
+      },
+      txs,
+      this.deps.signer,
+    );
+    const r = this.deps.propose(encodeBlock(block));
+    if (!r.ok) {
+      this.deps.pool.onRequeue(txs);
+      this.log.debug({ code: r.code }, 'proposal refused');
+      return;
+    }
+    this.#lastCut = now;
+    this.#inflight.set(block.header.height, { height: block.header.height, txs });
+    this.#tip = { height: block.header.height, hash: block.hash, time: block.header.time };
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Signature verification for the node: the most expensive thing a tx costs, so
+ * - public KeyObjects are cached per key (bounded LRU);
+ * - verification runs off the main thread: on the libuv pool through the async form of
+ *   `crypto.verify`, or on a worker_threads pool (mode chosen by options; see the bench);
+ * - a bounded set remembers (tx hash, signature) pairs already verified, so a tx seen twice
+ *   (HTTP, then gossip, then in a block) is verified once.
+ */
+import { verify as nodeVerify } from 'node:crypto';
+import { KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import type { Block, SignedTx } from '../../protocol/chain/types.js';
+import { type SignatureJob, VerifyPool } from './verify-workers.js';
+
+/** Where verification runs: the calling thread, the libuv pool, or worker threads. */
+export type VerifyMode = 'sync' | 'async' | 'workers';
+
+/** Verifier options. */
+export interface VerifierOptions {
+  readonly mode: VerifyMode;
+  /** Worker threads in 'workers' mode. */
+  readonly workers: number;
+  /** Max jobs per message to a worker. */
+  readonly maxBatch: number;
+  /** Max cached public KeyObjects. */
+  readonly keyCacheSize: number;
+  /** Max remembered verified (tx hash, signature) pairs. */
+  readonly verifiedCacheSize: number;
+  /** Max verifications outstanding per `verifyTxs` call (thousands at once measured slower than 64). */
+  readonly maxInFlight: number;
+}
+
+/** Defaults: the libuv pool ('async'; measured on par with workers here and simpler), 2 workers if chosen. */
+export const defaultVerifierOptions: VerifierOptions = {
+  mode: 'async',
+  workers: 2,
+  maxBatch: 256,
+  keyCacheSize: 10_000,
+  verifiedCacheSize: 100_000,
+  maxInFlight: 64,
+};
+
+/** Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash, checked by signature. */
+export class VerifiedSet {
+  private readonly map = new Map<string, string>();
+
+  constructor(readonly capacity: number) {}
+
+  private static key(b: Uint8Array): string {
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  }
+
+  /** True if this exact tx (hash and signature) was verified before. */
+  has(tx: SignedTx): boolean {
+    const sig = this.map.get(VerifiedSet.key(tx.hash));
+    return sig !== undefined && sig === VerifiedSet.key(tx.signature);
+  }
+
+  /** Remembers a verified tx, evicting the least recently added beyond capacity. */
+  add(tx: SignedTx): void {
+    if (this.capacity <= 0) return;
+    const k = VerifiedSet.key(tx.hash);
+    this.map.delete(k);
+    this.map.set(k, VerifiedSet.key(tx.signature));
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/** Verifies tx and block signatures with caching; `close()` it to stop worker threads. */
+export class Verifier {
+  readonly options: VerifierOptions;
+  readonly keys: KeyCache;
+  readonly verified: VerifiedSet;
+  private readonly pool: VerifyPool | null;
+
+  constructor(options: Partial<VerifierOptions> = {}) {
+    this.options = { ...defaultVerifierOptions, ...options };
+    this.keys = new KeyCache(this.options.keyCacheSize);
+    this.verified = new VerifiedSet(this.options.verifiedCacheSize);
+    this.pool =
+      this.options.mode === 'workers'
+        ? new VerifyPool({
+            workers: this.options.workers,
+            maxBatch: this.options.maxBatch,
+            keyCacheSize: this.options.keyCacheSize,
+          })
+        : null;
+  }
+
+  /** True if this exact tx was already verified by this Verifier. */
+  isVerified(tx: SignedTx): boolean {
+    return this.verified.has(tx);
+  }
+
+  /** Verifies on the calling thread (uses and fills the verified set). */
+  verifyTxSync(tx: SignedTx): boolean {
+    if (this.verified.has(tx)) return true;
+    const ok = verifySignature(tx.hash, tx.signature, tx.body.sender, this.keys);
+    if (ok) this.verified.add(tx);
+    return ok;
+  }
+
+  /** Verifies a tx's signature over its hash off the main thread (uses and fills the verified set). */
+  async verifyTx(tx: SignedTx): Promise<boolean> {
+    if (this.verified.has(tx)) return true;
+    const ok = await this.verify({ publicKey: tx.body.sender, message: tx.hash, signature: tx.signature });
+    if (ok) this.verified.add(tx);
+    return ok;
+  }
+
+  /** Verifies many txs concurrently, at most `maxInFlight` at a time; results in input order. */
+  async verifyTxs(txs: readonly SignedTx[]): Promise<boolean[]> {
+    const out = new Array<boolean>(txs.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < txs.length) {
+        const i = next++;
+        out[i] = await this.verifyTx(txs[i]!);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(txs.length, Math.max(1, this.options.maxInFlight)) }, lane),
+    );
+    return out;
+  }
+
+  /** Verifies a block's proposer signature over its hash. */
+  verifyBlockSignature(block: Block): Promise<boolean> {
+    return this.verify({ publicKey: block.header.proposer, message: block.hash, signature: block.signature });
+  }
+
+  /**
+   * Verifies the proposer signature and every tx signature of a block; resolves to the index of
+   * the first bad tx, -1 for a bad block signature, or null if all hold.
+   */
+  async verifyBlock(block: Block): Promise<number | null> {
+    const [sig, txs] = await Promise.all([this.verifyBlockSignature(block), this.verifyTxs(block.txs)]);
+    if (!sig) return -1;
+    const bad = txs.indexOf(false);
+    return bad === -1 ? null : bad;
+  }
+
+  /** Verifies one signature in the configured mode; false (never throws) on malformed input. */
+  verify(job: SignatureJob): Promise<boolean> {
+    if (this.options.mode === 'sync') {
+      return Promise.resolve(verifySignature(job.message, job.signature, job.publicKey, this.keys));
+    }
+    if (this.pool) return this.pool.verify(job);
+    if (job.signature.length !== 64 || job.publicKey.length !== 32) return Promise.resolve(false);
+    let key: ReturnType<KeyCache['get']>;
+    try {
+      key = this.keys.get(job.publicKey);
+    } catch {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      nodeVerify(null, job.message, key, job.signature, (err, ok) => resolve(!err && ok));
+    });
+  }
+
+  /** Stops worker threads, if any. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
+ * inbound messages, and carries out each Ready in the order the contract fixes (persist, then send,
+ * then hand committed entries to the state machine, then advance). Entries are applied in order on a
+ * bounded queue beside the loop; a conf change or a snapshot waits for it to drain. Only one Ready
+ * is in progress at a time; inputs that arrive meanwhile
+ * are stepped at once and picked up by the next Ready.
+ */
+import { decodeConfChange } from '../../consensus/confchange.js';
+import type { Raft } from '../../consensus/raft.js';
+import {
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  EntryType,
+  type HardState,
+  type Message,
+  type ProposeResult,
+  type Ready,
+  type Snapshot,
+  type SoftState,
+  type Storage,
+} from '../../consensus/types.js';
+import type { Logger } from '../log.js';
+
+/** Durable Raft state: the node backs it with LevelDB and a synchronous in-memory mirror. */
+export interface RaftPersistence {
+  readonly storage: Storage;
+  /** Writes hard state, entries and snapshot of a Ready durably, in one batch, then updates the mirror. */
+  persist(rd: { hardState?: HardState; entries: readonly Entry[]; snapshot?: Snapshot }): Promise<void>;
+  /** Records the membership that results from applying the conf change at `index`. */
+  saveConfState(conf: ConfState, index: number): Promise<void>;
+}
+
+/** What the driver hands to the rest of the node. */
+export interface RaftDriverHooks {
+  /** Sends one message; best effort (Raft tolerates loss). */
+  send(msg: Message): void;
+  /** Applies committed entries in order; must be durable before it resolves. */
+  apply(entries: readonly Entry[]): Promise<void>;
+  /** Replaces the state machine with a snapshot received from the leader. */
+  restore(snapshot: Snapshot): Promise<void>;
+  onSoftState?(soft: SoftState): void;
+  /** Called when a committed conf change has been applied to Raft. */
+  onConfState?(conf: ConfState, change: ConfChange): void;
+}
+
+export interface RaftDriverOptions {
+  readonly tickMs: number;
+  /**
+   * Committed entries handed to the state machine but not yet applied, at most (0: apply before
+   * every advance, as the plain contract says). Applying runs beside the Ready loop, in order, so
+   * persisting and sending new entries does not wait for blocks to execute; a conf change or a
+   * snapshot first waits until everything before it is applied.
+   */
+  readonly maxApplyBacklog: number;
+}
+
+/** A fatal fault in the Ready loop (disk failure, divergence): the node must stop. */
+export type DriverFault = (err: Error) => void;
+
+export class RaftDriver {
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  #again = false;
+  #stopped = false;
+  #idle: Promise<void> = Promise.resolve();
+  // The apply pipeline: a chain of applies, in commit order, and how many entries it still holds.
+  #applying: Promise<void> = Promise.resolve();
+  #backlog = 0;
+  #faulted = false;
+
+  constructor(
+    private readonly raft: Raft,
+    private readonly persistence: RaftPersistence,
+    private readonly hooks: RaftDriverHooks,
+    private readonly opts: RaftDriverOptions,
+    private readonly log: Logger,
+    private readonly onFault: DriverFault,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.raft.tick();
+      this.#kick();
+    }, this.opts.tickMs);
+    this.#kick();
+  }
+
+  /** Stops ticking and waits for the Ready in progress to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#idle;
+    await this.#applying.catch(() => undefined);
+  }
+
+  step(msg: Message): void {
+    if (this.#stopped) return;
+    this.raft.step(msg);
+    this.#kick();
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const r = this.raft.propose(data);
+    this.#kick();
+    return r;
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    const r = this.raft.proposeConfChange(cc);
+    this.#kick();
+    return r;
+  }
+
+  transferLeadership(to: string): void {
+    this.raft.transferLeadership(to);
+    this.#kick();
+  }
+
+  get status() {
+    return this.raft.status();
+  }
+
+  #kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (!this.raft.hasReady()) return;
+    this.#running = true;
+    this.#idle = this.#loop()
+      .catch((err: unknown) => this.#fail(err))
+      .finally(() => {
+        this.#running = false;
+      });
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      while (!this.#stopped && this.raft.hasReady()) {
+        const rd: Ready = this.raft.ready();
+        if (rd.softState !== undefined) this.hooks.onSoftState?.(rd.softState);
+        if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+          await this.persistence.persist({
+            ...(rd.hardState === undefined ? {} : { hardState: rd.hardState }),
+            entries: rd.entries,
+            ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
+          });
+        }
+        for (const m of rd.messages) this.hooks.send(m);
+        if (rd.snapshot !== undefined) {
+          await this.#drained();
+          await this.hooks.restore(rd.snapshot);
+        }
+        if (rd.committedEntries.length > 0) await this.#handOver(rd.committedEntries);
+        this.raft.advance(rd);
+      }
+    } while (this.#again && !this.#stopped);
+    this.log.trace('ready loop idle');
+  }
+
+  /**
+   * Committed entries without a conf change are queued to apply beside the loop (when the backlog
+   * allows); anything else waits for the queue, then applies here, before Raft advances.
+   */
+  async #handOver(entries: readonly Entry[]): Promise<void> {
+    const limit = this.opts.maxApplyBacklog;
+    if (limit <= 0 || entries.some((e) => e.type === EntryType.ConfChange)) {
+      await this.#drained();
+      await this.#applyCommitted(entries);
+      return;
+    }
+    while (this.#backlog > 0 && this.#backlog + entries.length > limit) await this.#drained();
+    this.#backlog += entries.length;
+    this.#applying = this.#applying.then(async () => {
+      try {
+        await this.hooks.apply(entries);
+      } finally {
+        this.#backlog -= entries.length;
+      }
+    });
+    // A failed apply stops the node, as it would inline.
+    this.#applying.catch((err: unknown) => this.#fail(err));
+  }
+
+  /** Stops the loop and reports the fault, once. */
+  #fail(err: unknown): void {
+    this.#stopped = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#faulted) return;
+    this.#faulted = true;
+    this.onFault(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** Resolves once every queued apply is done; rejects with the first apply failure. */
+  async #drained(): Promise<void> {
+    await this.#applying;
+  }
+
+  /** Normal entries go to the state machine in runs; each conf change is applied to Raft in order. */
+  async #applyCommitted(entries: readonly Entry[]): Promise<void> {
+    let from = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.type !== EntryType.ConfChange) continue;
+      if (i > from) await this.hooks.apply(entries.slice(from, i));
+      from = i + 1;
+      const change = decodeConfChange(e.data);
+      const conf = this.raft.applyConfChange(change);
+      await this.persistence.saveConfState(conf, e.index);
+      this.hooks.onConfState?.(conf, change);
+    }
+    if (from < entries.length) await this.hooks.apply(from === 0 ? entries : entries.slice(from));
+  }
+}
