@@ -1,9 +1,11 @@
 /** `ehrchain start --home DIR`: runs one validator node until SIGINT/SIGTERM. */
 
 import { readKeyFile } from '../client/keyfile.js';
+import { registerExplorer } from '../explorer/serve.js';
 import { loadHome } from '../node/config/config.js';
+import { createChainNode } from '../node/create.js';
 import { createLogger } from '../node/log.js';
-import { ChainNode } from '../node/node.js';
+import type { ChainNode } from '../node/node.js';
 
 export interface StartOptions {
   readonly home: string;
@@ -17,7 +19,20 @@ export async function runStart(opts: StartOptions): Promise<void> {
     ...(process.env.EHRCHAIN_LOG_PRETTY === '1' ? { pretty: true } : {}),
   });
   const key = await readKeyFile(config.keyFile);
-  const node = new ChainNode({ config, genesis, key, log, processMetrics: true });
+  let node: ChainNode;
+  try {
+    node = await createChainNode({
+      config,
+      genesis,
+      key,
+      log,
+      processMetrics: true,
+      httpPlugins: [registerExplorer],
+    });
+  } catch (err) {
+    log.fatal({ err }, 'node failed to start');
+    process.exit(1);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -40,24 +40,48 @@ export interface ApplierHooks {
   onDivergence(message: string): void;
 }
 
+/** Applier options. */
+export interface ApplierOptions {
+  readonly chainId: string;
+}
+
+/** What the applier works with. */
+export interface ApplierDeps {
+  readonly executor: Executor;
+  readonly sink: BlockSink;
+  readonly sigs: Verifier;
+  /** Whether a key is a validator in applied state. */
+  isValidator(publicKey: Uint8Array): boolean;
+  readonly hooks: ApplierHooks;
+  readonly log: Logger;
+  /** The last applied block when the applier starts. */
+  readonly tip: ChainTip;
+}
+
 export class Applier {
   #tip: ChainTip;
   #diverged: string | null = null;
   /** Recent roots by height, so a block's state root is checked without a disk read. */
   readonly #roots = new Map<number, Uint8Array>();
 
-  constructor(
-    private readonly chainId: string,
-    private readonly executor: Executor,
-    private readonly sink: BlockSink,
-    private readonly sigs: Verifier,
-    private readonly isValidator: (publicKey: Uint8Array) => boolean,
-    private readonly hooks: ApplierHooks,
-    private readonly log: Logger,
-    tip: ChainTip,
-  ) {
-    this.#tip = tip;
-    this.#roots.set(tip.height, sink.state.root());
+  readonly #chainId: string;
+  readonly #executor: Executor;
+  readonly #sink: BlockSink;
+  readonly #sigs: Verifier;
+  readonly #hooks: ApplierHooks;
+  readonly #log: Logger;
+  readonly #isValidator: (publicKey: Uint8Array) => boolean;
+
+  constructor(opts: ApplierOptions, deps: ApplierDeps) {
+    this.#chainId = opts.chainId;
+    this.#executor = deps.executor;
+    this.#sink = deps.sink;
+    this.#sigs = deps.sigs;
+    this.#hooks = deps.hooks;
+    this.#log = deps.log;
+    this.#isValidator = (pk) => deps.isValidator(pk);
+    this.#tip = deps.tip;
+    this.#roots.set(deps.tip.height, deps.sink.state.root());
   }
 
   get tip(): ChainTip {
@@ -72,7 +96,7 @@ export class Applier {
   resetTip(tip: ChainTip): void {
     this.#tip = tip;
     this.#roots.clear();
-    this.#roots.set(tip.height, this.sink.state.root());
+    this.#roots.set(tip.height, this.#sink.state.root());
   }
 
   /** Applies entries in order. Resolves once each applied block is durable. */
@@ -91,50 +115,50 @@ export class Applier {
       block = decodeBlock(entry.data);
     } catch (err) {
       if (!isChainError(err)) throw err;
-      this.hooks.onRejected(entry, 'bad_encoding', err.message);
+      this.#hooks.onRejected(entry, 'bad_encoding', err.message);
       return;
     }
     // One proposer signature per block: checked here, so apply never queues behind admission's
     // verifications. Most tx signatures were checked at admission and are remembered; the rest go
     // to the verifier's worker threads.
-    const signatureOk = verifyBlockSignature(block, this.sigs.keys);
-    const txSigs = await this.sigs.verifyTxs(block.txs);
+    const signatureOk = verifyBlockSignature(block, this.#sigs.keys);
+    const txSigs = await this.#sigs.verifyTxs(block.txs);
     const verdict = checkBlock({
       block,
       entryTerm: entry.term,
-      chainId: this.chainId,
+      chainId: this.#chainId,
       tip: this.#tip,
-      isValidator: this.isValidator,
+      isValidator: this.#isValidator,
       signatureOk,
       txSignaturesOk: txSigs,
     });
     if (!verdict.ok) {
-      this.hooks.onRejected(entry, verdict.code, verdict.message);
+      this.#hooks.onRejected(entry, verdict.code, verdict.message);
       return;
     }
     const h = block.header;
-    const expected = this.#roots.get(h.stateHeight) ?? (await this.sink.getStateRoot(h.stateHeight));
+    const expected = this.#roots.get(h.stateHeight) ?? (await this.#sink.getStateRoot(h.stateHeight));
     if (expected !== undefined && !bytesEqual(expected, h.stateRoot)) {
       this.#diverged =
         `block ${h.height} says the state root after ${h.stateHeight} is ${toHex(h.stateRoot)}, ` +
         `this node computed ${toHex(expected)}`;
-      this.hooks.onDivergence(this.#diverged);
+      this.#hooks.onDivergence(this.#diverged);
       throw new Error(`state divergence: ${this.#diverged}`);
     }
     if (expected === undefined)
-      this.log.debug({ height: h.stateHeight }, 'state root not held locally; not checked');
+      this.#log.debug({ height: h.stateHeight }, 'state root not held locally; not checked');
 
-    const journal = new JournaledState(this.sink.state);
-    const exec = this.executor.executeBlock(
-      { height: h.height, time: h.time, proposer: h.proposer, chainId: this.chainId },
+    const journal = new JournaledState(this.#sink.state);
+    const exec = this.#executor.executeBlock(
+      { height: h.height, time: h.time, proposer: h.proposer, chainId: this.#chainId },
       block.txs,
       journal,
     );
-    const staged = this.sink.state.stage(journal.writes());
-    await this.sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });
+    const staged = this.#sink.state.stage(journal.writes());
+    await this.#sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });
     this.#tip = { height: h.height, hash: block.hash, time: h.time };
     this.#roots.set(h.height, staged.root);
     if (this.#roots.size > 4096) this.#roots.delete(h.height - 4096);
-    this.hooks.onApplied({ block, receipts: exec.receipts, root: staged.root }, entry);
+    this.#hooks.onApplied({ block, receipts: exec.receipts, root: staged.root }, entry);
   }
 }

@@ -31,21 +31,36 @@ export interface IngressOptions {
   readonly gossipBatchMs: number;
 }
 
-export const defaultGossipBatch = { gossipBatchTxs: 256, gossipBatchMs: 5 } as const;
+/** What admission works with. */
+export interface IngressDeps {
+  readonly pool: AdmissionPool;
+  readonly verifier: TxSignatureVerifier;
+  /** Publishes a batch frame of client txs to the other validators. */
+  gossip(batch: Uint8Array): void;
+  /** Called for each tx admitted, after it entered the pool. */
+  onAdmitted(tx: SignedTx, source: 'http' | 'gossip'): void;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+}
 
 export class TxIngress {
   #batch: Uint8Array[] = [];
   #flushTimer: NodeJS.Timeout | null = null;
 
+  readonly #pool: AdmissionPool;
+  readonly #verifier: TxSignatureVerifier;
+  readonly #metrics: NodeMetrics;
+  readonly #log: Logger;
+
   constructor(
     private readonly opts: IngressOptions,
-    private readonly pool: AdmissionPool,
-    private readonly verifier: TxSignatureVerifier,
-    private readonly gossip: (batch: Uint8Array) => void,
-    private readonly onAdmitted: (tx: SignedTx, source: 'http' | 'gossip') => void,
-    private readonly metrics: NodeMetrics,
-    private readonly log: Logger,
-  ) {}
+    private readonly deps: IngressDeps,
+  ) {
+    this.#pool = deps.pool;
+    this.#verifier = deps.verifier;
+    this.#metrics = deps.metrics;
+    this.#log = deps.log;
+  }
 
   /** Admits a client's tx; throws ChainError with the reason when refused. */
   async submit(bytes: Uint8Array): Promise<SignedTx> {
@@ -70,9 +85,9 @@ export class TxIngress {
     let r = checked;
     if (!(r instanceof ChainError)) {
       try {
-        this.pool.add(r);
-        this.metrics.txAdmitted.inc({ source: 'http' });
-        this.onAdmitted(r, 'http');
+        this.#pool.add(r);
+        this.#metrics.txAdmitted.inc({ source: 'http' });
+        this.deps.onAdmitted(r, 'http');
         this.#queueGossip(r.bytes);
         return r;
       } catch (err) {
@@ -80,7 +95,7 @@ export class TxIngress {
         r = err;
       }
     }
-    this.metrics.txRejected.inc({ code: r.code });
+    this.#metrics.txRejected.inc({ code: r.code });
     return r;
   }
 
@@ -101,21 +116,21 @@ export class TxIngress {
       txs = decodeTxBatch(bytes, this.opts.limits.maxTxBytes);
     } catch (err) {
       if (!isChainError(err)) throw err;
-      this.metrics.txRejected.inc({ code: err.code });
-      this.log.debug({ from, code: err.code }, 'malformed tx batch from peer');
+      this.#metrics.txRejected.inc({ code: err.code });
+      this.#log.debug({ from, code: err.code }, 'malformed tx batch from peer');
       return;
     }
     await Promise.all(
       txs.map(async (b) => {
         try {
           const tx = await this.#check(b);
-          this.pool.add(tx);
-          this.metrics.txAdmitted.inc({ source: 'gossip' });
-          this.onAdmitted(tx, 'gossip');
+          this.#pool.add(tx);
+          this.#metrics.txAdmitted.inc({ source: 'gossip' });
+          this.deps.onAdmitted(tx, 'gossip');
         } catch (err) {
           if (!isChainError(err)) throw err;
           // A duplicate from gossip is normal (the tx reached us twice); anything else is counted.
-          if (err.code !== 'duplicate') this.metrics.txRejected.inc({ code: err.code });
+          if (err.code !== 'duplicate') this.#metrics.txRejected.inc({ code: err.code });
         }
       }),
     );
@@ -128,14 +143,15 @@ export class TxIngress {
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
     this.#batch = [];
-    this.gossip(encodeTxBatch(batch));
+    this.deps.gossip(encodeTxBatch(batch));
   }
 
   /** Decodes within limits, checks chain and gas rules, verifies the signature; throws ChainError. */
   async #check(bytes: Uint8Array): Promise<SignedTx> {
     const tx = decodeSignedTx(bytes, this.opts.limits); // refuses an oversized tx first (too_large)
     checkTxRules(tx, this.opts.rules);
-    if (!(await this.verifier.verify(tx))) throw new ChainError('bad_signature', 'signature does not verify');
+    if (!(await this.#verifier.verify(tx)))
+      throw new ChainError('bad_signature', 'signature does not verify');
     return tx;
   }
 

@@ -10,6 +10,7 @@ import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
 import type { Signer } from '../../protocol/chain/keys.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import type { Logger } from '../log.js';
+import type { BlockOptions } from './options.js';
 import type { ChainTip } from './rules.js';
 
 /** What the producer needs from the mempool. */
@@ -21,13 +22,8 @@ export interface ProposalPool {
   onRequeue(txs: readonly SignedTx[]): void;
 }
 
-export interface ProducerOptions {
+export interface ProducerOptions extends BlockOptions {
   readonly chainId: string;
-  readonly intervalMs: number;
-  readonly maxTxs: number;
-  readonly maxBytes: number;
-  /** Blocks proposed but not yet applied, at most. */
-  readonly maxInflight: number;
 }
 
 export interface ProducerDeps {
@@ -38,6 +34,7 @@ export interface ProducerDeps {
   appliedState(): { height: number; root: Uint8Array };
   /** Wall clock, ms. */
   now(): number;
+  readonly log: Logger;
 }
 
 interface Inflight {
@@ -53,11 +50,14 @@ export class BlockProducer {
   #lastCut = 0;
   readonly #inflight = new Map<number, Inflight>();
 
+  readonly #log: Logger;
+
   constructor(
     private readonly opts: ProducerOptions,
     private readonly deps: ProducerDeps,
-    private readonly log: Logger,
-  ) {}
+  ) {
+    this.#log = deps.log;
+  }
 
   /** Starts as leader of `term`, extending `tip` (the last block in this node's log). */
   lead(term: number, tip: ChainTip): void {
@@ -141,7 +141,7 @@ export class BlockProducer {
     const r = this.deps.propose(encodeBlock(block));
     if (!r.ok) {
       this.deps.pool.onRequeue(txs);
-      this.log.debug({ code: r.code }, 'proposal refused');
+      this.#log.debug({ code: r.code }, 'proposal refused');
       return;
     }
     this.#lastCut = now;

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { defaultNodeOptions, type NodeOptions } from '../options.js';
 
 /** A validator as genesis names it. */
 export interface GenesisValidator {
@@ -37,71 +38,17 @@ export interface Genesis {
   readonly organisations: readonly GenesisOrganisation[];
 }
 
-export interface BlockOptions {
-  /** A leader with pending txs cuts a block at least this often. */
-  readonly intervalMs: number;
-  readonly maxTxs: number;
-  readonly maxBytes: number;
-}
-
-export interface RaftTimingOptions {
-  readonly tickMs: number;
-  readonly electionTicks: number;
-  readonly heartbeatTicks: number;
-  /** Take a state snapshot and compact the Raft log every this many applied entries... */
-  readonly snapshotEvery: number;
-  /**
-   * ...or once this many bytes of entries were applied since the last snapshot, whichever comes
-   * first. The Raft log is held in memory until compacted, so this bounds a node's memory.
-   */
-  readonly snapshotBytes: number;
-  /**
-   * Raft entries kept below a snapshot when compacting, so a briefly lagging follower catches up
-   * from the log; one further behind gets the snapshot (InstallSnapshot).
-   */
-  readonly keepEntries: number;
-  /** At most this many bytes of entries are kept below a snapshot (the fewer of the two limits wins). */
-  readonly keepBytes: number;
-}
-
-export interface MempoolOptions {
-  readonly maxTxs: number;
-  readonly maxBytes: number;
-  /** How far ahead of a sender's committed nonce a tx may be. */
-  readonly nonceWindow: number;
-}
-
 export interface NodeConfig {
   readonly name: string;
   readonly chainId: string;
   /** Absolute after loading. */
   readonly dataDir: string;
   readonly keyFile: string;
-  readonly http: { readonly host: string; readonly port: number };
   readonly p2p: { readonly listen: readonly string[]; readonly announce: readonly string[] };
-  readonly block: BlockOptions;
-  readonly raft: RaftTimingOptions;
-  readonly mempool: MempoolOptions;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Every tuning knob (HTTP host and port included), the defaults with config.json laid over them. */
+  readonly options: NodeOptions;
 }
-
-export const defaultBlockOptions: BlockOptions = { intervalMs: 50, maxTxs: 1000, maxBytes: 4 * 1024 * 1024 };
-// etcd's defaults: heartbeat 100 ms, election timeout 1 s (randomised to 1-2 s). 500 ms measured too
-// short for validators that share a loaded machine: the event loop lags past it and elects needlessly.
-export const defaultRaftTimingOptions: RaftTimingOptions = {
-  tickMs: 100,
-  electionTicks: 10,
-  heartbeatTicks: 1,
-  snapshotEvery: 20_000,
-  snapshotBytes: 32 * 1024 * 1024,
-  keepEntries: 2_000,
-  keepBytes: 8 * 1024 * 1024,
-};
-export const defaultMempoolOptions: MempoolOptions = {
-  maxTxs: 50_000,
-  maxBytes: 64 * 1024 * 1024,
-  nonceWindow: 1024,
-};
 
 /** A configuration or genesis file that cannot be used, with the field at fault. */
 export class ConfigError extends Error {
@@ -129,7 +76,6 @@ function field<T>(obj: Json, key: string, check: (v: unknown) => v is T, what: s
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isPort = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) < 65536;
-const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 const isHexKey = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
@@ -140,15 +86,56 @@ function optionalObject(obj: Json, key: string, ctx: string): Json {
   return v;
 }
 
-function numbers<T extends object>(defaults: T, given: Json, ctx: string): T {
+// Knobs where 0 means "off" rather than nonsense.
+const ZERO_OK = new Set(['maxEventLoopDelayMs', 'maxApplyBacklog', 'maxIdleSenders', 'port']);
+// Knobs that are a word, with the words allowed.
+const WORDS: Readonly<Record<string, readonly string[]>> = { mode: ['sync', 'async', 'workers'] };
+
+/**
+ * Lays a config.json section over a module's defaults: only keys the defaults have, each of the
+ * default's kind (a non-negative integer, a word from WORDS, or a nested section).
+ */
+function section<T extends object>(defaults: T, given: Json, ctx: string, skip: readonly string[] = []): T {
   const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(given)) {
-    if (!(k in defaults)) throw new ConfigError('config_invalid', `${ctx}.${k}: unknown field`);
-    if (!isPositiveInt(v))
-      throw new ConfigError('config_invalid', `${ctx}.${k}: expected a positive integer`);
-    out[k] = v;
+    if (skip.includes(k)) continue;
+    const d = (defaults as Record<string, unknown>)[k];
+    if (d === undefined) throw new ConfigError('config_invalid', `${ctx}.${k}: unknown field`);
+    if (typeof d === 'object' && d !== null) {
+      if (!isObject(v)) throw new ConfigError('config_invalid', `${ctx}.${k}: expected an object`);
+      out[k] = section(d, v, `${ctx}.${k}`);
+    } else if (typeof d === 'string') {
+      const words = WORDS[k];
+      if (words === undefined || typeof v !== 'string' || !words.includes(v))
+        throw new ConfigError('config_invalid', `${ctx}.${k}: expected one of ${(words ?? []).join(', ')}`);
+      out[k] = v;
+    } else {
+      const min = ZERO_OK.has(k) ? 0 : 1;
+      if (!Number.isSafeInteger(v) || (v as number) < min)
+        throw new ConfigError(
+          'config_invalid',
+          `${ctx}.${k}: expected ${min === 0 ? 'a non-negative' : 'a positive'} integer`,
+        );
+      out[k] = v;
+    }
   }
   return out as T;
+}
+
+/** config.json's raft section; `electionTicks`/`heartbeatTicks` are the old names of two keys. */
+function raftSection(given: Json): Json {
+  const out: Json = { ...given };
+  for (const [old, now] of [
+    ['electionTicks', 'electionTick'],
+    ['heartbeatTicks', 'heartbeatTick'],
+  ] as const) {
+    if (old in out) {
+      if (now in out) throw new ConfigError('config_invalid', `config.raft: both ${old} and ${now}`);
+      out[now] = out[old];
+      delete out[old];
+    }
+  }
+  return out;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -164,8 +151,11 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'http',
     'p2p',
     'block',
+    'tx',
+    'verifier',
     'raft',
     'mempool',
+    'records',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -185,19 +175,33 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     keyFile: abs(
       raw.keyFile === undefined ? 'keys/validator.json' : field(raw, 'keyFile', isString, 'a path', 'config'),
     ),
-    http: {
-      host: http.host === undefined ? '127.0.0.1' : field(http, 'host', isString, 'a host', 'config.http'),
-      port: field(http, 'port', isPort, 'a port number', 'config.http'),
-    },
     p2p: {
       listen: field(p2p, 'listen', isStringArray, 'an array of multiaddrs', 'config.p2p'),
       announce:
         p2p.announce === undefined ? [] : field(p2p, 'announce', isStringArray, 'multiaddrs', 'config.p2p'),
     },
-    block: numbers(defaultBlockOptions, optionalObject(raw, 'block', 'config'), 'config.block'),
-    raft: numbers(defaultRaftTimingOptions, optionalObject(raw, 'raft', 'config'), 'config.raft'),
-    mempool: numbers(defaultMempoolOptions, optionalObject(raw, 'mempool', 'config'), 'config.mempool'),
+    options: nodeOptionsFromConfig(raw, http, p2p),
     logLevel: logLevel as NodeConfig['logLevel'],
+  };
+}
+
+/** The one place config.json maps onto the node's options (every section optional). */
+function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
+  const d = defaultNodeOptions;
+  const httpOpts = section(d.http, http, 'config.http', ['host', 'port']);
+  return {
+    block: section(d.block, optionalObject(raw, 'block', 'config'), 'config.block'),
+    tx: section(d.tx, optionalObject(raw, 'tx', 'config'), 'config.tx'),
+    verifier: section(d.verifier, optionalObject(raw, 'verifier', 'config'), 'config.verifier'),
+    raft: section(d.raft, raftSection(optionalObject(raw, 'raft', 'config')), 'config.raft'),
+    mempool: section(d.mempool, optionalObject(raw, 'mempool', 'config'), 'config.mempool'),
+    http: {
+      ...httpOpts,
+      host: http.host === undefined ? d.http.host : field(http, 'host', isString, 'a host', 'config.http'),
+      port: field(http, 'port', isPort, 'a port number', 'config.http'),
+    },
+    p2p: section(d.p2p, p2p, 'config.p2p', ['listen', 'announce']),
+    records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
   };
 }
 

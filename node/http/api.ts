@@ -1,85 +1,65 @@
 /** The node's side of the HTTP API: turns store, mempool and Raft state into JSON views. */
+
+import type { Raft } from '../../consensus/raft.js';
 import pkg from '../../package.json' with { type: 'json' };
 import type {
   ApiBackend,
   BatchItemResult,
-  BlockHeaderView,
   BlockView,
   NodeEvent,
   QueryResult,
-  ReceiptView,
   StatusView,
   TxView,
 } from '../../protocol/api.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
-import type { Block, Receipt, SignedTx } from '../../protocol/chain/types.js';
-import type { ChainNode } from '../node.js';
+import type { Applier } from '../blocks/applier.js';
+import type { TxIngress } from '../blocks/ingress.js';
+import type { NodeEvents } from '../events.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { NodeMetrics } from '../metrics.js';
+import type { P2PHost } from '../p2p/host.js';
+import type { Validator } from '../raft/membership.js';
+import type { Executor } from '../state/executor.js';
 import { nextNonce } from '../state/registry.js';
+import type { ChainStore } from '../store/chain-store.js';
+import { blockView, receiptView, txView } from './views.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
-function receiptView(r: Receipt): ReceiptView {
-  return {
-    status: r.status,
-    ...(r.error === undefined ? {} : { error: r.error }),
-    gasUsed: r.gasUsed,
-    returnData: toHex(r.returnData),
-    events: r.events.map((e) => ({ name: e.name, data: e.data.map(toHex) })),
-  };
-}
-
-function txView(tx: SignedTx, status: 'pending' | 'committed'): TxView {
-  const b = tx.body;
-  return {
-    hash: toHex(tx.hash),
-    status,
-    chainId: b.chainId,
-    sender: toHex(b.sender),
-    nonce: b.nonce,
-    gasLimit: b.gasLimit,
-    contract: b.contract,
-    method: b.method,
-    args: b.args.map(toHex),
-    signature: toHex(tx.signature),
-  };
+/** What the API reads and calls: a narrow view of the node, wired by the composition root. */
+export interface NodeApiDeps {
+  readonly chainId: string;
+  readonly name: string;
+  readonly nodeId: string;
+  readonly store: Pick<ChainStore, 'getTx' | 'getBlock' | 'getBlocks' | 'appliedIndex' | 'state'>;
+  readonly mempool: Pick<Mempool, 'get' | 'pendingOf' | 'size' | 'bytes'>;
+  readonly ingress: Pick<TxIngress, 'submit' | 'submitBatch'>;
+  readonly executor: Pick<Executor, 'query'>;
+  readonly raft: Pick<Raft, 'status' | 'progress'>;
+  readonly applier: Pick<Applier, 'tip' | 'divergence'>;
+  readonly host: Pick<P2PHost, 'connectedPeers'>;
+  /** When each validator last sent a Raft message, by peer id. */
+  readonly lastSeen: ReadonlyMap<string, number>;
+  validators(): readonly Validator[];
+  readonly events: NodeEvents;
+  readonly metrics: NodeMetrics;
 }
 
 export class NodeApi implements ApiBackend {
-  constructor(private readonly node: ChainNode) {}
+  constructor(private readonly node: NodeApiDeps) {}
 
   get chainId(): string {
-    return this.node.init.config.chainId;
-  }
-
-  static headerView(b: Block): BlockHeaderView {
-    const h = b.header;
-    return {
-      height: h.height,
-      hash: toHex(b.hash),
-      parentHash: toHex(h.parentHash),
-      txRoot: toHex(h.txRoot),
-      stateHeight: h.stateHeight,
-      stateRoot: toHex(h.stateRoot),
-      proposer: toHex(h.proposer),
-      term: h.term,
-      time: h.time,
-      txCount: h.txCount,
-      signature: toHex(b.signature),
-    };
-  }
-
-  static blockView(b: Block): BlockView {
-    return { ...NodeApi.headerView(b), txs: b.txs.map((t) => toHex(t.hash)) };
+    return this.node.chainId;
   }
 
   async submitTx(bytes: Uint8Array): Promise<string> {
-    const tx = await this.node.submit(bytes);
+    const tx = await this.node.ingress.submit(bytes);
     return toHex(tx.hash);
   }
 
   async submitTxs(txs: readonly Uint8Array[]): Promise<BatchItemResult[]> {
-    const results = await this.node.submitBatch(txs);
+    const results = await this.node.ingress.submitBatch(txs);
     return results.map((r) =>
       r instanceof ChainError ? { error: { code: r.code, message: r.message } } : { hash: toHex(r.hash) },
     );
@@ -107,11 +87,11 @@ export class NodeApi implements ApiBackend {
 
   async getBlock(height: number): Promise<BlockView | null> {
     const b = await this.node.store.getBlock(height);
-    return b === undefined ? null : NodeApi.blockView(b);
+    return b === undefined ? null : blockView(b);
   }
 
   async getBlocks(from: number, limit: number): Promise<BlockView[]> {
-    return (await this.node.store.getBlocks(from, limit)).map(NodeApi.blockView);
+    return (await this.node.store.getBlocks(from, limit)).map(blockView);
   }
 
   getAccount(publicKeyHex: string): { nonce: number; pending: number } {
@@ -126,7 +106,7 @@ export class NodeApi implements ApiBackend {
     const self = n.nodeId;
     return {
       nodeId: self,
-      name: n.init.config.name,
+      name: n.name,
       chainId: this.chainId,
       role: st.role,
       term: st.term,
@@ -166,7 +146,9 @@ export class NodeApi implements ApiBackend {
 
   subscribe(listener: (e: NodeEvent) => void): () => void {
     this.node.events.on('event', listener);
-    return () => this.node.events.off('event', listener);
+    return () => {
+      this.node.events.off('event', listener);
+    };
   }
 
   async metrics(): Promise<{ contentType: string; body: string }> {

@@ -17,36 +17,9 @@ import { ChainError, chainErrorHttpStatus } from '../../protocol/chain/errors.js
 import { defaultTxLimits } from '../../protocol/chain/tx.js';
 import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
+import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
 import { shedWhenOverloaded } from './shed.js';
-
-export interface HttpOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Largest accepted request body in bytes (a signed tx is far smaller). */
-  readonly bodyLimit: number;
-  /** Seconds a client is told to wait when the mempool is full. */
-  readonly retryAfterSeconds: number;
-  /** Most txs in one `POST /v1/txs`. */
-  readonly maxBatchTxs: number;
-  /** Largest `POST /v1/txs` body in bytes. */
-  readonly batchBodyLimit: number;
-  /**
-   * Submissions and blob uploads get 503 `overloaded` while the event loop's mean delay exceeds this
-   * many ms (0: never):
-   * a node that takes more than it can process delays its own Raft heartbeats into needless elections.
-   */
-  readonly maxEventLoopDelayMs: number;
-}
-
-export const defaultHttpOptions: Omit<HttpOptions, 'port'> = {
-  host: '127.0.0.1',
-  bodyLimit: 256 * 1024,
-  retryAfterSeconds: 1,
-  maxBatchTxs: 1000,
-  batchBodyLimit: 4 * 1024 * 1024,
-  maxEventLoopDelayMs: 200,
-};
 
 /** An HTTP-level error with a stable code (routing, validation, body size). */
 function apiError(code: string, message: string) {

@@ -12,11 +12,11 @@ export interface MempoolOptions {
   readonly maxIdleSenders: number;
 }
 
-/** Defaults: 50,000 txs, 64 MiB, a 64-nonce window. */
+/** Defaults: 50,000 txs, 64 MiB, a 1,024-nonce window. */
 export const defaultMempoolOptions: MempoolOptions = {
   maxTxs: 50_000,
   maxBytes: 64 * 1024 * 1024,
-  nonceWindow: 64,
+  nonceWindow: 1024,
   maxIdleSenders: 10_000,
 };
 

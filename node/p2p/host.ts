@@ -31,6 +31,7 @@ import { P2PError } from './errors.js';
 import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
 import { noopMetrics, type P2PMetrics } from './metrics.js';
+import { defaultP2POptions, type P2POptions } from './options.js';
 import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
 import {
   type HandleRequestOptions,
@@ -44,7 +45,7 @@ import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './
 export type { PeerAddress } from './dialer.js';
 
 /** Options of `createP2PHost`. */
-export interface P2PHostOptions {
+export interface P2PHostOptions extends Partial<P2POptions> {
   /** Chain id: part of every protocol id and topic, so chains never talk across. */
   readonly chainId: string;
   /** The validator's 32-byte ed25519 seed (private key). Never logged. */
@@ -57,15 +58,6 @@ export interface P2PHostOptions {
   readonly peers?: readonly PeerAddress[];
   /** Peers allowed to connect; default: the ids in `peers`. Peers outside are refused by the gater. */
   readonly allowedPeers?: Iterable<string>;
-  /** Largest gossiped tx in bytes. Default 128 KiB. */
-  readonly maxTxBytes?: number;
-  /** Redial backoff for configured peers, ms. Default 250 .. 5000. */
-  readonly redialMinMs?: number;
-  readonly redialMaxMs?: number;
-  /** Time allowed for one connection dial, ms. Default 5000. */
-  readonly dialTimeoutMs?: number;
-  /** Inbound connections per second accepted from one IP (libp2p's limiter). Default 50. */
-  readonly inboundConnectionThreshold?: number;
   readonly raft?: RaftTransportOptions;
   readonly dht?: DhtOptions;
   readonly metrics?: P2PMetrics;
@@ -112,12 +104,21 @@ export class P2PHost {
       this.metrics,
       o.raft,
     );
-    this.tx = new TxGossip(libp2p.services.pubsub, o.chainId, o.maxTxBytes ?? 128 * 1024, this.metrics);
+    this.tx = new TxGossip(
+      libp2p.services.pubsub,
+      o.chainId,
+      o.maxGossipBytes ?? defaultP2POptions.maxGossipBytes,
+      this.metrics,
+    );
     this.dialer = new PeerDialer(
       libp2p,
       this.peerId,
       (p) => gater.isAllowed(p),
-      { minMs: o.redialMinMs ?? 250, maxMs: o.redialMaxMs ?? 5000, dialTimeoutMs: o.dialTimeoutMs ?? 5000 },
+      {
+        minMs: o.redialMinMs ?? defaultP2POptions.redialMinMs,
+        maxMs: o.redialMaxMs ?? defaultP2POptions.redialMaxMs,
+        dialTimeoutMs: o.dialTimeoutMs ?? defaultP2POptions.dialTimeoutMs,
+      },
       o.peers ?? [],
       (p) => this.raft.peerConnected(p),
     );
@@ -297,13 +298,16 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     streamMuxers: [yamux()],
     connectionGater: gater,
     connectionManager: {
-      dialTimeout: options.dialTimeoutMs ?? 5000,
-      inboundConnectionThreshold: options.inboundConnectionThreshold ?? 50,
+      dialTimeout: options.dialTimeoutMs ?? defaultP2POptions.dialTimeoutMs,
+      inboundConnectionThreshold:
+        options.inboundConnectionThreshold ?? defaultP2POptions.inboundConnectionThreshold,
     },
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub(gossipsubOptions(options.chainId, options.maxTxBytes ?? 128 * 1024)),
+      pubsub: gossipsub(
+        gossipsubOptions(options.chainId, options.maxGossipBytes ?? defaultP2POptions.maxGossipBytes),
+      ),
       dht: kadDHT(dhtInit(options.chainId, options.dht)),
     },
   });

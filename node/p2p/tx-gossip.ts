@@ -31,7 +31,7 @@ export type TxValidator = (bytes: Uint8Array, from: string) => 'accept' | 'ignor
 export const txTopic = (chainId: string): string => `/ehrchain/${chainId}/tx/1`;
 
 /** Gossipsub settings the tx gossip relies on. */
-export function gossipsubOptions(chainId: string, maxTxBytes: number): Partial<GossipsubOpts> {
+export function gossipsubOptions(chainId: string, maxGossipBytes: number): Partial<GossipsubOpts> {
   return {
     globalSignaturePolicy: 'StrictNoSign',
     allowPublishToZeroTopicPeers: true,
@@ -42,7 +42,7 @@ export function gossipsubOptions(chainId: string, maxTxBytes: number): Partial<G
     allowedTopics: [txTopic(chainId)],
     // This bounds a whole gossipsub RPC frame, which may carry several messages (IWANT answers) plus
     // control data; the per-tx limit is enforced by the topic validator.
-    maxInboundDataLength: Math.max(4 * 1024 * 1024, 2 * maxTxBytes + 64 * 1024),
+    maxInboundDataLength: Math.max(4 * 1024 * 1024, 2 * maxGossipBytes + 64 * 1024),
     msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
   };
 }
@@ -63,7 +63,7 @@ export class TxGossip {
   constructor(
     private readonly pubsub: GossipSub,
     chainId: string,
-    private readonly maxTxBytes: number,
+    private readonly maxGossipBytes: number,
     private readonly metrics: P2PMetrics,
   ) {
     this.topic = txTopic(chainId);
@@ -92,7 +92,7 @@ export class TxGossip {
         this.metrics.messageDropped('tx', DropReason.BadMessage);
         return TopicValidatorResult.Reject;
       }
-      if (msg.data.byteLength > this.maxTxBytes) {
+      if (msg.data.byteLength > this.maxGossipBytes) {
         this.metrics.messageDropped('tx', DropReason.TooLarge);
         return TopicValidatorResult.Reject;
       }
@@ -126,8 +126,11 @@ export class TxGossip {
    */
   async publish(bytes: Uint8Array): Promise<{ recipients: number }> {
     if (!this.running) throw new P2PError('not_started', 'p2p host not started');
-    if (bytes.byteLength > this.maxTxBytes) {
-      throw new P2PError('too_large', `tx is ${bytes.byteLength} bytes (limit ${this.maxTxBytes})`);
+    if (bytes.byteLength > this.maxGossipBytes) {
+      throw new P2PError(
+        'too_large',
+        `gossip message is ${bytes.byteLength} bytes (limit ${this.maxGossipBytes})`,
+      );
     }
     try {
       const { recipients } = await this.pubsub.publish(this.topic, bytes);

@@ -59,6 +59,16 @@ export interface RaftDriverOptions {
 /** A fatal fault in the Ready loop (disk failure, divergence): the node must stop. */
 export type DriverFault = (err: Error) => void;
 
+/** What the driver works with. */
+export interface RaftDriverDeps {
+  readonly raft: Raft;
+  readonly persistence: RaftPersistence;
+  readonly hooks: RaftDriverHooks;
+  readonly log: Logger;
+  /** Called once, with the first fault. */
+  readonly onFault: DriverFault;
+}
+
 export class RaftDriver {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
@@ -70,14 +80,22 @@ export class RaftDriver {
   #backlog = 0;
   #faulted = false;
 
+  private readonly raft: Raft;
+  private readonly persistence: RaftPersistence;
+  private readonly hooks: RaftDriverHooks;
+  private readonly log: Logger;
+  private readonly onFault: DriverFault;
+
   constructor(
-    private readonly raft: Raft,
-    private readonly persistence: RaftPersistence,
-    private readonly hooks: RaftDriverHooks,
     private readonly opts: RaftDriverOptions,
-    private readonly log: Logger,
-    private readonly onFault: DriverFault,
-  ) {}
+    deps: RaftDriverDeps,
+  ) {
+    this.raft = deps.raft;
+    this.persistence = deps.persistence;
+    this.hooks = deps.hooks;
+    this.log = deps.log;
+    this.onFault = deps.onFault;
+  }
 
   start(): void {
     this.#timer = setInterval(() => {

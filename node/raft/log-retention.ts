@@ -5,9 +5,9 @@
  */
 import { entrySize } from '../../consensus/storage.js';
 import type { Storage } from '../../consensus/types.js';
-import type { RaftTimingOptions } from '../config/config.js';
+import type { RaftNodeOptions } from './options.js';
 
-type Limits = Pick<RaftTimingOptions, 'snapshotEvery' | 'snapshotBytes' | 'keepEntries' | 'keepBytes'>;
+type Limits = Pick<RaftNodeOptions, 'snapshotEvery' | 'snapshotBytes' | 'keepEntries' | 'keepBytes'>;
 
 /** Bytes of the entries in [lo, hi] still held in storage (compacted ones count 0). */
 export function logBytes(storage: Storage, lo: number, hi: number): number {

@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initNetwork } from '../../cli/init.js';
 import { readKeyFile } from '../../client/keyfile.js';
+import { registerExplorer } from '../../explorer/serve.js';
 import { loadHome } from '../../node/config/config.js';
 import { type GenesisContracts, genesisHash, genesisWrites } from '../../node/contracts/genesis.js';
+import { createChainNode } from '../../node/create.js';
 import { silentLogger } from '../../node/log.js';
-import { ChainNode } from '../../node/node.js';
+import type { ChainNode } from '../../node/node.js';
 import { ChainStore } from '../../node/store/chain-store.js';
 
 export interface TestNetwork {
@@ -101,7 +103,13 @@ export async function startNetwork(
         await store.close();
       }
       const key = await readKeyFile(config.keyFile);
-      const node = new ChainNode({ config, genesis, key, log: silentLogger() });
+      const node = await createChainNode({
+        config,
+        genesis,
+        key,
+        log: silentLogger(),
+        httpPlugins: [registerExplorer],
+      });
       started.push(node);
     }
     await Promise.all(started.map((n) => n.start()));

@@ -15,8 +15,9 @@ import { initNetwork } from '../../cli/init.js';
 import { EhrClient } from '../../client/client.js';
 import { type KeyPair, readKeyFile } from '../../client/keyfile.js';
 import { type Genesis, loadHome } from '../../node/config/config.js';
+import { createChainNode } from '../../node/create.js';
 import { silentLogger } from '../../node/log.js';
-import { ChainNode } from '../../node/node.js';
+import type { ChainNode } from '../../node/node.js';
 import type { StatusView } from '../../protocol/api.js';
 import { freePorts, waitFor } from './wait.js';
 
@@ -93,7 +94,7 @@ export class TestNode {
       this.logLevel === undefined
         ? silentLogger()
         : pino({ level: this.logLevel }, pino.destination({ dest: this.logFile, append: true, sync: true }));
-    const node = new ChainNode({ config, genesis, key, log });
+    const node = await createChainNode({ config, genesis, key, log });
     try {
       await node.start();
     } catch (err) {

@@ -5,8 +5,8 @@
  * state roots the nodes report (execution is deterministic).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultExecutor } from '../../node/contracts/builtins.js';
 import { genesisWrites } from '../../node/contracts/genesis.js';
-import { createDefaultExecutor } from '../../node/node.js';
 import { JournaledState } from '../../node/state/journal.js';
 import { WorldState } from '../../node/state/world.js';
 import { toHex } from '../../protocol/chain/encoding.js';

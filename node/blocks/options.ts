@@ -1,0 +1,38 @@
+/** Options of block production and transaction admission. */
+import { defaultTxLimits } from '../../protocol/chain/tx.js';
+
+/** Block production on the leader. */
+export interface BlockOptions {
+  /** A leader with pending txs cuts a block at least this often. */
+  readonly intervalMs: number;
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+  /** Blocks proposed but not yet applied, at most: keeps the pipeline full without unbounded memory. */
+  readonly maxInflight: number;
+}
+
+export const defaultBlockOptions: BlockOptions = {
+  intervalMs: 50,
+  maxTxs: 1000,
+  maxBytes: 4 * 1024 * 1024,
+  maxInflight: 8,
+};
+
+/** Transaction admission (HTTP and gossip alike). */
+export interface TxAdmissionOptions {
+  /** Largest signed tx in bytes (`too_large` above). */
+  readonly maxTxBytes: number;
+  /** Largest gas limit a tx may carry (`gas_limit` above). */
+  readonly maxGasLimit: number;
+  /** Admitted client txs are gossiped in batches of at most this many txs... */
+  readonly gossipBatchTxs: number;
+  /** ...or after this many ms, whichever first. */
+  readonly gossipBatchMs: number;
+}
+
+export const defaultTxAdmissionOptions: TxAdmissionOptions = {
+  maxTxBytes: defaultTxLimits.maxTxBytes,
+  maxGasLimit: 10_000_000,
+  gossipBatchTxs: 256,
+  gossipBatchMs: 5,
+};

@@ -1,0 +1,368 @@
+/**
+ * The composition root: every part of a validator constructed here, once, each from its own
+ * options and its dependencies, in dependency order. Nothing starts here (ChainNode.start does);
+ * what was opened is closed again if construction fails half way.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { KeyPair } from '../client/keyfile.js';
+import { defaultRaftOptions } from '../consensus/options.js';
+import { Raft } from '../consensus/raft.js';
+import { fromHex } from '../protocol/chain/encoding.js';
+import { createSigner } from '../protocol/chain/keys.js';
+import { defaultTxLimits } from '../protocol/chain/tx.js';
+import { Applier } from './blocks/applier.js';
+import { AppliedFanout, CommitLatency } from './blocks/fanout.js';
+import { TxIngress } from './blocks/ingress.js';
+import { findLogTip } from './blocks/log-tip.js';
+import { BlockProducer } from './blocks/producer.js';
+import type { ChainTip } from './blocks/rules.js';
+import { Verifier } from './blocks/verify.js';
+import type { Genesis, NodeConfig } from './config/config.js';
+import { createDefaultExecutor } from './contracts/builtins.js';
+import { genesisHash, genesisWrites } from './contracts/genesis.js';
+import { createNodeEvents } from './events.js';
+import { NodeApi } from './http/api.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { Mempool } from './mempool/mempool.js';
+import { NodeMetrics } from './metrics.js';
+import { ChainNode, type FaultCell } from './node.js';
+import { createP2PHost } from './p2p/host.js';
+import { nodeIdFromValidatorKey } from './p2p/identity.js';
+import { ValidatorPeers } from './p2p/validator-peers.js';
+import { RaftAuth } from './raft/auth.js';
+import { RaftDriver } from './raft/driver.js';
+import { Leadership } from './raft/leadership.js';
+import { peerAddresses, validatorsIn } from './raft/membership.js';
+import { MembershipReconciler } from './raft/membership-reconciler.js';
+import { Snapshotter } from './raft/snapshotter.js';
+import { registerRecordRoutes } from './records/routes.js';
+import { RecordService } from './records/service.js';
+import type { Executor } from './state/executor.js';
+import { nextNonce } from './state/registry.js';
+import { isValidatorIn } from './state/validators.js';
+import { ChainStore } from './store/chain-store.js';
+
+/** Registers more routes on a node's HTTP server (the CLI adds the web UI this way). */
+export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
+
+export interface ChainNodeInit {
+  readonly config: NodeConfig;
+  readonly genesis: Genesis;
+  readonly key: KeyPair;
+  readonly log: Logger;
+  /** Defaults to the built-in contracts (contracts/builtins.ts). */
+  readonly executor?: Executor;
+  /** Collect process metrics (CPU, memory, GC); on in a real process, off for in-process test nodes. */
+  readonly processMetrics?: boolean;
+  /** Registered on the HTTP server after the API's routes, in order. */
+  readonly httpPlugins?: readonly HttpPlugin[];
+}
+
+/** Opens the store and builds every part of a node; call `start()` on the result. */
+export async function createChainNode(init: ChainNodeInit): Promise<ChainNode> {
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await compose(init, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]): Promise<ChainNode> {
+  const { config, genesis, key, log } = init;
+  const o = config.options;
+  const chainId = config.chainId;
+  const nodeId = nodeIdFromValidatorKey(key.publicKey);
+  const metrics = new NodeMetrics({ defaults: init.processMetrics === true });
+  const events = createNodeEvents();
+  const faults: FaultCell = { fault: null };
+  const lastSeen = new Map<string, number>();
+  const latency = new CommitLatency();
+  const signer = createSigner(key.seed);
+
+  const store = await openStore(config, genesis);
+  opened.push(() => store.close());
+  const rs = store.raft.storage;
+  const validators = () => validatorsIn(store.state);
+
+  const mempool = new Mempool((sender) => nextNonce(store.state, sender), o.mempool);
+  const verifier = new Verifier(o.verifier);
+  opened.push(() => verifier.close());
+  const executor = init.executor ?? createDefaultExecutor();
+
+  const host = await createP2PHost({
+    ...o.p2p,
+    chainId,
+    seed: key.seed,
+    listen: config.p2p.listen,
+    announce: config.p2p.announce,
+    peers: peerAddresses(validators(), nodeId),
+  });
+  opened.push(() => host.stop());
+  const validatorPeers = new ValidatorPeers({ host, self: nodeId, validators });
+
+  const raft = new Raft({
+    ...defaultRaftOptions,
+    id: nodeId,
+    storage: rs,
+    random: Math.random,
+    electionTick: o.raft.electionTick,
+    heartbeatTick: o.raft.heartbeatTick,
+    applied: store.appliedIndex(),
+  });
+  const raftAuth = new RaftAuth({
+    chainId,
+    id: nodeId,
+    signer,
+    raft,
+    onReject: (reason, m) => {
+      metrics.raftProofRejected.inc({ reason });
+      log.debug(
+        { peer: m.from, type: m.type, term: m.term, reason },
+        'raft message without a valid proof dropped',
+      );
+    },
+  });
+
+  const appliedTip = async (): Promise<ChainTip> => {
+    const height = store.latestHeight();
+    if (height === 0 || height < store.baseHeight()) {
+      return { height, hash: store.lastBlockHash(), time: height === 0 ? genesis.time : 0 };
+    }
+    const b = await store.getBlock(height);
+    return { height, hash: store.lastBlockHash(), time: b?.header.time ?? 0 };
+  };
+
+  const producer: BlockProducer = new BlockProducer(
+    { ...o.block, chainId },
+    {
+      pool: mempool,
+      signer,
+      propose: (data) => driver.propose(data),
+      appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
+      now: () => Date.now(),
+      log: log.child({ module: 'producer' }),
+    },
+  );
+
+  const records = new RecordService(o.records, {
+    chainId,
+    dir: join(config.dataDir, 'blobs'),
+    host,
+    signer,
+    validatorPeers: () => validators().flatMap((v) => (v.peerId === nodeId ? [] : [v.peerId])),
+    query: (method, args) => {
+      const r = executor.query(store.state, 'consent', method, args);
+      if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+      return r.returnData;
+    },
+    nextNonce: () => nextNonce(store.state, key.publicKey) + mempool.pendingOf(key.publicKey),
+    submit: (bytes) => ingress.submit(bytes),
+    log: log.child({ module: 'records' }),
+  });
+
+  const fanout = new AppliedFanout({
+    mempool,
+    producer,
+    records,
+    metrics,
+    events,
+    latency,
+    commitIndex: () => raft.status().commit,
+    onValidatorsChanged: () => void validatorPeers.sync(),
+    now: () => performance.now(),
+  });
+
+  const applier: Applier = new Applier(
+    { chainId },
+    {
+      executor,
+      sink: store,
+      sigs: verifier,
+      isValidator: (pk) => isValidatorIn(store.state, pk),
+      hooks: {
+        onApplied: (a) => fanout.onApplied(a),
+        onRejected: (entry, code, message) => {
+          log.error({ index: entry.index, term: entry.term, code }, `committed block rejected: ${message}`);
+          void appliedTip().then((t) => producer.onRejected(t));
+        },
+        onDivergence: (message) => {
+          metrics.divergence.set(1);
+          log.fatal(`STATE DIVERGENCE: ${message}; this node has stopped applying blocks`);
+        },
+      },
+      log: log.child({ module: 'applier' }),
+      tip: await appliedTip(),
+    },
+  );
+
+  const ingress: TxIngress = new TxIngress(
+    {
+      limits: { ...defaultTxLimits, maxTxBytes: o.tx.maxTxBytes },
+      rules: { chainId, maxGasLimit: o.tx.maxGasLimit },
+      gossipBatchTxs: o.tx.gossipBatchTxs,
+      gossipBatchMs: o.tx.gossipBatchMs,
+    },
+    {
+      pool: mempool,
+      verifier: { verify: (tx) => verifier.verifyTx(tx) },
+      gossip: (batch) => {
+        host.publishTx(batch).catch((err: unknown) => log.debug({ err }, 'gossip publish failed'));
+      },
+      onAdmitted: (tx) => {
+        latency.admitted(tx, performance.now());
+        metrics.mempoolTxs.set(mempool.size);
+        if (producer.leading && mempool.size >= o.block.maxTxs) producer.maybeCut(true);
+      },
+      metrics,
+      log: log.child({ module: 'ingress' }),
+    },
+  );
+
+  const snapshotter = new Snapshotter(o.raft, {
+    store,
+    conf: () => raft.status().conf,
+    appliedHeight: () => applier.tip.height,
+    log,
+  });
+
+  const leadership = new Leadership({
+    status: () => raft.status(),
+    producer,
+    logTip: () => {
+      const t = findLogTip(store.raft.storage, store.appliedIndex(), applier.tip);
+      for (const txs of t.inFlight) mempool.onCommitted(txs);
+      return t.tip;
+    },
+    metrics,
+    events,
+    log,
+  });
+
+  const driver: RaftDriver = new RaftDriver(
+    { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
+    {
+      raft,
+      persistence: {
+        storage: rs,
+        persist: (rd) => store.raft.persist(rd),
+        saveConfState: (conf, index) => store.markApplied(index, conf),
+      },
+      hooks: {
+        send: (m) => host.raft.sendMessage(m, raftAuth.proofFor(m)),
+        apply: async (entries) => {
+          snapshotter.onApplying(entries);
+          const t0 = performance.now();
+          await applier.apply(entries);
+          metrics.blockApply.observe((performance.now() - t0) / 1000);
+          await snapshotter.maybeSnapshot();
+        },
+        restore: async (snap) => {
+          const meta = await store.restoreStateSnapshot(snap.data);
+          applier.resetTip(await appliedTip());
+          snapshotter.onRestored(snap.meta.index);
+          await validatorPeers.sync();
+          log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
+        },
+        onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
+      },
+      log: log.child({ module: 'raft' }),
+      onFault: (err) => {
+        faults.fault = err;
+        log.fatal({ err }, 'the Raft loop stopped: the node no longer takes part in consensus');
+      },
+    },
+  );
+
+  const reconciler = new MembershipReconciler(
+    { intervalMs: o.raft.membershipIntervalMs },
+    {
+      status: () => raft.status(),
+      matchOf: (id) => raft.progress(id)?.match,
+      proposeConfChange: (change) => driver.proposeConfChange(change),
+      validators,
+      faulted: () => faults.fault !== null,
+      log,
+    },
+  );
+
+  host.raft.onRaftMessage((m, proof) => {
+    lastSeen.set(m.from, Date.now());
+    // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our
+    // term from a peer other than its leader is ignored by the Raft core.
+    if (raftAuth.admit(m, proof)) driver.step(m);
+  });
+  host.onTx((bytes, from) => {
+    ingress.receiveBatch(bytes, from).catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));
+  });
+
+  const api = new NodeApi({
+    chainId,
+    name: config.name,
+    nodeId,
+    store,
+    mempool,
+    ingress,
+    executor,
+    raft,
+    applier,
+    host,
+    lastSeen,
+    validators,
+    events,
+    metrics,
+  });
+  const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
+    await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
+    for (const plugin of init.httpPlugins ?? []) await plugin(app);
+  });
+
+  return new ChainNode({
+    config,
+    nodeId,
+    log,
+    metrics,
+    events,
+    store,
+    mempool,
+    verifier,
+    executor,
+    host,
+    raft,
+    applier,
+    producer,
+    ingress,
+    driver,
+    records,
+    http,
+    leadership,
+    reconciler,
+    lastSeen,
+    faults,
+    validators,
+  });
+}
+
+/** Opens LevelDB, writes genesis on first start and bootstraps Raft's membership from it. */
+async function openStore(config: NodeConfig, genesis: Genesis): Promise<ChainStore> {
+  const store = await ChainStore.open(config.dataDir);
+  try {
+    await store.initGenesis(genesisHash(genesis), genesisWrites(genesis));
+    const fresh = store.raft.storage;
+    if (
+      fresh.lastIndex() === 0 &&
+      fresh.snapshot().meta.index === 0 &&
+      fresh.initialState().confState.voters.length === 0
+    ) {
+      const voters = genesis.validators.map((v) => nodeIdFromValidatorKey(fromHex(v.publicKey)));
+      await store.raft.bootstrap({ voters, learners: [] });
+    }
+    return store;
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+/** Options of the HTTP API server. */
+
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted request body in bytes (a signed tx is far smaller). */
+  readonly bodyLimit: number;
+  /** Seconds a client is told to wait when the mempool is full. */
+  readonly retryAfterSeconds: number;
+  /** Most txs in one `POST /v1/txs`. */
+  readonly maxBatchTxs: number;
+  /** Largest `POST /v1/txs` body in bytes. */
+  readonly batchBodyLimit: number;
+  /**
+   * Submissions and blob uploads get 503 `overloaded` while the event loop's mean delay exceeds this
+   * many ms (0: never):
+   * a node that takes more than it can process delays its own Raft heartbeats into needless elections.
+   */
+  readonly maxEventLoopDelayMs: number;
+}
+
+export const defaultHttpOptions: HttpOptions = {
+  host: '127.0.0.1',
+  port: 8080,
+  bodyLimit: 256 * 1024,
+  retryAfterSeconds: 1,
+  maxBatchTxs: 1000,
+  batchBodyLimit: 4 * 1024 * 1024,
+  maxEventLoopDelayMs: 200,
+};

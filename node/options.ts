@@ -1,0 +1,52 @@
+/**
+ * Every knob of a node, composed from each module's own options and defaults. `config.json` maps
+ * onto this in one place (node/config/config.ts); the composition root (node/create.ts) hands each
+ * module its part.
+ */
+import {
+  type BlockOptions,
+  defaultBlockOptions,
+  defaultTxAdmissionOptions,
+  type TxAdmissionOptions,
+} from './blocks/options.js';
+import { defaultVerifierOptions, type VerifierOptions } from './blocks/verify.js';
+import { defaultHttpOptions, type HttpOptions } from './http/options.js';
+import { defaultMempoolOptions, type MempoolOptions } from './mempool/options.js';
+import { defaultP2POptions, type P2POptions } from './p2p/options.js';
+import { defaultRaftNodeOptions, type RaftNodeOptions } from './raft/options.js';
+import { defaultRecordServiceOptions, type RecordServiceOptions } from './records/service.js';
+
+export interface NodeOptions {
+  readonly block: BlockOptions;
+  readonly tx: TxAdmissionOptions;
+  readonly verifier: VerifierOptions;
+  readonly raft: RaftNodeOptions;
+  readonly mempool: MempoolOptions;
+  readonly http: HttpOptions;
+  readonly p2p: P2POptions;
+  readonly records: RecordServiceOptions;
+}
+
+export const defaultNodeOptions: NodeOptions = {
+  block: defaultBlockOptions,
+  tx: defaultTxAdmissionOptions,
+  verifier: defaultVerifierOptions,
+  raft: defaultRaftNodeOptions,
+  mempool: defaultMempoolOptions,
+  http: defaultHttpOptions,
+  p2p: defaultP2POptions,
+  records: defaultRecordServiceOptions,
+};
+
+/** Options one level deep, each section partial: what tests and tools override. */
+export type NodeOptionsOverrides = { readonly [K in keyof NodeOptions]?: Partial<NodeOptions[K]> };
+
+/** The defaults with `overrides` laid over them, section by section. */
+export function composeNodeOptions(
+  overrides: NodeOptionsOverrides = {},
+  base: NodeOptions = defaultNodeOptions,
+): NodeOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(base) as (keyof NodeOptions)[]) out[k] = { ...base[k], ...overrides[k] };
+  return out as unknown as NodeOptions;
+}
