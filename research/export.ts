@@ -13,12 +13,7 @@ import type { AnonTable, QiColumn, TableRow } from './anonymity/table.js';
 import { defaultHierarchy, flattenRecord, type QiName, type SensitiveSpec } from './flatten.js';
 import { pseudonymFor } from './pseudonym.js';
 import type { ExportReport } from './report.js';
-import {
-  type CompiledRules,
-  compileRules,
-  type DeidentifyLog,
-  deidentifyResource,
-} from './safe-harbor/engine.js';
+import { type CompiledRules, compileRules, DeidentifyLog, deidentifyResource } from './safe-harbor/engine.js';
 import { type Rule, SAFE_HARBOR_RULES } from './safe-harbor/rules.js';
 import { type DatePolicy, validateDatePolicy } from './safe-harbor/transforms.js';
 import type { PatientRecord } from './types.js';
@@ -75,7 +70,7 @@ export function exportCohort(records: Iterable<PatientRecord>, opts: CohortExpor
   validateMondrianOptions(opts);
   validateDatePolicy(opts.dates);
   const rules = compileRules(opts.rules ?? SAFE_HARBOR_RULES);
-  const log: DeidentifyLog = new Map();
+  const log = new DeidentifyLog(rules);
   const rows: TableRow[] = [];
   let patients = 0;
   let missing = 0;
@@ -110,7 +105,7 @@ export function exportCohort(records: Iterable<PatientRecord>, opts: CohortExpor
 
   const byAction: Record<string, number> = {};
   const defaultRemoved = new Set<string>();
-  for (const [key, count] of log) {
+  for (const [key, count] of log.entries()) {
     const [path, action] = key.split(' ') as [string, string];
     byAction[action] = (byAction[action] ?? 0) + count;
     if (action === 'default-remove') defaultRemoved.add(path);

@@ -27,83 +27,120 @@ export interface DeidentifyOptions {
   readonly pseudonyms: ReadonlyMap<string, string>;
 }
 
-/** What happened to which path: `path action` -> count. Actions include `default-remove` and `date-net`. */
-export type DeidentifyLog = Map<string, number>;
+/** A node of the compiled rule trie: one element path, its rule if any, the paths below it. */
+interface RuleNode {
+  readonly id: number;
+  readonly path: string;
+  rule: Rule | undefined;
+  readonly children: Map<string, RuleNode>;
+}
 
-/** A rule set compiled for lookup by path. */
+/** A rule set compiled into a trie by path, per resource type. */
 export interface CompiledRules {
-  readonly byPath: ReadonlyMap<string, Rule>;
-  /** Paths with rules below them but none of their own: descended into, other children default-denied. */
-  readonly inner: ReadonlySet<string>;
-  readonly types: ReadonlySet<string>;
+  readonly roots: ReadonlyMap<string, RuleNode>;
+  readonly nodes: readonly RuleNode[];
+}
+
+/**
+ * What the engine did, accumulated over any number of resources: per rule, how many elements it
+ * handled; per path, elements removed for having no rule (`default-remove`) and dates cut inside kept
+ * elements (`date-net`). Counted on the rule trie, so logging costs no string building per element.
+ */
+export class DeidentifyLog {
+  private readonly counts: number[];
+  private readonly other = new Map<string, number>();
+
+  constructor(private readonly rules: CompiledRules) {
+    this.counts = rules.nodes.map(() => 0);
+  }
+
+  /** Counts one element handled by a node's rule. */
+  rule(node: RuleNode): void {
+    this.counts[node.id] = (this.counts[node.id] as number) + 1;
+  }
+
+  /** Counts one element at `path` for `what` (default-remove, date-net). */
+  note(path: string, what: string): void {
+    const key = `${path} ${what}`;
+    this.other.set(key, (this.other.get(key) ?? 0) + 1);
+  }
+
+  /** `path action` -> count, rules first in rule order, then the rest. */
+  entries(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const n of this.rules.nodes) {
+      const c = this.counts[n.id] as number;
+      if (c > 0 && n.rule) out.set(`${n.path} ${n.rule.action}`, c);
+    }
+    for (const [k, v] of this.other) out.set(k, v);
+    return out;
+  }
 }
 
 const ACTIONS = new Set<string>(Object.values(RuleAction));
 
 /** Compiles and checks a rule set (no path twice, known actions, urls on `extensions` rules). */
 export function compileRules(rules: Readonly<Record<string, readonly Rule[]>>): CompiledRules {
-  const byPath = new Map<string, Rule>();
+  const roots = new Map<string, RuleNode>();
+  const nodes: RuleNode[] = [];
+  const node = (path: string): RuleNode => {
+    const n: RuleNode = { id: nodes.length, path, rule: undefined, children: new Map() };
+    nodes.push(n);
+    return n;
+  };
   for (const [type, list] of Object.entries(rules)) {
+    const root = node(type);
+    roots.set(type, root);
     for (const rule of list) {
-      if (!rule.path.startsWith(`${type}.`)) {
-        throw new ResearchError(ResearchErrorCode.InvalidRule, `${rule.path} is not under ${type}`);
+      const bad = (why: string) => new ResearchError(ResearchErrorCode.InvalidRule, `${rule.path}: ${why}`);
+      if (!rule.path.startsWith(`${type}.`)) throw bad(`not under ${type}`);
+      if (!ACTIONS.has(rule.action)) throw bad(`unknown action ${rule.action}`);
+      if (rule.action === RuleAction.Extensions && !rule.urls) throw bad('extensions rule without urls');
+      let at = root;
+      for (const part of rule.path.split('.').slice(1)) {
+        let next = at.children.get(part);
+        if (!next) {
+          next = node(`${at.path}.${part}`);
+          at.children.set(part, next);
+        }
+        at = next;
       }
-      if (!ACTIONS.has(rule.action)) {
-        throw new ResearchError(
-          ResearchErrorCode.InvalidRule,
-          `unknown action ${rule.action} at ${rule.path}`,
-        );
-      }
-      if (rule.action === RuleAction.Extensions && !rule.urls) {
-        throw new ResearchError(
-          ResearchErrorCode.InvalidRule,
-          `extensions rule without urls at ${rule.path}`,
-        );
-      }
-      if (byPath.has(rule.path)) throw new ResearchError(ResearchErrorCode.InvalidRule, `${rule.path} twice`);
-      byPath.set(rule.path, rule);
+      if (at.rule) throw bad('named twice');
+      at.rule = rule;
     }
   }
-  const inner = new Set<string>();
-  for (const path of byPath.keys()) {
-    for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) {
-      const prefix = path.slice(0, i);
-      if (!byPath.has(prefix)) inner.add(prefix);
-    }
-  }
-  return { byPath, inner, types: new Set(Object.keys(rules)) };
+  return { roots, nodes };
 }
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
 const isObject = (v: Json): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+// At least YYYY-MM: a bare year is already Safe Harbor, and 4-digit codes (RxNorm 1191) must not be "shifted".
+const DATE_WITH_MONTH = /^\d{4}-\d{2}/;
 
 class Run {
   over89 = false;
   constructor(
-    readonly rules: CompiledRules,
     readonly opts: DeidentifyOptions,
     readonly log: DeidentifyLog,
   ) {}
 
-  note(path: string, action: string): void {
-    const key = `${path} ${action}`;
-    this.log.set(key, (this.log.get(key) ?? 0) + 1);
-  }
-
-  /** The children of an object under the rules; undefined when nothing survives. */
-  object(obj: JsonObject, path: string, kept: boolean): JsonObject | undefined {
+  /**
+   * The children of an object under the rules; undefined when nothing survives. `node` is the trie node
+   * of the object's path (undefined below the rules, inside a kept element); `kept` is true inside one.
+   */
+  object(obj: JsonObject, node: RuleNode | undefined, path: string, kept: boolean): JsonObject | undefined {
     const out: JsonObject = {};
     let any = false;
-    for (const [key, value] of Object.entries(obj)) {
-      const childPath = `${path}.${key}`;
-      const rule = this.rules.byPath.get(childPath);
+    for (const key in obj) {
+      const value = obj[key] as Json;
+      const child = node?.children.get(key);
       let v: Json | undefined;
-      if (rule) v = this.apply(rule, value, childPath);
-      else if (kept) v = this.keep(value, childPath);
-      else if (this.rules.inner.has(childPath)) v = this.inner(value, childPath);
-      else this.note(childPath, 'default-remove');
+      if (child?.rule) v = this.apply(child, value);
+      else if (kept) v = this.keep(value, child, child ? child.path : `${path}.${key}`);
+      else if (child) v = this.inner(value, child);
+      else this.log.note(`${path}.${key}`, 'default-remove');
       if (v !== undefined) {
         out[key] = v;
         any = true;
@@ -113,14 +150,13 @@ class Run {
   }
 
   /** Keeps a value (rules below still apply); strings shaped like dates are cut all the same. */
-  keep(value: Json, path: string): Json | undefined {
-    if (Array.isArray(value)) return this.list(value, (v) => this.keep(v, path));
-    if (isObject(value)) return this.object(value, path, true);
-    // A bare year is already Safe Harbor, and 4-digit codes (RxNorm 1191) must not be "shifted".
-    if (typeof value === 'string' && /^\d{4}-\d{2}/.test(value)) {
+  keep(value: Json, node: RuleNode | undefined, path: string): Json | undefined {
+    if (Array.isArray(value)) return this.list(value, (v) => this.keep(v, node, path));
+    if (isObject(value)) return this.object(value, node, path, true);
+    if (typeof value === 'string' && DATE_WITH_MONTH.test(value)) {
       const d = deidentifyDate(value, this.opts.dates);
       if (d !== undefined && d !== value) {
-        this.note(path, 'date-net');
+        this.log.note(path, 'date-net');
         return d;
       }
     }
@@ -128,9 +164,9 @@ class Run {
   }
 
   /** A value with no rule of its own but rules below it: only what those rules keep survives. */
-  inner(value: Json, path: string): Json | undefined {
-    if (Array.isArray(value)) return this.list(value, (v) => this.inner(v, path));
-    return isObject(value) ? this.object(value, path, false) : undefined;
+  inner(value: Json, node: RuleNode): Json | undefined {
+    if (Array.isArray(value)) return this.list(value, (v) => this.inner(v, node));
+    return isObject(value) ? this.object(value, node, node.path, false) : undefined;
   }
 
   list(values: Json[], f: (v: Json) => Json | undefined): Json[] | undefined {
@@ -142,13 +178,14 @@ class Run {
     return out.length > 0 ? out : undefined;
   }
 
-  apply(rule: Rule, value: Json, path: string): Json | undefined {
-    this.note(path, rule.action);
+  apply(node: RuleNode, value: Json): Json | undefined {
+    const rule = node.rule as Rule;
+    this.log.rule(node);
     switch (rule.action) {
       case RuleAction.Remove:
         return undefined;
       case RuleAction.Keep:
-        return this.keep(value, path);
+        return this.keep(value, node, node.path);
       case RuleAction.Date:
         if (Array.isArray(value)) return this.list(value, (v) => this.date(v));
         return this.date(value);
@@ -169,7 +206,7 @@ class Run {
         const urls = new Set(rule.urls);
         return this.list(value, (v) => {
           if (!isObject(v) || typeof v.url !== 'string' || !urls.has(v.url)) return undefined;
-          return this.keep(v, path);
+          return this.keep(v, node, node.path);
         });
       }
     }
@@ -196,17 +233,18 @@ export function deidentifyResource<T extends Resource>(
   resource: T,
   rules: CompiledRules,
   opts: DeidentifyOptions,
-  log: DeidentifyLog = new Map(),
+  log: DeidentifyLog = new DeidentifyLog(rules),
 ): T | null {
   validateDatePolicy(opts.dates);
   const type = resource.resourceType;
-  const run = new Run(rules, opts, log);
-  if (!rules.types.has(type)) {
-    run.note(type, 'default-remove');
+  const root = rules.roots.get(type);
+  if (!root) {
+    log.note(type, 'default-remove');
     return null;
   }
+  const run = new Run(opts, log);
   const { resourceType: _, ...rest } = resource as unknown as JsonObject;
-  const body = run.object(rest, type, false) ?? {};
+  const body = run.object(rest, root, type, false) ?? {};
   const out: JsonObject = { resourceType: type, ...body };
   if (run.over89) {
     const ext: Extension = { url: AGE_90_OR_OLDER, valueBoolean: true };

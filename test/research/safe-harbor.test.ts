@@ -2,7 +2,7 @@ import type { Patient, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { isResearchError } from '../../research/errors.js';
 import { deidentifyRecord } from '../../research/export.js';
-import { compileRules, deidentifyResource } from '../../research/safe-harbor/engine.js';
+import { compileRules, DeidentifyLog, deidentifyResource } from '../../research/safe-harbor/engine.js';
 import { AGE_90_OR_OLDER, SAFE_HARBOR_RULES, US_CORE_ETHNICITY } from '../../research/safe-harbor/rules.js';
 import {
   capAge,
@@ -181,11 +181,11 @@ describe('Safe Harbor over synthetic patients', () => {
   });
 
   it('every element the generator writes has a rule except the Practitioner resource', () => {
-    const log = new Map<string, number>();
+    const log = new DeidentifyLog(RULES);
     records.forEach((r, i) => {
       deidentifyRecord(r, `r${i}`, RULES, { dates: { mode: 'year' }, referenceYear: 2025 }, log);
     });
-    const defaults = [...log.keys()].filter((k) => k.endsWith(' default-remove'));
+    const defaults = [...log.entries().keys()].filter((k) => k.endsWith(' default-remove'));
     expect(defaults).toEqual(['Practitioner default-remove']);
   });
 
