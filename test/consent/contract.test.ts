@@ -14,6 +14,7 @@ import { MemoryState } from '../../vm/journal.js';
 import { callContract } from '../../vm/runtime.js';
 import { question, RECORDS, richer, step } from './gen.js';
 import { OP_SCENARIOS } from './op-scenarios.js';
+import { REQUEST_SCENARIOS } from './op-scenarios-requests.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
 import { consentFile } from './sync-source.js';
 import { type ConsentEngine, HOUR, keyOf, MIN, modelEngine, rec, T0, World } from './world.js';
@@ -105,7 +106,7 @@ describe('consent contract: the access table', () => {
 });
 
 describe('consent contract: the authorisation table', () => {
-  it.each(OP_SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+  it.each([...OP_SCENARIOS, ...REQUEST_SCENARIOS].map((s) => [s.name, s] as const))('%s', (_name, s) => {
     const w = new World(contractEngine()).standard();
     s.given?.(w);
     const r = w.run(s.who, s.at ?? T0 + HOUR, s.op(w));

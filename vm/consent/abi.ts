@@ -4,11 +4,21 @@
  * (hex in the model) travel as raw bytes, codes as UTF-8, enumerations as the ints of
  * consent.ehr, sets of actions and purposes as bit sets, lists as packed values.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decodeInt, encodeInt, packFields, unpackFields } from '../abi.js';
 import type { AccessTarget } from './access.js';
 import type { ConsentOp } from './ops.js';
-import type { Action, AttestationKind, Grantee, OrgKind, Purpose, Role, Scope, Terms } from './types.js';
+import type {
+  Action,
+  Attestation,
+  AttestationKind,
+  Grantee,
+  OrgKind,
+  Purpose,
+  Role,
+  Scope,
+  Terms,
+} from './types.js';
 
 /** Org kind codes of consent.ehr. */
 export const ORG_KIND_CODE: Readonly<Record<OrgKind, number>> = { hospital: 1, insurer: 2, research: 3 };
@@ -207,4 +217,23 @@ export function decodeDecision(data: Uint8Array): { allowed: boolean; reason: st
 /** An operation's return data as the model's value: the int returned, or 0 for none. */
 export function decodeValue(data: Uint8Array): number {
   return data.length === 8 ? decodeInt(data) : 0;
+}
+
+/** A page of a request list query (openRequests, requestsBy): the ids, and where to go on (-1: done). */
+export function decodePage(data: Uint8Array): { next: number; ids: number[] } {
+  const [next, ids] = unpackFields(data);
+  if (!next || !ids) throw new RangeError('malformed request page');
+  return { next: decodeInt(next), ids: unpackFields(ids).map(decodeInt) };
+}
+
+const KIND_OF_BIT: ReadonlyMap<number, AttestationKind> = new Map(
+  Object.entries(ATTESTATION_BIT).map(([k, b]) => [b, k as AttestationKind]),
+);
+
+/** One entry of attestationsOf: pack(kind bit, attester id, at), as the model's Attestation. */
+export function decodeAttestation(entry: Uint8Array): Attestation {
+  const [kind, by, at] = unpackFields(entry);
+  const k = kind && KIND_OF_BIT.get(decodeInt(kind));
+  if (!k || !by || !at) throw new RangeError('malformed attestation');
+  return { kind: k, by: bytesToHex(by), at: decodeInt(at) };
 }
