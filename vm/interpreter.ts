@@ -5,48 +5,12 @@
  */
 import { bytesEqual, bytesKey, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
 import { isVmReason, VmReason, type VmReasonCode } from './errors.js';
+import type { ExecInput, ExecResult, VmEvent } from './exec-types.js';
 import { BASE_GAS, GAS_PER_BYTE, INT_MAX, INT_MIN, LIMITS, Op, ParamType } from './isa.js';
-import { keyedState, MemoryState, type StateView } from './journal.js';
+import { keyedState, MemoryState } from './journal.js';
 import { type Regs, resetKeyCache, runSlowOp } from './ops.js';
-import type { Program } from './validate.js';
 
-/** An event as the VM emits it (same shape as the node's ContractEvent). */
-export interface VmEvent {
-  readonly name: string;
-  readonly data: readonly Uint8Array[];
-}
-
-/** Outcome of running a method. On revert, `returnData` is empty and `events` is empty. */
-export interface ExecResult {
-  readonly status: 'ok' | 'reverted';
-  /** The reason code when reverted: a `VmReasonCode` or the contract's own reason. */
-  readonly error?: string;
-  /** Who chose `error`: the VM, or the contract through REVERT. */
-  readonly errorKind?: 'vm' | 'contract';
-  readonly gasUsed: number;
-  readonly returnData: Uint8Array;
-  readonly events: readonly VmEvent[];
-  /** Instructions executed (for metrics and benchmarks; deterministic like everything else). */
-  readonly steps: number;
-}
-
-/** Inputs of one execution. */
-export interface ExecInput {
-  readonly program: Program;
-  /** Index of the function to run (its params are bound from `args`). */
-  readonly func: number;
-  readonly args: readonly Uint8Array[];
-  readonly caller: Uint8Array;
-  readonly height: number;
-  readonly time: number;
-  /** Gas available to instructions. */
-  readonly gas: number;
-  readonly state: StateView;
-  /** Prepended to every storage key: the contract's namespace. */
-  readonly keyPrefix: Uint8Array;
-  /** `bytesKey(keyPrefix)`, when the caller has it cached. */
-  readonly keyPrefixString?: string;
-}
+export type { ExecInput, ExecResult, VmEvent } from './exec-types.js';
 
 type Value = number | Uint8Array;
 

@@ -6,7 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { alloc, bytesKey, EMPTY, intToBytes, own, readInt64 } from './bytes.js';
 import { VmReason, type VmReasonCode } from './errors.js';
-import type { ExecInput, VmEvent } from './interpreter.js';
+import type { ExecInput, VmEvent } from './exec-types.js';
 import { GAS_PER_BYTE, LIMITS, Op } from './isa.js';
 import type { KeyedState } from './journal.js';
 import { countFields, fieldAt, PACK_OUT_OF_RANGE, packFields, setField } from './pack.js';

@@ -14,9 +14,10 @@ import { MemoryState } from '../../vm/journal.js';
 import { callContract } from '../../vm/runtime.js';
 import { question, RECORDS, richer, step } from './gen.js';
 import { OP_SCENARIOS } from './op-scenarios.js';
+import { REQUEST_SCENARIOS } from './op-scenarios-requests.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
 import { consentFile } from './sync-source.js';
-import { type ConsentEngine, HOUR, keyOf, MIN, modelEngine, rec, T0, World } from './world.js';
+import { type ConsentEngine, DAY, HOUR, keyOf, MIN, modelEngine, rec, T0, World } from './world.js';
 
 let code: Uint8Array;
 beforeAll(() => {
@@ -105,7 +106,7 @@ describe('consent contract: the access table', () => {
 });
 
 describe('consent contract: the authorisation table', () => {
-  it.each(OP_SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+  it.each([...OP_SCENARIOS, ...REQUEST_SCENARIOS].map((s) => [s.name, s] as const))('%s', (_name, s) => {
     const w = new World(contractEngine()).standard();
     s.given?.(w);
     const r = w.run(s.who, s.at ?? T0 + HOUR, s.op(w));
@@ -183,6 +184,26 @@ function grid(w: World, now: number): Question[] {
   return out;
 }
 
+/** Requests as the contract's queries give them = as the model has them, now and a day later. */
+function compareRequests(m: ConsentModel, c: ConsentContract, w: World, now: number): void {
+  for (let id = 1; id <= m.state.requests.length + 1; id++) {
+    for (const at of [now, now + DAY]) {
+      expect(c.requestStatus(id, at), `request ${id} at ${at}`).toBe(m.requestStatus(id, at));
+    }
+  }
+  for (let id = 1; id <= m.state.grants.length; id++) {
+    expect(c.grantRequest(id), `grant ${id}`).toBe(m.grant(id)?.request ?? 0);
+  }
+  for (const p of ['pat', 'pat2', 'child', 'patB'] as const) {
+    for (const at of [now, now + DAY]) {
+      expect(c.openRequests(w.id(p), at), `inbox of ${p}`).toEqual(m.openRequests(w.id(p), at));
+    }
+  }
+  for (const r of ['drB1', 'drB2', 'ins1', 'res1', 'drA1'] as const) {
+    expect(c.requestsBy(w.id(r)), `requests of ${r}`).toEqual(m.requestsBy(w.id(r)));
+  }
+}
+
 describe('consent contract = reference model (differential, random histories)', () => {
   it('same outcome for every operation, same canAccess answers, same audit trails', () => {
     const runs = Number(process.env.CONSENT_DIFF_RUNS ?? 100);
@@ -245,6 +266,12 @@ describe('consent contract = reference model (differential, random histories)', 
           for (const p of ['pat', 'pat2', 'child'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
+          compareRequests(m, c, wm, now);
+          for (const r of RECORDS) {
+            for (const v of [1, 2]) {
+              expect(c.versionAttestations(r, v), `${r}/${v}`).toEqual(m.versionAttestations(r, v));
+            }
+          }
         },
       ),
       { numRuns: runs },
@@ -252,7 +279,21 @@ describe('consent contract = reference model (differential, random histories)', 
     if (process.env.CONSENT_DIFF_STATS)
       console.log(stats.steps, [...stats.outcomes].sort(), [...stats.reasons].sort());
     // The histories must reach the interesting outcomes, not just refusals.
-    for (const k of ['grant:ok', 'anchor:ok', 'revoke:ok', 'recordReads:ok', 'shareKey:ok', 'erase:ok']) {
+    for (const k of [
+      'grant:ok',
+      'anchor:ok',
+      'revoke:ok',
+      'recordReads:ok',
+      'shareKey:ok',
+      'erase:ok',
+      'requestAccess:ok',
+      'approveRequest:ok',
+      'approveRequest:widened_terms',
+      'denyRequest:ok',
+      'withdrawRequest:ok',
+      'attest:ok',
+      'setAttestationPolicy:ok',
+    ]) {
       expect(stats.outcomes.get(k) ?? 0, k).toBeGreaterThan(0);
     }
     for (const r of ['granted', 'expired', 'revoked', 'denied_by_exception', 'emergency']) {

@@ -6,7 +6,15 @@ import fc from 'fast-check';
 import type { AccessTarget } from '../../vm/consent/access.js';
 import { actorIdOf } from '../../vm/consent/common.js';
 import type { ConsentOp } from '../../vm/consent/ops.js';
-import type { Action, Exception, Grantee, Purpose, Role, Scope } from '../../vm/consent/types.js';
+import type {
+  Action,
+  AttestationKind,
+  Exception,
+  Grantee,
+  Purpose,
+  Role,
+  Scope,
+} from '../../vm/consent/types.js';
 import { CAST, DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, type World } from './world.js';
 
 /** Everyone who may sign, plus keys not yet registered. */
@@ -116,6 +124,89 @@ const anchorOp = fc
       .map((r) => ({ reader: r, key: 'ab'.repeat(8) })),
   }));
 
+const REQUESTERS = ['drB1', 'drB1', 'drB2', 'ins1', 'res1', 'drA1'] as const;
+/** The purposes each requester's role allows (asking for others is refused with role_mismatch). */
+const OWN_PURPOSES: Readonly<Record<(typeof REQUESTERS)[number], Purpose[]>> = {
+  drB1: ['TREAT'],
+  drB2: ['TREAT', 'ETREAT'],
+  drA1: ['TREAT'],
+  ins1: ['HPAYMT'],
+  res1: ['HRESCH'],
+};
+/** A request, mostly well formed and within the requester's role; sometimes signed by anyone. */
+const requestStep = fc
+  .tuple(
+    fc.constantFrom(...REQUESTERS),
+    fc.record({
+      op: fc.constant('requestAccess' as const),
+      patient: fc.constantFrom(...['pat', 'pat', 'pat', 'pat2', 'child', 'drA1'].map(idOf)),
+      actions: fc.oneof({ weight: 6, arbitrary: fc.constant<Action[]>(['read']) }, someOf(ACTIONS)),
+      scope,
+      start,
+      end: fc.constantFrom(T0 + 2 * HOUR, T0 + 2 * DAY, T0 + 30 * DAY, T0 + 365 * DAY),
+      exceptions,
+      reason: withBad(fc.constant('referral'), 'Bad Reason'),
+      expiresAt: fc.constantFrom(0, 0, 0, 0, T0 + 2 * HOUR, T0 + DAY, T0 + 2 * DAY, T0 + 40 * DAY),
+    }),
+    fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, someOf(PURPOSES)),
+  )
+  .chain(([who, o, purposes]) =>
+    signed(signer(who), fc.constant({ ...o, purposes: purposes ?? OWN_PURPOSES[who] })),
+  );
+/** Terms an approval may give: often narrower than asked, sometimes wider, rarely malformed. */
+const approvalTerms = fc.record({
+  actions: someOf(ACTIONS),
+  scope,
+  purposes: someOf(PURPOSES),
+  start,
+  end,
+  exceptions,
+});
+const requestId = fc.constantFrom(0, 1, 1, 2, 2, 3, 3, 4, 5);
+const requestSteps = [
+  { weight: 4, arbitrary: requestStep },
+  {
+    weight: 2,
+    arbitrary: signed(
+      signer('pat', 'pat', 'pat', 'mum', 'pat2'),
+      fc.record({
+        op: fc.constant('approveRequest' as const),
+        requestId,
+        terms: fc.option(approvalTerms, { nil: undefined, freq: 2 }),
+      }),
+    ),
+  },
+  signed(
+    signer('pat', 'mum', 'pat2'),
+    fc.record({
+      op: fc.constant('denyRequest' as const),
+      requestId,
+      reason: withBad(fc.constant('not-needed'), 'No!'),
+    }),
+  ),
+  signed(signer(...REQUESTERS), fc.record({ op: fc.constant('withdrawRequest' as const), requestId })),
+  {
+    weight: 2,
+    arbitrary: signed(
+      signer('pat', 'mum', 'adminA', 'adminB', 'drA1', 'drB1', 'scribe'),
+      fc.record({
+        op: fc.constant('attest' as const),
+        recordId: record,
+        version: fc.constantFrom(0, 1, 1, 1, 2),
+        kind: fc.constantFrom<AttestationKind>('patient-confirmed', 'admin-validated', 'co-signed'),
+      }),
+    ),
+  },
+  signed(
+    signer('gov'),
+    fc.record({
+      op: fc.constant('setAttestationPolicy' as const),
+      org: fc.constantFrom(...ORGS),
+      kinds: subset<AttestationKind>(['patient-confirmed', 'admin-validated', 'co-signed'], 0),
+    }),
+  ),
+] as const;
+
 /** A signer and an operation, arguments drawn from the pools (some malformed on purpose). */
 export const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
   signed(
@@ -191,6 +282,7 @@ export const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
       emergencyId: fc.constantFrom(0, 1, 1, 2, 2, 3),
     }),
   ),
+  ...requestSteps,
 );
 
 /** Record reads: built at run time, since their times must sit near the block time. */
@@ -223,7 +315,7 @@ export const step = fc.record({
  * questions often succeed: drA1 may write all of pat's data; hosp-b reads all but mental-health;
  * insurers read pat2's lab for payment from T0 + 1 h; drB1 reads child's lab1 record; drB2 has
  * emergency access to pat over [T0 + 30 min, T0 + 2 h 30 min); drA2's request for pat2 (id 2, at T0 + 50 min)
- * awaits a co-signer; drA2's grant from pat was revoked at T0 + 1 h.
+ * awaits a co-signer; drA2's grant from pat was revoked at T0 + 1 h; three access requests are open.
  */
 export function richer(w: World): void {
   w.grant('pat', w.actor('drA1'), T0, {
@@ -248,6 +340,25 @@ export function richer(w: World): void {
   ask('drA2', 'pat2', DAY, T0 + 50 * MIN);
   // A revoked grant, so questions meet `revoked`.
   w.ok('pat', T0 + HOUR, { op: 'revoke', grantId: w.grant('pat', w.actor('drA2'), T0) });
+  // Open access requests for the random approvals, denials and withdrawals to answer: 1 drB1 to
+  // pat (lab and imaging), 2 ins1 to pat2 (lab, payment), 3 res1 to child (lapses at T0 + 2 days).
+  const request = (who: Name, patientName: Name, purposes: Purpose[], more: object = {}) =>
+    w.ok(who, T0 + HOUR, {
+      op: 'requestAccess',
+      patient: w.id(patientName),
+      actions: ['read'],
+      scope: { kind: 'categories', categories: ['lab', 'imaging'] },
+      purposes,
+      start: T0,
+      end: T0 + 30 * DAY,
+      exceptions: [],
+      reason: 'referral',
+      expiresAt: 0,
+      ...more,
+    });
+  request('drB1', 'pat', ['TREAT', 'ETREAT']);
+  request('ins1', 'pat2', ['HPAYMT'], { scope: lab });
+  request('res1', 'child', ['HRESCH'], { scope: { kind: 'all' }, expiresAt: T0 + 2 * DAY });
 }
 
 /** A canAccess question, `at` relative to the last block time. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OP_SCENARIOS } from './op-scenarios.js';
+import { REQUEST_SCENARIOS } from './op-scenarios-requests.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
 import { HOUR, modelEngine, T0, World } from './world.js';
 
@@ -23,6 +24,15 @@ describe('consent rules (reference model): who may access what', () => {
 
 describe('consent rules (reference model): who may do what', () => {
   it.each(OP_SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    const w = new World(modelEngine()).standard();
+    s.given?.(w);
+    const r = w.run(s.who, s.at ?? T0 + HOUR, s.op(w));
+    expect(r.ok ? 'ok' : r.error).toBe(s.expect);
+  });
+});
+
+describe('consent rules (reference model): access requests and attestations', () => {
+  it.each(REQUEST_SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
     const w = new World(modelEngine()).standard();
     s.given?.(w);
     const r = w.run(s.who, s.at ?? T0 + HOUR, s.op(w));

@@ -1,10 +1,15 @@
+import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeInt, packFields } from '../../vm/abi.js';
 import { type AsmFunction, type AsmItem, assemble } from '../../vm/asm.js';
+import { CONSENT_GAS_LIMIT, ConsentContract } from '../../vm/consent/contract.js';
+import { compileConsent, consentCode } from '../../vm/consent/index.js';
 import { Imm, OPS } from '../../vm/isa.js';
 import { MemoryState } from '../../vm/journal.js';
 import { callContract, deployContract } from '../../vm/runtime.js';
 import { validateCode } from '../../vm/validate.js';
+import { DAY, keyOf, type Name, rec, T0, World } from '../consent/world.js';
 
 const RUNS = Number(process.env.VM_FUZZ_RUNS ?? 2000);
 const ALL = [...OPS.values()];
@@ -149,6 +154,63 @@ describe(`fuzz (${RUNS} runs; VM_FUZZ_RUNS for more)`, () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
         expect(validateCode(b).ok).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe(`fuzz: the consent contract's methods with random args (${RUNS} runs)`, () => {
+  // Every exported method, the access request and attestation ones drawn more often, with args
+  // that are sometimes right (registered ids, record ids, small ints, packs) and sometimes
+  // anything (wrong lengths, random bytes), signed by registered and unknown keys.
+  const NEW = ['requestAccess', 'approveRequest', 'denyRequest', 'withdrawRequest', 'attest'];
+  const QUERIES = ['openRequests', 'requestsBy', 'requestStatus', 'requestInfo', 'attestationsOf'];
+  it('never throw, stop within their gas, and revert with a reason code', () => {
+    const compiled = compileConsent();
+    if (!compiled.ok) throw new Error('consent.ehr does not compile');
+    const methods = compiled.abi.methods;
+    const c = new ConsentContract(new MemoryState(), consentCode(), keyOf('gov'));
+    const w = new World({
+      apply: (ctx, op) => {
+        const r = c.apply(ctx, op);
+        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
+      },
+      canAccess: (...a) => c.canAccess(...a),
+    }).standard();
+    const signers: Name[] = ['pat', 'mum', 'drA1', 'drB1', 'ins1', 'adminA', 'gov', 'stranger'];
+    const ids = [...signers.map((n) => w.id(n)), rec('lab1'), rec('mh1')].map((h) => hexToBytes(h));
+    const ints = [0, 1, 2, 3, 4, 7, 15, -1, T0, T0 + DAY, Number.MAX_SAFE_INTEGER];
+    const byName = new Map(methods.map((m) => [m.name, m]));
+    const names = [...NEW, ...NEW, ...QUERIES, ...methods.map((m) => m.name)];
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const r = rng(seed);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+        const rand = (n: number) =>
+          Uint8Array.from({ length: Math.floor(r() * n) }, () => Math.floor(r() * 256));
+        const m = byName.get(pick(names))!;
+        const args = m.params.map((p) => {
+          const roll = r();
+          if (roll < 0.1) return rand(12);
+          if (p.type === 'int') return encodeInt(pick(ints));
+          if (roll < 0.5) return pick(ids);
+          if (roll < 0.7)
+            return packFields([pick(ids), encodeInt(pick(ints)), rand(4)].slice(0, 1 + Math.floor(r() * 3)));
+          return pick([new Uint8Array(0), new TextEncoder().encode('lab'), rand(40)]);
+        });
+        const res = callContract(c.state, {
+          contract: 'consent',
+          method: m.name,
+          args: r() < 0.05 ? args.slice(1) : args,
+          caller: hexToBytes(keyOf(pick(signers))),
+          height: 2,
+          time: T0 + Math.floor(r() * 40) * DAY,
+          gasLimit: CONSENT_GAS_LIMIT,
+        });
+        expect(['ok', 'reverted']).toContain(res.status);
+        expect(res.gasUsed).toBeLessThanOrEqual(CONSENT_GAS_LIMIT);
+        if (res.status === 'reverted') expect(res.error).toMatch(/^[a-z][a-z0-9_]*$/);
       }),
       { numRuns: RUNS },
     );

@@ -7,16 +7,12 @@ import { isVmReason } from '../errors.js';
 import { LIMITS } from '../isa.js';
 import type { Decl, Stmt } from './ast.js';
 import { genCond, genExpr, genMapKey } from './expr.js';
+import { type GenContext, type Local, mustAssign, unknownVar } from './gen-context.js';
 import { CompileFailure, type Pos } from './lexer.js';
-import { assignable, type FnSym, type Symbols, type Ty } from './symbols.js';
-
-interface Local {
-  readonly slot: number;
-  readonly type: Ty;
-}
+import type { FnSym, Symbols, Ty } from './symbols.js';
 
 /** Per-function state of the generator. */
-export class FnGen {
+export class FnGen implements GenContext {
   readonly items: AsmItem[] = [];
   private readonly scopes: Map<string, Local>[] = [new Map()];
   private nlocals = 0;
@@ -215,19 +211,6 @@ export function terminates(stmts: readonly Stmt[]): boolean {
   if (last.k === 'return' || last.k === 'revert') return true;
   if (last.k === 'if') return last.else !== undefined && terminates(last.then) && terminates(last.else);
   return false;
-}
-
-/** Throws unless a value of type `from` can go where `to` is expected. */
-export function mustAssign(from: Ty, to: Ty, pos: Pos): void {
-  if (from === 'void') throw new CompileFailure(pos, 'this call returns no value');
-  if (!assignable(from, to)) throw new CompileFailure(pos, `type mismatch: expected ${to}, got ${from}`);
-}
-
-/** The message for an unknown variable name. */
-export function unknownVar(syms: Symbols, name: string): string {
-  if (syms.maps.has(name)) return `'${name}' is a map; use ${name}[key]`;
-  if (syms.consts.has(name)) return `cannot assign to constant '${name}'`;
-  return `unknown variable '${name}'`;
 }
 
 function checkReason(reason: string, pos: Pos): void {

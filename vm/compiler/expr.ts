@@ -2,8 +2,7 @@
 import type { AsmItem } from '../asm.js';
 import { LIMITS } from '../isa.js';
 import type { Expr } from './ast.js';
-import type { FnGen } from './codegen.js';
-import { mustAssign, unknownVar } from './codegen.js';
+import { type GenContext, mustAssign, unknownVar } from './gen-context.js';
 import { CompileFailure, type Pos } from './lexer.js';
 import { isBytesLike, type MapSym, type Ty } from './symbols.js';
 
@@ -24,13 +23,13 @@ export function pushInt(v: number): AsmItem {
 }
 
 /** Generates a condition (must be int). */
-export function genCond(g: FnGen, e: Expr): void {
+export function genCond(g: GenContext, e: Expr): void {
   const t = genExpr(g, e);
   if (t !== 'int') throw new CompileFailure(e.pos, `a condition must be int, got ${t}`);
 }
 
 /** Generates a map's key (converting an int key to bytes); returns the map. */
-export function genMapKey(g: FnGen, name: string, key: Expr, pos: Pos): MapSym {
+export function genMapKey(g: GenContext, name: string, key: Expr, pos: Pos): MapSym {
   const m = g.syms.maps.get(name);
   if (!m) throw new CompileFailure(pos, `unknown map '${name}'`);
   const kt = genExpr(g, key);
@@ -39,7 +38,7 @@ export function genMapKey(g: FnGen, name: string, key: Expr, pos: Pos): MapSym {
   return m;
 }
 
-function expectType(g: FnGen, e: Expr, want: 'int' | 'bytes'): void {
+function expectType(g: GenContext, e: Expr, want: 'int' | 'bytes'): void {
   const t = genExpr(g, e);
   if (t === 'void') throw new CompileFailure(e.pos, 'this call returns no value');
   if (want === 'int' ? t !== 'int' : !isBytesLike(t)) {
@@ -48,7 +47,7 @@ function expectType(g: FnGen, e: Expr, want: 'int' | 'bytes'): void {
 }
 
 /** Generates `e`; returns its type ('void' only when `allowVoid`, for calls used as statements). */
-export function genExpr(g: FnGen, e: Expr, allowVoid = false): Ty {
+export function genExpr(g: GenContext, e: Expr, allowVoid = false): Ty {
   switch (e.k) {
     case 'int':
       g.emit(pushInt(e.value));
@@ -121,7 +120,7 @@ export function genExpr(g: FnGen, e: Expr, allowVoid = false): Ty {
   }
 }
 
-function genBinary(g: FnGen, e: Extract<Expr, { k: 'binary' }>): Ty {
+function genBinary(g: GenContext, e: Extract<Expr, { k: 'binary' }>): Ty {
   const op = e.op;
   if (op === '&&' || op === '||') {
     const short = g.label();
@@ -177,7 +176,7 @@ function arity(e: Extract<Expr, { k: 'call' }>, n: number | string): void {
     );
 }
 
-function genCall(g: FnGen, e: Extract<Expr, { k: 'call' }>, allowVoid: boolean): Ty {
+function genCall(g: GenContext, e: Extract<Expr, { k: 'call' }>, allowVoid: boolean): Ty {
   const simple = SIMPLE[e.name];
   if (simple) {
     arity(e, simple.args.length);

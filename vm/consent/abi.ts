@@ -4,11 +4,21 @@
  * (hex in the model) travel as raw bytes, codes as UTF-8, enumerations as the ints of
  * consent.ehr, sets of actions and purposes as bit sets, lists as packed values.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decodeInt, encodeInt, packFields, unpackFields } from '../abi.js';
 import type { AccessTarget } from './access.js';
 import type { ConsentOp } from './ops.js';
-import type { Action, Grantee, OrgKind, Purpose, Role, Scope } from './types.js';
+import type {
+  Action,
+  Attestation,
+  AttestationKind,
+  Grantee,
+  OrgKind,
+  Purpose,
+  Role,
+  Scope,
+  Terms,
+} from './types.js';
 
 /** Org kind codes of consent.ehr. */
 export const ORG_KIND_CODE: Readonly<Record<OrgKind, number>> = { hospital: 1, insurer: 2, research: 3 };
@@ -26,6 +36,14 @@ export const ROLE_CODE: Readonly<Record<Role, number>> = {
 export const ACTION_BIT: Readonly<Record<Action, number>> = { read: 1, write: 2 };
 /** Purpose-of-use bits. */
 export const PURPOSE_BIT: Readonly<Record<Purpose, number>> = { TREAT: 1, HPAYMT: 2, HRESCH: 4, ETREAT: 8 };
+/** Attestation kind bits (attest takes one; an organisation's policy is a set). */
+export const ATTESTATION_BIT: Readonly<Record<AttestationKind, number>> = {
+  'patient-confirmed': 1,
+  'admin-validated': 2,
+  'co-signed': 4,
+};
+/** Access request status codes of consent.ehr (`expired` is computed, never stored). */
+export const REQUEST_STATUS_CODE = { open: 1, approved: 2, denied: 3, withdrawn: 4 } as const;
 
 const GRANTEE_KIND = { actor: 1, org: 2, role: 3 } as const;
 const SCOPE_KIND = { all: 1, categories: 2, record: 3 } as const;
@@ -76,24 +94,14 @@ export function encodeOp(op: ConsentOp): ConsentCall {
     case 'linkGuardian':
     case 'unlinkGuardian':
       return call(op.op, raw(op.guardian), raw(op.patient));
-    case 'grant': {
-      const cats = op.exceptions.flatMap((e) => (e.kind === 'category' ? [text(e.category)] : []));
-      const recs = op.exceptions.flatMap((e) => (e.kind === 'record' ? [raw(e.recordId)] : []));
+    case 'grant':
       return call(
         op.op,
         raw(op.patient),
         i(GRANTEE_KIND[op.grantee.kind]),
         granteeBytes(op.grantee),
-        i(bits(op.actions, ACTION_BIT)),
-        i(bits(op.purposes, PURPOSE_BIT)),
-        i(SCOPE_KIND[op.scope.kind]),
-        scopeBytes(op.scope),
-        i(op.start),
-        i(op.end),
-        packFields(cats),
-        packFields(recs),
+        ...termsArgs(op),
       );
-    }
     case 'revoke':
       return call(op.op, i(op.grantId));
     case 'anchor':
@@ -115,6 +123,20 @@ export function encodeOp(op: ConsentOp): ConsentCall {
       return call(op.op, raw(op.recordId), i(op.version), raw(op.reader), raw(op.key));
     case 'erase':
       return call(op.op, raw(op.recordId));
+    case 'requestAccess':
+      return call(op.op, raw(op.patient), ...termsArgs(op), text(op.reason), i(op.expiresAt));
+    case 'approveRequest':
+      return op.terms === undefined
+        ? call(op.op, i(op.requestId), i(0), ...NO_TERMS)
+        : call(op.op, i(op.requestId), i(1), ...termsArgs(op.terms));
+    case 'denyRequest':
+      return call(op.op, i(op.requestId), text(op.reason));
+    case 'withdrawRequest':
+      return call(op.op, i(op.requestId));
+    case 'attest':
+      return call(op.op, raw(op.recordId), i(op.version), i(ATTESTATION_BIT[op.kind]));
+    case 'setAttestationPolicy':
+      return call(op.op, text(op.org), i(bits(op.kinds, ATTESTATION_BIT)));
     case 'recordReads':
       return call(
         op.op,
@@ -133,6 +155,30 @@ export function encodeOp(op: ConsentOp): ConsentCall {
       );
   }
 }
+
+/**
+ * The terms as consent.ehr's grant, requestAccess and approveRequest take them: actions, purposes,
+ * scope kind, scope, start, end, exceptions by category, exceptions by record.
+ */
+export function termsArgs(t: Terms): Uint8Array[] {
+  const cats = t.exceptions.flatMap((e) => (e.kind === 'category' ? [text(e.category)] : []));
+  const recs = t.exceptions.flatMap((e) => (e.kind === 'record' ? [raw(e.recordId)] : []));
+  return [
+    encodeInt(bits(t.actions, ACTION_BIT)),
+    encodeInt(bits(t.purposes, PURPOSE_BIT)),
+    encodeInt(SCOPE_KIND[t.scope.kind]),
+    scopeBytes(t.scope),
+    encodeInt(t.start),
+    encodeInt(t.end),
+    packFields(cats),
+    packFields(recs),
+  ];
+}
+
+/** approveRequest's terms when approving as requested (ignored by the contract). */
+const NO_TERMS: readonly Uint8Array[] = [0, 0, 0, -1, 0, 0, -1, -1].map((v) =>
+  v < 0 ? new Uint8Array(0) : encodeInt(v),
+);
 
 function call(method: string, ...args: Uint8Array[]): ConsentCall {
   return { method, args };
@@ -171,4 +217,23 @@ export function decodeDecision(data: Uint8Array): { allowed: boolean; reason: st
 /** An operation's return data as the model's value: the int returned, or 0 for none. */
 export function decodeValue(data: Uint8Array): number {
   return data.length === 8 ? decodeInt(data) : 0;
+}
+
+/** A page of a request list query (openRequests, requestsBy): the ids, and where to go on (-1: done). */
+export function decodePage(data: Uint8Array): { next: number; ids: number[] } {
+  const [next, ids] = unpackFields(data);
+  if (!next || !ids) throw new RangeError('malformed request page');
+  return { next: decodeInt(next), ids: unpackFields(ids).map(decodeInt) };
+}
+
+const KIND_OF_BIT: ReadonlyMap<number, AttestationKind> = new Map(
+  Object.entries(ATTESTATION_BIT).map(([k, b]) => [b, k as AttestationKind]),
+);
+
+/** One entry of attestationsOf: pack(kind bit, attester id, at), as the model's Attestation. */
+export function decodeAttestation(entry: Uint8Array): Attestation {
+  const [kind, by, at] = unpackFields(entry);
+  const k = kind && KIND_OF_BIT.get(decodeInt(kind));
+  if (!k || !by || !at) throw new RangeError('malformed attestation');
+  return { kind: k, by: bytesToHex(by), at: decodeInt(at) };
 }

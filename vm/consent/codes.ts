@@ -70,7 +70,10 @@ export const ConsentError = {
   unknownEmergency: 'unknown_emergency',
   /** The emergency was already co-signed. */
   alreadyCosigned: 'already_cosigned',
-  /** The co-signature came one hour or more after the request. */
+  /**
+   * The emergency co-signature came one hour or more after the request, or an access request was
+   * answered at or after its expiry.
+   */
   requestExpired: 'request_expired',
   /** The co-signer is the requester, or not a doctor/admin of the requester's organisation. */
   invalidCosigner: 'invalid_cosigner',
@@ -85,6 +88,26 @@ export const ConsentError = {
   tooManyReaders: 'too_many_readers',
   /** A recorded read claims a time after the block time. */
   futureRead: 'future_read',
+  /** The requester's role may never use a requested purpose or action (as canAccess's role_mismatch). */
+  roleMismatch: 'role_mismatch',
+  /** A request's expiry is not after now, or more than REQUEST_MAX_TTL_MS ahead. */
+  invalidExpiry: 'invalid_expiry',
+  /** The requester already has MAX_OPEN_REQUESTS_PER_PATIENT open requests to this patient. */
+  tooManyRequestsToPatient: 'too_many_requests_to_patient',
+  /** The requester already has MAX_OPEN_REQUESTS open requests. */
+  tooManyOpenRequests: 'too_many_open_requests',
+  unknownRequest: 'unknown_request',
+  /** The request was already approved or denied. */
+  requestAnswered: 'request_answered',
+  requestWithdrawn: 'request_withdrawn',
+  /** The approval's terms are wider than the request's (an action, purpose, data, time or exception more). */
+  widenedTerms: 'widened_terms',
+  /** A co-signer has no read access (TREAT) to the version. */
+  noReadAccess: 'no_read_access',
+  /** This actor already attested this version with this kind. */
+  alreadyAttested: 'already_attested',
+  /** A version already has MAX_ATTESTATIONS attestations. */
+  tooManyAttestations: 'too_many_attestations',
 } as const;
 export type ConsentError = (typeof ConsentError)[keyof typeof ConsentError];
 

@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ConsentError } from './codes.js';
 import type { TxContext } from './ops.js';
-import { type AuditEntry, type AuditOp, type ConsentState, pushTo } from './state.js';
+import { type AuditEntry, type AuditOp, type ConsentState, pairKey, pushTo } from './state.js';
 import type { Actor, ActorId, Purpose, Role } from './types.js';
 
 /** Outcome of a mutating operation. On error nothing changed. */
@@ -77,3 +77,14 @@ export function audit(state: ConsentState, d: AuditDraft): AuditEntry {
 
 /** Success with the entries written. */
 export const done = (value: number, ...events: AuditEntry[]): OpResult => ({ ok: true, value, events });
+
+/** Is `caller` the patient, or a guardian linked to the patient? */
+export function actsFor(state: ConsentState, caller: Actor, patient: string): boolean {
+  return caller.id === patient || state.guardianships.has(pairKey(caller.id, patient));
+}
+
+/** The actor `id` if registered as a patient, else null. */
+export function patientOf(state: ConsentState, id: string): Actor | null {
+  const p = state.actors.get(id);
+  return p && p.role === 'patient' ? p : null;
+}

@@ -7,10 +7,19 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { encodeInt, unpackFields } from '../abi.js';
 import type { StateView } from '../journal.js';
 import { callContract, deployNamedContract, queryContract } from '../runtime.js';
-import { decodeDecision, decodeValue, encodeCanAccess, encodeOp, raw } from './abi.js';
+import {
+  decodeAttestation,
+  decodeDecision,
+  decodePage,
+  decodeValue,
+  encodeCanAccess,
+  encodeOp,
+  raw,
+} from './abi.js';
 import type { AccessTarget } from './access.js';
+import type { VersionAttestations } from './attest-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
-import type { Action, Purpose, Time } from './types.js';
+import type { Action, Purpose, RequestStatus, Time } from './types.js';
 
 /** Gas for one call: far above what any consent call needs (the VM still meters it). */
 export const CONSENT_GAS_LIMIT = 50_000_000;
@@ -103,6 +112,50 @@ export class ConsentContract {
   grantInfo(id: number): Uint8Array[] | undefined {
     const b = this.query('grantInfo', [encodeInt(id)]);
     return b.length === 0 ? undefined : unpackFields(b);
+  }
+
+  /** The request an approval made grant `id` from, or 0. */
+  grantRequest(id: number): number {
+    return decodeValue(this.query('grantRequest', [encodeInt(id)]));
+  }
+
+  /** Where request `id` stands at `at`, or undefined if there is no such request. */
+  requestStatus(id: number, at: Time): RequestStatus | undefined {
+    const b = this.query('requestStatus', [encodeInt(id), encodeInt(at)]);
+    return b.length === 0 ? undefined : (new TextDecoder().decode(b) as RequestStatus);
+  }
+
+  /** Ids of the patient's requests open at `at`, oldest first (every page of the inbox). */
+  openRequests(patient: string, at: Time): number[] {
+    return this.pages((from) => this.query('openRequests', [raw(patient), encodeInt(from), encodeInt(at)]));
+  }
+
+  /** Ids of every request `requester` made, oldest first (every page). */
+  requestsBy(requester: string): number[] {
+    return this.pages((from) => this.query('requestsBy', [raw(requester), encodeInt(from)]));
+  }
+
+  /** Follows a paged list query (pack(next, pack(ids))) from 0 to its end. */
+  private pages(page: (from: number) => Uint8Array): number[] {
+    const ids: number[] = [];
+    for (let from = 0; from >= 0; ) {
+      const p = decodePage(page(from));
+      ids.push(...p.ids);
+      from = p.next;
+    }
+    return ids;
+  }
+
+  /** A version's attestations and status as the model gives them, or undefined if no such version. */
+  versionAttestations(recordId: string, version: number): VersionAttestations | undefined {
+    const info = this.query('versionInfo', [raw(recordId), encodeInt(version)]);
+    if (info.length === 0) return undefined;
+    const status = new TextDecoder().decode(unpackFields(info)[7]);
+    const list = this.query('attestationsOf', [raw(recordId), encodeInt(version)]);
+    return {
+      attestations: unpackFields(list).map(decodeAttestation),
+      status: status === 'final' ? 'final' : 'pending',
+    };
   }
 
   /** The patient's audit trail, oldest first: [op, at, by, patient, subject, purpose, detail, via]. */

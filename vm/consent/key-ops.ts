@@ -5,19 +5,15 @@
  * categories, authors) and the time of erasure stay. Serving nodes delete the blobs.
  */
 import { ConsentError } from './codes.js';
-import { activeCaller, audit, done, fail, type OpResult } from './common.js';
+import { activeCaller, actsFor, audit, done, fail, type OpResult } from './common.js';
 import type { ConsentOp, TxContext } from './ops.js';
-import { AuditOp, type ConsentState, pairKey } from './state.js';
-import { type Actor, MAX_READERS } from './types.js';
+import { AuditOp, type ConsentState } from './state.js';
+import { MAX_READERS } from './types.js';
 import { isHash, isId } from './validate.js';
 
 type Op<K extends ConsentOp['op']> = Extract<ConsentOp, { op: K }>;
 
 const KEY_PATTERN = /^(?:[0-9a-f]{2}){1,256}$/;
-
-function actsFor(state: ConsentState, caller: Actor, patient: string): boolean {
-  return caller.id === patient || state.guardianships.has(pairKey(caller.id, patient));
-}
 
 /** Patient or guardian: wraps version `version`'s key for `reader` (replacing a key it had). */
 export function shareKey(state: ConsentState, ctx: TxContext, op: Op<'shareKey'>): OpResult {

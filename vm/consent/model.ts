@@ -10,12 +10,15 @@
  */
 import { type AccessDecision, type AccessTarget, canAccess } from './access.js';
 import * as admin from './admin-ops.js';
+import * as attest from './attest-ops.js';
 import type { OpResult } from './common.js';
 import * as keys from './key-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import * as patient from './patient-ops.js';
+import * as requests from './request-ops.js';
 import { type AuditEntry, type ConsentState, emptyState, pairKey } from './state.js';
 import type {
+  AccessRequest,
   Action,
   Actor,
   ActorId,
@@ -26,10 +29,12 @@ import type {
   Purpose,
   RecordEntry,
   RecordId,
+  RequestStatus,
   Time,
 } from './types.js';
 
 export type { AccessDecision, AccessTarget } from './access.js';
+export type { VersionAttestations } from './attest-ops.js';
 export { ALLOWED_REASONS, ConsentError, Reason } from './codes.js';
 export { actorIdOf, type OpResult } from './common.js';
 export type { ConsentOp, ConsentOpName, ReadEntry, TxContext } from './ops.js';
@@ -67,6 +72,18 @@ export function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpR
       return keys.shareKey(state, ctx, op);
     case 'erase':
       return keys.erase(state, ctx, op);
+    case 'requestAccess':
+      return requests.requestAccess(state, ctx, op);
+    case 'approveRequest':
+      return requests.approveRequest(state, ctx, op);
+    case 'denyRequest':
+      return requests.denyRequest(state, ctx, op);
+    case 'withdrawRequest':
+      return requests.withdrawRequest(state, ctx, op);
+    case 'attest':
+      return attest.attest(state, ctx, op);
+    case 'setAttestationPolicy':
+      return attest.setAttestationPolicy(state, ctx, op);
   }
 }
 
@@ -137,5 +154,31 @@ export class ConsentModel {
   wrappedKey(recordId: RecordId, version: number, reader: ActorId): string | undefined {
     return this.state.records.get(recordId)?.versions[version - 1]?.keys.find((k) => k.reader === reader)
       ?.key;
+  }
+
+  /** An access request by id, or undefined. */
+  request(id: number): AccessRequest | undefined {
+    return this.state.requests[id - 1];
+  }
+
+  /** Where request `id` stands at `at` (`expired`: open past its expiry), or undefined. */
+  requestStatus(id: number, at: Time): RequestStatus | undefined {
+    const r = this.state.requests[id - 1];
+    return r && requests.requestStatusAt(r, at);
+  }
+
+  /** Ids of the patient's requests open at `at` (the patient's inbox), oldest first. */
+  openRequests(patientId: ActorId, at: Time): number[] {
+    return requests.openRequestsOf(this.state, patientId, at);
+  }
+
+  /** Ids of every request `requester` made, oldest first. */
+  requestsBy(requester: ActorId): number[] {
+    return requests.requestsBy(this.state, requester);
+  }
+
+  /** A version's attestations and whether it is final or pending, or undefined. */
+  versionAttestations(recordId: RecordId, version: number): attest.VersionAttestations | undefined {
+    return attest.versionAttestations(this.state, recordId, version);
   }
 }

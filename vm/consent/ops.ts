@@ -6,6 +6,7 @@
 import type {
   Action,
   ActorId,
+  AttestationKind,
   Category,
   Exception,
   Grantee,
@@ -15,6 +16,7 @@ import type {
   RecordId,
   Role,
   Scope,
+  Terms,
   Time,
   WrappedKey,
 } from './types.js';
@@ -104,7 +106,35 @@ export type ConsentOp =
       /** Lowercase hex of the wrapped key (1-256 bytes). */
       readonly key: string;
     }
-  | { readonly op: 'erase'; readonly recordId: RecordId };
+  | { readonly op: 'erase'; readonly recordId: RecordId }
+  | (Terms & {
+      readonly op: 'requestAccess';
+      readonly patient: ActorId;
+      /** A code saying why (e.g. `referral`). */
+      readonly reason: string;
+      /** When the request lapses unanswered; 0 = now + REQUEST_DEFAULT_TTL_MS. */
+      readonly expiresAt: Time;
+    })
+  | {
+      readonly op: 'approveRequest';
+      readonly requestId: number;
+      /** Narrower terms than requested; omitted = exactly as requested. */
+      readonly terms?: Terms;
+    }
+  | { readonly op: 'denyRequest'; readonly requestId: number; readonly reason: string }
+  | { readonly op: 'withdrawRequest'; readonly requestId: number }
+  | {
+      readonly op: 'attest';
+      readonly recordId: RecordId;
+      readonly version: number;
+      readonly kind: AttestationKind;
+    }
+  | {
+      readonly op: 'setAttestationPolicy';
+      readonly org: OrgId;
+      /** Kinds any one of which makes a version of this org's authors final; [] = none required. */
+      readonly kinds: readonly AttestationKind[];
+    };
 
 /** Name of an operation. */
 export type ConsentOpName = ConsentOp['op'];

@@ -5,10 +5,10 @@
  */
 import { canAccess, decideResolved } from './access.js';
 import { ALLOWED_REASONS, ConsentError } from './codes.js';
-import { activeCaller, audit, done, fail, type OpResult } from './common.js';
+import { activeCaller, actsFor, audit, done, fail, type OpResult, patientOf } from './common.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import { type AuditEntry, AuditOp, type ConsentState, pairKey, pushTo } from './state.js';
-import { type Actor, EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS, type Grant } from './types.js';
+import { EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS, type Grant } from './types.js';
 import {
   isActions,
   isCid,
@@ -25,17 +25,6 @@ import {
 } from './validate.js';
 
 type Op<K extends ConsentOp['op']> = Extract<ConsentOp, { op: K }>;
-
-/** Is `caller` the patient, or a guardian linked to the patient? */
-function actsFor(state: ConsentState, caller: Actor, patient: string): boolean {
-  return caller.id === patient || state.guardianships.has(pairKey(caller.id, patient));
-}
-
-/** The patient `id` if registered as a patient. */
-function patientOf(state: ConsentState, id: string): Actor | null {
-  const p = state.actors.get(id);
-  return p && p.role === 'patient' ? p : null;
-}
 
 /** Patient or guardian: adds a permit (with nested deny exceptions); returns the grant id. */
 export function grant(state: ConsentState, ctx: TxContext, op: Op<'grant'>): OpResult {

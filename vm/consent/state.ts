@@ -3,8 +3,11 @@
  * reads it. The contract keeps the same facts in its key space (docs/consent.md, "On chain").
  */
 import type {
+  AccessRequest,
   Actor,
   ActorId,
+  Attestation,
+  AttestationKind,
   Emergency,
   Grant,
   Org,
@@ -32,6 +35,12 @@ export const AuditOp = {
   read: 'read',
   shareKey: 'shareKey',
   erase: 'erase',
+  requestAccess: 'requestAccess',
+  approveRequest: 'approveRequest',
+  denyRequest: 'denyRequest',
+  withdrawRequest: 'withdrawRequest',
+  attest: 'attest',
+  setAttestationPolicy: 'setAttestationPolicy',
 } as const;
 export type AuditOp = (typeof AuditOp)[keyof typeof AuditOp];
 
@@ -73,6 +82,12 @@ export interface ConsentState {
   readonly emergenciesByPair: Map<string, number[]>;
   readonly audit: AuditEntry[];
   readonly auditByPatient: Map<ActorId, number[]>;
+  /** requests[id - 1]; ids are dense from 1. */
+  readonly requests: AccessRequest[];
+  /** Keys `${recordId}/${version}`, in the order given. */
+  readonly attestations: Map<string, Attestation[]>;
+  /** Per organisation: the kinds any one of which makes its authors' versions final (absent = none). */
+  readonly attestationPolicy: Map<OrgId, readonly AttestationKind[]>;
 }
 
 /** A fresh, empty state. */
@@ -88,6 +103,9 @@ export function emptyState(): ConsentState {
     emergenciesByPair: new Map(),
     audit: [],
     auditByPatient: new Map(),
+    requests: [],
+    attestations: new Map(),
+    attestationPolicy: new Map(),
   };
 }
 

@@ -74,6 +74,16 @@ export const MAX_READ_BATCH = 64;
 export const MAX_READERS = 64;
 /** Most categories in a scope, exceptions in a grant, or wrapped keys in an anchor. */
 export const MAX_LIST = 16;
+/** How long an access request waits for an answer when the requester gives no expiry: 7 days. */
+export const REQUEST_DEFAULT_TTL_MS = 7 * 86_400_000;
+/** The longest an access request may wait for an answer: 30 days. */
+export const REQUEST_MAX_TTL_MS = 30 * 86_400_000;
+/** Most open (unanswered, unexpired) requests of one requester to one patient. */
+export const MAX_OPEN_REQUESTS_PER_PATIENT = 3;
+/** Most open requests of one requester, all patients together. */
+export const MAX_OPEN_REQUESTS = 32;
+/** Most attestations of one record version. */
+export const MAX_ATTESTATIONS = 16;
 
 /** A consortium member. */
 export interface Org {
@@ -128,6 +138,8 @@ export interface Grant {
   readonly exceptions: readonly Exception[];
   readonly grantedAt: Time;
   revokedAt: Time | null;
+  /** The access request this grant approved, if any. */
+  readonly request?: number;
 }
 
 /** A data key wrapped for one reader (X25519 sealed box; opaque to the chain). */
@@ -169,4 +181,60 @@ export interface Emergency {
   readonly requestedAt: Time;
   cosigner: ActorId | null;
   cosignedAt: Time | null;
+}
+
+/** The terms of a permit, as a request asks for them or an approval narrows them. */
+export interface Terms {
+  readonly actions: readonly Action[];
+  readonly scope: Scope;
+  readonly purposes: readonly Purpose[];
+  /** Valid for `start <= at < end` (end exclusive). */
+  readonly start: Time;
+  readonly end: Time;
+  readonly exceptions: readonly Exception[];
+}
+
+/** Where an access request stands. `expired` is never stored: an open request past its expiry. */
+export const RequestStatus = {
+  open: 'open',
+  approved: 'approved',
+  denied: 'denied',
+  withdrawn: 'withdrawn',
+  expired: 'expired',
+} as const;
+export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
+
+/** A doctor's, insurer's or researcher's request for a permit, waiting for the patient's answer. */
+export interface AccessRequest extends Terms {
+  readonly id: number;
+  readonly patient: ActorId;
+  readonly requester: ActorId;
+  /** Why the access is wanted: a code of the consortium's vocabulary (e.g. `referral`). */
+  readonly reason: string;
+  readonly requestedAt: Time;
+  /** Open while `now < expiresAt`; after that it lapses unanswered. */
+  readonly expiresAt: Time;
+  status: Exclude<RequestStatus, 'expired'>;
+  /** Who answered (patient or guardian) or withdrew (the requester), when; null while open. */
+  answeredBy: ActorId | null;
+  answeredAt: Time | null;
+  /** The grant an approval created, or null. */
+  grantId: number | null;
+  /** The code the patient gave when denying, or ''. */
+  denyReason: string;
+}
+
+/** Kinds of record attestation. */
+export const AttestationKind = {
+  patientConfirmed: 'patient-confirmed',
+  adminValidated: 'admin-validated',
+  coSigned: 'co-signed',
+} as const;
+export type AttestationKind = (typeof AttestationKind)[keyof typeof AttestationKind];
+
+/** Someone vouching for one version of a record. */
+export interface Attestation {
+  readonly kind: AttestationKind;
+  readonly by: ActorId;
+  readonly at: Time;
 }

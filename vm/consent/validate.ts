@@ -5,6 +5,7 @@
 import type { ReadEntry } from './ops.js';
 import {
   Action,
+  AttestationKind,
   CODE_PATTERN,
   type Exception,
   type Grantee,
@@ -15,6 +16,7 @@ import {
   Purpose,
   Role,
   type Scope,
+  type Terms,
   type WrappedKey,
 } from './types.js';
 
@@ -22,6 +24,7 @@ const ROLES: readonly string[] = Object.values(Role);
 const KINDS: readonly string[] = Object.values(OrgKind);
 const PURPOSES: readonly string[] = Object.values(Purpose);
 const ACTIONS: readonly string[] = Object.values(Action);
+const ATTESTATION_KINDS: readonly string[] = Object.values(AttestationKind);
 const KEY_PATTERN = /^(?:[0-9a-f]{2}){1,256}$/;
 
 /** 32 bytes as lowercase hex (ids, keys, hashes). */
@@ -117,3 +120,18 @@ export function isReads(list: readonly ReadEntry[]): boolean {
       isTime(r.at),
   );
 }
+
+/** Terms of a permit: actions, scope, purposes and exceptions well formed, times non-negative. */
+export function isTerms(t: Terms): boolean {
+  return (
+    isActions(t.actions) &&
+    isScope(t.scope) &&
+    isPurposes(t.purposes) &&
+    isTime(t.start) &&
+    isTime(t.end) &&
+    isExceptions(t.exceptions)
+  );
+}
+
+/** An attestation kind. */
+export const isAttestationKind = (v: string): v is AttestationKind => ATTESTATION_KINDS.includes(v);
