@@ -1,5 +1,6 @@
 /** The node's side of the HTTP API: turns store, mempool and Raft state into JSON views. */
 import pkg from '../package.json' with { type: 'json' };
+import { encodeBlock } from './chain/block.js';
 import { fromHex, toHex } from './chain/encoding.js';
 import { ChainError } from './chain/errors.js';
 import type { Block, Receipt, SignedTx } from './chain/types.js';
@@ -55,6 +56,7 @@ export class NodeApi implements ApiBackend {
   static headerView(b: Block): BlockHeaderView {
     const h = b.header;
     return {
+      chainId: h.chainId,
       height: h.height,
       hash: toHex(b.hash),
       parentHash: toHex(h.parentHash),
@@ -110,6 +112,11 @@ export class NodeApi implements ApiBackend {
     return b === undefined ? null : NodeApi.blockView(b);
   }
 
+  async getBlockBytes(height: number): Promise<Uint8Array | null> {
+    const b = await this.node.store.getBlock(height);
+    return b === undefined ? null : encodeBlock(b);
+  }
+
   async getBlocks(from: number, limit: number): Promise<BlockView[]> {
     return (await this.node.store.getBlocks(from, limit)).map(NodeApi.blockView);
   }
@@ -159,9 +166,10 @@ export class NodeApi implements ApiBackend {
     const r = this.node.executor.query(this.node.store.state, contract, method, args);
     if (!r.ok && r.error === 'unknown_contract')
       throw new ChainError('unknown_contract', `no contract ${contract}`);
-    return r.ok
-      ? { status: 'ok', gasUsed: r.gasUsed ?? 0, returnData: toHex(r.returnData) }
-      : { status: 'reverted', error: r.error, gasUsed: r.gasUsed ?? 0, returnData: '' };
+    if (!r.ok)
+      return { status: 'reverted', error: r.error, gasUsed: r.gasUsed ?? 0, value: null, returnData: '' };
+    const value = toHex(r.returnData);
+    return { status: 'ok', gasUsed: r.gasUsed ?? 0, value, returnData: value };
   }
 
   subscribe(listener: (e: NodeEvent) => void): () => void {
