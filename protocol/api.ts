@@ -30,6 +30,8 @@ export interface ReceiptView {
 }
 
 export interface BlockHeaderView {
+  /** The chain the block (and every tx in it) belongs to. */
+  readonly chainId: string;
   readonly height: number;
   readonly hash: string;
   readonly parentHash: string;
@@ -93,11 +95,19 @@ export type NodeEvent =
     }
   | { readonly type: 'leader'; readonly leader: string | null; readonly term: number };
 
+/** A read-only query's outcome (docs/api.md#queries). */
 export interface QueryResult {
   readonly status: 'ok' | 'reverted';
+  /** Why it reverted (`not_found`: nothing stored under the key); absent when ok. */
   readonly error?: string;
   /** Gas the query burnt: metered for VM contracts; native contracts (kv, governance) do not meter queries (0). */
   readonly gasUsed: number;
+  /**
+   * The value as hex when ok ("" is an empty value), null when reverted: a missing value cannot
+   * pass for an empty one. Read this, not `returnData`.
+   */
+  readonly value: string | null;
+  /** Kept for older clients: the value when ok, "" when reverted (ambiguous: prefer `value`). */
   readonly returnData: string;
 }
 
@@ -117,6 +127,8 @@ export interface ApiBackend {
   submitTxs(txs: readonly Uint8Array[]): Promise<BatchItemResult[]>;
   getTx(hash: string): Promise<TxView | null>;
   getBlock(height: number): Promise<BlockView | null>;
+  /** The canonical encoding of the block at `height` with its txs (docs/transactions.md#block). */
+  getBlockBytes(height: number): Promise<Uint8Array | null>;
   /** Blocks in ascending height from `from`; `from` past the head gives an empty list. */
   getBlocks(from: number, limit: number): Promise<BlockView[]>;
   status(): StatusView;

@@ -7,7 +7,7 @@
  *   (HTTP, then gossip, then in a block) is verified once.
  */
 import { verify as nodeVerify } from 'node:crypto';
-import { KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import { isWeakPointEncoding, KeyCache, verifySignature } from '../../protocol/chain/keys.js';
 import type { Block, SignedTx } from '../../protocol/chain/types.js';
 import { type SignatureJob, VerifyPool } from './verify-workers.js';
 
@@ -152,8 +152,11 @@ export class Verifier {
     if (this.options.mode === 'sync') {
       return Promise.resolve(verifySignature(job.message, job.signature, job.publicKey, this.keys));
     }
-    if (this.pool) return this.pool.verify(job);
     if (job.signature.length !== 64 || job.publicKey.length !== 32) return Promise.resolve(false);
+    // The workers run bare OpenSSL: refuse weak keys and R here (docs/transactions.md#signature-verification).
+    if (isWeakPointEncoding(job.signature.subarray(0, 32)) || isWeakPointEncoding(job.publicKey))
+      return Promise.resolve(false);
+    if (this.pool) return this.pool.verify(job);
     let key: ReturnType<KeyCache['get']>;
     try {
       key = this.keys.get(job.publicKey);

@@ -11,6 +11,7 @@ import type {
   StatusView,
   TxView,
 } from '../../protocol/api.js';
+import { encodeBlock } from '../../protocol/chain/block.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
 import type { Applier } from '../blocks/applier.js';
@@ -90,6 +91,11 @@ export class NodeApi implements ApiBackend {
     return b === undefined ? null : blockView(b);
   }
 
+  async getBlockBytes(height: number): Promise<Uint8Array | null> {
+    const b = await this.node.store.getBlock(height);
+    return b === undefined ? null : encodeBlock(b);
+  }
+
   async getBlocks(from: number, limit: number): Promise<BlockView[]> {
     return (await this.node.store.getBlocks(from, limit)).map(blockView);
   }
@@ -139,9 +145,10 @@ export class NodeApi implements ApiBackend {
     const r = this.node.executor.query(this.node.store.state, contract, method, args);
     if (!r.ok && r.error === 'unknown_contract')
       throw new ChainError('unknown_contract', `no contract ${contract}`);
-    return r.ok
-      ? { status: 'ok', gasUsed: r.gasUsed ?? 0, returnData: toHex(r.returnData) }
-      : { status: 'reverted', error: r.error, gasUsed: r.gasUsed ?? 0, returnData: '' };
+    if (!r.ok)
+      return { status: 'reverted', error: r.error, gasUsed: r.gasUsed ?? 0, value: null, returnData: '' };
+    const value = toHex(r.returnData);
+    return { status: 'ok', gasUsed: r.gasUsed ?? 0, value, returnData: value };
   }
 
   subscribe(listener: (e: NodeEvent) => void): () => void {

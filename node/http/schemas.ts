@@ -1,12 +1,24 @@
-/** JSON schemas of the HTTP routes: they validate input and document the API in OpenAPI. */
+/**
+ * JSON schemas of the HTTP routes: they validate input, shape every reply (fastify serialises with
+ * them, dropping undeclared fields) and document the API in OpenAPI (`npm run docs:openapi` writes
+ * docs/openapi.json from them; docs/api.md is the prose). Reply schemas list `required` fields so
+ * the tests can validate real replies against the published document.
+ */
 
 /** Bytes as hex: whole bytes only (an odd digit would otherwise be dropped silently). */
 const hex = { type: 'string', pattern: '^(?:[0-9a-fA-F]{2})*$' } as const;
 const hash = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
 const height = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** What the node writes: lower-case hex. */
+const outHex = { type: 'string', pattern: '^(?:[0-9a-f]{2})*$' } as const;
+const out32 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const out64 = { type: 'string', pattern: '^[0-9a-f]{128}$' } as const;
+const uint = { type: 'integer', minimum: 0 } as const;
 
 const errorBody = {
   type: 'object',
+  description:
+    'Every 4xx/5xx reply. `code` is stable (docs/api.md#errors lists each with what a client should do); `message` is for people.',
   properties: {
     error: {
       type: 'object',
@@ -22,45 +34,56 @@ export const errors = { '4xx': errorBody, '5xx': errorBody } as const;
 
 const receipt = {
   type: 'object',
+  description:
+    'What executing a committed tx did. `status` reverted: `error` names why and the tx changed nothing but its nonce (consumed).',
   properties: {
     status: { type: 'string', enum: ['ok', 'reverted'] },
     error: { type: 'string' },
-    gasUsed: { type: 'integer' },
-    returnData: { type: 'string' },
+    gasUsed: uint,
+    returnData: outHex,
     events: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, data: { type: 'array', items: { type: 'string' } } },
+        properties: { name: { type: 'string' }, data: { type: 'array', items: outHex } },
+        required: ['name', 'data'],
       },
     },
   },
+  required: ['status', 'gasUsed', 'returnData', 'events'],
 } as const;
 
-const header = {
-  height: { type: 'integer' },
-  hash: { type: 'string' },
-  parentHash: { type: 'string' },
-  txRoot: { type: 'string' },
-  stateHeight: { type: 'integer' },
-  stateRoot: { type: 'string' },
-  proposer: { type: 'string' },
-  term: { type: 'integer' },
-  time: { type: 'integer' },
-  txCount: { type: 'integer' },
-  signature: { type: 'string' },
+const headerProps = {
+  chainId: { type: 'string' },
+  height: uint,
+  hash: out32,
+  parentHash: out32,
+  txRoot: out32,
+  stateHeight: uint,
+  stateRoot: out32,
+  proposer: out32,
+  term: uint,
+  time: { ...uint, description: "the proposer's clock, ms since the Unix epoch" },
+  txCount: uint,
+  signature: out64,
 } as const;
+const headerRequired = Object.keys(headerProps) as (keyof typeof headerProps)[];
 
 const block = {
   type: 'object',
-  properties: { ...header, txs: { type: 'array', items: { type: 'string' } } },
+  description:
+    'A block: its header fields, its hash and proposer signature, and its tx hashes in block order (GET /v1/tx/:hash for each; GET /v1/blocks/:height/raw for the canonical bytes with the txs).',
+  properties: { ...headerProps, txs: { type: 'array', items: out32 } },
+  required: [...headerRequired, 'txs'],
 } as const;
 
 export const submitTx = {
   summary: 'Submit a signed transaction',
   description:
     'Body: the canonical signed-tx bytes (application/octet-stream), or JSON {"tx": "<hex>"}. ' +
-    'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed.',
+    'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed: ' +
+    'poll GET /v1/tx/:hash for the receipt. Resending the same bytes after an unknown outcome is safe ' +
+    '(409 duplicate while pending; 409 nonce_stale once committed).',
   // Per content type: a oneOf of the two let a JSON body match both branches (and be refused) or,
   // shaped wrong, neither check (and reach the handler).
   body: {
@@ -76,7 +99,16 @@ export const submitTx = {
       },
     },
   },
-  response: { 202: { type: 'object', properties: { hash: { type: 'string' } } }, ...errors },
+  response: {
+    202: { type: 'object', properties: { hash: out32 }, required: ['hash'] },
+    ...errors,
+  },
+} as const;
+
+const batchError = {
+  type: 'object',
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+  required: ['code', 'message'],
 } as const;
 
 export const submitTxs = {
@@ -106,48 +138,45 @@ export const submitTxs = {
     202: {
       type: 'object',
       properties: {
-        accepted: { type: 'integer' },
-        rejected: { type: 'integer' },
+        accepted: uint,
+        rejected: uint,
         results: {
           type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              hash: { type: 'string' },
-              error: {
-                type: 'object',
-                properties: { code: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
-          },
+          description: 'One per tx, in request order: {hash} if admitted, {error} (and no hash) if refused.',
+          items: { type: 'object', properties: { hash: out32, error: batchError } },
         },
       },
+      required: ['accepted', 'rejected', 'results'],
     },
     ...errors,
   },
 } as const;
 
 export const getTx = {
-  summary: 'A transaction: pending, or committed with its height and receipt',
+  summary: 'A transaction: pending, or committed with its height, index and receipt',
+  description:
+    '404 not_found: this node knows no such tx (never admitted here, evicted, or refused). A tx ' +
+    'pending on another node is not visible here until it commits.',
   params: { type: 'object', properties: { hash }, required: ['hash'] },
   response: {
     200: {
       type: 'object',
       properties: {
-        hash: { type: 'string' },
+        hash: out32,
         status: { type: 'string', enum: ['pending', 'committed'] },
         chainId: { type: 'string' },
-        sender: { type: 'string' },
-        nonce: { type: 'integer' },
-        gasLimit: { type: 'integer' },
+        sender: out32,
+        nonce: uint,
+        gasLimit: uint,
         contract: { type: 'string' },
         method: { type: 'string' },
-        args: { type: 'array', items: { type: 'string' } },
-        signature: { type: 'string' },
-        height: { type: 'integer' },
-        index: { type: 'integer' },
-        receipt,
+        args: { type: 'array', items: outHex },
+        signature: out64,
+        height: { ...uint, description: 'committed only' },
+        index: { ...uint, description: 'committed only: position in the block' },
+        receipt: { ...receipt, description: `committed only. ${receipt.description}` },
       },
+      required: ['hash', 'status', 'chainId', 'sender', 'nonce', 'gasLimit', 'contract', 'method', 'args'],
     },
     ...errors,
   },
@@ -155,41 +184,66 @@ export const getTx = {
 
 export const getBlock = {
   summary: 'A block by height',
+  description: '404 not_found: no block at that height yet.',
   params: { type: 'object', properties: { height }, required: ['height'] },
   response: { 200: block, ...errors },
 } as const;
 
-export const listBlocks = {
-  summary: 'A page of blocks in ascending height (the newest page without `from`)',
-  querystring: {
-    type: 'object',
-    properties: { from: height, limit: { type: 'integer', minimum: 1, maximum: 100 } },
-    additionalProperties: false,
-  },
+export const getBlockRaw = {
+  summary: "A block's canonical bytes, with its txs (docs/transactions.md#block)",
+  description:
+    'application/octet-stream: tag 0x03, header, proposer signature, then u32 length + signed tx per ' +
+    'tx. sha256("ehrchain/header/v1" 0x00 || header) is the block hash. 404 not_found: no such block.',
+  params: { type: 'object', properties: { height }, required: ['height'] },
   response: {
     200: {
-      type: 'object',
-      properties: { head: { type: 'integer' }, blocks: { type: 'array', items: block } },
+      description: 'the canonical block bytes',
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
     },
     ...errors,
   },
 } as const;
 
+export const listBlocks = {
+  summary: 'A page of blocks in ascending height (the newest page without `from`)',
+  description:
+    'Pages go up: the next page starts at the last height + 1; fewer than `limit` blocks means the ' +
+    'page reached `head`. `from` past the head gives an empty list.',
+  querystring: {
+    type: 'object',
+    properties: { from: height, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: { head: uint, blocks: { type: 'array', items: block } },
+      required: ['head', 'blocks'],
+    },
+    ...errors,
+  },
+} as const;
+
+const nullableUint = { type: ['integer', 'null'], minimum: 0 } as const;
 const validator = {
   type: 'object',
   properties: {
     name: { type: 'string' },
-    publicKey: { type: 'string' },
-    peerId: { type: 'string' },
+    publicKey: out32,
+    peerId: { type: 'string', description: 'libp2p peer id: what `leader` and `nodeId` name' },
     http: { type: 'string' },
     connected: { type: 'boolean' },
-    lastSeen: { type: ['integer', 'null'] },
-    lag: { type: ['integer', 'null'] },
+    lastSeen: nullableUint,
+    lag: nullableUint,
   },
+  required: ['name', 'publicKey', 'peerId', 'http', 'connected', 'lastSeen', 'lag'],
 } as const;
 
 export const status = {
-  summary: 'Node status: role, term, leader, heights, peers, validators',
+  summary: 'Node status: chain id, role, term, leader, heights, peers, validators',
+  description:
+    '`chainId` is the id every tx must carry (and sign). `nodeId` and `leader` are libp2p peer ids; ' +
+    "find the leader's name and URL in `validators[]` by `peerId`.",
   response: {
     200: {
       type: 'object',
@@ -197,35 +251,65 @@ export const status = {
         nodeId: { type: 'string' },
         name: { type: 'string' },
         chainId: { type: 'string' },
-        role: { type: 'string' },
-        term: { type: 'integer' },
+        role: { type: 'string', enum: ['follower', 'preCandidate', 'candidate', 'leader'] },
+        term: uint,
         leader: { type: ['string', 'null'] },
-        height: { type: 'integer' },
-        commitIndex: { type: 'integer' },
-        appliedIndex: { type: 'integer' },
-        stateRoot: { type: 'string' },
-        mempool: { type: 'object', properties: { txs: { type: 'integer' }, bytes: { type: 'integer' } } },
+        height: uint,
+        commitIndex: uint,
+        appliedIndex: uint,
+        stateRoot: out32,
+        mempool: {
+          type: 'object',
+          properties: { txs: uint, bytes: uint },
+          required: ['txs', 'bytes'],
+        },
         peers: { type: 'array', items: { type: 'string' } },
         validators: { type: 'array', items: validator },
         divergence: { type: ['string', 'null'] },
         version: { type: 'string' },
       },
+      required: [
+        'nodeId',
+        'name',
+        'chainId',
+        'role',
+        'term',
+        'leader',
+        'height',
+        'commitIndex',
+        'appliedIndex',
+        'stateRoot',
+        'mempool',
+        'peers',
+        'validators',
+        'divergence',
+        'version',
+      ],
     },
     ...errors,
   },
 } as const;
 
 export const account = {
-  summary: "A sender's committed nonce (the nonce its next tx must carry) and its pending tx count",
+  summary: "A sender's committed next nonce and its count of txs pending on this node",
+  description:
+    '`nonce` is the next nonce by committed state. With nothing pending it is the nonce the next tx ' +
+    'must carry; with `pending` txs of consecutive nonces from `nonce` on, the next is `nonce + pending`. ' +
+    'An unknown key answers {nonce: 0, pending: 0}.',
   params: { type: 'object', properties: { publicKey: hash }, required: ['publicKey'] },
   response: {
-    200: { type: 'object', properties: { nonce: { type: 'integer' }, pending: { type: 'integer' } } },
+    200: { type: 'object', properties: { nonce: uint, pending: uint }, required: ['nonce', 'pending'] },
     ...errors,
   },
 } as const;
 
 export const query = {
   summary: 'Read-only contract call against the latest applied state (no transaction)',
+  description:
+    'Read `value`: the value as hex when `status` is ok ("" is an empty value), null when the query ' +
+    'reverted, with `error` saying why (kv: `not_found` = no such key; consent methods answer an ' +
+    'empty value for "none", docs/consent.md). `returnData` is kept for older clients ("" on a ' +
+    'revert). 404 unknown_contract: no such contract.',
   params: {
     type: 'object',
     properties: {
@@ -246,10 +330,15 @@ export const query = {
       type: 'object',
       properties: {
         status: { type: 'string', enum: ['ok', 'reverted'] },
-        error: { type: 'string' },
-        gasUsed: { type: 'integer' },
-        returnData: { type: 'string' },
+        error: { type: 'string', description: 'reverted only: why' },
+        gasUsed: uint,
+        value: {
+          anyOf: [outHex, { type: 'null' }],
+          description: 'ok: the value as hex ("" is an empty value); reverted: null',
+        },
+        returnData: { ...outHex, description: 'kept for older clients: the value when ok, "" when reverted' },
       },
+      required: ['status', 'gasUsed', 'value', 'returnData'],
     },
     ...errors,
   },
@@ -258,9 +347,19 @@ export const query = {
 export const events = {
   summary:
     'Server-sent events: `block` for each applied block, `leader` on leader change, `receipts` with ?receipts=true',
+  description:
+    'text/event-stream. No replay: after a reconnect, read what was missed with GET /v1/blocks?from= ' +
+    "(the last block height seen + 1) and GET /v1/tx/:hash. docs/api.md#events has each event's data.",
   querystring: {
     type: 'object',
     properties: { receipts: { type: 'boolean' } },
     additionalProperties: false,
+  },
+  response: {
+    200: {
+      description: 'an endless text/event-stream (event: block | leader | receipts; data: one JSON object)',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    },
+    ...errors,
   },
 } as const;

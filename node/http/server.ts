@@ -159,6 +159,13 @@ export async function createHttpServer(
     return block;
   });
 
+  app.get('/v1/blocks/:height/raw', { schema: S.getBlockRaw }, async (req, reply) => {
+    const { height } = req.params as { height: number };
+    const bytes = await backend.getBlockBytes(height);
+    if (bytes === null) return reply.status(404).send(apiError('not_found', `no block at height ${height}`));
+    return reply.type('application/octet-stream').send(Buffer.from(bytes));
+  });
+
   app.get('/v1/blocks', { schema: S.listBlocks }, async (req) => {
     const q = req.query as { from?: number; limit?: number };
     const limit = q.limit ?? 20;

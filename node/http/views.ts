@@ -32,6 +32,7 @@ export function txView(tx: SignedTx, status: 'pending' | 'committed'): TxView {
 export function headerView(b: Block): BlockHeaderView {
   const h = b.header;
   return {
+    chainId: h.chainId,
     height: h.height,
     hash: toHex(b.hash),
     parentHash: toHex(h.parentHash),

@@ -29,10 +29,40 @@ export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
+// The y coordinates (little-endian, sign bit clear) of the 8 points of small order: 1 (identity),
+// p-1 (order 2), 0 (order 4), and the two of order 8. Any encoding whose y is one of them, with
+// either sign bit, is a small-order point.
+const SMALL_ORDER_Y = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+].map((h) => Buffer.from(h, 'hex'));
+
+/**
+ * True for a point encoding the nodes refuse as a public key or as a signature's R (the rules of
+ * docs/transactions.md#signature-verification, libsodium's): a non-canonical y (>= p = 2^255 - 19)
+ * or a point of small order. OpenSSL, which verifies for node:crypto, checks neither.
+ */
+export function isWeakPointEncoding(p: Uint8Array): boolean {
+  if (p.length !== 32) return true;
+  const y = Buffer.from(p);
+  y[31] = (y[31] ?? 0) & 0x7f;
+  if (SMALL_ORDER_Y.some((s) => s.equals(y))) return true;
+  // y >= p: the top byte 0x7f, bytes 30..1 all 0xff, byte 0 >= 0xed.
+  if (y[31] !== 0x7f || (y[0] ?? 0) < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (y[i] !== 0xff) return false;
+  return true;
+}
+
 /** A public KeyObject from a raw 32-byte public key (uncached; see KeyCache). */
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
     throw new ChainError('bad_key', `public key must be ${PUBLIC_KEY_BYTES} bytes`);
+  }
+  if (isWeakPointEncoding(publicKey)) {
+    throw new ChainError('bad_key', 'public key of small order or not canonically encoded');
   }
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
 }
@@ -96,7 +126,10 @@ export class KeyCache {
   }
 }
 
-/** Synchronous ed25519 verification; false (never throws) on a bad signature or malformed key. */
+/**
+ * Synchronous ed25519 verification; false (never throws) on a bad signature or malformed key.
+ * OpenSSL checks S < L and the cofactorless equation on R's encoding; a weak key or R is refused here.
+ */
 export function verifySignature(
   message: Uint8Array,
   signature: Uint8Array,
@@ -104,6 +137,7 @@ export function verifySignature(
   cache?: KeyCache,
 ): boolean {
   if (signature.length !== SIGNATURE_BYTES || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+  if (isWeakPointEncoding(signature.subarray(0, 32))) return false;
   try {
     const key = cache ? cache.get(publicKey) : publicKeyObject(publicKey);
     return nodeVerify(null, message, key, signature);

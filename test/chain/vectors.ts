@@ -12,6 +12,7 @@ import { createSigner } from '../../protocol/chain/keys.js';
 import { merkleLeaf, merkleRoot } from '../../protocol/chain/merkle.js';
 import { encodeTxBody, signTx } from '../../protocol/chain/tx.js';
 import type { TxBody } from '../../protocol/chain/types.js';
+import { batchVector, signatureVectors } from './signature-vectors.js';
 
 const counting = (start: number) => Uint8Array.from({ length: 32 }, (_, i) => start + i);
 
@@ -162,7 +163,14 @@ export function generateVectors(): Record<string, unknown> {
     })),
   };
 
-  return { 'keys.json': keys, 'tx.json': tx, 'header.json': header, 'merkle.json': merkle };
+  return {
+    'keys.json': keys,
+    'tx.json': tx,
+    'header.json': header,
+    'merkle.json': merkle,
+    'signatures.json': signatureVectors(SENDER_SEED),
+    'batch.json': batchVector(tx.txs.map((t) => t.signedTx)),
+  };
 }
 
 if (process.argv.includes('--write')) {

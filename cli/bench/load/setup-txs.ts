@@ -1,6 +1,6 @@
 /**
  * Untimed setup through real txs (consent-mix and records): each sender's txs go to one node in
- * chunks of at most 48 consecutive nonces (under the mempool's 64-nonce window); a chunk is
+ * chunks of at most 48 consecutive nonces (inside the nonce window: 1024 by default, 64 at least); a chunk is
  * submitted at once, then its last tx is awaited (a sender's txs commit in nonce order) and the
  * receipts of the chunk are read. Senders run concurrently, over one keep-alive pool.
  */
