@@ -5,7 +5,7 @@ export { RaftLog, Unstable } from './log.js';
 export * from './options.js';
 export { Inflights, Progress, ProgressState } from './progress.js';
 export { committedIndex, voteResult } from './quorum.js';
-export type { PeerProgress, ProposedEntry } from './raft.js';
+export type { CampaignKind, PeerProgress, ProposedEntry, RaftLogView } from './raft.js';
 export { Raft } from './raft.js';
 export { MemoryStorage } from './storage.js';
 export * from './types.js';

@@ -1,10 +1,10 @@
 /**
  * The leader's half of Raft: appending proposals, replicating them (probe / replicate / snapshot
  * per follower, pipelined within the inflight window), counting acknowledgements into commits,
- * heartbeats, check-quorum, and leadership transfer. Operates on the Raft instance it belongs to.
+ * heartbeats, check-quorum, and leadership transfer. Operates on the RaftState (state.ts) it belongs to.
  */
 import type { Progress } from './progress.js';
-import type { ProposedEntry, Raft } from './raft.js';
+import type { ProposedEntry, RaftState } from './state.js';
 import type { AppendRespMsg, Entry, Message, NodeId, ProposeResult } from './types.js';
 import { EntryType } from './types.js';
 
@@ -12,11 +12,11 @@ const empty = new Uint8Array(0);
 
 /** Leader-side logic of one Raft peer. */
 export class Replicator {
-  private readonly r: Raft;
+  private readonly r: RaftState;
   /** Proposals were appended since the last flush; send them in as few messages as possible. */
   pendingFlush = false;
 
-  constructor(r: Raft) {
+  constructor(r: RaftState) {
     this.r = r;
   }
 

@@ -177,7 +177,7 @@ export class Pump {
   /** Ticks only `id` until it leaves the follower role (it campaigns), then stabilizes. */
   campaign(id: NodeId): void {
     const r = this.raft(id);
-    for (let i = 0; i < 2 * r.cfg.electionTick + 1 && r.role === 'follower'; i++) r.tick();
+    for (let i = 0; i < 2 * r.config.electionTick + 1 && r.role === 'follower'; i++) r.tick();
     this.stabilize();
   }
 
