@@ -21,8 +21,10 @@ import type {
   NodeId,
   ProposeResult,
   RaftConfig,
+  RaftEvent,
   Ready,
   Role,
+  StepDownReason,
 } from './types.js';
 import { EntryType } from './types.js';
 
@@ -79,7 +81,7 @@ export class RaftCore implements RaftState {
       this.log.appliedTo(config.applied);
     }
     this.rep = new Replicator(this);
-    this.becomeFollower(this.term, null);
+    this.reset(this.term); // a follower of no one; not an event
   }
 
   // ---- inputs -------------------------------------------------------------------------------
@@ -104,16 +106,19 @@ export class RaftCore implements RaftState {
         // Leader lease (thesis 4.2.3): while we hear from a live leader, ignore would-be disruptors.
         const inLease =
           this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
-        if (!force && inLease) return;
+        if (!force && inLease) {
+          this.emitRefusal(m, 'inLease');
+          return;
+        }
       }
       if (m.type === 'preVote') {
         // Pre-vote never changes our term.
       } else if (m.type === 'preVoteResp' && !m.reject) {
         // The term in a granted pre-vote is the one we will campaign in; we bump it when we win.
       } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
-        this.becomeFollower(m.term, m.from);
+        this.becomeFollower(m.term, m.from, 'higherTerm');
       } else {
-        this.becomeFollower(m.term, null);
+        this.becomeFollower(m.term, null, 'higherTerm');
       }
     } else if (m.term < this.term) {
       if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
@@ -123,6 +128,7 @@ export class RaftCore implements RaftState {
       } else if (m.type === 'preVote') {
         this.send({ type: 'preVoteResp', to: m.from, term: this.term, reject: true });
       }
+      if (m.type === 'preVote' || m.type === 'vote') this.emitRefusal(m, 'staleTerm');
       return;
     }
 
@@ -213,10 +219,13 @@ export class RaftCore implements RaftState {
     return this.trk.isVoter(this.id);
   }
 
-  becomeFollower(term: number, leader: NodeId | null): void {
+  becomeFollower(term: number, leader: NodeId | null, reason: StepDownReason): void {
+    const from = this.role;
     this.reset(term);
     this.role = 'follower';
     this.leader = leader;
+    if (from !== 'follower') this.emit({ type: 'steppedDown', term, from, reason });
+    this.emit({ type: 'becameFollower', term, leader });
   }
 
   becomePreCandidate(): void {
@@ -224,18 +233,21 @@ export class RaftCore implements RaftState {
     this.role = 'preCandidate';
     this.leader = null;
     this.trk.resetVotes();
+    this.emit({ type: 'becamePreCandidate', term: this.term });
   }
 
   becomeCandidate(): void {
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
+    this.emit({ type: 'becameCandidate', term: this.term });
   }
 
   becomeLeader(): void {
     this.reset(this.term);
     this.role = 'leader';
     this.leader = this.id;
+    this.emit({ type: 'becameLeader', term: this.term });
     this.rep.onBecomeLeader();
   }
 
@@ -262,6 +274,15 @@ export class RaftCore implements RaftState {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  emit(e: RaftEvent): void {
+    this.cfg.onEvent?.(e);
+  }
+
+  private emitRefusal(m: Message & { type: 'preVote' | 'vote' }, reason: 'inLease' | 'staleTerm'): void {
+    const pre = m.type === 'preVote';
+    this.emit({ type: 'voteRefused', term: this.term, pre, candidate: m.from, voteTerm: m.term, reason });
+  }
 
   private refuseProposal(): ProposeResult | null {
     if (this.role !== 'leader' || !this.trk.isVoter(this.id)) {

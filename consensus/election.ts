@@ -61,8 +61,11 @@ export function handleVoteRequest(r: RaftState, m: PreVoteMsg | VoteMsg): void {
       r.electionElapsed = 0;
       r.vote = m.from;
     }
+    r.emit({ type: 'voteGranted', term: r.term, pre, candidate: m.from, voteTerm: m.term });
   } else {
     r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: r.term, reject: true });
+    const reason = !canVote ? (r.vote !== null ? 'alreadyVoted' : 'leaderKnown') : 'logNotUpToDate';
+    r.emit({ type: 'voteRefused', term: r.term, pre, candidate: m.from, voteTerm: m.term, reason });
   }
 }
 
@@ -73,7 +76,7 @@ export function stepCandidate(r: RaftState, m: Message): void {
     case 'heartbeat':
     case 'snapshot':
       // §5.2: a candidate that hears from a leader of its term returns to follower.
-      r.becomeFollower(m.term, m.from);
+      r.becomeFollower(m.term, m.from, 'leaderOfTerm');
       stepFollower(r, m);
       return;
     case 'preVoteResp':
@@ -84,7 +87,7 @@ export function stepCandidate(r: RaftState, m: Message): void {
         if (r.role === 'preCandidate') r.hup('election');
         else r.becomeLeader();
       } else if (res === 'lost') {
-        r.becomeFollower(r.term, null);
+        r.becomeFollower(r.term, null, 'electionLost');
       }
       return;
     }

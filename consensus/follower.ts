@@ -124,6 +124,7 @@ function handleSnapshot(r: RaftState, m: SnapshotMsg): void {
   } else {
     r.log.restore(s);
     r.trk.setConf(conf, r.log.lastIndex() + 1);
+    r.emit({ type: 'snapshotInstalled', term: r.term, index: s.meta.index, snapshotTerm: s.meta.term });
   }
   r.send({
     type: 'appendResp',

@@ -6,7 +6,7 @@
  */
 import type { RaftLog } from './log.js';
 import type { ProgressTracker } from './tracker.js';
-import type { Entry, Message, NodeId, RaftConfig, Role } from './types.js';
+import type { Entry, Message, NodeId, RaftConfig, RaftEvent, Role, StepDownReason } from './types.js';
 
 /** Why a campaign starts: a timeout with pre-vote, a timeout without, or a leadership transfer. */
 export type CampaignKind = 'preElection' | 'election' | 'transfer';
@@ -45,7 +45,10 @@ export interface RaftState {
   promotable(): boolean;
   /** Queues a message for the next Ready (requests only to members; see core.ts). */
   send(m: OutgoingMessage): void;
-  becomeFollower(term: number, leader: NodeId | null): void;
+  /** Tells RaftConfig.onEvent, if any. */
+  emit(e: RaftEvent): void;
+  /** `reason` is reported when a leader or (pre-)candidate steps down. */
+  becomeFollower(term: number, leader: NodeId | null, reason: StepDownReason): void;
   becomePreCandidate(): void;
   becomeCandidate(): void;
   becomeLeader(): void;

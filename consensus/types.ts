@@ -193,7 +193,86 @@ export interface RaftConfig {
   readonly maxUncommittedBytes: number;
   /** Highest index already applied by the state machine (on restart). */
   readonly applied: number;
+  /**
+   * Told of role changes, votes and why, step-downs, snapshots and transfers (see RaftEvent), for
+   * logs and tests. Called synchronously in the middle of a transition: it must not throw or call
+   * back into the Raft, and it must not do I/O itself (queue or log).
+   */
+  readonly onEvent?: (e: RaftEvent) => void;
 }
+
+/** Why a node refused a (pre-)vote. */
+export type VoteRefusal =
+  /** The request's term is below ours. */
+  | 'staleTerm'
+  /** Check-quorum's leader lease: we heard from a live leader within an election timeout (no answer is sent). */
+  | 'inLease'
+  /** We already voted for another candidate in this term. */
+  | 'alreadyVoted'
+  /** We follow a leader of this term (and have not voted in it). */
+  | 'leaderKnown'
+  /** §5.4.1: the candidate's log is behind ours. */
+  | 'logNotUpToDate';
+
+/** Why a leader or (pre-)candidate went back to follower. */
+export type StepDownReason =
+  /** A message of a higher term arrived (a leadership transfer that succeeded ends this way too). */
+  | 'higherTerm'
+  /** A leader that did not hear from a quorum within an election timeout. */
+  | 'checkQuorum'
+  /** A leader whose removal from the configuration was applied. */
+  | 'removed'
+  /** A (pre-)candidate refused by a quorum. */
+  | 'electionLost'
+  /** A (pre-)candidate that heard from the leader of its term. */
+  | 'leaderOfTerm';
+
+/** Why a leadership transfer was given up. */
+export type TransferAbortReason = 'timeout' | 'transfereeRemoved' | 'superseded';
+
+/** What happened inside the core, as told to `RaftConfig.onEvent`. `term` is ours after the event. */
+export type RaftEvent =
+  | { readonly type: 'becameFollower'; readonly term: number; readonly leader: NodeId | null }
+  /** A pre-election for `term + 1` started (our term is unchanged). */
+  | { readonly type: 'becamePreCandidate'; readonly term: number }
+  | { readonly type: 'becameCandidate'; readonly term: number }
+  | { readonly type: 'becameLeader'; readonly term: number }
+  | {
+      readonly type: 'steppedDown';
+      readonly term: number;
+      readonly from: Exclude<Role, 'follower'>;
+      readonly reason: StepDownReason;
+    }
+  | {
+      readonly type: 'voteGranted';
+      readonly term: number;
+      readonly pre: boolean;
+      readonly candidate: NodeId;
+      /** The term the candidate asked for. */
+      readonly voteTerm: number;
+    }
+  | {
+      readonly type: 'voteRefused';
+      readonly term: number;
+      readonly pre: boolean;
+      readonly candidate: NodeId;
+      readonly voteTerm: number;
+      readonly reason: VoteRefusal;
+    }
+  /** A snapshot from the leader replaced our log; the next Ready carries it. */
+  | {
+      readonly type: 'snapshotInstalled';
+      readonly term: number;
+      readonly index: number;
+      readonly snapshotTerm: number;
+    }
+  | { readonly type: 'transferStarted'; readonly term: number; readonly to: NodeId }
+  | {
+      readonly type: 'transferAborted';
+      readonly term: number;
+      readonly to: NodeId;
+      readonly reason: TransferAbortReason;
+    };
 
 /** Result of a proposal: refused proposals are values, not exceptions. */
 export type ProposeResult =

@@ -174,6 +174,7 @@ export class ChainNode {
       electionTick: config.raft.electionTicks,
       heartbeatTick: config.raft.heartbeatTicks,
       applied: this.store.appliedIndex(),
+      onEvent: (event) => log.debug(event, 'raft event'),
     });
 
     const raftAuth = new RaftAuth({

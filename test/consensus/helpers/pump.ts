@@ -8,7 +8,15 @@ import { decodeConfChange } from '../../../consensus/confchange.js';
 import { defaultRaftOptions, type RaftOptions } from '../../../consensus/options.js';
 import { Raft } from '../../../consensus/raft.js';
 import { MemoryStorage } from '../../../consensus/storage.js';
-import type { Entry, Message, NodeId, ProposeResult, Ready, Snapshot } from '../../../consensus/types.js';
+import type {
+  Entry,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftEvent,
+  Ready,
+  Snapshot,
+} from '../../../consensus/types.js';
 import { EntryType } from '../../../consensus/types.js';
 
 const enc = new TextEncoder();
@@ -47,13 +55,21 @@ export class TestNode {
   appliedData: string[] = [];
   /** Every Ready this node produced (for tests that check the contract). */
   readonly readies: Ready[] = [];
+  /** Every event its Raft reported through RaftConfig.onEvent, across restarts. */
+  readonly events: RaftEvent[] = [];
   constructor(
     readonly id: NodeId,
     readonly storage: MemoryStorage,
     readonly opts: RaftOptions,
     readonly random: () => number,
   ) {
-    this.raft = new Raft({ ...opts, id, storage, random });
+    this.raft = this.createRaft(opts.applied);
+  }
+
+  /** A Raft over this node's storage that records its events (`applied` as on restart). */
+  createRaft(applied: number): Raft {
+    const { id, storage, random } = this;
+    return new Raft({ ...this.opts, id, storage, random, applied, onEvent: (e) => this.events.push(e) });
   }
 }
 
@@ -110,7 +126,7 @@ export class Pump {
     const n = this.node(id);
     const snap = n.storage.snapshot();
     n.appliedData = snap.meta.index > 0 ? (JSON.parse(text(snap.data)) as string[]) : [];
-    n.raft = new Raft({ ...n.opts, id, storage: n.storage, random: n.random, applied: snap.meta.index });
+    n.raft = n.createRaft(snap.meta.index);
   }
 
   /** Drains one node's Ready loop per the contract; outgoing messages join the queue. */
