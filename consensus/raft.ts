@@ -51,6 +51,8 @@ export interface RaftLogView {
 /**
  * One Raft peer. Not thread-safe, does no I/O. The driver's loop: feed `tick()`/`step()`/proposals,
  * then while `hasReady()`: `ready()`, handle it as the contract in types.ts says, `advance(rd)`.
+ * Before advance: persist, and apply conf changes; sending and applying normal entries (in order)
+ * may come later.
  */
 export class Raft {
   readonly #core: RaftCore;
@@ -160,9 +162,9 @@ export class Raft {
 
   /**
    * Tells the core that `rd` was handled as far as types.ts requires before advancing: its
-   * snapshot, entries and hard state are durable, its messages handed to the transport, and its
-   * committed entries applied or queued for an in-order apply. Throws RaftError 'invalid_ready'
-   * for a Ready that is not the outstanding one.
+   * snapshot, entries and hard state are durable in Storage and its conf changes applied
+   * (applyConfChange). Its messages and normal committed entries may still be on their way.
+   * Throws RaftError 'invalid_ready' for a Ready that is not the outstanding one.
    */
   advance(rd: Ready): void {
     if (rd !== this.#outstanding)

@@ -1,8 +1,8 @@
 /**
  * One simulated node: a Raft, its MemoryStorage (what it has persisted, which survives a crash) and
- * a digest state machine. `drain` handles Ready exactly as the contract in ../types.ts says:
- * persist (snapshot, entries, hard state), then send, then apply, then advance; and reports every
- * step of that to the safety checker.
+ * a digest state machine. `drain` handles Ready in the simplest order the contract in ../types.ts
+ * allows: persist (snapshot, entries, hard state), then send, then apply, then advance; and reports
+ * every step of that to the safety checker.
  */
 import { decodeConfChange } from '../confchange.js';
 import { Raft } from '../raft.js';

@@ -1,6 +1,6 @@
 /**
  * A small deterministic message pump for Raft unit tests: a few Raft instances over MemoryStorage,
- * Ready handled exactly per the contract (persist, send, apply, advance), messages delivered in
+ * Ready handled in the contract's simplest order (persist, send, apply, advance), messages delivered in
  * FIFO rounds, with links that tests can cut, nodes they can isolate, and a drop filter. Not a
  * fault injector (that is consensus/sim/); just enough to script the paper's scenarios.
  */
