@@ -10,7 +10,6 @@ import { entryFingerprint, SafetyViolation } from './checker.js';
 import { Cluster } from './cluster.js';
 import type { MembershipCounts } from './membership.js';
 import { type NetworkStats, reliableNetwork } from './network.js';
-import type { Sabotage } from './node.js';
 import { Prng } from './prng.js';
 import { type FaultCounts, FaultInjector, makeScenario, payload, type Scenario } from './scenario.js';
 
@@ -39,10 +38,10 @@ export interface SimOptions {
   readonly trace?: boolean;
   /** Adjusts the scenario drawn from the seed before the run (the fault injector reads it). */
   readonly scenario?: (drawn: Scenario) => Scenario;
-  /** Skip the liveness phase (for sabotaged runs, where liveness cannot be expected). */
+  /** Stop after the fault phase and the heal, without requiring liveness. */
   readonly skipLiveness?: boolean;
-  /** Break durability on crash, to test the checker (never in real runs). */
-  readonly sabotage?: Sabotage;
+  /** Called with the cluster before the first step, to observe or wrap it. */
+  readonly instrument?: (c: Cluster) => void;
 }
 
 /** What a run did. */
@@ -109,8 +108,8 @@ export function runSimulation(opts: SimOptions): SimReport {
       tickSkip: scenario.tickSkip,
       trace: opts.trace ?? false,
       joinEmpty: scenario.joinEmpty,
-      ...(opts.sabotage ? { sabotage: opts.sabotage } : {}),
     });
+    opts.instrument?.(cluster);
     return simulate(opts, scenario, cluster, new FaultInjector(scenario, rng.fork(), cluster));
   } catch (err) {
     const recent = cluster?.recent ?? [];
