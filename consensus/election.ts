@@ -1,13 +1,13 @@
 /**
  * Elections: starting a (pre-)campaign, answering vote requests, and counting the answers.
- * Functions over the Raft instance; the role switches themselves live in raft.ts.
+ * Functions over the RaftState (state.ts); the role switches themselves live in core.ts.
  */
 import { stepFollower } from './follower.js';
-import type { CampaignKind, Raft } from './raft.js';
+import type { CampaignKind, RaftState } from './state.js';
 import type { Message, PreVoteMsg, VoteMsg } from './types.js';
 import { EntryType } from './types.js';
 /** Starts an election if allowed (§5.2; thesis 9.6 for the pre-election). */
-export function campaign(r: Raft, kind: CampaignKind): void {
+export function campaign(r: RaftState, kind: CampaignKind): void {
   if (r.role === 'leader' || !r.promotable() || hasUnappliedConfChanges(r)) return;
   let voteTerm: number;
   if (kind === 'preElection') {
@@ -43,14 +43,14 @@ export function campaign(r: Raft, kind: CampaignKind): void {
 }
 
 /** Committed but unapplied membership changes forbid campaigning (etcd does the same). */
-function hasUnappliedConfChanges(r: Raft): boolean {
+function hasUnappliedConfChanges(r: RaftState): boolean {
   if (r.log.committed <= r.log.applied) return false;
   const lo = Math.max(r.log.applied + 1, r.log.firstIndex());
   return r.log.slice(lo, r.log.committed + 1).some((e) => e.type === EntryType.ConfChange);
 }
 
 /** §5.2/§5.4.1 and thesis 9.6: answers a (pre-)vote request whose term is not stale. */
-export function handleVoteRequest(r: Raft, m: PreVoteMsg | VoteMsg): void {
+export function handleVoteRequest(r: RaftState, m: PreVoteMsg | VoteMsg): void {
   const pre = m.type === 'preVote';
   // §5.2: one vote per term, first come first served. A pre-vote for a future term binds nothing.
   const canVote = r.vote === m.from || (r.vote === null && r.leader === null) || (pre && m.term > r.term);
@@ -61,19 +61,22 @@ export function handleVoteRequest(r: Raft, m: PreVoteMsg | VoteMsg): void {
       r.electionElapsed = 0;
       r.vote = m.from;
     }
+    r.emit({ type: 'voteGranted', term: r.term, pre, candidate: m.from, voteTerm: m.term });
   } else {
     r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: r.term, reject: true });
+    const reason = !canVote ? (r.vote !== null ? 'alreadyVoted' : 'leaderKnown') : 'logNotUpToDate';
+    r.emit({ type: 'voteRefused', term: r.term, pre, candidate: m.from, voteTerm: m.term, reason });
   }
 }
 
 /** Messages of the current term for a (pre-)candidate. */
-export function stepCandidate(r: Raft, m: Message): void {
+export function stepCandidate(r: RaftState, m: Message): void {
   switch (m.type) {
     case 'append':
     case 'heartbeat':
     case 'snapshot':
       // §5.2: a candidate that hears from a leader of its term returns to follower.
-      r.becomeFollower(m.term, m.from);
+      r.becomeFollower(m.term, m.from, 'leaderOfTerm');
       stepFollower(r, m);
       return;
     case 'preVoteResp':
@@ -84,7 +87,7 @@ export function stepCandidate(r: Raft, m: Message): void {
         if (r.role === 'preCandidate') r.hup('election');
         else r.becomeLeader();
       } else if (res === 'lost') {
-        r.becomeFollower(r.term, null);
+        r.becomeFollower(r.term, null, 'electionLost');
       }
       return;
     }

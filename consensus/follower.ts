@@ -2,11 +2,11 @@
  * The follower side of replication: AppendEntries with the log-matching check and the fast
  * back-off hint, heartbeats, and InstallSnapshot.
  */
-import type { Raft } from './raft.js';
+import type { RaftState } from './state.js';
 import type { AppendMsg, Entry, HeartbeatMsg, Message, SnapshotMsg } from './types.js';
 
 /** Messages of the current term for a follower. */
-export function stepFollower(r: Raft, m: Message): void {
+export function stepFollower(r: RaftState, m: Message): void {
   // Election safety: a term has at most one leader. Replication of our term from anyone but the
   // leader we follow can only come from a peer lying about its role (a validator that was not
   // elected, trying to put a block of its own into our log): ignore it.
@@ -40,7 +40,7 @@ function isReplication(m: Message): m is AppendMsg | HeartbeatMsg | SnapshotMsg 
   return m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
 }
 
-function handleAppend(r: Raft, m: AppendMsg): void {
+function handleAppend(r: RaftState, m: AppendMsg): void {
   if (!wellFormedAppend(m)) return;
   if (m.prevIndex < r.log.committed) {
     r.send({
@@ -96,12 +96,12 @@ function handleAppend(r: Raft, m: AppendMsg): void {
   });
 }
 
-function handleHeartbeat(r: Raft, m: HeartbeatMsg): void {
+function handleHeartbeat(r: RaftState, m: HeartbeatMsg): void {
   r.log.commitTo(m.commit);
   r.send({ type: 'heartbeatResp', to: m.from });
 }
 
-function handleSnapshot(r: Raft, m: SnapshotMsg): void {
+function handleSnapshot(r: RaftState, m: SnapshotMsg): void {
   const s = m.snapshot;
   if (!Number.isSafeInteger(s.meta.index) || s.meta.index < 0 || s.meta.term > m.term) return;
   const { conf } = s.meta;
@@ -124,6 +124,7 @@ function handleSnapshot(r: Raft, m: SnapshotMsg): void {
   } else {
     r.log.restore(s);
     r.trk.setConf(conf, r.log.lastIndex() + 1);
+    r.emit({ type: 'snapshotInstalled', term: r.term, index: s.meta.index, snapshotTerm: s.meta.term });
   }
   r.send({
     type: 'appendResp',

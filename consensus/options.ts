@@ -2,8 +2,8 @@
 import { RaftError } from './errors.js';
 import type { RaftConfig } from './types.js';
 
-/** The tunables of RaftConfig, everything except identity, storage and randomness. */
-export type RaftOptions = Omit<RaftConfig, 'id' | 'storage' | 'random'>;
+/** The tunables of RaftConfig, everything except identity, storage, randomness and the event hook. */
+export type RaftOptions = Omit<RaftConfig, 'id' | 'storage' | 'random' | 'onEvent'>;
 
 /** Defaults in the spirit of etcd: 10 ticks to elect, 1 tick per heartbeat, 1 MiB per message. */
 export const defaultRaftOptions: RaftOptions = {
@@ -29,6 +29,7 @@ export function validateRaftConfig(c: RaftConfig): void {
   if (typeof c.id !== 'string' || c.id.length === 0) bad('id must be a non-empty string');
   if (c.storage === null || typeof c.storage !== 'object') bad('storage is required');
   if (typeof c.random !== 'function') bad('random must be a function');
+  if (c.onEvent !== undefined && typeof c.onEvent !== 'function') bad('onEvent must be a function');
   if (!isNonNegInt(c.heartbeatTick) || c.heartbeatTick < 1) bad('heartbeatTick must be an integer >= 1');
   if (!isNonNegInt(c.electionTick) || c.electionTick <= c.heartbeatTick) {
     bad('electionTick must be an integer greater than heartbeatTick');

@@ -1,22 +1,22 @@
 /**
  * The leader's half of Raft: appending proposals, replicating them (probe / replicate / snapshot
  * per follower, pipelined within the inflight window), counting acknowledgements into commits,
- * heartbeats, check-quorum, and leadership transfer. Operates on the Raft instance it belongs to.
+ * heartbeats, check-quorum, and leadership transfer. Operates on the RaftState (state.ts) it belongs to.
  */
 import type { Progress } from './progress.js';
-import type { ProposedEntry, Raft } from './raft.js';
-import type { AppendRespMsg, Entry, Message, NodeId, ProposeResult } from './types.js';
+import type { ProposedEntry, RaftState } from './state.js';
+import type { AppendRespMsg, Entry, Message, NodeId, ProposeResult, TransferAbortReason } from './types.js';
 import { EntryType } from './types.js';
 
 const empty = new Uint8Array(0);
 
 /** Leader-side logic of one Raft peer. */
 export class Replicator {
-  private readonly r: Raft;
+  private readonly r: RaftState;
   /** Proposals were appended since the last flush; send them in as few messages as possible. */
   pendingFlush = false;
 
-  constructor(r: Raft) {
+  constructor(r: RaftState) {
     this.r = r;
   }
 
@@ -85,11 +85,11 @@ export class Replicator {
       // Check-quorum: a leader cut off from a majority steps down rather than serve stale reads
       // and accept proposals that cannot commit.
       if (r.cfg.checkQuorum && !r.trk.quorumActive(r.id)) {
-        r.becomeFollower(r.term, null);
+        r.becomeFollower(r.term, null, 'checkQuorum');
         return;
       }
       // A transfer that did not finish within an election timeout is abandoned.
-      r.leadTransferee = null;
+      this.abortTransfer('timeout');
     }
     for (const [id, pr] of r.trk.progress) {
       // A lost snapshot would otherwise stall the follower forever: retry after an election timeout.
@@ -213,10 +213,11 @@ export class Replicator {
       // §6: a leader removed from the configuration steps down once the removal is committed
       // (the driver applies only committed entries); first tell the others the new commit index.
       this.bcastAppend();
-      r.becomeFollower(r.term, null);
+      r.becomeFollower(r.term, null, 'removed');
       return;
     }
-    if (r.leadTransferee !== null && !r.trk.isVoter(r.leadTransferee)) r.leadTransferee = null;
+    if (r.leadTransferee !== null && !r.trk.isVoter(r.leadTransferee))
+      this.abortTransfer('transfereeRemoved');
     // Removing a voter may shrink the quorum enough to commit more.
     if (this.maybeCommit()) this.bcastAppend();
     else {
@@ -226,13 +227,22 @@ export class Replicator {
     }
   }
 
+  private abortTransfer(reason: TransferAbortReason): void {
+    const r = this.r;
+    if (r.leadTransferee === null) return;
+    r.emit({ type: 'transferAborted', term: r.term, to: r.leadTransferee, reason });
+    r.leadTransferee = null;
+  }
+
   transferLeadership(to: NodeId): void {
     const r = this.r;
     if (to === r.id) return;
     const pr = r.trk.progress.get(to);
     if (!pr || pr.isLearner) return;
     if (r.leadTransferee === to) return;
+    this.abortTransfer('superseded');
     r.leadTransferee = to;
+    r.emit({ type: 'transferStarted', term: r.term, to });
     // The transfer must finish within an election timeout or it is aborted (see tickLeader).
     r.electionElapsed = 0;
     if (pr.match === r.log.lastIndex()) this.sendTimeoutNow(to);

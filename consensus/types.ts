@@ -3,11 +3,28 @@
  *
  * The core does no I/O: time arrives as `tick()`, messages as `step()`, randomness through
  * `RaftConfig.random`, and storage is read through the synchronous `Storage` interface. Everything
- * the core wants done comes back in a `Ready`, which the driver handles in this order:
- *   1. persist `snapshot`, `entries` and `hardState` (durably) -- before anything else;
- *   2. send `messages`;
- *   3. apply `committedEntries` (and restore `snapshot` into the state machine);
- *   4. call `advance(ready)`.
+ * the core wants done comes back in a `Ready`. What the core requires of the driver:
+ *
+ * Before `advance(ready)`:
+ *   1. `snapshot`, `entries` and `hardState` are durable and visible through `Storage` (advance
+ *      drops them from the core's memory; from then on it reads them from `Storage`).
+ *   2. Every ConfChange entry in `committedEntries` has been passed to `applyConfChange()`, in
+ *      index order. Advance marks the entries applied, and the core relies on that for conf
+ *      changes only: a leader proposes the next change, and a node campaigns, only once the
+ *      previous one is applied to its configuration.
+ * Any time after 1 (before or after advance):
+ *   3. `messages` may be sent, never before 1: a vote or an acknowledgement promises that the
+ *      term, vote or entries it reports survive a crash. Sending is best effort.
+ *   4. Normal `committedEntries` may be applied, in index order and each exactly once, also after
+ *      advance: the core does not read the state machine. A committed entry can be among this
+ *      Ready's own `entries` (a one-voter cluster), hence not before 1. A `snapshot` must be restored
+ *      into the state machine after every entry before it and before any entry after it.
+ * Advance means "handed over", not "applied": `Status.applied` counts entries handed over. The
+ * driver must therefore restart Raft with `RaftConfig.applied` = what its state machine durably
+ * applied (entries handed over but lost in a crash are then handed over again), and snapshot or
+ * compact only up to that index. The simplest driver does 1, 3, 4 (with 2), then advances; the
+ * node (node/raft-driver.ts) advances while normal entries still wait in an ordered apply queue,
+ * and drains that queue before a conf change or a snapshot.
  */
 
 /** A member's identity. In the chain node this is the validator's libp2p peer id string. */
@@ -142,7 +159,7 @@ export interface SoftState {
   readonly role: Role;
 }
 
-/** Work the driver must do; see the order at the top of this file. */
+/** Work the driver must do; see the contract at the top of this file. */
 export interface Ready {
   /** Present when it changed since the last Ready. */
   readonly softState?: SoftState;
@@ -150,11 +167,11 @@ export interface Ready {
   readonly hardState?: HardState;
   /** Entries to append to stable storage (overwriting any conflicting suffix); persist before sending. */
   readonly entries: readonly Entry[];
-  /** A snapshot received from the leader: persist it, then restore the state machine from it. */
+  /** A snapshot received from the leader: persist it before advance; restore the state machine from it. */
   readonly snapshot?: Snapshot;
-  /** Send after persisting. */
+  /** Send after persisting (before or after advance). */
   readonly messages: readonly Message[];
-  /** Committed entries, in index order, safe to apply. */
+  /** Committed entries, in index order: conf changes applied before advance, the rest in order (maybe after). */
   readonly committedEntries: readonly Entry[];
 }
 
@@ -191,9 +208,88 @@ export interface RaftConfig {
   readonly maxInflightMsgs: number;
   /** Bytes of proposed but uncommitted entries the leader accepts before refusing proposals (0 = no limit). */
   readonly maxUncommittedBytes: number;
-  /** Highest index already applied by the state machine (on restart). */
+  /** Highest index the state machine durably applied (on restart); entries after it are handed over again. */
   readonly applied: number;
+  /**
+   * Told of role changes, votes and why, step-downs, snapshots and transfers (see RaftEvent), for
+   * logs and tests. Called synchronously in the middle of a transition: it must not throw or call
+   * back into the Raft, and it must not do I/O itself (queue or log).
+   */
+  readonly onEvent?: (e: RaftEvent) => void;
 }
+
+/** Why a node refused a (pre-)vote. */
+export type VoteRefusal =
+  /** The request's term is below ours. */
+  | 'staleTerm'
+  /** Check-quorum's leader lease: we heard from a live leader within an election timeout (no answer is sent). */
+  | 'inLease'
+  /** We already voted for another candidate in this term. */
+  | 'alreadyVoted'
+  /** We follow a leader of this term (and have not voted in it). */
+  | 'leaderKnown'
+  /** §5.4.1: the candidate's log is behind ours. */
+  | 'logNotUpToDate';
+
+/** Why a leader or (pre-)candidate went back to follower. */
+export type StepDownReason =
+  /** A message of a higher term arrived (a leadership transfer that succeeded ends this way too). */
+  | 'higherTerm'
+  /** A leader that did not hear from a quorum within an election timeout. */
+  | 'checkQuorum'
+  /** A leader whose removal from the configuration was applied. */
+  | 'removed'
+  /** A (pre-)candidate refused by a quorum. */
+  | 'electionLost'
+  /** A (pre-)candidate that heard from the leader of its term. */
+  | 'leaderOfTerm';
+
+/** Why a leadership transfer was given up. */
+export type TransferAbortReason = 'timeout' | 'transfereeRemoved' | 'superseded';
+
+/** What happened inside the core, as told to `RaftConfig.onEvent`. `term` is ours after the event. */
+export type RaftEvent =
+  | { readonly type: 'becameFollower'; readonly term: number; readonly leader: NodeId | null }
+  /** A pre-election for `term + 1` started (our term is unchanged). */
+  | { readonly type: 'becamePreCandidate'; readonly term: number }
+  | { readonly type: 'becameCandidate'; readonly term: number }
+  | { readonly type: 'becameLeader'; readonly term: number }
+  | {
+      readonly type: 'steppedDown';
+      readonly term: number;
+      readonly from: Exclude<Role, 'follower'>;
+      readonly reason: StepDownReason;
+    }
+  | {
+      readonly type: 'voteGranted';
+      readonly term: number;
+      readonly pre: boolean;
+      readonly candidate: NodeId;
+      /** The term the candidate asked for. */
+      readonly voteTerm: number;
+    }
+  | {
+      readonly type: 'voteRefused';
+      readonly term: number;
+      readonly pre: boolean;
+      readonly candidate: NodeId;
+      readonly voteTerm: number;
+      readonly reason: VoteRefusal;
+    }
+  /** A snapshot from the leader replaced our log; the next Ready carries it. */
+  | {
+      readonly type: 'snapshotInstalled';
+      readonly term: number;
+      readonly index: number;
+      readonly snapshotTerm: number;
+    }
+  | { readonly type: 'transferStarted'; readonly term: number; readonly to: NodeId }
+  | {
+      readonly type: 'transferAborted';
+      readonly term: number;
+      readonly to: NodeId;
+      readonly reason: TransferAbortReason;
+    };
 
 /** Result of a proposal: refused proposals are values, not exceptions. */
 export type ProposeResult =

@@ -112,6 +112,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     electionTick: o.raft.electionTick,
     heartbeatTick: o.raft.heartbeatTick,
     applied: store.appliedIndex(),
+    onEvent: (event) => log.debug(event, 'raft event'),
   });
   const raftAuth = new RaftAuth({
     chainId,

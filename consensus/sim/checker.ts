@@ -290,7 +290,7 @@ export class SafetyChecker {
       );
   }
 
-  /** Forgets what node id persisted (only for sabotaged storage that lost writes). */
+  /** Forgets what node id persisted (for storage replaced behind the checker's back). */
   forget(id: string): void {
     this.shadows.delete(id);
     this.hard.delete(id);

@@ -7,7 +7,7 @@ import type { ConfState, Message } from '../types.js';
 import { SafetyChecker } from './checker.js';
 import { HASH_INIT, mixInt, mixString } from './hash.js';
 import { type NetworkFaults, SimNetwork } from './network.js';
-import { type NodeSink, type Sabotage, SimNode, type SimRaftSettings } from './node.js';
+import { type NodeSink, SimNode, type SimRaftSettings } from './node.js';
 import type { Prng } from './prng.js';
 
 /** How to build a cluster. */
@@ -25,8 +25,6 @@ export interface ClusterOptions {
    * their log); otherwise they start from the genesis membership and may replay the log from 1.
    */
   readonly joinEmpty?: boolean;
-  /** Break durability on crash (checker self-test only). */
-  readonly sabotage?: Sabotage;
 }
 
 const LOG_LINES = Number(process.env.SIM_TRACE_LINES ?? 60);
@@ -156,7 +154,7 @@ export class Cluster implements NodeSink {
 
   /** Crashes a node: volatile state and in-flight inbound messages are lost, storage is kept. */
   crash(id: string): void {
-    this.node(id).crash(this.opts.sabotage);
+    this.node(id).crash();
     this.net.crash(id);
     this.log?.(`${id} crashed`);
   }

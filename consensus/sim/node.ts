@@ -1,8 +1,8 @@
 /**
  * One simulated node: a Raft, its MemoryStorage (what it has persisted, which survives a crash) and
- * a digest state machine. `drain` handles Ready exactly as the contract in ../types.ts says:
- * persist (snapshot, entries, hard state), then send, then apply, then advance; and reports every
- * step of that to the safety checker.
+ * a digest state machine. `drain` handles Ready in the simplest order the contract in ../types.ts
+ * allows: persist (snapshot, entries, hard state), then send, then apply, then advance; and reports
+ * every step of that to the safety checker.
  */
 import { decodeConfChange } from '../confchange.js';
 import { Raft } from '../raft.js';
@@ -24,12 +24,6 @@ export interface NodeStats {
   snapshotsInstalled: number;
   confChangesApplied: number;
 }
-
-/**
- * Deliberately broken durability, to show the checker catches what it should. `loseTail`: a crash
- * loses the last 1-3 persisted entries, as if appends were acknowledged before they were durable.
- */
-export type Sabotage = 'loseTail';
 
 /** Where a node's output goes. */
 export interface NodeSink {
@@ -57,7 +51,8 @@ export class SimNode {
     readonly id: string,
     readonly initialConf: ConfState,
     private readonly settings: SimRaftSettings,
-    private readonly rng: Prng,
+    /** The node's own seeded generator (election jitter). */
+    readonly rng: Prng,
     private readonly sink: NodeSink,
   ) {
     this.storage = new MemoryStorage({ voters: initialConf.voters, learners: initialConf.learners });
@@ -86,38 +81,13 @@ export class SimNode {
     });
   }
 
-  /** Loses all volatile state; storage (what was persisted) survives, unless sabotaged. */
-  crash(sabotage?: Sabotage): void {
+  /** Loses all volatile state; storage (what was persisted) survives. */
+  crash(): void {
     this.raft = null;
     this.role = 'follower';
     this.leader = null;
     this.crashAt = null;
     this.stoppedMidReady = false;
-    if (sabotage) this.sabotage(sabotage);
-  }
-
-  private sabotage(kind: Sabotage): void {
-    const old = this.storage;
-    const { hardState } = old.initialState();
-    const snap = old.snapshot();
-    const fresh = new MemoryStorage({ voters: this.initialConf.voters, learners: this.initialConf.learners });
-    if (snap.meta.index > 0) fresh.applySnapshot(snap);
-    const lose = kind === 'loseTail' ? this.rng.range(1, 3) : 0;
-    const last = Math.max(old.firstIndex() - 1, old.lastIndex() - lose);
-    const entries = last >= old.firstIndex() ? old.entries(old.firstIndex(), last + 1) : [];
-    fresh.append(entries);
-    const hs = {
-      term: hardState.term,
-      vote: hardState.vote,
-      commit: Math.min(hardState.commit, last),
-    };
-    fresh.setHardState(hs);
-    this.storage = fresh;
-    const { checker } = this.sink;
-    checker.forget(this.id);
-    if (snap.meta.index > 0) checker.snapshot(this.id, snap.meta);
-    checker.append(this.id, entries);
-    checker.hardState(this.id, hs);
   }
 
   /** Handles every pending Ready in contract order. */

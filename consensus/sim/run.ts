@@ -10,7 +10,6 @@ import { entryFingerprint, SafetyViolation } from './checker.js';
 import { Cluster } from './cluster.js';
 import type { MembershipCounts } from './membership.js';
 import { type NetworkStats, reliableNetwork } from './network.js';
-import type { Sabotage } from './node.js';
 import { Prng } from './prng.js';
 import { type FaultCounts, FaultInjector, makeScenario, payload, type Scenario } from './scenario.js';
 
@@ -37,16 +36,12 @@ export interface SimOptions {
   readonly faultSteps?: number;
   /** Keep an event log and attach its tail to a failure. */
   readonly trace?: boolean;
-  /**
-   * Never compact below the snapshot index: sidestepped the core bug of conf changes re-applied on
-   * restart (fixed in fa60f00) while hunting for others; kept so seeds found that way replay
-   * (regressions.test.ts). Default false.
-   */
-  readonly avoidKnownBugs?: boolean;
-  /** Skip the liveness phase (for sabotaged runs, where liveness cannot be expected). */
+  /** Adjusts the scenario drawn from the seed before the run (the fault injector reads it). */
+  readonly scenario?: (drawn: Scenario) => Scenario;
+  /** Stop after the fault phase and the heal, without requiring liveness. */
   readonly skipLiveness?: boolean;
-  /** Break durability on crash, to test the checker (never in real runs). */
-  readonly sabotage?: Sabotage;
+  /** Called with the cluster before the first step, to observe or wrap it. */
+  readonly instrument?: (c: Cluster) => void;
 }
 
 /** What a run did. */
@@ -71,9 +66,8 @@ export interface SimReport {
 type SafetyChecker = Cluster['checker'];
 
 /** The one-line command that replays a seed. */
-export function replayCommand(seed: number, nodes: number, avoidKnownBugs = false): string {
-  const avoid = avoidKnownBugs ? ' SIM_AVOID_KNOWN_BUGS=1' : '';
-  return `SIM_SEED=${seed} SIM_NODES=${nodes}${avoid} SIM_TRACE=1 npx vitest run test/consensus/sim`;
+export function replayCommand(seed: number, nodes: number): string {
+  return `SIM_SEED=${seed} SIM_NODES=${nodes} SIM_TRACE=1 npx vitest run test/consensus/sim`;
 }
 
 /** A failed simulation, with everything needed to replay it. */
@@ -84,12 +78,11 @@ export class SimFailure extends Error {
     readonly step: number,
     override readonly cause: unknown,
     readonly recent: readonly string[],
-    avoidKnownBugs = false,
   ) {
     const why = cause instanceof Error ? cause.message : String(cause);
     const tail = recent.length > 0 ? `\nlast events:\n  ${recent.join('\n  ')}` : '';
     super(
-      `raft sim failed (seed=${seed} nodes=${nodes} step=${step}): ${why}\n  replay: ${replayCommand(seed, nodes, avoidKnownBugs)}${tail}`,
+      `raft sim failed (seed=${seed} nodes=${nodes} step=${step}): ${why}\n  replay: ${replayCommand(seed, nodes)}${tail}`,
     );
     this.name = 'SimFailure';
   }
@@ -103,7 +96,8 @@ export function nodesForSeed(seed: number): number {
 /** Runs one simulation; throws `SimFailure` on any violation. */
 export function runSimulation(opts: SimOptions): SimReport {
   const rng = new Prng(opts.seed * 8 + opts.nodes);
-  const scenario = makeScenario(rng.fork(), opts.nodes, opts.faultSteps, !opts.avoidKnownBugs);
+  const drawn = makeScenario(rng.fork(), opts.nodes, opts.faultSteps);
+  const scenario = opts.scenario ? opts.scenario(drawn) : drawn;
   let cluster: Cluster | undefined;
   try {
     cluster = new Cluster({
@@ -114,12 +108,12 @@ export function runSimulation(opts: SimOptions): SimReport {
       tickSkip: scenario.tickSkip,
       trace: opts.trace ?? false,
       joinEmpty: scenario.joinEmpty,
-      ...(opts.sabotage ? { sabotage: opts.sabotage } : {}),
     });
+    opts.instrument?.(cluster);
     return simulate(opts, scenario, cluster, new FaultInjector(scenario, rng.fork(), cluster));
   } catch (err) {
     const recent = cluster?.recent ?? [];
-    throw new SimFailure(opts.seed, opts.nodes, cluster?.now ?? 0, err, recent, opts.avoidKnownBugs ?? false);
+    throw new SimFailure(opts.seed, opts.nodes, cluster?.now ?? 0, err, recent);
   }
 }
 

@@ -31,17 +31,12 @@ export interface Scenario {
   readonly pMembership: number;
   /** Added nodes start with no membership and wait for a snapshot (else: from genesis). */
   readonly joinEmpty: boolean;
-  /** Compaction may keep a few entries behind the snapshot index (as etcd advises). */
-  readonly keepBehindSnapshot: boolean;
+  /** Entries a compaction keeps behind the snapshot index (as etcd advises), one drawn per snapshot. */
+  readonly compactKeep: readonly number[];
 }
 
 /** Draws a scenario for a cluster of `size` nodes. */
-export function makeScenario(
-  rng: Prng,
-  size: number,
-  faultSteps?: number,
-  keepBehindSnapshot = true,
-): Scenario {
+export function makeScenario(rng: Prng, size: number, faultSteps?: number): Scenario {
   const calm = rng.chance(0.1);
   const electionTick = rng.pick([8, 10, 12]);
   const drawnSteps = rng.range(200, 1200); // drawn even when overridden, so the rest stays the same
@@ -76,7 +71,7 @@ export function makeScenario(
     pTransfer: rng.pick([0, 0, 0.002, 0.01]),
     pMembership: rng.pick([0, 0, 0, 0.01, 0.03]),
     joinEmpty: rng.chance(0.5),
-    keepBehindSnapshot,
+    compactKeep: [0, 0, 2, 10],
   };
 }
 
@@ -168,9 +163,8 @@ export class FaultInjector {
     if (rng.chance(s.pSnapshot)) {
       const up = c.upNodes();
       const node = up.length > 0 ? rng.pick(up) : undefined;
-      const keep = node ? rng.pick([0, 0, 2, 10]) : 0;
-      // keepBehindSnapshot = false sidesteps a (now fixed) core bug; see regressions.test.ts.
-      if (node?.snapshotAndCompact(s.keepBehindSnapshot ? keep : 0)) this.counts.snapshots++;
+      const keep = node ? rng.pick(s.compactKeep) : 0;
+      if (node?.snapshotAndCompact(keep)) this.counts.snapshots++;
     }
     if (rng.chance(s.pPropose)) this.propose(rng.range(1, s.maxBatch));
     if (s.pTransfer > 0 && rng.chance(s.pTransfer)) {

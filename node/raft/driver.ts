@@ -1,6 +1,6 @@
 /**
  * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
- * inbound messages, and carries out each Ready in the order the contract fixes (persist, then send,
+ * inbound messages, and carries out each Ready as consensus/types.ts allows (persist, then send,
  * then hand committed entries to the state machine, then advance). Entries are applied in order on a
  * bounded queue beside the loop; a conf change or a snapshot waits for it to drain. Only one Ready
  * is in progress at a time; inputs that arrive meanwhile

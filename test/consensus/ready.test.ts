@@ -62,6 +62,17 @@ describe('Ready contract', () => {
     }
   });
 
+  it('advance means handed over, not applied: a restart with the durable applied index hands the rest over again', () => {
+    const p = new Pump(['a', 'b', 'c']);
+    p.elect('a');
+    for (let i = 0; i < 3; i++) p.propose('a', `${i}`);
+    const b = p.node('b');
+    expect(b.raft.status().applied).toBe(4); // every entry was handed over and advanced past
+    // As if b's apply queue had durably applied only up to index 2 when it crashed.
+    const restarted = b.createRaft(2);
+    expect(restarted.ready().committedEntries.map((e) => e.index)).toEqual([3, 4]);
+  });
+
   it('a single-node cluster elects itself and commits its own proposals', () => {
     const p = new Pump(['solo']);
     p.elect('solo');

@@ -1,6 +1,6 @@
 /**
  * A small deterministic message pump for Raft unit tests: a few Raft instances over MemoryStorage,
- * Ready handled exactly per the contract (persist, send, apply, advance), messages delivered in
+ * Ready handled in the contract's simplest order (persist, send, apply, advance), messages delivered in
  * FIFO rounds, with links that tests can cut, nodes they can isolate, and a drop filter. Not a
  * fault injector (that is consensus/sim/); just enough to script the paper's scenarios.
  */
@@ -8,7 +8,15 @@ import { decodeConfChange } from '../../../consensus/confchange.js';
 import { defaultRaftOptions, type RaftOptions } from '../../../consensus/options.js';
 import { Raft } from '../../../consensus/raft.js';
 import { MemoryStorage } from '../../../consensus/storage.js';
-import type { Entry, Message, NodeId, ProposeResult, Ready, Snapshot } from '../../../consensus/types.js';
+import type {
+  Entry,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftEvent,
+  Ready,
+  Snapshot,
+} from '../../../consensus/types.js';
 import { EntryType } from '../../../consensus/types.js';
 
 const enc = new TextEncoder();
@@ -47,13 +55,21 @@ export class TestNode {
   appliedData: string[] = [];
   /** Every Ready this node produced (for tests that check the contract). */
   readonly readies: Ready[] = [];
+  /** Every event its Raft reported through RaftConfig.onEvent, across restarts. */
+  readonly events: RaftEvent[] = [];
   constructor(
     readonly id: NodeId,
     readonly storage: MemoryStorage,
     readonly opts: RaftOptions,
     readonly random: () => number,
   ) {
-    this.raft = new Raft({ ...opts, id, storage, random });
+    this.raft = this.createRaft(opts.applied);
+  }
+
+  /** A Raft over this node's storage that records its events (`applied` as on restart). */
+  createRaft(applied: number): Raft {
+    const { id, storage, random } = this;
+    return new Raft({ ...this.opts, id, storage, random, applied, onEvent: (e) => this.events.push(e) });
   }
 }
 
@@ -110,7 +126,7 @@ export class Pump {
     const n = this.node(id);
     const snap = n.storage.snapshot();
     n.appliedData = snap.meta.index > 0 ? (JSON.parse(text(snap.data)) as string[]) : [];
-    n.raft = new Raft({ ...n.opts, id, storage: n.storage, random: n.random, applied: snap.meta.index });
+    n.raft = n.createRaft(snap.meta.index);
   }
 
   /** Drains one node's Ready loop per the contract; outgoing messages join the queue. */
@@ -177,7 +193,7 @@ export class Pump {
   /** Ticks only `id` until it leaves the follower role (it campaigns), then stabilizes. */
   campaign(id: NodeId): void {
     const r = this.raft(id);
-    for (let i = 0; i < 2 * r.cfg.electionTick + 1 && r.role === 'follower'; i++) r.tick();
+    for (let i = 0; i < 2 * r.config.electionTick + 1 && r.role === 'follower'; i++) r.tick();
     this.stabilize();
   }
 

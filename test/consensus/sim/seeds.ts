@@ -46,11 +46,6 @@ export function seedsFor(shard: number, shards: number): SeedCase[] {
   return out;
 }
 
-/** SIM_AVOID_KNOWN_BUGS=1 never compacts below the snapshot (as when seed 5502 was found). */
-export function avoidingKnownBugs(): boolean {
-  return process.env.SIM_AVOID_KNOWN_BUGS === '1';
-}
-
 /** SIM_TRACE=1 keeps an event log and attaches its tail to a failure. */
 export function tracing(): boolean {
   return process.env.SIM_TRACE === '1';

@@ -1,7 +1,7 @@
 /** Defines the vitest cases of one shard of simulator seeds; each seed is one test. */
 import { describe, expect, it } from 'vitest';
 import { runSimulation, type SimReport } from '../../../consensus/sim/run.js';
-import { avoidingKnownBugs, KNOWN_CORE_BUG_SEEDS, replaying, seedsFor, tracing } from './seeds.js';
+import { KNOWN_CORE_BUG_SEEDS, replaying, seedsFor, tracing } from './seeds.js';
 
 /** Aggregate of a shard's reports, printed when replaying. */
 function summary(r: SimReport): string {
@@ -33,12 +33,7 @@ export function defineShard(shard: number, shards: number): void {
         continue;
       }
       it(`seed ${c.seed} on ${c.nodes} nodes`, () => {
-        const report = runSimulation({
-          seed: c.seed,
-          nodes: c.nodes,
-          trace: tracing(),
-          avoidKnownBugs: avoidingKnownBugs(),
-        });
+        const report = runSimulation({ seed: c.seed, nodes: c.nodes, trace: tracing() });
         if (replaying()) console.log(summary(report));
         expect(report.livenessSteps).toBeGreaterThan(0);
       });

@@ -1,0 +1,306 @@
+/**
+ * The Raft state machine proper (after etcd-io/raft's raft.go): terms, roles and the dispatch of
+ * ticks and messages to the role files (election.ts, follower.ts, replication.ts), which work on
+ * it through the `RaftState` interface. Internal to consensus/: drivers use the `Raft` wrapper in
+ * raft.ts, which adds the Ready bookkeeping and exposes read-only views.
+ */
+import { applyConfChange as applyToConf, decodeConfChange, encodeConfChange } from './confchange.js';
+import { campaign, handleVoteRequest, stepCandidate } from './election.js';
+import { RaftError } from './errors.js';
+import { stepFollower } from './follower.js';
+import { RaftLog } from './log.js';
+import { validateRaftConfig } from './options.js';
+import { Replicator } from './replication.js';
+import type { CampaignKind, OutgoingMessage, RaftState } from './state.js';
+import { ProgressTracker } from './tracker.js';
+import type {
+  ConfChange,
+  ConfState,
+  HardState,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftConfig,
+  RaftEvent,
+  Ready,
+  Role,
+  StepDownReason,
+} from './types.js';
+import { EntryType } from './types.js';
+
+/** One Raft peer's state and transitions; see the file comment. */
+export class RaftCore implements RaftState {
+  readonly id: NodeId;
+  readonly cfg: RaftConfig;
+  readonly log: RaftLog;
+  readonly trk: ProgressTracker;
+  term = 0;
+  vote: NodeId | null = null;
+  leader: NodeId | null = null;
+  role: Role = 'follower';
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  leadTransferee: NodeId | null = null;
+  pendingConfIndex = 0;
+  uncommittedSize = 0;
+  /** The hard state storage held at start (the Ready bookkeeping compares against it). */
+  readonly initialHardState: HardState;
+  /** Outgoing messages since the last Ready. */
+  private msgs: Message[] = [];
+  private randomizedElectionTimeout = 0;
+  private readonly rep: Replicator;
+
+  constructor(config: RaftConfig) {
+    validateRaftConfig(config);
+    this.cfg = config;
+    this.id = config.id;
+    this.log = new RaftLog(config.storage);
+    const { hardState, confState } = config.storage.initialState();
+    this.trk = new ProgressTracker(confState, config.maxInflightMsgs, this.log.lastIndex() + 1);
+    if (hardState.commit > this.log.lastIndex()) {
+      throw new RaftError('invalid_config', `stored commit ${hardState.commit} is beyond the log`);
+    }
+    this.initialHardState = hardState;
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.log.commitTo(hardState.commit);
+    if (config.applied > this.log.committed) {
+      throw new RaftError(
+        'invalid_config',
+        `applied ${config.applied} is beyond commit ${this.log.committed}`,
+      );
+    }
+    if (config.applied > this.log.applied) {
+      // Conf changes applied before the restart but after the snapshot are not in storage's
+      // ConfState; the driver will not re-deliver them, so replay them here.
+      for (const e of this.log.slice(this.log.applied + 1, config.applied + 1)) {
+        if (e.type === EntryType.ConfChange) {
+          this.trk.setConf(applyToConf(this.trk.conf, decodeConfChange(e.data)), this.log.lastIndex() + 1);
+        }
+      }
+      this.log.appliedTo(config.applied);
+    }
+    this.rep = new Replicator(this);
+    this.reset(this.term); // a follower of no one; not an event
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role === 'leader') {
+      this.rep.tickLeader();
+      return;
+    }
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(this.cfg.preVote ? 'preElection' : 'election');
+    }
+  }
+
+  step(m: Message): void {
+    if (m.to !== this.id || m.from === this.id) return;
+    if (m.term > this.term) {
+      if (m.type === 'preVote' || m.type === 'vote') {
+        const force = m.type === 'vote' && m.transfer;
+        // Leader lease (thesis 4.2.3): while we hear from a live leader, ignore would-be disruptors.
+        const inLease =
+          this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
+        if (!force && inLease) {
+          this.emitRefusal(m, 'inLease');
+          return;
+        }
+      }
+      if (m.type === 'preVote') {
+        // Pre-vote never changes our term.
+      } else if (m.type === 'preVoteResp' && !m.reject) {
+        // The term in a granted pre-vote is the one we will campaign in; we bump it when we win.
+      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
+        this.becomeFollower(m.term, m.from, 'higherTerm');
+      } else {
+        this.becomeFollower(m.term, null, 'higherTerm');
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // A stale leader would otherwise never learn our term (its heartbeats are ignored and, with
+        // pre-vote/check-quorum, we may never disrupt it): answer so it steps down.
+        this.send({ type: 'appendResp', to: m.from, index: 0, reject: false, rejectHint: 0, hintTerm: 0 });
+      } else if (m.type === 'preVote') {
+        this.send({ type: 'preVoteResp', to: m.from, term: this.term, reject: true });
+      }
+      if (m.type === 'preVote' || m.type === 'vote') this.emitRefusal(m, 'staleTerm');
+      return;
+    }
+
+    if (m.type === 'preVote' || m.type === 'vote') {
+      handleVoteRequest(this, m);
+      return;
+    }
+    switch (this.role) {
+      case 'leader':
+        this.rep.stepLeader(m);
+        return;
+      case 'follower':
+        stepFollower(this, m);
+        return;
+      default:
+        stepCandidate(this, m);
+    }
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return refused;
+    return this.rep.appendAndSend([{ type: EntryType.Normal, data }]);
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return refused;
+    if (this.pendingConfIndex > this.log.applied) {
+      return { ok: false, code: 'conf_change_pending', leader: this.leader };
+    }
+    applyToConf(this.trk.conf, cc); // validates against the current configuration
+    const res = this.rep.appendAndSend([{ type: EntryType.ConfChange, data: encodeConfChange(cc) }]);
+    if (res.ok) this.pendingConfIndex = res.index;
+    return res;
+  }
+
+  applyConfChange(cc: ConfChange): ConfState {
+    this.trk.setConf(applyToConf(this.trk.conf, cc), this.log.lastIndex() + 1);
+    if (this.role === 'leader') this.rep.onConfChange();
+    return this.trk.conf;
+  }
+
+  transferLeadership(to: NodeId): void {
+    if (this.role === 'leader') this.rep.transferLeadership(to);
+  }
+
+  // ---- Ready support (raft.ts keeps the bookkeeping) ----------------------------------------
+
+  /** Sends what was proposed since the last call, batched (see Replicator.flush). */
+  flush(): void {
+    this.rep.flush();
+  }
+
+  hasMessages(): boolean {
+    return this.msgs.length > 0;
+  }
+
+  /** Hands the queued messages over to a Ready. */
+  takeMessages(): Message[] {
+    const out = this.msgs;
+    this.msgs = [];
+    return out;
+  }
+
+  /** The driver is done with `rd` (see raft.ts for what that requires): mark it stable and applied. */
+  advance(rd: Ready): void {
+    if (rd.snapshot) {
+      this.log.stableSnapTo(rd.snapshot.meta.index);
+      this.log.appliedTo(rd.snapshot.meta.index);
+    }
+    const lastNew = rd.entries[rd.entries.length - 1];
+    if (lastNew) this.log.stableTo(lastNew.index, lastNew.term);
+    const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
+    if (lastApplied) {
+      this.log.appliedTo(lastApplied.index);
+      if (this.role === 'leader') {
+        let size = 0;
+        for (const e of rd.committedEntries) size += e.data.byteLength;
+        this.uncommittedSize = Math.max(0, this.uncommittedSize - size);
+      }
+    }
+  }
+
+  // ---- roles --------------------------------------------------------------------------------
+
+  promotable(): boolean {
+    return this.trk.isVoter(this.id);
+  }
+
+  becomeFollower(term: number, leader: NodeId | null, reason: StepDownReason): void {
+    const from = this.role;
+    this.reset(term);
+    this.role = 'follower';
+    this.leader = leader;
+    if (from !== 'follower') this.emit({ type: 'steppedDown', term, from, reason });
+    this.emit({ type: 'becameFollower', term, leader });
+  }
+
+  becomePreCandidate(): void {
+    // No term bump and no vote: a failed pre-election leaves no trace (thesis 9.6).
+    this.role = 'preCandidate';
+    this.leader = null;
+    this.trk.resetVotes();
+    this.emit({ type: 'becamePreCandidate', term: this.term });
+  }
+
+  becomeCandidate(): void {
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.emit({ type: 'becameCandidate', term: this.term });
+  }
+
+  becomeLeader(): void {
+    this.reset(this.term);
+    this.role = 'leader';
+    this.leader = this.id;
+    this.emit({ type: 'becameLeader', term: this.term });
+    this.rep.onBecomeLeader();
+  }
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.leader = null;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    const r = this.cfg.random();
+    const jitter = Number.isFinite(r) ? Math.min(Math.max(r, 0), 0.999999) : 0;
+    this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(jitter * this.cfg.electionTick);
+    this.leadTransferee = null;
+    this.trk.resetVotes();
+    this.trk.resetProgress(this.id, this.log.lastIndex());
+    this.pendingConfIndex = 0;
+    this.uncommittedSize = 0;
+  }
+
+  hup(kind: CampaignKind): void {
+    campaign(this, kind);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  emit(e: RaftEvent): void {
+    this.cfg.onEvent?.(e);
+  }
+
+  private emitRefusal(m: Message & { type: 'preVote' | 'vote' }, reason: 'inLease' | 'staleTerm'): void {
+    const pre = m.type === 'preVote';
+    this.emit({ type: 'voteRefused', term: this.term, pre, candidate: m.from, voteTerm: m.term, reason });
+  }
+
+  private refuseProposal(): ProposeResult | null {
+    if (this.role !== 'leader' || !this.trk.isVoter(this.id)) {
+      return { ok: false, code: 'not_leader', leader: this.leader };
+    }
+    if (this.leadTransferee !== null) return { ok: false, code: 'transfer_in_progress', leader: this.leader };
+    return null;
+  }
+
+  /**
+   * Queues a message. Requests go only to members; responses go to whoever asked (a node joining
+   * the cluster must be able to answer the leader before it knows the configuration).
+   */
+  send(m: OutgoingMessage): void {
+    const isRequest =
+      m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'timeoutNow';
+    if (isRequest && !this.trk.isMember(m.to)) return;
+    if ((m.type === 'vote' || m.type === 'preVote') && !this.trk.isVoter(m.to)) return;
+    this.msgs.push({ ...m, from: this.id, term: m.term ?? this.term } as Message);
+  }
+}
