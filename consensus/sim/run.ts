@@ -67,7 +67,7 @@ type SafetyChecker = Cluster['checker'];
 
 /** The one-line command that replays a seed. */
 export function replayCommand(seed: number, nodes: number): string {
-  return `SIM_SEED=${seed} SIM_NODES=${nodes} SIM_TRACE=1 npx vitest run test/consensus/sim`;
+  return `SIM_SEED=${seed} SIM_NODES=${nodes} SIM_TRACE=1 npx vitest run test/sim`;
 }
 
 /** A failed simulation, with everything needed to replay it. */

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI document of the node's HTTP API, built from the very route schemas a node serves
  * (createHttpServer and the records routes) without starting a node: `npm run docs:openapi` writes
- * it to docs/openapi.json, and test/http/openapi.test.ts fails when the file and the code differ.
+ * it to docs/openapi.json, and test/integration/http/openapi.test.ts fails when the file and the code differ.
  */
 
 import type { ApiBackend } from '../../protocol/api.js';

@@ -38,7 +38,7 @@ import { consentCode } from '../../vm/consent/index.js';
 import type { ConsentOp } from '../../vm/consent/ops.js';
 import { MemoryState, type StateView } from '../../vm/journal.js';
 import { callContract, contractIdForName, queryContract } from '../../vm/runtime.js';
-import { DAY, HOUR, hashOf, keyOf, T0, World } from '../consent/world.js';
+import { DAY, HOUR, hashOf, keyOf, T0, World } from '../unit/consent/world.js';
 
 const { values } = parseArgs({
   options: {

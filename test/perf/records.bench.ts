@@ -17,7 +17,7 @@ import type { RecordsClient } from '../../client/records.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
 import { parseBlobCid } from '../../protocol/records/cid.js';
 import { createNetwork } from '../helpers/network.js';
-import { type Actor, HOUR, RecordsWorld } from '../records/world.js';
+import { type Actor, HOUR, RecordsWorld } from '../integration/records/world.js';
 
 const { values } = parseArgs({
   options: {

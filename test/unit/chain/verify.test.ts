@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { VerifiedSet, Verifier, type VerifyMode } from '../../../node/blocks/verify.js';
+import { buildBlock } from '../../../protocol/chain/block.js';
+import {
+  KeyCache,
+  publicKeyFromSeed,
+  publicKeyObject,
+  verifySignature,
+} from '../../../protocol/chain/keys.js';
+import { createSignedTx } from '../../../protocol/chain/tx.js';
+import { makeTx, testSeed, testSigner } from './fixtures.js';
+
+const good = Array.from({ length: 40 }, (_, i) => makeTx(1 + (i % 5), i));
+const badSig = (() => {
+  const t = makeTx(6, 0);
+  const s = t.signature.slice();
+  s[63]! ^= 0x10;
+  return createSignedTx(t.body, s);
+})();
+const wrongKey = createSignedTx(
+  { ...makeTx(6, 1).body, sender: testSigner(7).publicKey },
+  makeTx(6, 1).signature,
+);
+const notAKey = createSignedTx(
+  { ...makeTx(6, 2).body, sender: new Uint8Array(32).fill(0xff) },
+  makeTx(6, 2).signature,
+);
+
+describe('keys', () => {
+  it('derives public keys from seeds and caches KeyObjects with a bound', () => {
+    expect(publicKeyFromSeed(testSeed(1))).toEqual(testSigner(1).publicKey);
+    const cache = new KeyCache(2);
+    const k1 = cache.get(testSigner(1).publicKey);
+    cache.get(testSigner(2).publicKey);
+    expect(cache.get(testSigner(1).publicKey)).toBe(k1);
+    cache.get(testSigner(3).publicKey);
+    expect(cache.size).toBe(2);
+    expect(() => publicKeyObject(new Uint8Array(31))).toThrow(/bad_key/);
+    expect(verifySignature(new Uint8Array(32), new Uint8Array(63), testSigner(1).publicKey)).toBe(false);
+  });
+});
+
+describe('VerifiedSet', () => {
+  it('remembers (hash, signature) pairs with a bound, and a different signature is not verified', () => {
+    const v = new VerifiedSet(2);
+    v.add(good[0]!);
+    v.add(good[1]!);
+    expect(v.has(good[0]!)).toBe(true);
+    v.add(good[2]!);
+    expect(v.has(good[0]!)).toBe(false);
+    expect(v.size).toBe(2);
+    const sameBodyOtherSig = createSignedTx(good[2]!.body, new Uint8Array(64));
+    expect(v.has(sameBodyOtherSig)).toBe(false);
+  });
+});
+
+describe.each(['sync', 'async', 'workers'] as VerifyMode[])('Verifier (%s)', (mode) => {
+  const verifier = new Verifier({ mode, workers: 2, maxBatch: 7 });
+  afterAll(() => verifier.close());
+
+  it('accepts good txs and rejects bad signature, wrong key and non-key senders', async () => {
+    const results = await verifier.verifyTxs([...good, badSig, wrongKey, notAKey]);
+    expect(results).toEqual([...good.map(() => true), false, false, false]);
+    expect(verifier.isVerified(good[0]!)).toBe(true);
+    expect(verifier.isVerified(badSig)).toBe(false);
+    expect(verifier.verifyTxSync(badSig)).toBe(false);
+  });
+
+  it('verifies a block: proposer signature and every tx', async () => {
+    const fields = { chainId: 'ehr-test', height: 1, parentHash: new Uint8Array(32), stateHeight: 0 };
+    const rest = { stateRoot: new Uint8Array(32), term: 1, time: 1 };
+    const block = buildBlock({ ...fields, ...rest }, good.slice(0, 10), testSigner(9));
+    expect(await verifier.verifyBlock(block)).toBeNull();
+    const withBad = buildBlock({ ...fields, ...rest }, [good[0]!, badSig], testSigner(9));
+    expect(await verifier.verifyBlock(withBad)).toBe(1);
+    expect(await verifier.verifyBlock({ ...block, signature: new Uint8Array(64) })).toBe(-1);
+  });
+
+  it('a tx already verified is not verified again', async () => {
+    const fresh = new Verifier({ mode, workers: 1 });
+    const t = makeTx(5, 99);
+    expect(await fresh.verifyTx(t)).toBe(true);
+    let calls = 0;
+    const spy = fresh.verify.bind(fresh);
+    fresh.verify = (job) => {
+      calls++;
+      return spy(job);
+    };
+    expect(await fresh.verifyTx(t)).toBe(true);
+    expect(fresh.verifyTxSync(t)).toBe(true);
+    expect(calls).toBe(0);
+    await fresh.close();
+  });
+});

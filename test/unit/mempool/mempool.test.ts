@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { CountBuckets } from '../../../node/mempool/buckets.js';
+import { Mempool } from '../../../node/mempool/mempool.js';
+import { ChainError } from '../../../protocol/chain/errors.js';
+import type { SignedTx } from '../../../protocol/chain/types.js';
+import { makeTx, testSigner } from '../chain/fixtures.js';
+
+function code(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ChainError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+const nonces = (txs: readonly SignedTx[]) => txs.map((t) => t.body.nonce);
+const who = (t: SignedTx) => [1, 2, 3, 4, 5, 6].find((n) => testSigner(n).publicKey[0] === t.body.sender[0]);
+
+describe('mempool admission', () => {
+  it('refuses duplicates, replays, same-nonce conflicts and nonces beyond the window', () => {
+    const committed = new Map<number, number>([[1, 3]]);
+    const pool = new Mempool((s) => (s[0] === testSigner(1).publicKey[0] ? (committed.get(1) ?? 0) : 0), {
+      nonceWindow: 4,
+    });
+    const tx = makeTx(1, 3);
+    expect(pool.add(tx)).toEqual([]);
+    expect(code(() => pool.add(tx))).toBe('duplicate');
+    expect(code(() => pool.add(makeTx(1, 2)))).toBe('nonce_stale');
+    expect(code(() => pool.add(makeTx(1, 3, { gasLimit: 7 })))).toBe('nonce_duplicate');
+    expect(code(() => pool.add(makeTx(1, 7)))).toBe('nonce_gap');
+    expect(pool.add(makeTx(1, 6))).toEqual([]);
+    expect(pool.size).toBe(2);
+    expect(pool.nextNonce(testSigner(1).publicKey)).toBe(4);
+    expect(pool.has(tx.hash)).toBe(true);
+    expect(pool.get(tx.hash)).toBe(tx);
+  });
+
+  it('hands a sender out only in nonce order from its committed nonce', () => {
+    const pool = new Mempool(() => 0);
+    pool.add(makeTx(1, 2));
+    pool.add(makeTx(1, 1));
+    expect(pool.take(10, 1e9)).toEqual([]);
+    pool.add(makeTx(1, 0));
+    expect(nonces(pool.take(10, 1e9))).toEqual([0, 1, 2]);
+    expect(pool.take(10, 1e9)).toEqual([]);
+    pool.add(makeTx(1, 3));
+    expect(nonces(pool.take(10, 1e9))).toEqual([3]);
+  });
+
+  it('takes round-robin across senders and respects maxTxs and maxBytes', () => {
+    const pool = new Mempool(() => 0);
+    for (const w of [1, 2, 3]) for (let n = 0; n < 3; n++) pool.add(makeTx(w, n));
+    const first = pool.take(4, 1e9);
+    expect(first.map(who)).toEqual([1, 2, 3, 1]);
+    const size = first[0]!.bytes.length;
+    const next = pool.take(10, size * 2 + 1);
+    expect(next.map(who)).toEqual([2, 3]);
+    expect(pool.take(10, 1e9).map((t) => [who(t), t.body.nonce])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
+  });
+
+  it('onCommitted removes txs, advances nonces and drops conflicting pending txs', () => {
+    const pool = new Mempool(() => 0);
+    const a = [0, 1, 2].map((n) => makeTx(1, n));
+    for (const t of a) pool.add(t);
+    pool.add(makeTx(2, 0));
+    const taken = pool.take(2, 1e9);
+    pool.onCommitted(taken);
+    expect(pool.size).toBe(2);
+    // A block from elsewhere commits a different tx with sender 1's nonce 1.
+    pool.onCommitted([makeTx(1, 1, { gasLimit: 5 })]);
+    expect(pool.size).toBe(1);
+    expect(pool.pendingOf(testSigner(1).publicKey)).toBe(1);
+    expect(nonces(pool.take(10, 1e9))).toEqual([2]);
+    expect(code(() => pool.add(makeTx(1, 1)))).toBe('nonce_stale');
+  });
+
+  it('remembers committed nonces when state lags (nonceOf still says 0)', () => {
+    const pool = new Mempool(() => 0);
+    const t0 = makeTx(1, 0);
+    pool.add(t0);
+    pool.onCommitted(pool.take(1, 1e9));
+    expect(pool.senderCount).toBe(0);
+    expect(code(() => pool.add(t0))).toBe('nonce_stale');
+    pool.onCommitted([makeTx(2, 0)]);
+    expect(code(() => pool.add(makeTx(2, 0)))).toBe('nonce_stale');
+    expect(pool.nextNonce(testSigner(2).publicKey)).toBe(1);
+  });
+
+  it('onRequeue hands txs of a lost block out again, re-admitting evicted ones', () => {
+    const pool = new Mempool(() => 0, { maxTxs: 4 });
+    for (let n = 0; n < 3; n++) pool.add(makeTx(1, n));
+    const block1 = pool.take(2, 1e9);
+    const block2 = pool.take(2, 1e9);
+    expect(nonces(block1)).toEqual([0, 1]);
+    expect(nonces(block2)).toEqual([2]);
+    pool.onRequeue([...block1, ...block2]);
+    expect(nonces(pool.take(10, 1e9))).toEqual([0, 1, 2]);
+    // Evict sender 1's in-flight txs by filling the pool from small senders, then requeue.
+    pool.onRequeue([...block1, ...block2]);
+    pool.add(makeTx(2, 0));
+    expect(pool.add(makeTx(3, 0)).map((t) => t.body.nonce)).toEqual([2]);
+    expect(pool.size).toBe(4);
+    pool.onCommitted([makeTx(2, 0), makeTx(3, 0)]);
+    pool.onRequeue([...block1, ...block2]);
+    expect(nonces(pool.take(10, 1e9))).toEqual([0, 1, 2]);
+  });
+});
+
+describe('mempool fairness when full', () => {
+  it('a small sender displaces the largest holder, highest nonces first', () => {
+    const pool = new Mempool(() => 0, { maxTxs: 10 });
+    for (let n = 0; n < 8; n++) pool.add(makeTx(1, n));
+    pool.add(makeTx(2, 0));
+    pool.add(makeTx(2, 1));
+    expect(nonces(pool.add(makeTx(3, 0)))).toEqual([7]);
+    expect(nonces(pool.add(makeTx(4, 0)))).toEqual([6]);
+    expect(pool.size).toBe(10);
+    expect(pool.pendingOf(testSigner(1).publicKey)).toBe(6);
+    // The flooder cannot displace anyone (it is the largest), nor can a sender holding almost as much.
+    expect(code(() => pool.add(makeTx(1, 6)))).toBe('mempool_full');
+    // Sender 5 may displace while sender 1 holds at least two more than sender 5 does.
+    for (let i = 0; i < 3; i++) expect(nonces(pool.add(makeTx(5, i)))).toEqual([5 - i]);
+    expect(pool.pendingOf(testSigner(1).publicKey)).toBe(3);
+    expect(code(() => pool.add(makeTx(5, 3)))).toBe('mempool_full');
+  });
+
+  it('frees enough bytes by evicting several txs, or refuses without evicting anything', () => {
+    const small = makeTx(1, 0).bytes.length;
+    const pool = new Mempool(() => 0, { maxBytes: small * 6 + 10 });
+    for (let n = 0; n < 6; n++) pool.add(makeTx(1, n));
+    const big = makeTx(2, 0, { args: [new Uint8Array(small * 2)] });
+    const evicted = pool.add(big);
+    expect(nonces(evicted)).toEqual([5, 4, 3]);
+    expect(pool.bytes).toBeLessThanOrEqual(small * 6 + 10);
+    const before = pool.size;
+    const huge = makeTx(3, 0, { args: [new Uint8Array(small * 5)] });
+    expect(code(() => pool.add(huge))).toBe('mempool_full');
+    expect(pool.size).toBe(before);
+  });
+});
+
+describe('CountBuckets', () => {
+  it('tracks the largest holder', () => {
+    const b = new CountBuckets();
+    expect(b.maxKey()).toBeUndefined();
+    b.inc('a');
+    b.inc('b');
+    b.inc('b');
+    expect(b.maxKey()).toBe('b');
+    b.dec('b');
+    b.dec('b');
+    expect(b.maxKey()).toBe('a');
+    expect(b.size).toBe(1);
+    b.dec('a');
+    b.dec('a');
+    expect(b.maxCount).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+/** The read recorder: batching into recordReads txs, nonces, and settling by receipt. */
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../node/log.js';
+import { ReadRecorder } from '../../../node/records/receipts.js';
+import { createSigner } from '../../../protocol/chain/keys.js';
+import { decodeSignedTx } from '../../../protocol/chain/tx.js';
+import type { SignedTx } from '../../../protocol/chain/types.js';
+import { unpackFields } from '../../../vm/abi.js';
+import { fixed } from './vectors.js';
+
+const read = (at: number) => ({
+  reader: fixed('r'),
+  patient: fixed('p'),
+  recordId: fixed('x'),
+  version: 1,
+  purpose: 'TREAT' as const,
+  at,
+});
+
+function recorder(opts: { fail?: boolean } = {}) {
+  const sent: SignedTx[] = [];
+  const r = new ReadRecorder(
+    { intervalMs: 10_000, maxBatch: 3, maxPending: 100 },
+    {
+      chainId: 'c',
+      signer: createSigner(fixed('node')),
+      nextNonce: () => 5,
+      submit: async (b) => {
+        if (opts.fail === true) throw new Error('mempool full');
+        sent.push(decodeSignedTx(b));
+      },
+    },
+    silentLogger(),
+  );
+  return { r, sent };
+}
+
+describe('ReadRecorder', () => {
+  it('batches up to maxBatch reads per recordReads tx, with consecutive nonces', async () => {
+    const { r, sent } = recorder();
+    for (let i = 0; i < 7; i++) r.add(read(i));
+    await r.flush();
+    expect(sent.map((t) => t.body.nonce)).toEqual([5, 6, 7]);
+    expect(sent.map((t) => unpackFields(t.body.args[0]!).length)).toEqual([3, 3, 1]);
+    expect(sent.every((t) => t.body.contract === 'consent' && t.body.method === 'recordReads')).toBe(true);
+    expect(r.submitted).toBe(7);
+    await r.stop();
+  });
+
+  it('keeps reads it could not submit', async () => {
+    const { r } = recorder({ fail: true });
+    r.add(read(1));
+    await r.flush();
+    expect(r.pending).toBe(1);
+    await r.stop();
+  });
+
+  it('settles by receipt: ok counts, future_read and nonce errors re-queue, other reverts drop', async () => {
+    const { r, sent } = recorder();
+    for (let i = 0; i < 12; i++) r.add(read(i));
+    await r.flush();
+    const [a, b, c, d] = sent;
+    r.onReceipt(a!.hash, 'ok', undefined);
+    r.onReceipt(b!.hash, 'reverted', 'future_read');
+    r.onReceipt(c!.hash, 'reverted', 'unauthorised');
+    r.onReceipt(c!.hash, 'ok', undefined);
+    r.onReceipt(d!.hash, 'reverted', 'nonce_too_low');
+    expect({ recorded: r.recorded, requeued: r.requeued, dropped: r.dropped, pending: r.pending }).toEqual({
+      recorded: 3,
+      requeued: 6,
+      dropped: 3,
+      pending: 6,
+    });
+    await r.stop();
+    expect(sent).toHaveLength(6);
+  });
+});

@@ -1,0 +1,178 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { shake256 } from '@noble/hashes/sha3.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { entryVector, LTHASH_BYTES, LtHash, stateRootOf } from '../../../node/state/lthash.js';
+import type { StateWrite } from '../../../node/state/view.js';
+import { WorldState } from '../../../node/state/world.js';
+
+const u = (s: string) => new TextEncoder().encode(s);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** The construction of docs/state.md, written independently with @noble/hashes. */
+function referenceRoot(entries: [Uint8Array, Uint8Array][]): Uint8Array {
+  const acc = new Uint16Array(1024);
+  for (const [k, v] of entries) {
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, k.length, false);
+    const x = shake256(new Uint8Array([...u('ehrchain/lthash16/entry/v1'), ...len, ...k, ...v]), {
+      dkLen: 2048,
+    });
+    for (let i = 0; i < 1024; i++) acc[i] = acc[i]! + (x[2 * i]! | (x[2 * i + 1]! << 8));
+  }
+  const bytes = new Uint8Array(2048);
+  for (let i = 0; i < 1024; i++) {
+    bytes[2 * i] = acc[i]! & 0xff;
+    bytes[2 * i + 1] = acc[i]! >>> 8;
+  }
+  return sha256(new Uint8Array([...u('ehrchain/lthash16/root/v1'), ...bytes]));
+}
+
+const arbKey = fc.uint8Array({ minLength: 1, maxLength: 8 });
+const arbWrite: fc.Arbitrary<StateWrite> = fc.record({
+  key: arbKey,
+  value: fc.option(fc.uint8Array({ maxLength: 16 }), { nil: null }),
+});
+const arbBlocks = fc.array(fc.array(arbWrite, { maxLength: 12 }), { maxLength: 8 });
+
+/** The final state a sequence of write sets leads to, computed naively. */
+function naiveFinal(blocks: readonly (readonly StateWrite[])[]): Map<string, [Uint8Array, Uint8Array]> {
+  const m = new Map<string, [Uint8Array, Uint8Array]>();
+  for (const ws of blocks)
+    for (const w of ws) {
+      const s = hex(w.key);
+      if (w.value === null) m.delete(s);
+      else m.set(s, [w.key, w.value]);
+    }
+  return m;
+}
+
+describe('LtHash16 state root', () => {
+  it('matches the test vectors of docs/state.md', () => {
+    expect(hex(new LtHash().root())).toBe('40a9026747f6bffd3f64cdb77d33d6a6a5f2529ebfa08d2cd95dfcf1c76edaf2');
+    const v = entryVector(u('alice'), u('consent:granted'));
+    expect(Array.from(v.subarray(0, 4))).toEqual([41091, 9089, 11522, 59442]);
+    const one: [Uint8Array, Uint8Array][] = [[u('alice'), u('consent:granted')]];
+    expect(hex(stateRootOf(one))).toBe('6ff69c68961b6342b6202fafab51febe5d200691428a488014da410d4e4b16cf');
+    const two: [Uint8Array, Uint8Array][] = [...one, [u('bob'), u('')]];
+    expect(hex(stateRootOf(two))).toBe('bd68226bfa6c12e48bec7d127cd93e4df9e3e4d73b10817fa3debd4c13a3cab3');
+  });
+
+  it('equals an independent implementation of the documented construction', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(arbKey, fc.uint8Array({ maxLength: 40 })), {
+          selector: (e) => hex(e[0]),
+          maxLength: 6,
+        }),
+        (entries) => {
+          expect(hex(stateRootOf(entries))).toBe(hex(referenceRoot(entries)));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('length-prefixes the key: (ab, c) and (a, bc) differ', () => {
+    expect(hex(stateRootOf([[u('ab'), u('c')]]))).not.toBe(hex(stateRootOf([[u('a'), u('bc')]])));
+  });
+
+  it('add then remove returns to the empty root; bytes round-trip', () => {
+    const h = new LtHash();
+    h.add(u('k'), u('v'));
+    const copy = LtHash.fromBytes(h.bytes());
+    expect(copy.equals(h)).toBe(true);
+    expect(h.bytes().length).toBe(LTHASH_BYTES);
+    h.remove(u('k'), u('v'));
+    expect(hex(h.root())).toBe(hex(new LtHash().root()));
+  });
+
+  it('incremental root equals the root recomputed from scratch (random put/delete sequences)', () => {
+    fc.assert(
+      fc.property(arbBlocks, (blocks) => {
+        const w = new WorldState();
+        for (const ws of blocks) {
+          const root = w.apply(ws);
+          expect(hex(root)).toBe(hex(w.recomputeRoot()));
+        }
+        const final = naiveFinal(blocks);
+        expect(w.size).toBe(final.size);
+        expect(hex(w.root())).toBe(hex(stateRootOf(final.values())));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the final root does not depend on the order entries were inserted', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(arbKey, fc.uint8Array({ maxLength: 16 })), {
+          selector: (e) => hex(e[0]),
+          maxLength: 20,
+        }),
+        fc.infiniteStream(fc.nat()),
+        (entries, rnd) => {
+          const shuffled = [...entries];
+          const it = rnd[Symbol.iterator]();
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            const j = it.next().value % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
+          const a = new WorldState();
+          a.apply(entries.map(([key, value]) => ({ key, value })));
+          const b = new WorldState();
+          for (const [key, value] of shuffled) b.apply([{ key, value }]);
+          expect(hex(a.root())).toBe(hex(b.root()));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('two fresh states fed the same writes give byte-identical roots', () => {
+    fc.assert(
+      fc.property(arbBlocks, (blocks) => {
+        const a = new WorldState();
+        const b = new WorldState();
+        for (const ws of blocks) expect(a.apply(ws)).toEqual(b.apply(ws));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('stage does not change the state; stale staged writes are refused', () => {
+    const w = new WorldState();
+    const s1 = w.stage([{ key: u('a'), value: u('1') }]);
+    expect(w.size).toBe(0);
+    expect(hex(w.root())).toBe(hex(new LtHash().root()));
+    const s2 = w.stage([{ key: u('b'), value: u('2') }]);
+    w.applyStaged(s1);
+    expect(w.isCurrent(s2)).toBe(false);
+    expect(() => w.applyStaged(s2)).toThrow(/stale/);
+    expect(hex(w.root())).toBe(hex(s1.root));
+  });
+
+  it('stage drops no-op writes (same value, delete of an absent key)', () => {
+    const w = new WorldState();
+    w.apply([{ key: u('a'), value: u('1') }]);
+    const s = w.stage([
+      { key: u('a'), value: u('1') },
+      { key: u('zz'), value: null },
+      { key: u('b'), value: u('2') },
+    ]);
+    expect(s.writes.map((x) => hex(x.key))).toEqual([hex(u('b'))]);
+  });
+
+  it('a value staged but never applied does not stand in for the value the key really holds', () => {
+    // The entry-vector memo remembers the vector of a key's last staged value; an overwrite must
+    // subtract the vector of the value actually held, not of one that was staged and dropped.
+    const w = new WorldState();
+    w.apply([{ key: u('k'), value: u('held') }]);
+    w.stage([{ key: u('k'), value: u('dropped') }]);
+    w.apply([{ key: u('k'), value: u('next') }]);
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+    w.apply([{ key: u('k'), value: null }]);
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+    expect(w.size).toBe(0);
+  });
+});
