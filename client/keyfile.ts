@@ -5,14 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '../node/config/config.js';
-import { publicKeyFromSeed } from '../protocol/chain/keys.js';
+import { type KeyPair, publicKeyFromSeed } from '../protocol/chain/keys.js';
 
-export interface KeyPair {
-  /** 32-byte ed25519 seed (the private key). */
-  readonly seed: Uint8Array;
-  /** 32-byte raw ed25519 public key. */
-  readonly publicKey: Uint8Array;
+export type { KeyPair };
+
+/** A key file that cannot be read or is not a valid ed25519 key file. */
+export class KeyFileError extends Error {
+  constructor(
+    readonly code: 'key_file_missing' | 'key_file_invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyFileError';
+  }
 }
 
 /** A fresh key pair from the OS's CSPRNG. */
@@ -38,16 +43,16 @@ export async function readKeyFile(path: string): Promise<KeyPair> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch {
-    throw new ConfigError('config_missing', `cannot read key file ${path}`);
+    throw new KeyFileError('key_file_missing', `cannot read key file ${path}`);
   }
   const obj = raw as { type?: unknown; seed?: unknown; publicKey?: unknown };
   if (obj.type !== 'ed25519' || typeof obj.seed !== 'string' || !/^[0-9a-f]{64}$/.test(obj.seed)) {
-    throw new ConfigError('config_invalid', `${path}: not an ed25519 key file`);
+    throw new KeyFileError('key_file_invalid', `${path}: not an ed25519 key file`);
   }
   const seed = new Uint8Array(Buffer.from(obj.seed, 'hex'));
   const publicKey = publicKeyFromSeed(seed);
   if (obj.publicKey !== Buffer.from(publicKey).toString('hex')) {
-    throw new ConfigError('config_invalid', `${path}: publicKey does not match the seed`);
+    throw new KeyFileError('key_file_invalid', `${path}: publicKey does not match the seed`);
   }
   return { seed, publicKey };
 }

@@ -5,11 +5,10 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { KeyPair } from '../client/keyfile.js';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
 import { fromHex } from '../protocol/chain/encoding.js';
-import { createSigner } from '../protocol/chain/keys.js';
+import { createSigner, type KeyPair } from '../protocol/chain/keys.js';
 import { defaultTxLimits } from '../protocol/chain/tx.js';
 import { Applier } from './blocks/applier.js';
 import { AppliedFanout, CommitLatency } from './blocks/fanout.js';

@@ -15,6 +15,14 @@ import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './encoding.js';
 import { ChainError } from './errors.js';
 
 /** Size of an ed25519 private seed. */
+/** An ed25519 key pair: what a key file holds (client/keyfile.ts) and what a validator signs with. */
+export interface KeyPair {
+  /** 32-byte ed25519 seed (the private key). */
+  readonly seed: Uint8Array;
+  /** 32-byte raw ed25519 public key. */
+  readonly publicKey: Uint8Array;
+}
+
 export const SEED_BYTES = 32;
 
 // DER prefixes: PKCS#8 PrivateKeyInfo and SPKI for id-Ed25519 (OID 1.3.101.112), RFC 8410.

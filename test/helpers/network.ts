@@ -21,7 +21,6 @@ import type { ChainNode } from '../../node/node.js';
 import type { StatusView } from '../../protocol/api.js';
 import { freePorts, waitFor } from './wait.js';
 
-export { allBlocks, sameChain } from './chain-check.js';
 export { freePorts, sleep, waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));

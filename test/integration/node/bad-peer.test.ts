@@ -19,15 +19,9 @@ import { buildBlock, encodeBlock } from '../../../protocol/chain/block.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 import { createSigner, publicKeyFromSeed } from '../../../protocol/chain/keys.js';
 import { encodeTxBatch } from '../../../protocol/chain/tx-batch.js';
+import { sameChain } from '../../helpers/chain-check.js';
 import { presign, rng, submitAll } from '../../helpers/load.js';
-import {
-  createNetwork,
-  type Network,
-  sameChain,
-  sleep,
-  type TestNode,
-  waitFor,
-} from '../../helpers/network.js';
+import { createNetwork, type Network, sleep, type TestNode, waitFor } from '../../helpers/network.js';
 
 describe('a hostile validator on the raft protocol', () => {
   let net: Network;

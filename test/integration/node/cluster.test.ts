@@ -10,8 +10,9 @@ import { genesisWrites } from '../../../node/contracts/genesis.js';
 import { JournaledState } from '../../../node/state/journal.js';
 import { WorldState } from '../../../node/state/world.js';
 import { toHex } from '../../../protocol/chain/encoding.js';
+import { allBlocks, sameChain } from '../../helpers/chain-check.js';
 import { committedTx, mapLimit, type PreparedTx, presign, submitAll } from '../../helpers/load.js';
-import { allBlocks, createNetwork, type Network, sameChain } from '../../helpers/network.js';
+import { createNetwork, type Network } from '../../helpers/network.js';
 
 const TXS = 2_000;
 const SENDERS = 20;

@@ -17,7 +17,8 @@ import { decodeDecision, encodeCanAccess, encodeOp } from '../../../vm/consent/a
 import { actorIdOf } from '../../../vm/consent/common.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import type { Purpose } from '../../../vm/consent/types.js';
-import { createNetwork, type Network, sameChain } from '../../helpers/network.js';
+import { sameChain } from '../../helpers/chain-check.js';
+import { createNetwork, type Network } from '../../helpers/network.js';
 
 const HOUR = 3_600_000;
 const cert = () => toHex(new Uint8Array(randomBytes(32)));

@@ -5,9 +5,10 @@
  * receipts, before and after a kill) ends up on every node, at the same height, with the same receipt.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sameChain } from '../../helpers/chain-check.js';
 import { type ReceiptWatch, watchReceipts } from '../../helpers/events.js';
 import { committedTx, mapLimit, mustCommit, presign, submitAll } from '../../helpers/load.js';
-import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../../helpers/network.js';
+import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
 
 const TXS = 1_200;
 const SENDERS = 40;

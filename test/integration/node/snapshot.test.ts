@@ -11,8 +11,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../protocol/chain/encoding.js';
+import { sameChain } from '../../helpers/chain-check.js';
 import { presign, submitAll } from '../../helpers/load.js';
-import { createNetwork, type Network, sameChain, type TestNode, waitFor } from '../../helpers/network.js';
+import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
 
 const EVERY = 50;
 const KEEP = 5;

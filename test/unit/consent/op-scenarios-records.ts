@@ -3,7 +3,7 @@
  * reads.
  */
 import type { ConsentOp } from '../../../vm/consent/ops.js';
-import type { OpScenario } from './op-scenarios.js';
+import type { OpScenario } from './scenario-types.js';
 import { DAY, HOUR, type Name, rec, T0, type World } from './world.js';
 
 /** Default time of the rows. */

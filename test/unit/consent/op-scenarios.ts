@@ -2,20 +2,13 @@
  * Who may do what: every mutating operation with callers that must be refused (and one that may),
  * as a table over {@link World.standard}. Run against the model and the contract.
  */
+
 import type { ConsentOp } from '../../../vm/consent/ops.js';
-import type { Time } from '../../../vm/consent/types.js';
 import { keyRows, NOW, recordRows, suspend } from './op-scenarios-records.js';
+import type { OpScenario } from './scenario-types.js';
 import { DAY, hashOf, keyOf, MIN, type Name, T0, type World } from './world.js';
 
-/** One row: `who` runs `op` at `at` (default T0 + 1 h) and gets `expect` ('ok' or an error code). */
-export interface OpScenario {
-  readonly name: string;
-  readonly given?: (w: World) => void;
-  readonly who: Name;
-  readonly at?: Time;
-  readonly op: (w: World) => ConsentOp;
-  readonly expect: string;
-}
+export type { OpScenario } from './scenario-types.js';
 
 const register =
   (name: string, role: 'doctor' | 'patient' | 'researcher', licenceExpiry = T0 + DAY) =>

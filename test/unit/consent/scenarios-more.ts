@@ -3,7 +3,7 @@
  * emergency access.
  */
 import type { AccessTarget } from '../../../vm/consent/access.js';
-import type { AccessScenario } from './scenarios.js';
+import type { AccessScenario } from './scenario-types.js';
 import { DAY, HOUR, MIN, type Name, rec, T0, type World } from './world.js';
 
 export const mentalHealth = { kind: 'category', category: 'mental-health' } as const;

@@ -3,9 +3,7 @@
  * Run against the reference model (rules.test.ts) and the compiled contract (contract.test.ts).
  * Every world starts from {@link World.standard}: records lab1, img1, mh1 of `pat`, p2lab of `pat2`.
  */
-import type { AccessTarget } from '../../../vm/consent/access.js';
-import type { Reason } from '../../../vm/consent/codes.js';
-import type { Action, Purpose, Time } from '../../../vm/consent/types.js';
+import type { AccessScenario } from './scenario-types.js';
 import {
   denyScenarios,
   END,
@@ -18,18 +16,7 @@ import {
 } from './scenarios-more.js';
 import { DAY, HOUR, MIN, type Name, rec, T0, type World } from './world.js';
 
-/** One row: `who` asks about `patient`'s `target` for `action`/`purpose` at `at`. */
-export interface AccessScenario {
-  readonly name: string;
-  readonly given?: (w: World) => void;
-  readonly who: Name;
-  readonly patient?: Name;
-  readonly target?: AccessTarget;
-  readonly action?: Action;
-  readonly purpose?: Purpose;
-  readonly at?: Time;
-  readonly expect: Reason;
-}
+export type { AccessScenario } from './scenario-types.js';
 
 /** The access table. Defaults: patient `pat`, target category lab, read, TREAT, at T0 + 1 hour. */
 export const ACCESS_SCENARIOS: readonly AccessScenario[] = [
