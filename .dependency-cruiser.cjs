@@ -4,10 +4,17 @@
  * The pure cores (consensus/, vm/, research/) import no other folder and no Node I/O module.
  * ARCHITECTURE.md states the same rules in prose.
  */
-const PURE_IO = '^(fs|fs/promises|net|http|https|http2|dgram|child_process|worker_threads|cluster|os|timers|timers/promises|readline|tls|dns|process|perf_hooks)$';
+const PURE_IO =
+  '^(fs|fs/promises|net|http|https|http2|dgram|child_process|worker_threads|cluster|os|timers|timers/promises|readline|tls|dns|process|perf_hooks)$';
 module.exports = {
   forbidden: [
-    { name: 'no-cycles', severity: 'error', comment: 'No import cycle anywhere.', from: {}, to: { circular: true } },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'No import cycle anywhere.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'consensus-is-pure',
       severity: 'error',
@@ -29,7 +36,8 @@ module.exports = {
     {
       name: 'pure-cores-do-no-io',
       severity: 'error',
-      comment: 'consensus/, vm/ and research/ do no I/O: time, randomness, messages and storage come in as inputs.',
+      comment:
+        'consensus/, vm/ and research/ do no I/O: time, randomness, messages and storage come in as inputs.',
       from: { path: '^(consensus|vm|research)/' },
       to: { dependencyTypes: ['core'], path: PURE_IO },
     },
@@ -55,7 +63,8 @@ module.exports = {
     {
       name: 'browser-code-talks-http-only',
       severity: 'error',
-      comment: 'explorer/src runs in the browser: it may use the API types of protocol/api.ts, nothing of the server.',
+      comment:
+        'explorer/src runs in the browser: it may use the API types of protocol/api.ts, nothing of the server.',
       from: { path: '^explorer/src/' },
       to: { path: '^(node|cli|client|consensus|vm|research|protocol/(?!api\\.ts$))' },
     },

@@ -87,7 +87,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const rs = store.raft.storage;
   const validators = () => validatorsIn(store.state);
 
-  const mempool = new Mempool((sender) => nextNonce(store.state, sender), o.mempool);
+  const mempool = new Mempool(o.mempool, { committedNonce: (sender) => nextNonce(store.state, sender) });
   const verifier = new Verifier(o.verifier);
   opened.push(() => verifier.close());
   const executor = init.executor ?? createDefaultExecutor();

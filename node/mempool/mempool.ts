@@ -33,6 +33,12 @@ interface SenderState {
 
 const keyOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
+/** What the mempool reads from the chain. */
+export interface MempoolDeps {
+  /** The sender's next nonce in committed state. */
+  readonly committedNonce: NonceSource;
+}
+
 /** Pending transactions with fair bounds and per-sender nonce order. */
 export class Mempool {
   readonly options: MempoolOptions;
@@ -45,11 +51,11 @@ export class Mempool {
   private readonly idle = new Map<string, number>();
   private totalBytes = 0;
 
-  constructor(
-    private readonly nonceOf: NonceSource,
-    options: Partial<MempoolOptions> = {},
-  ) {
+  private readonly nonceOf: NonceSource;
+
+  constructor(options: Partial<MempoolOptions>, deps: MempoolDeps) {
     this.options = resolveMempoolOptions(options);
+    this.nonceOf = deps.committedNonce;
   }
 
   /** Pending tx count. */

@@ -107,7 +107,7 @@ await bench('verifyTx already verified (verified-set hit)', N, () => {
 });
 
 await bench('mempool add + take + onCommitted, 4000 txs / 200 senders', N, () => {
-  const pool = new Mempool(() => 0, { maxTxs: 100_000 });
+  const pool = new Mempool({ maxTxs: 100_000 }, { committedNonce: () => 0 });
   for (const t of txs) pool.add(t);
   for (;;) {
     const b = pool.take(500, 4 * 1024 * 1024);
@@ -116,7 +116,7 @@ await bench('mempool add + take + onCommitted, 4000 txs / 200 senders', N, () =>
   }
 });
 await bench('mempool add when full (evictions), 4000 txs', N, () => {
-  const pool = new Mempool(() => 0, { maxTxs: 1000, nonceWindow: 64 });
+  const pool = new Mempool({ maxTxs: 1000, nonceWindow: 64 }, { committedNonce: () => 0 });
   for (const t of txs) {
     try {
       pool.add(t);

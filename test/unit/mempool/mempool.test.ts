@@ -21,9 +21,10 @@ const who = (t: SignedTx) => [1, 2, 3, 4, 5, 6].find((n) => testSigner(n).public
 describe('mempool admission', () => {
   it('refuses duplicates, replays, same-nonce conflicts and nonces beyond the window', () => {
     const committed = new Map<number, number>([[1, 3]]);
-    const pool = new Mempool((s) => (s[0] === testSigner(1).publicKey[0] ? (committed.get(1) ?? 0) : 0), {
-      nonceWindow: 4,
-    });
+    const pool = new Mempool(
+      { nonceWindow: 4 },
+      { committedNonce: (s) => (s[0] === testSigner(1).publicKey[0] ? (committed.get(1) ?? 0) : 0) },
+    );
     const tx = makeTx(1, 3);
     expect(pool.add(tx)).toEqual([]);
     expect(code(() => pool.add(tx))).toBe('duplicate');
@@ -38,7 +39,7 @@ describe('mempool admission', () => {
   });
 
   it('hands a sender out only in nonce order from its committed nonce', () => {
-    const pool = new Mempool(() => 0);
+    const pool = new Mempool({}, { committedNonce: () => 0 });
     pool.add(makeTx(1, 2));
     pool.add(makeTx(1, 1));
     expect(pool.take(10, 1e9)).toEqual([]);
@@ -50,7 +51,7 @@ describe('mempool admission', () => {
   });
 
   it('takes round-robin across senders and respects maxTxs and maxBytes', () => {
-    const pool = new Mempool(() => 0);
+    const pool = new Mempool({}, { committedNonce: () => 0 });
     for (const w of [1, 2, 3]) for (let n = 0; n < 3; n++) pool.add(makeTx(w, n));
     const first = pool.take(4, 1e9);
     expect(first.map(who)).toEqual([1, 2, 3, 1]);
@@ -65,7 +66,7 @@ describe('mempool admission', () => {
   });
 
   it('onCommitted removes txs, advances nonces and drops conflicting pending txs', () => {
-    const pool = new Mempool(() => 0);
+    const pool = new Mempool({}, { committedNonce: () => 0 });
     const a = [0, 1, 2].map((n) => makeTx(1, n));
     for (const t of a) pool.add(t);
     pool.add(makeTx(2, 0));
@@ -81,7 +82,7 @@ describe('mempool admission', () => {
   });
 
   it('remembers committed nonces when state lags (nonceOf still says 0)', () => {
-    const pool = new Mempool(() => 0);
+    const pool = new Mempool({}, { committedNonce: () => 0 });
     const t0 = makeTx(1, 0);
     pool.add(t0);
     pool.onCommitted(pool.take(1, 1e9));
@@ -93,7 +94,7 @@ describe('mempool admission', () => {
   });
 
   it('onRequeue hands txs of a lost block out again, re-admitting evicted ones', () => {
-    const pool = new Mempool(() => 0, { maxTxs: 4 });
+    const pool = new Mempool({ maxTxs: 4 }, { committedNonce: () => 0 });
     for (let n = 0; n < 3; n++) pool.add(makeTx(1, n));
     const block1 = pool.take(2, 1e9);
     const block2 = pool.take(2, 1e9);
@@ -114,7 +115,7 @@ describe('mempool admission', () => {
 
 describe('mempool fairness when full', () => {
   it('a small sender displaces the largest holder, highest nonces first', () => {
-    const pool = new Mempool(() => 0, { maxTxs: 10 });
+    const pool = new Mempool({ maxTxs: 10 }, { committedNonce: () => 0 });
     for (let n = 0; n < 8; n++) pool.add(makeTx(1, n));
     pool.add(makeTx(2, 0));
     pool.add(makeTx(2, 1));
@@ -132,7 +133,7 @@ describe('mempool fairness when full', () => {
 
   it('frees enough bytes by evicting several txs, or refuses without evicting anything', () => {
     const small = makeTx(1, 0).bytes.length;
-    const pool = new Mempool(() => 0, { maxBytes: small * 6 + 10 });
+    const pool = new Mempool({ maxBytes: small * 6 + 10 }, { committedNonce: () => 0 });
     for (let n = 0; n < 6; n++) pool.add(makeTx(1, n));
     const big = makeTx(2, 0, { args: [new Uint8Array(small * 2)] });
     const evicted = pool.add(big);

@@ -86,9 +86,10 @@ class Model {
 function run(ops: readonly Op[]): void {
   const model = new Model();
   const pool = new Mempool(
-    (pk) => model.committed[SENDERS.findIndex((w) => testSigner(w).publicKey[0] === pk[0])]!,
+    { nonceWindow: WINDOW },
     {
-      nonceWindow: WINDOW,
+      committedNonce: (pk) =>
+        model.committed[SENDERS.findIndex((w) => testSigner(w).publicKey[0] === pk[0])]!,
     },
   );
   for (const o of ops) {
@@ -174,7 +175,7 @@ describe('mempool fairness invariants when full', () => {
         fc.array(fc.record({ s: fc.nat(3), n: fc.nat(MAX_NONCE), v: fc.nat(1) }), { maxLength: 60 }),
         (maxTxs, maxCountInBytes, adds) => {
           const maxBytes = maxCountInBytes === undefined ? 1e9 : maxCountInBytes * size;
-          const pool = new Mempool(() => 0, { maxTxs, maxBytes, nonceWindow: 16 });
+          const pool = new Mempool({ maxTxs, maxBytes, nonceWindow: 16 }, { committedNonce: () => 0 });
           const held = SENDERS.map(() => new Set<number>());
           for (const a of adds) {
             const t = tx(a.s, a.n, a.v);
