@@ -17,14 +17,10 @@ import { ChainError, chainErrorHttpStatus } from '../../protocol/chain/errors.js
 import { defaultTxLimits } from '../../protocol/chain/tx.js';
 import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
+import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
 import { shedWhenOverloaded } from './shed.js';
-
-/** An HTTP-level error with a stable code (routing, validation, body size). */
-function apiError(code: string, message: string) {
-  return { error: { code, message } };
-}
 
 /** Builds the fastify app; `listen` is the caller's (the node) so tests can use an ephemeral port. */
 export async function createHttpServer(
@@ -44,7 +40,11 @@ export async function createHttpServer(
     frameworkErrors: (err, _req, reply) => {
       void (reply as FastifyReply).status(400).send(apiError('bad_request', err.message));
     },
+    // ...and so do requests Node's HTTP parser refuses before fastify sees them.
+    clientErrorHandler,
   });
+  answerUnsupportedExpect(app);
+  app.addHook('preValidation', refuseNonFiniteNumbers);
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
     done(null, body);

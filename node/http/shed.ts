@@ -15,10 +15,12 @@ export function shedWhenOverloaded(retryAfterSeconds: number) {
       value: number | undefined,
     ) => {
       reply.status(503).header('retry-after', String(retryAfterSeconds));
-      const ms = Math.round(value ?? 0);
-      return {
-        error: { code: 'overloaded', message: `node overloaded (event loop ${ms} ms behind): retry later` },
-      };
+      // The plugin reports a blocked loop as Infinity (or nothing): say so, not "Infinity ms".
+      const lag =
+        value !== undefined && Number.isFinite(value)
+          ? `event loop ${Math.round(value)} ms behind`
+          : 'event loop blocked';
+      return { error: { code: 'overloaded', message: `node overloaded (${lag}): retry later` } };
     },
   };
 }

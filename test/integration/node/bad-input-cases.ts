@@ -2,6 +2,7 @@
  * The table of malformed and hostile HTTP requests for bad-input.test.ts, with the exact status and
  * error code each must get, and the small helpers that build and send them.
  */
+import { connect } from 'node:net';
 import { toHex } from '../../../protocol/chain/encoding.js';
 import { createSigner, publicKeyFromSeed } from '../../../protocol/chain/keys.js';
 import { signTx } from '../../../protocol/chain/tx.js';
@@ -37,6 +38,24 @@ export async function send(n: TestNode, c: Omit<Case, 'status' | 'name'>) {
     // not JSON
   }
   return { status: res.status, json, headers: res.headers };
+}
+
+/** Writes `request` as is on a fresh TCP connection and returns what the node answers (2 s at most). */
+export function rawRequest(url: string, request: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(request));
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    socket.on('data', (b) => {
+      got += b.toString('utf8');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+  });
 }
 
 /** A signed kv put from the sender named `who`, with fields overridden. */
@@ -141,6 +160,12 @@ export function badRequests(c: string, committed: SignedTx, pending: SignedTx): 
     R('height 2^53+1', '/v1/blocks/9007199254740993', 400, 'bad_request'),
     R('height not yet', '/v1/blocks/99999999', 404, 'not_found'),
     R('from 0', '/v1/blocks?from=0', 400, 'bad_request'),
+    R('from Infinity', '/v1/blocks?from=Infinity', 400, 'bad_request'),
+    R('from -Infinity', '/v1/blocks?from=-Infinity', 400, 'bad_request'),
+    R('from 1e309', '/v1/blocks?from=1e309', 400, 'bad_request'),
+    R('limit Infinity', '/v1/blocks?limit=Infinity', 400, 'bad_request'),
+    R('height Infinity', '/v1/blocks/Infinity', 400, 'bad_request'),
+    R('raw height Infinity', '/v1/blocks/Infinity/raw', 400, 'bad_request'),
     R('from abc', '/v1/blocks?from=abc', 400, 'bad_request'),
     R('limit 0', '/v1/blocks?limit=0', 400, 'bad_request'),
     R('limit 101', '/v1/blocks?limit=101', 400, 'bad_request'),

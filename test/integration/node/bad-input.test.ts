@@ -10,7 +10,7 @@ import type { SignedTx } from '../../../protocol/chain/types.js';
 import { mutateBytes, randomBytesBelow } from '../../helpers/fuzz.js';
 import { mapLimit, rng } from '../../helpers/load.js';
 import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
-import { badRequests, JSON_T, OCTET, send, tx } from './bad-input-cases.js';
+import { badRequests, JSON_T, OCTET, rawRequest, send, tx } from './bad-input-cases.js';
 
 describe('malformed and hostile HTTP input', () => {
   let net: Network;
@@ -83,11 +83,40 @@ describe('malformed and hostile HTTP input', () => {
       returnData: '76',
     });
     // Node's HTTP parser refuses a request line over 16 KiB before fastify sees it (so the schema's
-    // 64 KiB args limit is never reached, and the body is Node's, not `{ error: { code } }`).
-    expect((await q(`/v1/query/kv/get?args=${'00'.repeat(10_000)}`)).status).toBe(431);
+    // 64 KiB args limit is never reached); the body is still the API's error format.
+    const long = await q(`/v1/query/kv/get?args=${'00'.repeat(10_000)}`);
+    expect({ status: long.status, json: long.json }).toMatchObject({
+      status: 431,
+      json: { error: { code: 'headers_too_large' } },
+    });
     expect((await q('/openapi.json')).status).toBe(200);
     await unchanged();
   });
+
+  it.each([
+    ['a request line that is not HTTP', 'GARBAGE\r\n\r\n', 400, 'bad_request'],
+    [
+      'a 70 KB header',
+      `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+    [
+      'an Expect header other than 100-continue',
+      'POST /v1/tx HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\nab',
+      417,
+      'expectation_failed',
+    ],
+  ])(
+    'answers %s, refused by the HTTP parser, in the API error format',
+    async (_what, request, status, code) => {
+      const reply = await rawRequest(node.url, request);
+      const [head = '', body = ''] = reply.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(JSON.parse(body)).toMatchObject({ error: { code, message: expect.any(String) } });
+      await unchanged();
+    },
+  );
 
   it('survives a bounded fuzz of POST /v1/tx: never a 5xx, never an admission', async () => {
     const rand = rng(2024);
