@@ -14,7 +14,7 @@ import {
   revokeScenarios,
   statusScenarios,
 } from './scenarios-more.js';
-import { DAY, HOUR, MIN, type Name, rec, T0, type World } from './world.js';
+import { DAY, HOUR, MIN, rec, T0 } from './world.js';
 
 export type { AccessScenario } from './scenario-types.js';
 
