@@ -31,6 +31,7 @@ import { createP2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { ValidatorPeers } from './p2p/validator-peers.js';
 import { RaftAuth } from './raft/auth.js';
+import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
 import { Leadership } from './raft/leadership.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
@@ -57,6 +58,8 @@ export interface ChainNodeInit {
   readonly processMetrics?: boolean;
   /** Registered on the HTTP server after the API's routes, in order. */
   readonly httpPlugins?: readonly HttpPlugin[];
+  /** The wall clock block times come from (ms since the epoch); tests give validators skewed ones. */
+  readonly clock?: () => number;
 }
 
 /** Opens the store and builds every part of a node; call `start()` on the result. */
@@ -81,6 +84,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const lastSeen = new Map<string, number>();
   const latency = new CommitLatency();
   const signer = createSigner(key.seed);
+  const clock = init.clock ?? Date.now;
 
   const store = await openStore(config, genesis);
   opened.push(() => store.close());
@@ -127,6 +131,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   });
 
+  const blockClock = new BlockClock(o.block, { now: clock, metrics, log: log.child({ module: 'clock' }) });
+
   const appliedTip = async (): Promise<ChainTip> => {
     const height = store.latestHeight();
     if (height === 0 || height < store.baseHeight()) {
@@ -143,7 +149,20 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       signer,
       propose: (data) => driver.propose(data),
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
-      now: () => Date.now(),
+      now: clock,
+      onClockBehind: () => metrics.leaderClockBehind.inc(),
+      stepAside: (behindMs) => {
+        const st = raft.status();
+        const to = st.conf.voters
+          .filter((id) => id !== nodeId)
+          .sort((a, b) => (raft.progress(b)?.match ?? 0) - (raft.progress(a)?.match ?? 0))[0];
+        if (to === undefined || raft.leadTransferee !== null) return;
+        log.warn(
+          { behindMs, to },
+          "this leader's clock is behind the chain: handing leadership over; check NTP",
+        );
+        driver.transferLeadership(to);
+      },
       log: log.child({ module: 'producer' }),
     },
   );
@@ -293,7 +312,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     lastSeen.set(m.from, Date.now());
     // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our
     // term from a peer other than its leader is ignored by the Raft core.
-    if (raftAuth.admit(m, proof)) driver.step(m);
+    // A block from the future never enters the log (raft/block-clock.ts).
+    if (raftAuth.admit(m, proof) && blockClock.admit(m)) driver.step(m);
   });
   host.onTx((bytes, from) => {
     ingress.receiveBatch(bytes, from).catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));

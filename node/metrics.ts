@@ -90,6 +90,22 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly clockSkew = new Gauge({
+    name: 'ehrchain_clock_skew_seconds',
+    help: "The newest block time from the leader minus this node's clock when it arrived (+: leader ahead)",
+    registers: [this.registry],
+  });
+  readonly blocksRefusedFuture = new Counter({
+    name: 'ehrchain_blocks_refused_future_total',
+    help: "Blocks kept out of this node's Raft log because their time was ahead of its clock by more than the bound",
+    registers: [this.registry],
+  });
+  readonly leaderClockBehind = new Counter({
+    name: 'ehrchain_leader_clock_behind_total',
+    help: 'Block cuts this node, as leader, held back because its clock was behind the chain',
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults === true) collectDefaultMetrics({ register: this.registry });
   }

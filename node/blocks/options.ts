@@ -9,6 +9,13 @@ export interface BlockOptions {
   readonly maxBytes: number;
   /** Blocks proposed but not yet applied, at most: keeps the pipeline full without unbounded memory. */
   readonly maxInflight: number;
+  /**
+   * Block time is consent time: a follower refuses a block more than this many ms ahead of its clock,
+   * and a leader whose clock is behind the chain by more than this steps aside (node/raft/block-clock.ts).
+   */
+  readonly maxClockSkewMs: number;
+  /** How long a peer that proposed a block from the future is not followed or voted for. */
+  readonly distrustMs: number;
 }
 
 export const defaultBlockOptions: BlockOptions = {
@@ -16,6 +23,8 @@ export const defaultBlockOptions: BlockOptions = {
   maxTxs: 1000,
   maxBytes: 4 * 1024 * 1024,
   maxInflight: 8,
+  maxClockSkewMs: 5_000,
+  distrustMs: 30_000,
 };
 
 /** Transaction admission (HTTP and gossip alike). */

@@ -34,6 +34,13 @@ export interface ProducerDeps {
   appliedState(): { height: number; root: Uint8Array };
   /** Wall clock, ms. */
   now(): number;
+  /**
+   * This node leads but its clock is behind the last block's time by `behindMs` (> maxClockSkewMs):
+   * it should hand leadership to a validator whose clock agrees with the chain.
+   */
+  stepAside(behindMs: number): void;
+  /** A cut held back because the clock is behind the chain (metric). */
+  onClockBehind(): void;
   readonly log: Logger;
 }
 
@@ -111,6 +118,15 @@ export class BlockProducer {
     if (pending === 0) return;
     if (this.#inflight.size >= this.opts.maxInflight) return;
     const now = this.deps.now();
+    const tip = this.#tip;
+    if (now < tip.time) {
+      // The clock went back behind the chain. A block stamped with its parent's time would stall
+      // consent time (expiries would not come): wait for the clock, and hand leadership over when
+      // it is far behind.
+      this.deps.onClockBehind();
+      if (tip.time - now > this.opts.maxClockSkewMs) this.deps.stepAside(tip.time - now);
+      return;
+    }
     if (!(full && pending >= this.opts.maxTxs) && now - this.#lastCut < this.opts.intervalMs) return;
     this.#cut(now);
   }
@@ -132,7 +148,7 @@ export class BlockProducer {
         stateHeight: state.height,
         stateRoot: state.root,
         term: this.#term,
-        // Block time never goes backwards, even if the wall clock does.
+        // Block time never goes backwards (maybeCut waits while the clock is behind the tip).
         time: Math.max(now, tip.time),
       },
       txs,

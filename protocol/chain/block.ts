@@ -94,6 +94,17 @@ export function decodeBlockHeader(bytes: Uint8Array, limits: BlockLimits = defau
   return h;
 }
 
+/**
+ * The header of an encoded block, without decoding its txs: what a follower checks before it takes
+ * a block into its log (its time against the local clock). Checks the tag and the header only.
+ */
+export function peekBlockHeader(bytes: Uint8Array, limits: BlockLimits = defaultBlockLimits): BlockHeader {
+  const r = new Reader(bytes);
+  const tag = r.u8('tag');
+  if (tag !== BLOCK_TAG) throw new ChainError('bad_encoding', `not a block (tag ${tag})`);
+  return readHeader(r, limits);
+}
+
 /** The header hash (also the block hash). */
 export function hashBlockHeader(h: BlockHeader): Uint8Array {
   return domainHash(HEADER_HASH_DOMAIN, encodeBlockHeader(h));

@@ -50,6 +50,8 @@ export interface NetworkOptions {
 /** One validator of a test network, running or not. */
 export class TestNode {
   readonly client: EhrClient;
+  /** In-process nodes: the wall clock block times come from (default Date.now); set before start. */
+  clock: (() => number) | undefined = undefined;
   /** The in-process node while it runs. */
   node: ChainNode | null = null;
   proc: ChildProcess | null = null;
@@ -93,7 +95,13 @@ export class TestNode {
       this.logLevel === undefined
         ? silentLogger()
         : pino({ level: this.logLevel }, pino.destination({ dest: this.logFile, append: true, sync: true }));
-    const node = await createChainNode({ config, genesis, key, log });
+    const node = await createChainNode({
+      config,
+      genesis,
+      key,
+      log,
+      ...(this.clock === undefined ? {} : { clock: this.clock }),
+    });
     try {
       await node.start();
     } catch (err) {
