@@ -1,4 +1,5 @@
 /** Three real libp2p hosts over 127.0.0.1: connectivity, Raft transport, tx gossip, DHT, requests. */
+
 import { randomBytes } from 'node:crypto';
 import * as lp from 'it-length-prefixed';
 import { CID } from 'multiformats/cid';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Message } from '../../../consensus/types.js';
 import { P2PError } from '../../../node/p2p/errors.js';
 import { DropReason } from '../../../node/p2p/metrics.js';
+import { defaultP2POptions } from '../../../node/p2p/options.js';
 import { encodeRaftMessage } from '../../../node/p2p/raft-codec.js';
 import { RequestRefusal } from '../../../node/p2p/request.js';
 import { sampleMessages } from './arbitraries.js';
@@ -195,7 +197,8 @@ describe('p2p host, 3 validators', () => {
       expect(Buffer.from(got.get(n.id)?.[0]?.bytes ?? [])).toEqual(Buffer.from(tx));
     }
     expect(got.get(a.id)).toBeUndefined();
-    await expect(a.host.publishTx(new Uint8Array(200 * 1024))).rejects.toThrowError(
+    // A gossip message over maxGossipBytes (a batch frame's limit, 4 MiB by default) is refused.
+    await expect(a.host.publishTx(new Uint8Array(defaultP2POptions.maxGossipBytes + 1))).rejects.toThrowError(
       expect.objectContaining({ code: 'too_large' }),
     );
   });
