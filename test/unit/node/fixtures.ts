@@ -1,5 +1,5 @@
 /** Shared fixtures for the node's middle-layer tests: blocks, a silent logger, metric readers. */
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { silentLogger } from '../../../node/log.js';
 import { buildBlock } from '../../../protocol/chain/block.js';
 import type { Signer } from '../../../protocol/chain/keys.js';
@@ -47,4 +47,9 @@ export async function counterValue<T extends string>(
     Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
   );
   return hit?.value ?? 0;
+}
+
+/** The value of a prom-client gauge (0 if never set). */
+export async function gaugeValue(gauge: Gauge): Promise<number> {
+  return (await gauge.get()).values[0]?.value ?? 0;
 }
