@@ -27,8 +27,3 @@ export class RaftError extends Error {
     this.code = code;
   }
 }
-
-/** True when `e` is a RaftError, optionally with the given code. */
-export function isRaftError(e: unknown, code?: RaftErrorCode): e is RaftError {
-  return e instanceof RaftError && (code === undefined || e.code === code);
-}

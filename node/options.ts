@@ -37,16 +37,3 @@ export const defaultNodeOptions: NodeOptions = {
   p2p: defaultP2POptions,
   records: defaultRecordServiceOptions,
 };
-
-/** Options one level deep, each section partial: what tests and tools override. */
-export type NodeOptionsOverrides = { readonly [K in keyof NodeOptions]?: Partial<NodeOptions[K]> };
-
-/** The defaults with `overrides` laid over them, section by section. */
-export function composeNodeOptions(
-  overrides: NodeOptionsOverrides = {},
-  base: NodeOptions = defaultNodeOptions,
-): NodeOptions {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(base) as (keyof NodeOptions)[]) out[k] = { ...base[k], ...overrides[k] };
-  return out as unknown as NodeOptions;
-}

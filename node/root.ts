@@ -18,7 +18,7 @@ function findRoot(): string {
 }
 
 /** Absolute path of the package root. */
-export const PACKAGE_ROOT = findRoot();
+const PACKAGE_ROOT = findRoot();
 
 /** An absolute path inside the package. */
 export const fromRoot = (...parts: string[]): string => join(PACKAGE_ROOT, ...parts);

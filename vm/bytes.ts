@@ -32,13 +32,6 @@ export function own(b: Uint8Array): Uint8Array {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
 }
 
-/** A copy of `b[start, start + n)` (made with `alloc`). */
-export function sliceOf(b: Uint8Array, start: number, n: number): Uint8Array {
-  const out = alloc(n);
-  out.set(b.subarray(start, start + n), 0);
-  return out;
-}
-
 /** Byte-wise equality. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a === b) return true;
@@ -53,16 +46,6 @@ export function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = alloc(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
-  return out;
-}
-
-/** Concatenation of three byte strings into a new one; `owned` gives it its own buffer. */
-export function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array, owned = false): Uint8Array {
-  const n = a.length + b.length + c.length;
-  const out = owned ? new Uint8Array(n) : alloc(n);
-  out.set(a, 0);
-  out.set(b, a.length);
-  out.set(c, a.length + b.length);
   return out;
 }
 

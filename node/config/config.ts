@@ -206,7 +206,7 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
 }
 
 /** Validates a parsed genesis.json. */
-export function parseGenesis(raw: unknown): Genesis {
+function parseGenesis(raw: unknown): Genesis {
   const bad = (msg: string) => new ConfigError('genesis_invalid', `genesis${msg}`);
   if (!isObject(raw)) throw bad(': expected a JSON object');
   if (!isString(raw.chainId)) throw bad('.chainId: expected a non-empty string');

@@ -37,7 +37,7 @@ export function genesisHash(g: Genesis): Uint8Array {
 export type GenesisContracts = Readonly<Record<string, Uint8Array>>;
 
 /** The contracts every chain starts with: the consent contract, compiled from vm/consent. */
-export function defaultGenesisContracts(): GenesisContracts {
+function defaultGenesisContracts(): GenesisContracts {
   return { consent: consentCode() };
 }
 

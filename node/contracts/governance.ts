@@ -25,9 +25,9 @@ import type { ReadonlyStateView, StateView } from '../state/view.js';
 import { PrefixedReadView, PrefixedView } from '../state/view.js';
 import { VM_SPACE } from './vm.js';
 
-export const GOVERNANCE_CONTRACT_ID = 'governance';
+const GOVERNANCE_CONTRACT_ID = 'governance';
 
-export const ActionKind = {
+const ActionKind = {
   AddValidator: 1,
   RemoveValidator: 2,
   ConsentCall: 3,
@@ -74,7 +74,7 @@ export function encodeAction(a: GovernanceAction): Uint8Array {
 }
 
 /** Decodes an action; throws ChainError('bad_encoding') on anything malformed. */
-export function decodeAction(b: Uint8Array): GovernanceAction {
+function decodeAction(b: Uint8Array): GovernanceAction {
   const r = new Reader(b);
   const kind = r.u8('kind');
   let a: GovernanceAction;

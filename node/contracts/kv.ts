@@ -12,9 +12,9 @@ import type { ReadonlyStateView } from '../state/view.js';
 /** The kv contract's registered id. */
 export const KV_CONTRACT_ID = 'kv';
 /** Largest kv key, in bytes. */
-export const KV_MAX_KEY_BYTES = 256;
+const KV_MAX_KEY_BYTES = 256;
 /** Largest kv value, in bytes. */
-export const KV_MAX_VALUE_BYTES = 65_536;
+const KV_MAX_VALUE_BYTES = 65_536;
 
 function validKey(k: Uint8Array | undefined): k is Uint8Array {
   return k !== undefined && k.length > 0 && k.length <= KV_MAX_KEY_BYTES;

@@ -23,7 +23,7 @@ export const VM_SPACE = 'vm';
 
 const ZERO_KEY = new Uint8Array(32);
 /** Gas a read-only query may burn: bounded, so no query runs forever. */
-export const QUERY_GAS_LIMIT = 50_000_000;
+const QUERY_GAS_LIMIT = 50_000_000;
 
 // The VM says no_such_contract; the chain's stable code for it is unknown_contract.
 const reason = (e: string | undefined): string =>
@@ -37,7 +37,7 @@ function toCallResult(r: VmCallResult): CallResult {
 }
 
 /** Contract id under which `deploy(code)` runs: returns the new contract's id (its code hash). */
-export const VM_DEPLOYER = 'vm';
+const VM_DEPLOYER = 'vm';
 
 /** Deploys bytecode by transaction: validated, stored under its hash; an existing id is refused. */
 function deploy(c: ContractCall): CallResult {

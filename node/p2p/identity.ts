@@ -10,7 +10,7 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
 import { P2PError } from './errors.js';
 
 /** Length in bytes of an ed25519 seed (private key) and of a public key. */
-export const ED25519_KEY_BYTES = 32;
+const ED25519_KEY_BYTES = 32;
 
 /** The libp2p private key for a validator's 32-byte ed25519 seed. Never log the result. */
 export async function privateKeyFromSeed(seed: Uint8Array): Promise<Ed25519PrivateKey> {

@@ -32,7 +32,7 @@ import type { Entry, Message, MessageType, Snapshot } from '../../consensus/type
 import { P2PError } from './errors.js';
 
 /** Numeric tags on the wire. Append-only: never renumber. */
-export const RaftMessageTag = {
+const RaftMessageTag = {
   preVote: 1,
   preVoteResp: 2,
   vote: 3,
@@ -46,7 +46,7 @@ export const RaftMessageTag = {
 } as const satisfies Record<MessageType, number>;
 
 /** Size of an ed25519 signature. */
-export const VOTE_SIGNATURE_BYTES = 64;
+const VOTE_SIGNATURE_BYTES = 64;
 
 /** One signed vote in a leader certificate: `voter` granted its vote to the certificate's leader. */
 export interface SignedVote {

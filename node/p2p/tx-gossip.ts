@@ -28,7 +28,7 @@ export type TxHandler = (bytes: Uint8Array, from: string) => void;
 export type TxValidator = (bytes: Uint8Array, from: string) => 'accept' | 'ignore' | 'reject';
 
 /** The tx topic for a chain. */
-export const txTopic = (chainId: string): string => `/ehrchain/${chainId}/tx/1`;
+const txTopic = (chainId: string): string => `/ehrchain/${chainId}/tx/1`;
 
 /** Gossipsub settings the tx gossip relies on. */
 export function gossipsubOptions(chainId: string, maxGossipBytes: number): Partial<GossipsubOpts> {

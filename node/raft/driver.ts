@@ -132,15 +132,6 @@ export class RaftDriver {
     return r;
   }
 
-  transferLeadership(to: string): void {
-    this.raft.transferLeadership(to);
-    this.#kick();
-  }
-
-  get status() {
-    return this.raft.status();
-  }
-
   #kick(): void {
     if (this.#stopped) return;
     if (this.#running) {

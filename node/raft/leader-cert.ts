@@ -21,7 +21,7 @@ import type { LeaderCertificate, SignedVote } from '../p2p/raft-codec.js';
 export type { LeaderCertificate, SignedVote } from '../p2p/raft-codec.js';
 
 /** Domain separation: a vote signature can never be taken for a tx, a block or a read receipt. */
-export const VOTE_DOMAIN = 'ehrchain/raft-vote/v1';
+const VOTE_DOMAIN = 'ehrchain/raft-vote/v1';
 
 const utf8 = new TextEncoder();
 

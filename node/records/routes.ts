@@ -15,7 +15,7 @@ import { shedWhenOverloaded } from '../http/shed.js';
 import type { RecordService } from './service.js';
 
 /** HTTP status of each records error. */
-export const recordErrorHttpStatus: Readonly<Record<RecordErrorCode, number>> = {
+const recordErrorHttpStatus: Readonly<Record<RecordErrorCode, number>> = {
   bad_encoding: 400,
   unsupported_version: 400,
   decrypt_failed: 400,

@@ -10,12 +10,12 @@ export const KeySpace = { System: 0x00, Contract: 0x01 } as const;
 export type KeySpace = (typeof KeySpace)[keyof typeof KeySpace];
 
 /** Second byte of system keys. */
-export const SystemKey = { Nonce: 0x01 } as const;
+const SystemKey = { Nonce: 0x01 } as const;
 
 const utf8 = new TextEncoder();
 
 /** Largest contract id, in UTF-8 bytes. */
-export const MAX_CONTRACT_ID_BYTES = 255;
+const MAX_CONTRACT_ID_BYTES = 255;
 
 /** State key of a sender's next expected nonce. */
 export function nonceKey(sender: Uint8Array): Uint8Array {

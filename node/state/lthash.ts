@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 
 /** Lanes in the state vector. */
-export const LTHASH_LANES = 1024;
+const LTHASH_LANES = 1024;
 /** Bytes of one expanded entry and of the state vector (1024 u16 lanes). */
 export const LTHASH_BYTES = LTHASH_LANES * 2;
 /** Domain tag prefixed to every entry before expansion. */
-export const LTHASH_ENTRY_DOMAIN = 'ehrchain/lthash16/entry/v1';
+const LTHASH_ENTRY_DOMAIN = 'ehrchain/lthash16/entry/v1';
 /** Domain tag prefixed to the state vector before the final sha256. */
-export const LTHASH_ROOT_DOMAIN = 'ehrchain/lthash16/root/v1';
+const LTHASH_ROOT_DOMAIN = 'ehrchain/lthash16/root/v1';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 const ENTRY_DOMAIN = new TextEncoder().encode(LTHASH_ENTRY_DOMAIN);

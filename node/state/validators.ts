@@ -28,7 +28,7 @@ const MEMBER = 0x02;
 const SET = new Uint8Array([KeySpace.System, 0x05]);
 
 /** State key that marks `publicKey` as a validator. */
-export function validatorKey(publicKey: Uint8Array): Uint8Array {
+function validatorKey(publicKey: Uint8Array): Uint8Array {
   const k = new Uint8Array(2 + publicKey.length);
   k[0] = KeySpace.System;
   k[1] = MEMBER;

@@ -14,8 +14,8 @@ import { Reader, Writer } from './codec.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 
 /** "EHRSNAP" */
-export const SNAPSHOT_MAGIC = new Uint8Array([0x45, 0x48, 0x52, 0x53, 0x4e, 0x41, 0x50]);
-export const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_MAGIC = new Uint8Array([0x45, 0x48, 0x52, 0x53, 0x4e, 0x41, 0x50]);
+const SNAPSHOT_VERSION = 1;
 
 /** What a state snapshot says about itself. */
 export interface StateSnapshotMeta {

@@ -24,11 +24,6 @@ export type DatePolicy = { readonly mode: 'year' } | { readonly mode: 'shift'; r
 // FHIR date, dateTime and instant all start with YYYY, then optionally -MM, -DD, then a time.
 const FHIR_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
-/** True when `s` has the shape of a FHIR date, dateTime or instant. */
-export function isFhirDate(s: string): boolean {
-  return FHIR_DATE.test(s);
-}
-
 /** The year of a FHIR date, dateTime or instant, or undefined when `s` is not one. */
 export function yearOf(s: string): number | undefined {
   const m = FHIR_DATE.exec(s);
