@@ -132,6 +132,12 @@ export class RaftDriver {
     return r;
   }
 
+  /** Hands leadership to `to` (a leader whose clock is behind the chain steps aside this way). */
+  transferLeadership(to: string): void {
+    this.raft.transferLeadership(to);
+    this.#kick();
+  }
+
   #kick(): void {
     if (this.#stopped) return;
     if (this.#running) {

@@ -17,7 +17,7 @@ const MAX_TX_BYTES = 1024;
 const MAX_GAS = 1_000_000;
 
 function setup(batch = { txs: 64, ms: 5 }) {
-  const pool = new Mempool(() => 0);
+  const pool = new Mempool({}, { committedNonce: () => 0 });
   const sigs = new Verifier({ mode: 'sync' });
   const rawChecks = vi.spyOn(sigs, 'verify');
   const metrics = new NodeMetrics();

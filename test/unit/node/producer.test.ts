@@ -29,12 +29,21 @@ class FakePool implements ProposalPool {
   }
 }
 
-const opts = { chainId: CHAIN_ID, intervalMs: 100, maxTxs: 4, maxBytes: 1 << 20, maxInflight: 2 };
+const opts = {
+  chainId: CHAIN_ID,
+  intervalMs: 100,
+  maxTxs: 4,
+  maxBytes: 1 << 20,
+  maxInflight: 2,
+  maxClockSkewMs: 5_000,
+  distrustMs: 30_000,
+};
 const appliedRoot = new Uint8Array(32).fill(3);
 
-function setup(over: { propose?: (data: Uint8Array) => ProposeResult } = {}) {
+function setup(over: { propose?: (data: Uint8Array) => ProposeResult; now?: () => number } = {}) {
   const pool = new FakePool();
   const proposed: Block[] = [];
+  const clockBehind = { held: 0, stepAside: [] as number[] };
   let index = 0;
   const producer = new BlockProducer(opts, {
     pool,
@@ -46,10 +55,16 @@ function setup(over: { propose?: (data: Uint8Array) => ProposeResult } = {}) {
         return { ok: true, index: ++index, term: 2 };
       }),
     appliedState: () => ({ height: 3, root: appliedRoot }),
-    now: () => Date.now(),
+    now: over.now ?? (() => Date.now()),
+    onClockBehind: () => {
+      clockBehind.held++;
+    },
+    stepAside: (behindMs) => {
+      clockBehind.stepAside.push(behindMs);
+    },
     log,
   });
-  return { pool, proposed, producer };
+  return { pool, proposed, producer, clockBehind };
 }
 
 /** The log tip a new leader extends: two blocks past the applied height 3. */
@@ -142,13 +157,33 @@ describe('BlockProducer pipelines', () => {
     expect(second.header).toMatchObject({ height: 7, parentHash: first.hash, stateHeight: 3 });
   });
 
-  it('never sets a block time before its parent, even if the clock went back', () => {
-    const { pool, proposed, producer } = setup();
-    const future = { ...logTip, time: Date.now() + 60_000 };
-    producer.lead(2, future);
+  it('cuts no block while the clock is behind its parent: a stale time would stall consent time', () => {
+    const { pool, proposed, producer, clockBehind } = setup();
+    producer.lead(2, { ...logTip, time: Date.now() + 2_000 });
     pool.fill(4);
     producer.maybeCut(true);
-    expect(proposed[0]?.header.time).toBe(future.time);
+    expect(proposed).toEqual([]);
+    expect(clockBehind).toEqual({ held: 1, stepAside: [] });
+  });
+
+  it('cuts once the clock has passed its parent again, never before the parent time', () => {
+    const { pool, proposed, producer } = setup();
+    const parent = { ...logTip, time: Date.now() + 2_000 };
+    producer.lead(2, parent);
+    pool.fill(4);
+    producer.maybeCut(true);
+    vi.advanceTimersByTime(2_000);
+    producer.maybeCut(true);
+    expect(proposed[0]?.header.time).toBe(parent.time);
+  });
+
+  it('steps aside when its clock is behind the chain by more than maxClockSkewMs', () => {
+    const { pool, proposed, producer, clockBehind } = setup();
+    producer.lead(2, { ...logTip, time: Date.now() + 60_000 });
+    pool.fill(4);
+    producer.maybeCut(true);
+    expect(proposed).toEqual([]);
+    expect(clockBehind.stepAside).toEqual([60_000]);
   });
 });
 
