@@ -112,7 +112,8 @@ export class Notifier {
     const at = parseEventId(since);
     const max = this.options.maxReplay;
     if (at === null) return { reset: { reason: 'too_old', since, from: null }, events: [] };
-    const retainedFrom = this.store.height - this.options.retainBlocks + 1;
+    // The index holds heights from retainedFrom on: a resume from an event before that may miss some.
+    const retainedFrom = Math.max(this.store.height - this.options.retainBlocks + 1, this.store.first);
     if (at.height < retainedFrom - 1) {
       const events = await this.store.newestEvents(actor, max);
       return { reset: { reason: 'too_old', since, from: events[0]?.id ?? null }, events };

@@ -4,6 +4,7 @@
  * and the indexed height) is one atomic batch.
  *
  *   m:height                          -> last indexed block height
+ *   m:first                           -> first block height indexed (what a replay can reach back to)
  *   e:<actor>:<h12>-<i9>              -> ActorEvent            (per-actor, in chain order)
  *   h:<h12>:<actor>:<i9>              -> ''                    (by height, for pruning)
  *   t:<due16>:<kind>:<id>             -> Timer                 (lapse / expiry checks by block time)
@@ -43,6 +44,7 @@ type Batch = { type: 'put'; key: string; value: string } | { type: 'del'; key: s
 export class NotifyStore {
   readonly #db: Level<string, string>;
   #height = 0;
+  #first = 0;
   readonly #guardians = new Map<string, Set<string>>();
   readonly #nextSeq = new Map<string, number>();
   readonly #outboxSize = new Map<string, number>();
@@ -58,6 +60,8 @@ export class NotifyStore {
     const s = new NotifyStore(db);
     const h = await db.get('m:height');
     s.#height = h === undefined ? 0 : Number(h);
+    const f = await db.get('m:first');
+    s.#first = f === undefined ? 0 : Number(f);
     for await (const key of db.keys({ gt: 'g:', lt: 'g;' })) {
       const [, patient, guardian] = key.split(':') as [string, string, string];
       s.#link(patient, guardian, true);
@@ -73,6 +77,11 @@ export class NotifyStore {
   /** The last block height indexed (0: none). */
   get height(): number {
     return this.#height;
+  }
+
+  /** The first block height indexed (0: none yet): the index knows nothing before it. */
+  get first(): number {
+    return this.#first;
   }
 
   /** The guardians linked to `patient`, as far as the index has seen. */
@@ -164,8 +173,10 @@ export class NotifyStore {
       ops.push({ type: 'del', key }, { type: 'del', key: `e:${actor}:${h}-${i}` });
     }
     ops.push({ type: 'put', key: 'm:height', value: String(w.height) });
+    if (this.#first === 0) ops.push({ type: 'put', key: 'm:first', value: String(w.height) });
     await this.#db.batch(ops);
     this.#height = w.height;
+    if (this.#first === 0) this.#first = w.height;
     return dropped;
   }
 
