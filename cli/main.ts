@@ -1,6 +1,7 @@
 /** Entry point of the `ehrchain` command: maps sub-commands and flags to options in one place. */
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addConsentWatchCommand } from './consent/watch.js';
 import { addGovernanceCommands } from './governance.js';
 import { addRecordCommands } from './record.js';
 
@@ -222,6 +223,9 @@ bench
     const { runCompare } = await import('./bench/compare.js');
     console.log(await runCompare(a, b));
   });
+
+// Last, so that `watch` joins an `ehrchain consent` group registered above, or creates it.
+addConsentWatchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

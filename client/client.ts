@@ -9,6 +9,7 @@ import { createSigner, publicKeyFromSeed, type Signer } from '../protocol/chain/
 import { encodeSignedTx, signTx } from '../protocol/chain/tx.js';
 import { encodeTxBatch } from '../protocol/chain/tx-batch.js';
 import type { SignedTx } from '../protocol/chain/types.js';
+import { type FollowItem, type FollowOptions, followActor } from './follow.js';
 
 /** A refusal from the node: the HTTP status and the node's stable error code. */
 export class ApiError extends Error {
@@ -166,6 +167,14 @@ export class EhrClient {
 
   getBlocks(from: number, limit = 20): Promise<{ head: number; blocks: BlockView[] }> {
     return this.#json(`/v1/blocks?from=${from}&limit=${limit}`);
+  }
+
+  /**
+   * One actor's notifications (docs/notify.md) as they happen, resuming after `lastEventId` and
+   * reconnecting with the last id seen; ends when `signal` aborts.
+   */
+  followActor(actorId: string, opts: FollowOptions = {}): AsyncGenerator<FollowItem> {
+    return followActor(this.baseUrl, this.fetchImpl, actorId, opts);
   }
 
   query(contract: string, method: string, args: readonly Uint8Array[] = []): Promise<QueryResult> {

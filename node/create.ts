@@ -27,6 +27,7 @@ import type { Logger } from './log.js';
 import { Mempool } from './mempool/mempool.js';
 import { NodeMetrics } from './metrics.js';
 import { ChainNode, type FaultCell } from './node.js';
+import { Notifier } from './notify/notifier.js';
 import { createP2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { ValidatorPeers } from './p2p/validator-peers.js';
@@ -183,10 +184,22 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     log: log.child({ module: 'records' }),
   });
 
+  const notify = await Notifier.open(o.notify, {
+    dataDir: config.dataDir,
+    query: (method, args) => {
+      const r = executor.query(store.state, 'consent', method, args);
+      return r.ok ? r.returnData : null;
+    },
+    blocks: store,
+    log: log.child({ module: 'notify' }),
+  });
+  opened.push(() => notify.stop());
+
   const fanout = new AppliedFanout({
     mempool,
     producer,
     records,
+    notify,
     metrics,
     events,
     latency,
@@ -334,6 +347,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     validators,
     events,
     metrics,
+    actorEvents: notify,
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
@@ -357,6 +371,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     ingress,
     driver,
     records,
+    notify,
     http,
     leadership,
     reconciler,

@@ -13,6 +13,7 @@ import type { NodeEvents } from './events.js';
 import type { Logger } from './log.js';
 import type { Mempool } from './mempool/mempool.js';
 import type { NodeMetrics } from './metrics.js';
+import type { Notifier } from './notify/notifier.js';
 import type { P2PHost } from './p2p/host.js';
 import type { RaftDriver } from './raft/driver.js';
 import type { Leadership } from './raft/leadership.js';
@@ -45,6 +46,7 @@ export interface ChainNodeParts {
   readonly ingress: TxIngress;
   readonly driver: RaftDriver;
   readonly records: RecordService;
+  readonly notify: Notifier;
   readonly http: FastifyInstance;
   readonly leadership: Leadership;
   readonly reconciler: MembershipReconciler;
@@ -120,6 +122,7 @@ export class ChainNode {
     const p = this.#parts;
     this.#started = true;
     await p.host.start();
+    await p.notify.start();
     p.driver.start();
     await p.records.start();
     p.reconciler.start();
@@ -145,6 +148,7 @@ export class ChainNode {
     } else {
       await p.http.close();
     }
+    await p.notify.stop();
     await p.verifier.close();
     await p.store.close();
     this.log.info(`${this.config.name} stopped`);

@@ -12,6 +12,7 @@ import {
 import { defaultVerifierOptions, type VerifierOptions } from './blocks/verify.js';
 import { defaultHttpOptions, type HttpOptions } from './http/options.js';
 import { defaultMempoolOptions, type MempoolOptions } from './mempool/options.js';
+import { defaultNotifyOptions, type NotifyOptions } from './notify/options.js';
 import { defaultP2POptions, type P2POptions } from './p2p/options.js';
 import { defaultRaftNodeOptions, type RaftNodeOptions } from './raft/options.js';
 import { defaultRecordServiceOptions, type RecordServiceOptions } from './records/service.js';
@@ -25,6 +26,7 @@ export interface NodeOptions {
   readonly http: HttpOptions;
   readonly p2p: P2POptions;
   readonly records: RecordServiceOptions;
+  readonly notify: NotifyOptions;
 }
 
 export const defaultNodeOptions: NodeOptions = {
@@ -36,4 +38,5 @@ export const defaultNodeOptions: NodeOptions = {
   http: defaultHttpOptions,
   p2p: defaultP2POptions,
   records: defaultRecordServiceOptions,
+  notify: defaultNotifyOptions,
 };

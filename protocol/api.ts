@@ -3,6 +3,7 @@
  * translate HTTP to these calls, so the API can be tested against a real node without knowing its
  * insides.
  */
+import type { ActorEventSource } from './notify.js';
 
 export interface TxView {
   readonly hash: string;
@@ -137,5 +138,7 @@ export interface ApiBackend {
   /** Read-only contract call against the latest applied state. Throws ChainError for an unknown contract. */
   query(contract: string, method: string, args: readonly Uint8Array[]): Promise<QueryResult>;
   subscribe(listener: (e: NodeEvent) => void): () => void;
+  /** The per-actor events (docs/notify.md); absent on a node without the index. */
+  readonly actorEvents?: ActorEventSource;
   metrics(): Promise<{ contentType: string; body: string }>;
 }

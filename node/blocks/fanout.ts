@@ -1,7 +1,7 @@
 /**
  * What happens after a block is applied, in one place: the mempool drops its txs, the producer
  * learns the height, the records service sees its events, metrics and commit latencies are
- * recorded, the event stream is fed, and a validator-set change reaches the p2p layer.
+ * recorded, the event stream and the actor-event index are fed, and a validator-set change reaches the p2p layer.
  */
 import { toHex } from '../../protocol/chain/encoding.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
@@ -33,6 +33,8 @@ export interface AppliedFanoutDeps {
   readonly mempool: { onCommitted(txs: readonly SignedTx[]): void; readonly size: number };
   readonly producer: { onApplied(height: number): void };
   readonly records: { onApplied(a: AppliedBlock): void };
+  /** The actor-event index (notify/notifier.ts). */
+  readonly notify?: { onApplied(a: AppliedBlock): void };
   readonly metrics: NodeMetrics;
   readonly events: NodeEvents;
   readonly latency: CommitLatency;
@@ -53,6 +55,7 @@ export class AppliedFanout {
     deps.mempool.onCommitted(a.block.txs);
     deps.producer.onApplied(h.height);
     deps.records.onApplied(a);
+    deps.notify?.onApplied(a);
     const now = deps.now();
     let ok = 0;
     for (let i = 0; i < a.block.txs.length; i++) {

@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { ACTOR_EVENT_TYPES } from '../../protocol/notify.js';
+import { type WebhookSubscriber, webhookProblem } from '../notify/options.js';
 import { defaultNodeOptions, type NodeOptions } from '../options.js';
 
 /** A validator as genesis names it. */
@@ -156,6 +158,7 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'raft',
     'mempool',
     'records',
+    'notify',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -202,7 +205,23 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
     },
     p2p: section(d.p2p, p2p, 'config.p2p', ['listen', 'announce']),
     records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
+    notify: notifySection(optionalObject(raw, 'notify', 'config')),
   };
+}
+
+/** `notify`: the numeric knobs as any section, and `webhooks` validated entry by entry. */
+function notifySection(given: Json): NodeOptions['notify'] {
+  const d = defaultNodeOptions.notify;
+  const out = section(d, given, 'config.notify', ['webhooks']);
+  if (given.webhooks === undefined) return out;
+  if (!Array.isArray(given.webhooks))
+    throw new ConfigError('config_invalid', 'config.notify.webhooks: expected an array');
+  const webhooks = given.webhooks.map((w: unknown, i: number) => {
+    const problem = webhookProblem(w, ACTOR_EVENT_TYPES);
+    if (problem !== null) throw new ConfigError('config_invalid', `config.notify.webhooks[${i}].${problem}`);
+    return w as WebhookSubscriber;
+  });
+  return { ...out, webhooks };
 }
 
 /** Validates a parsed genesis.json. */

@@ -14,6 +14,7 @@ import type {
 import { encodeBlock } from '../../protocol/chain/block.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
+import type { ActorEventSource } from '../../protocol/notify.js';
 import type { Applier } from '../blocks/applier.js';
 import type { TxIngress } from '../blocks/ingress.js';
 import type { NodeEvents } from '../events.js';
@@ -45,10 +46,15 @@ export interface NodeApiDeps {
   validators(): readonly Validator[];
   readonly events: NodeEvents;
   readonly metrics: NodeMetrics;
+  readonly actorEvents?: ActorEventSource;
 }
 
 export class NodeApi implements ApiBackend {
   constructor(private readonly node: NodeApiDeps) {}
+
+  get actorEvents(): ActorEventSource | undefined {
+    return this.node.actorEvents;
+  }
 
   get chainId(): string {
     return this.node.chainId;

@@ -346,18 +346,33 @@ export const query = {
 
 export const events = {
   summary:
-    'Server-sent events: `block` for each applied block, `leader` on leader change, `receipts` with ?receipts=true',
+    'Server-sent events: `block` for each applied block, `leader` on leader change, `receipts` with ?receipts=true; ' +
+    "with ?actor=<id>, that actor's notifications instead",
   description:
-    'text/event-stream. No replay: after a reconnect, read what was missed with GET /v1/blocks?from= ' +
-    "(the last block height seen + 1) and GET /v1/tx/:hash. docs/api.md#events has each event's data.",
+    'text/event-stream. Without `actor`: no replay: after a reconnect, read what was missed with GET /v1/blocks?from= ' +
+    "(the last block height seen + 1) and GET /v1/tx/:hash. docs/api.md#events has each event's data. " +
+    'With `actor` (an actor id: sha256 of a public key, hex): the typed events that concern that actor ' +
+    '(request.received, request.approved, record.read, ...), each with `id: <height>-<index>`; a reconnect ' +
+    'with the Last-Event-ID header or ?since=<event id> replays what was missed first, bounded ' +
+    '(notify.maxReplay events, notify.retainBlocks blocks), and sends `event: reset` when it cannot. ' +
+    'Not authenticated: anyone who knows an actor id can follow it. docs/notify.md has each type.',
   querystring: {
     type: 'object',
-    properties: { receipts: { type: 'boolean' } },
+    properties: {
+      receipts: { type: 'boolean' },
+      actor: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: "follow this actor's events" },
+      since: {
+        type: 'string',
+        pattern: '^[0-9]{1,15}-[0-9]{1,9}$',
+        description: 'with actor: replay the events after this event id (as Last-Event-ID does)',
+      },
+    },
     additionalProperties: false,
   },
   response: {
     200: {
-      description: 'an endless text/event-stream (event: block | leader | receipts; data: one JSON object)',
+      description:
+        'an endless text/event-stream (event: block | leader | receipts, or with actor an actor event type | reset; data: one JSON object)',
       content: { 'text/event-stream': { schema: { type: 'string' } } },
     },
     ...errors,

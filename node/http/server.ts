@@ -17,6 +17,7 @@ import { ChainError, chainErrorHttpStatus } from '../../protocol/chain/errors.js
 import { defaultTxLimits } from '../../protocol/chain/tx.js';
 import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
+import { streamActorEvents } from '../notify/sse.js';
 import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
@@ -192,8 +193,16 @@ export async function createHttpServer(
     return backend.query(contract, method, parsed);
   });
 
-  app.get('/v1/events', { schema: S.events }, (req, reply) => {
-    const { receipts } = req.query as { receipts?: boolean };
+  app.get('/v1/events', { schema: S.events }, async (req, reply) => {
+    const { receipts, actor, since } = req.query as { receipts?: boolean; actor?: string; since?: string };
+    if (actor !== undefined) {
+      // One actor's notifications (docs/notify.md), resumable with Last-Event-ID or ?since=.
+      if (backend.actorEvents === undefined)
+        return reply.status(404).send(apiError('not_found', 'this node keeps no actor events'));
+      const last = req.headers['last-event-id'];
+      const from = since ?? (typeof last === 'string' && last !== '' ? last : null);
+      return streamActorEvents(backend.actorEvents, req, reply, actor.toLowerCase(), from);
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

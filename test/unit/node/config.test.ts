@@ -26,6 +26,11 @@ describe('config.json maps onto the node options in one place', () => {
     expect(c.options.records.replicas).toBe(defaultNodeOptions.records.replicas);
   });
 
+  it('notify.webhooks are taken as given once valid', () => {
+    const hook = { url: 'http://127.0.0.1:9/h', secret: 's'.repeat(16), events: ['record.read'] };
+    expect(parse({ notify: { webhooks: [hook] } }).options.notify.webhooks).toEqual([hook]);
+  });
+
   it('the old raft key names electionTicks and heartbeatTicks still work', () => {
     const c = parse({ raft: { electionTicks: 20, heartbeatTicks: 2 } });
     expect(c.options.raft.electionTick).toBe(20);
@@ -56,6 +61,21 @@ describe('config.json maps onto the node options in one place', () => {
       'config.verifier.mode: expected one of sync, async, workers',
     ],
     ['a number for a section', { records: { blobs: 3 } }, 'config.records.blobs: expected an object'],
+    [
+      'a webhook URL that is not http(s)',
+      { notify: { webhooks: [{ url: 'ftp://x', secret: 'x'.repeat(16) }] } },
+      'config.notify.webhooks[0].url: expected an http(s) URL',
+    ],
+    [
+      'a webhook secret under 16 characters',
+      { notify: { webhooks: [{ url: 'https://his.example/h', secret: 'short' }] } },
+      'config.notify.webhooks[0].secret: expected 16 characters or more',
+    ],
+    [
+      'a webhook filter naming an unknown event type',
+      { notify: { webhooks: [{ url: 'https://his.example/h', secret: 'x'.repeat(16), events: ['x'] }] } },
+      'config.notify.webhooks[0].events',
+    ],
     [
       'both names of one raft key',
       { raft: { electionTicks: 2, electionTick: 3 } },
