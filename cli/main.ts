@@ -1,6 +1,7 @@
 /** Entry point of the `ehrchain` command: maps sub-commands and flags to options in one place. */
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addConsentCommands } from './consent/index.js';
 import { addGovernanceCommands } from './governance.js';
 import { addRecordCommands } from './record.js';
 
@@ -146,6 +147,7 @@ program
 
 addGovernanceCommands(program);
 addRecordCommands(program);
+addConsentCommands(program);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -258,6 +258,12 @@ export class ConsentClient {
     return ids;
   }
 
+  /** A registered actor (role code, organisation, licence, suspended), or null if unknown. */
+  async actor(id: string): Promise<C.ActorInfo | null> {
+    const c = C.actorInfoCall(fromHex(id));
+    return C.decodeActorInfo(await this.#query(c.method, c.args));
+  }
+
   /** A request as stored, or null if there is none. */
   async requestInfo(requestId: number): Promise<RequestView | null> {
     return decodeRequest(requestId, await this.#query('requestInfo', [encodeInt(requestId)]));

@@ -1,0 +1,21 @@
+/**
+ * `ehrchain consent <command>`: the consent contract by name instead of hex arguments
+ * (docs/tutorial.md walks through it). One file per kind of user: admin, patient, requests, other.
+ */
+import type { Command } from 'commander';
+import { addAdminCommands } from './admin.js';
+import { addOtherCommands } from './other.js';
+import { addPatientCommands } from './patient.js';
+import { addRequestCommands } from './requests.js';
+
+/** Registers `consent` and its sub-commands. */
+export function addConsentCommands(program: Command): void {
+  const consent = program
+    .command('consent')
+    .description('register actors, grant, request and approve access, attest, read the audit trail');
+  addAdminCommands(consent);
+  addPatientCommands(consent);
+  addRequestCommands(consent);
+  addOtherCommands(consent);
+  // ---- watch (cli/consent/watch.ts) is added here, with one line: ----
+}
