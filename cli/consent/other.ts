@@ -71,6 +71,7 @@ export function addOtherCommands(consent: Command): void {
     .description("a patient's audit trail: grants, requests, answers, writes and reads, oldest first")
     .option('--patient <who>', 'the patient (default: yourself)')
     .option('--from <n>', 'first entry', Number, 0)
+    .option('--by <who>', 'only the entries of this actor (key file, public key or actor id)')
     .option(
       '--wait-for <op>',
       'wait until an entry with this op (e.g. read) is on the trail; reads are recorded in batches',
@@ -78,7 +79,10 @@ export function addOtherCommands(consent: Command): void {
     .option('--timeout <duration>', 'how long --wait-for waits', '30s')
     .action(
       action(
-        async (o: CommonFlags & { patient?: string; from: number; waitFor?: string; timeout: string }, s) => {
+        async (
+          o: CommonFlags & { patient?: string; from: number; by?: string; waitFor?: string; timeout: string },
+          s,
+        ) => {
           if (o.patient === undefined && o.key === undefined) throw new UsageError('give --patient or --key');
           const patient = o.patient === undefined ? s.cc.id : await s.actor(o.patient);
           const deadline = parseTime(`+${o.timeout}`, Date.now());
