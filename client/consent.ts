@@ -30,7 +30,7 @@ import type {
   Role,
   Terms,
 } from '../vm/consent/types.js';
-import { Account, type EhrClient } from './client.js';
+import { Account, ApiError, type EhrClient } from './client.js';
 import { reasonSentence } from './consent-reasons.js';
 import {
   decodeRequest,
@@ -113,16 +113,20 @@ export class ConsentClient {
 
   async #send(op: ConsentOp): Promise<TxView> {
     const c = encodeOp(op);
-    let tx: TxView;
-    try {
-      tx = await this.account.call(this.client, 'consent', c.method, c.args, {
+    const call = () =>
+      this.account.call(this.client, 'consent', c.method, c.args, {
         timeoutMs: this.opts.timeoutMs ?? 30_000,
         ...(this.opts.gasLimit === undefined ? {} : { gasLimit: this.opts.gasLimit }),
       });
+    let tx: TxView;
+    try {
+      tx = await call();
     } catch (err) {
-      // The node refused or lost the tx: our nonce guess may be wrong now, so ask again next time.
+      // The node refused or lost the tx, so our nonce guess may be wrong: ask again. A stale nonce
+      // (the same key signed elsewhere, e.g. a records client) means nothing was admitted: resend once.
       await this.account.sync(this.client).catch(() => undefined);
-      throw err;
+      if (!(err instanceof ApiError && err.code === 'nonce_stale')) throw err;
+      tx = await call();
     }
     if (tx.receipt?.status !== 'ok')
       throw new ConsentError(tx.receipt?.error ?? 'reverted', c.method, tx.hash);
