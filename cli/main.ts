@@ -183,7 +183,7 @@ const bench = program
   )
   .option(
     '--mix <weights>',
-    'consent-mix: grant=40,revoke=10,anchor=30,register=10,canAccess=10; records: put=20,get=80',
+    'consent-mix: grant=40,revoke=10,anchor=30,register=10,canAccess=10 (also request, approve); records: put=20,get=80',
   )
   .option('--patients <n>', 'consent-mix: patients per hospital (setup)', int('--patients', 1), 100)
   .option('--doctors <n>', 'consent-mix: doctors per hospital (setup)', int('--doctors', 1), 50)
