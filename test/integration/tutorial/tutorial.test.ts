@@ -61,4 +61,16 @@ describe('docs/tutorial.md, run as written', () => {
     expect(r.out).toMatch(/no_write_access[\s\S]*refused, as the patient decided/);
     expect(r.out).toMatch(/read +by [0-9a-f]{16}… for treatment \(granted\)/);
   }, 240_000);
+
+  it('a refusal prints the reason as a sentence and exits 1; --json gives code and sentence', async () => {
+    const key = join(net.dir, 'keys', 'admin-hospital-1.json');
+    const cmd = `node bin/ehrchain.mjs consent approve --key ${key} --url ${net.node(1).url} --request 424242`;
+    const text = await bash(cmd, {});
+    expect(text.code).toBe(1);
+    expect(text.out).toContain("refused: The signer's role or organisation does not allow this operation");
+    expect(text.out).toContain('(unauthorised)');
+    const json = await bash(`${cmd} --json`, {});
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ error: { code: 'unauthorised', method: 'approveRequest' } });
+  }, 60_000);
 });
