@@ -126,6 +126,17 @@ describe('consent requests on 3 validators (HTTP)', () => {
     await asker.cc.request(target.id, treat(['lab']), 'ask-4');
   });
 
+  it("a patient's open requests are listed across pages (18 > 16 per page)", async () => {
+    const target = await w.register('patient');
+    const askers = [];
+    for (let i = 0; i < 6; i++) askers.push(await w.register('doctor'));
+    const ids = [];
+    for (const a of askers)
+      for (let k = 0; k < 3; k++) ids.push(await a.cc.request(target.id, treat(['lab']), `page-${k}`));
+    expect(await target.cc.openRequests(target.id)).toEqual(ids);
+    expect(await target.cc.requestsBy(askers[0]?.id ?? '')).toEqual(ids.slice(0, 3));
+  });
+
   it('a version attested by the patient and an admin shows both in versionInfo', async () => {
     await patient.cc.grant({ kind: 'actor', id: doctor.id }, treat(['lab'], ['read', 'write'], 1));
     const records = new RecordsClient(net.node(1).client, doctor.seed, net.chainId);
