@@ -1,7 +1,7 @@
 /** Entry point of the `ehrchain` command: maps sub-commands and flags to options in one place. */
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { addConsentWatchCommand } from './consent/watch.js';
+import { addConsentCommands } from './consent/index.js';
 import { addGovernanceCommands } from './governance.js';
 import { addRecordCommands } from './record.js';
 
@@ -147,6 +147,7 @@ program
 
 addGovernanceCommands(program);
 addRecordCommands(program);
+addConsentCommands(program);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -182,7 +183,7 @@ const bench = program
   )
   .option(
     '--mix <weights>',
-    'consent-mix: grant=40,revoke=10,anchor=30,register=10,canAccess=10; records: put=20,get=80',
+    'consent-mix: grant=40,revoke=10,anchor=30,register=10,canAccess=10 (also request, approve); records: put=20,get=80',
   )
   .option('--patients <n>', 'consent-mix: patients per hospital (setup)', int('--patients', 1), 100)
   .option('--doctors <n>', 'consent-mix: doctors per hospital (setup)', int('--doctors', 1), 50)
@@ -225,7 +226,6 @@ bench
   });
 
 // Last, so that `watch` joins an `ehrchain consent` group registered above, or creates it.
-addConsentWatchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

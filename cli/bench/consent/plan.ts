@@ -9,6 +9,8 @@
  *   doctors    per hospital, each anchoring its own records for one patient of its hospital
  *   patients   per hospital; each grants its doctors write access in setup, plus one grant (to its
  *              hospital) per revoke it will send during the run
+ *   requests   with `request`/`approve` in the mix: doctors ask patients during the run; in setup,
+ *              doctors make one request per approval a patient will send during the run
  *
  * The op of the k-th tx of a worker comes from a smooth weighted round-robin over the mix (the same
  * sequence in every worker); the j-th op of a class in worker w goes to the worker's own actors of
@@ -18,7 +20,15 @@
 import { createHash } from 'node:crypto';
 
 /** The operations of the mix; canAccess is a read-only query, the rest are txs. */
-export const CONSENT_OPS = ['register', 'grant', 'revoke', 'anchor', 'canAccess'] as const;
+export const CONSENT_OPS = [
+  'register',
+  'grant',
+  'revoke',
+  'anchor',
+  'canAccess',
+  'request',
+  'approve',
+] as const;
 export type ConsentOpKind = (typeof CONSENT_OPS)[number];
 
 /** Percent (any positive weights) per op. */
@@ -30,6 +40,9 @@ export const DEFAULT_CONSENT_MIX: ConsentMix = {
   revoke: 10,
   anchor: 30,
   canAccess: 10,
+  // Access requests are opt-in (`--mix ...,request=8,approve=7`): the default mix stays comparable.
+  request: 0,
+  approve: 0,
 };
 
 /** Parses `grant=40,revoke=10,...` over the given op names; missing ops weigh 0. */
@@ -88,6 +101,10 @@ export const OP_GRANT = 1;
 export const OP_REVOKE = 2;
 export const OP_ANCHOR = 3;
 export const OP_CAN_ACCESS = 4;
+/** A doctor asks a patient for access (requestAccess). */
+export const OP_REQUEST = 5;
+/** A patient approves, as asked, one of the requests the setup made to it (approveRequest). */
+export const OP_APPROVE = 6;
 
 /** Actor classes; global index within a class: hospital-major (h * perHospital + i). */
 export type ActorClass = 'admin' | 'patient' | 'doctor' | 'newPatient';
@@ -113,6 +130,12 @@ export function patientOfDoctor(s: ConsentShape, doctor: number): number {
   const h = hospitalOf(doctor, s.doctors);
   return h * s.patients + ((doctor % s.doctors) % s.patients);
 }
+/** The patient (global index) a doctor's `j`-th run request goes to (any hospital). */
+export const requestTargetOf = (s: ConsentShape, doctor: number, j: number): number =>
+  (doctor * 5 + j * 11 + 1) % (s.hospitals * s.patients);
+/** The doctor (global index) whose setup request a patient's `j`-th run approval answers. */
+export const approvedRequesterOf = (s: ConsentShape, patient: number, j: number): number =>
+  (patient * 3 + j * 7) % (s.hospitals * s.doctors);
 /** The doctor (global index) a patient's `j`-th run grant goes to (any hospital). */
 export const granteeOf = (s: ConsentShape, patient: number, j: number): number =>
   (patient * 7 + j * 13) % (s.hospitals * s.doctors);
@@ -152,7 +175,7 @@ export function walkPlan(
   const doctors = owned(s.hospitals * s.doctors, w, workers);
   if (patients.length === 0) throw new Error(`consent-mix: fewer patients than workers (${workers})`);
   const sched = new MixSchedule(mix);
-  const classCount = [0, 0, 0, 0, 0];
+  const classCount = CONSENT_OPS.map(() => 0);
   const seqOf = new Map<string, number>();
   const nthOf = new Map<string, number>();
   const bump = (m: Map<string, number>, key: string) => {
@@ -164,33 +187,42 @@ export function walkPlan(
     let op = sched.next();
     if (
       (op === OP_REGISTER && admins.length === 0) ||
-      (op !== OP_REGISTER && op !== OP_GRANT && op !== OP_REVOKE && doctors.length === 0)
+      (!byPatient(op) && op !== OP_REGISTER && doctors.length === 0)
     )
       op = OP_GRANT;
-    const list = op === OP_REGISTER ? admins : op === OP_GRANT || op === OP_REVOKE ? patients : doctors;
+    const list = op === OP_REGISTER ? admins : byPatient(op) ? patients : doctors;
     const j = classCount[op] ?? 0;
     classCount[op] = j + 1;
     const actor = list[j % list.length] ?? 0;
-    // Patients' grants and revokes share the patient's nonces; canAccess uses no nonce.
-    const cls = op === OP_REGISTER ? 'a' : op === OP_ANCHOR || op === OP_CAN_ACCESS ? 'd' : 'p';
+    // Patients' grants, revokes and approvals share the patient's nonces, doctors' anchors and
+    // requests the doctor's; canAccess uses no nonce.
+    const cls = op === OP_REGISTER ? 'a' : byPatient(op) ? 'p' : 'd';
     const seq = op === OP_CAN_ACCESS ? 0 : bump(seqOf, `${cls}${actor}`);
     const nth = bump(nthOf, `${op}:${actor}`);
     f({ op, actor, seq, nth }, k);
   }
 }
 
-/** How many grants each patient (global index) will revoke during the run, over all workers. */
-export function revokesPerPatient(
+/** Ops a patient signs. */
+const byPatient = (op: number): boolean => op === OP_GRANT || op === OP_REVOKE || op === OP_APPROVE;
+
+/** How many ops `op` each actor (global index) will send during the run, over all workers. */
+export function opsPerActor(
   s: ConsentShape,
   mix: ConsentMix,
   workers: number,
   txsPerWorker: number,
+  op: number,
 ): Map<number, number> {
   const out = new Map<number, number>();
   for (let w = 0; w < workers; w++) {
     walkPlan(s, mix, w, workers, txsPerWorker, (p) => {
-      if (p.op === OP_REVOKE) out.set(p.actor, (out.get(p.actor) ?? 0) + 1);
+      if (p.op === op) out.set(p.actor, (out.get(p.actor) ?? 0) + 1);
     });
   }
   return out;
 }
+
+/** How many grants each patient (global index) will revoke during the run, over all workers. */
+export const revokesPerPatient = (s: ConsentShape, mix: ConsentMix, workers: number, txsPerWorker: number) =>
+  opsPerActor(s, mix, workers, txsPerWorker, OP_REVOKE);

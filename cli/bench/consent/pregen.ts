@@ -1,7 +1,8 @@
 /**
  * consent-mix pre-generation in a load worker: walks the worker's plan (consent-plan.ts) and signs
  * every tx with the actor's next nonce after setup: registers by admins (fresh patients), grants and
- * revokes by patients (revokes target grants the setup created for them), anchors by doctors (each
+ * revokes by patients (revokes target grants the setup created for them), approvals by patients (of
+ * requests the setup made to them), requests by doctors, anchors by doctors (each
  * doctor's own records, `previous` = the version its earlier anchors made), and canAccess queries
  * (a GET path in the slab, kind OP_CAN_ACCESS) by doctors about their own patient.
  */
@@ -19,12 +20,15 @@ import {
   type ConsentShape,
   granteeOf,
   OP_ANCHOR,
+  OP_APPROVE,
   OP_CAN_ACCESS,
   OP_GRANT,
   OP_REGISTER,
+  OP_REQUEST,
   OP_REVOKE,
   patientOfDoctor,
   recordIdOf,
+  requestTargetOf,
   walkPlan,
 } from './plan.js';
 
@@ -41,6 +45,10 @@ export interface ConsentInit {
   readonly patientNonces: readonly number[];
   /** Grant ids each patient (global index, as string key) may revoke, in order. */
   readonly revocable: Readonly<Record<string, readonly number[]>>;
+  /** Next nonce of every doctor (global index) after setup (its setup requests). */
+  readonly doctorNonces: readonly number[];
+  /** Request ids each patient (global index, as string key) may approve, in order. */
+  readonly approvable: Readonly<Record<string, readonly number[]>>;
   /** Epoch ms the grants' periods are relative to. */
   readonly now: number;
 }
@@ -59,6 +67,21 @@ export function treatingGrant(patient: ActorId, doctor: ActorId, now: number): C
     start: now - HOUR,
     end: now + 7 * 24 * HOUR,
     exceptions: [],
+  };
+}
+/** A doctor's access request of the bench: read lab results for treatment for a day (expiry: 7 days). */
+export function benchRequest(patient: ActorId, now: number): ConsentOp {
+  return {
+    op: 'requestAccess',
+    patient,
+    actions: ['read'],
+    scope: { kind: 'categories', categories: ['lab'] },
+    purposes: ['TREAT'],
+    start: now - HOUR,
+    end: now + 24 * HOUR,
+    exceptions: [],
+    reason: 'bench',
+    expiresAt: 0,
   };
 }
 const CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
@@ -145,7 +168,7 @@ export function pregenerateConsent(
       emit({ op: p.op, account: p.actor, bytes: tx.bytes, hash: tx.hash });
       return;
     }
-    if (p.op === OP_GRANT || p.op === OP_REVOKE) {
+    if (p.op === OP_GRANT || p.op === OP_REVOKE || p.op === OP_APPROVE) {
       const pt = patients.get(p.actor);
       const nonce = (c.patientNonces[p.actor] ?? 0) + p.seq;
       let call: { method: string; args: Uint8Array[] };
@@ -161,6 +184,11 @@ export function pregenerateConsent(
           end: c.now + 24 * HOUR,
           exceptions: [],
         });
+      } else if (p.op === OP_APPROVE) {
+        const id = c.approvable[String(p.actor)]?.[p.nth];
+        if (id === undefined)
+          throw new Error(`consent-mix: patient ${p.actor} has no request #${p.nth} to approve`);
+        call = encodeOp({ op: 'approveRequest', requestId: id });
       } else {
         const id = c.revocable[String(p.actor)]?.[p.nth];
         if (id === undefined)
@@ -187,6 +215,14 @@ export function pregenerateConsent(
       emit({ op: p.op, account, bytes: Buffer.from(path), hash: null });
       return;
     }
+    // Doctors' nonces continue after their setup requests.
+    const nonce = (c.doctorNonces[p.actor] ?? 0) + p.seq;
+    if (p.op === OP_REQUEST) {
+      const target = patients.get(requestTargetOf(s, p.actor, p.nth));
+      const tx = sign(doc.signer, nonce, encodeOp(benchRequest(target.id, c.now)));
+      emit({ op: OP_REQUEST, account, bytes: tx.bytes, hash: tx.hash });
+      return;
+    }
     // Anchor: record nth % R of this doctor; its head is the number of earlier anchors of it.
     const r = p.nth % s.recordsPerDoctor;
     const call = encodeOp({
@@ -198,8 +234,7 @@ export function pregenerateConsent(
       category: 'lab',
       keys: [{ reader: patient.id, key: hex(actorSeed(c.seed, 'doctor', p.nth, p.actor)).slice(0, 96) }],
     });
-    // Doctors send nothing in setup: their nonces start at 0.
-    const tx = sign(doc.signer, p.seq, call);
+    const tx = sign(doc.signer, nonce, call);
     emit({ op: OP_ANCHOR, account, bytes: tx.bytes, hash: tx.hash });
   });
 }

@@ -20,6 +20,7 @@ export interface ConsentFigures {
     readonly ms: number;
     readonly actors: ConsentSetup['actors'];
     readonly revocable_grants: number;
+    readonly approvable_requests: number;
   };
   readonly ops: Readonly<Record<string, OpTally>>;
   readonly revert_codes: Readonly<Record<string, number>>;
@@ -69,6 +70,7 @@ export function consentFigures(run: LoadRun, setup: ConsentSetup, durationMs: nu
       ms: setup.stats.ms,
       actors: setup.actors,
       revocable_grants: setup.revocable_grants,
+      approvable_requests: setup.approvable_requests,
     },
     ops,
     revert_codes: codes,

@@ -3,7 +3,8 @@
  * admin registers its extra admins, doctors and patients; then each patient grants its doctors
  * read+write (TREAT, all categories; anchors need write access) and creates one grant to its own
  * hospital per revoke it will send in the run (the plan says how many), whose ids come back in the
- * receipts. The result is what the load workers sign their txs with.
+ * receipts; with approvals in the mix, doctors make one request per approval a patient will send,
+ * whose ids come back the same way. The result is what the load workers sign their txs with.
  */
 import { createHash } from 'node:crypto';
 import { readKeyFile } from '../../../client/keyfile.js';
@@ -22,12 +23,15 @@ import {
 import {
   actorSeed,
   adminCount,
+  approvedRequesterOf,
   type ConsentMix,
   type ConsentShape,
+  OP_APPROVE,
+  opsPerActor,
   patientOfDoctor,
   revokesPerPatient,
 } from './plan.js';
-import { adminSeedOf, type ConsentInit, HOUR, treatingGrant } from './pregen.js';
+import { adminSeedOf, benchRequest, type ConsentInit, HOUR, treatingGrant } from './pregen.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const call = (op: ConsentOp): SetupCall => encodeOp(op);
@@ -51,6 +55,7 @@ export interface ConsentSetup {
   readonly stats: SetupStats;
   readonly actors: { readonly admins: number; readonly doctors: number; readonly patients: number };
   readonly revocable_grants: number;
+  readonly approvable_requests: number;
 }
 
 /** Builds the consent world for a run; `txsPerWorker` and `workers` are the load's. */
@@ -136,7 +141,41 @@ export async function consentSetup(
     }
     grants.push({ signer, nonce: 0, calls });
   }
+  // 3. Doctors: one request to each patient per approval the patient will send in the run.
+  const approves = opsPerActor(s, mix, workers, txsPerWorker, OP_APPROVE);
+  const nDoctors = s.hospitals * s.doctors;
+  const asked: { patient: number; j: number }[][] = Array.from({ length: nDoctors }, () => []);
+  const requestCalls: SetupCall[][] = Array.from({ length: nDoctors }, () => []);
+  for (let p = 0; p < nPatients; p++) {
+    const id = actorIdOf(hex(createSigner(actorSeed(seed, 'patient', p)).publicKey));
+    for (let j = 0; j < (approves.get(p) ?? 0); j++) {
+      const d = approvedRequesterOf(s, p, j);
+      asked[d]?.push({ patient: p, j });
+      requestCalls[d]?.push(call(benchRequest(id, now)));
+    }
+  }
+  for (let d = 0; d < nDoctors; d++)
+    grants.push({
+      signer: createSigner(actorSeed(seed, 'doctor', d)),
+      nonce: 0,
+      calls: requestCalls[d] ?? [],
+    });
   const receipts = await runSetup(urls, chainId, grants, stats);
+  const doctorNonces: number[] = [];
+  const approvable: Record<string, number[]> = {};
+  let approvableRequests = 0;
+  for (let d = 0; d < nDoctors; d++) {
+    const rs = receipts[nPatients + d] ?? [];
+    doctorNonces.push(rs.length);
+    for (const [i, r] of rs.entries()) {
+      const a = asked[d]?.[i];
+      if (a === undefined || r.status !== 'ok') continue;
+      const list = approvable[String(a.patient)] ?? [];
+      list[a.j] = decodeInt(Buffer.from(r.returnData, 'hex'));
+      approvable[String(a.patient)] = list;
+      approvableRequests++;
+    }
+  }
   const revocable: Record<string, number[]> = {};
   const patientNonces: number[] = [];
   let revocableGrants = 0;
@@ -155,9 +194,10 @@ export async function consentSetup(
       `consent-mix setup: ${stats.reverted} setup txs reverted (${JSON.stringify(stats.errors)})`,
     );
   return {
-    init: { ...base, mix, adminNonces, patientNonces, revocable, now },
+    init: { ...base, mix, adminNonces, patientNonces, revocable, doctorNonces, approvable, now },
     stats,
     actors: { admins: adminCount(s), doctors: s.hospitals * s.doctors, patients: nPatients },
     revocable_grants: revocableGrants,
+    approvable_requests: approvableRequests,
   };
 }
