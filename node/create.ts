@@ -22,6 +22,7 @@ import type { Genesis, NodeConfig } from './config/config.js';
 import { createDefaultExecutor } from './contracts/builtins.js';
 import { genesisHash, genesisWrites } from './contracts/genesis.js';
 import { createNodeEvents } from './events.js';
+import { registerFhirRoutes } from './fhir/routes.js';
 import { NodeApi } from './http/api.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -318,6 +319,15 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
+    await registerFhirRoutes(app, {
+      chainId,
+      query: (method, args) => {
+        const r = executor.query(store.state, 'consent', method, args);
+        if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+        return r.returnData;
+      },
+      now: () => Date.now(),
+    });
     for (const plugin of init.httpPlugins ?? []) await plugin(app);
   });
 

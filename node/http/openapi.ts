@@ -5,6 +5,7 @@
  */
 
 import type { ApiBackend } from '../../protocol/api.js';
+import { registerFhirRoutes } from '../fhir/routes.js';
 import { silentLogger } from '../log.js';
 import { registerRecordRoutes } from '../records/routes.js';
 import { defaultRecordServiceOptions, type RecordService } from '../records/service.js';
@@ -35,8 +36,14 @@ const noRecords = { options: defaultRecordServiceOptions } as unknown as RecordS
 
 /** The node's OpenAPI document (as `GET /openapi.json` serves it, minus the explorer's files). */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
-  const app = await createHttpServer(noBackend, { ...defaultHttpOptions, port: 0 }, silentLogger(), (a) =>
-    registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds),
+  const app = await createHttpServer(
+    noBackend,
+    { ...defaultHttpOptions, port: 0 },
+    silentLogger(),
+    async (a) => {
+      await registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds);
+      await registerFhirRoutes(a, { chainId: '', query: unused, now: unused });
+    },
   );
   try {
     return app.swagger() as unknown as Record<string, unknown>;
