@@ -12,8 +12,11 @@
 
 import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeDecision, encodeCanAccess } from '../../vm/consent/abi.js';
+import { errors } from '../http/schemas.js';
 import { entryToAuditEvent } from './audit.js';
 import { capabilityStatement } from './capability.js';
+import { CDS_DISCOVERY, ConsultError, type ConsultQuestion, consultResponse, parseConsult } from './cds.js';
 import { FHIR_JSON, operationOutcome } from './common.js';
 import { grantToConsent, parseConsentId, requestToConsent } from './consent.js';
 import { inDates, parseSearch, type Search, SearchError, searchsetBundle } from './search.js';
@@ -28,6 +31,7 @@ export interface FhirRouteDeps {
   now(): number;
 }
 
+const jsonObject = { type: 'object', additionalProperties: true } as const;
 const fhirBody = {
   type: 'object',
   additionalProperties: true,
@@ -158,6 +162,46 @@ export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDe
         200,
         searchsetBundle(baseUrl(req, '/fhir/AuditEvent'), s, { date: dates }, matches.length, page),
       );
+    },
+  );
+
+  app.get(
+    '/cds-services',
+    {
+      schema: {
+        summary: 'CDS Hooks discovery: the consent decision service',
+        tags: ['fhir'],
+        response: { 200: jsonObject },
+      },
+    },
+    async (_req, reply) => reply.type('application/json').send(JSON.stringify(CDS_DISCOVERY)),
+  );
+
+  app.post(
+    '/cds-services/patient-consent-consult',
+    {
+      schema: {
+        summary:
+          'Consent decision (CDS Hooks patient-consent-consult): permit, deny or no consent, with the reason',
+        description:
+          "context: patientId and actor (urn:ehrchain:actor identifiers), purposeOfUse (one v3 ActReason code), class (one urn:ehrchain:category coding) or record (+ version), action (read | write). Decided by the consent contract's canAccess at the node's current state.",
+        tags: ['fhir'],
+        body: { type: 'object' },
+        response: { 200: jsonObject, ...errors },
+      },
+    },
+    async (req, reply) => {
+      let q: ConsultQuestion;
+      try {
+        q = parseConsult(req.body);
+      } catch (err) {
+        if (!(err instanceof ConsultError)) throw err;
+        return reply.status(400).send({ error: { code: 'invalid_consult', message: err.message } });
+      }
+      const at = deps.now();
+      const c = encodeCanAccess(q.actor, q.patient, q.target, q.action, q.purpose, at);
+      const d = decodeDecision(deps.query(c.method, c.args));
+      return reply.type('application/json').send(JSON.stringify(consultResponse(q, d, at)));
     },
   );
 }
