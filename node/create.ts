@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyPair } from '../client/keyfile.js';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
-import { fromHex } from '../protocol/chain/encoding.js';
-import { createSigner } from '../protocol/chain/keys.js';
+import { fromHex, toHex } from '../protocol/chain/encoding.js';
+import { createSigner, privateKeyFromSeed } from '../protocol/chain/keys.js';
 import { defaultTxLimits } from '../protocol/chain/tx.js';
 import { Applier } from './blocks/applier.js';
 import { AppliedFanout, CommitLatency } from './blocks/fanout.js';
@@ -327,6 +327,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         return r.returnData;
       },
       now: () => Date.now(),
+      receipts: {
+        lookup: async (hash) => {
+          const loc = await store.getTx(hash);
+          const block = loc && (await store.getBlock(loc.height));
+          return loc && block ? { block, index: loc.index, receipt: loc.receipt } : null;
+        },
+        key: () => privateKeyFromSeed(key.seed),
+        publicKey: toHex(key.publicKey),
+        jurisdiction: o.fhir.jurisdiction,
+      },
     });
     for (const plugin of init.httpPlugins ?? []) await plugin(app);
   });

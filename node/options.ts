@@ -10,6 +10,7 @@ import {
   type TxAdmissionOptions,
 } from './blocks/options.js';
 import { defaultVerifierOptions, type VerifierOptions } from './blocks/verify.js';
+import { defaultFhirOptions, type FhirOptions } from './fhir/options.js';
 import { defaultHttpOptions, type HttpOptions } from './http/options.js';
 import { defaultMempoolOptions, type MempoolOptions } from './mempool/options.js';
 import { defaultP2POptions, type P2POptions } from './p2p/options.js';
@@ -25,6 +26,7 @@ export interface NodeOptions {
   readonly http: HttpOptions;
   readonly p2p: P2POptions;
   readonly records: RecordServiceOptions;
+  readonly fhir: FhirOptions;
 }
 
 export const defaultNodeOptions: NodeOptions = {
@@ -36,6 +38,7 @@ export const defaultNodeOptions: NodeOptions = {
   http: defaultHttpOptions,
   p2p: defaultP2POptions,
   records: defaultRecordServiceOptions,
+  fhir: defaultFhirOptions,
 };
 
 /** Options one level deep, each section partial: what tests and tools override. */

@@ -156,6 +156,7 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'raft',
     'mempool',
     'records',
+    'fhir',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -202,7 +203,16 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
     },
     p2p: section(d.p2p, p2p, 'config.p2p', ['listen', 'announce']),
     records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
+    fhir: fhirSection(optionalObject(raw, 'fhir', 'config')),
   };
+}
+
+function fhirSection(given: Json): NodeOptions['fhir'] {
+  section(defaultNodeOptions.fhir, given, 'config.fhir', ['jurisdiction']);
+  const j = given.jurisdiction;
+  return j === undefined
+    ? defaultNodeOptions.fhir
+    : { jurisdiction: field(given, 'jurisdiction', isString, 'a non-empty string', 'config.fhir') };
 }
 
 /** Validates a parsed genesis.json. */

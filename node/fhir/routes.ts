@@ -19,6 +19,7 @@ import { capabilityStatement } from './capability.js';
 import { CDS_DISCOVERY, ConsultError, type ConsultQuestion, consultResponse, parseConsult } from './cds.js';
 import { FHIR_JSON, operationOutcome } from './common.js';
 import { grantToConsent, parseConsentId, requestToConsent } from './consent.js';
+import { type ReceiptRouteDeps, registerReceiptRoutes } from './receipt-routes.js';
 import { inDates, parseSearch, type Search, SearchError, searchsetBundle } from './search.js';
 import { type ConsentItem, type ConsentQuery, ConsentSource } from './source.js';
 
@@ -29,6 +30,8 @@ export interface FhirRouteDeps {
   readonly query: ConsentQuery;
   /** The time statuses are judged at (ms); the node's clock. */
   now(): number;
+  /** Serves consent receipts (`GET /v1/receipts/:hash`) when given. */
+  readonly receipts?: ReceiptRouteDeps;
 }
 
 const jsonObject = { type: 'object', additionalProperties: true } as const;
@@ -204,4 +207,5 @@ export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDe
       return reply.type('application/json').send(JSON.stringify(consultResponse(q, d, at)));
     },
   );
+  if (deps.receipts) await registerReceiptRoutes(app, deps.receipts, source);
 }

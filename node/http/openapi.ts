@@ -42,7 +42,12 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     silentLogger(),
     async (a) => {
       await registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds);
-      await registerFhirRoutes(a, { chainId: '', query: unused, now: unused });
+      await registerFhirRoutes(a, {
+        chainId: '',
+        query: unused,
+        now: unused,
+        receipts: { lookup: unused, key: unused, publicKey: '', jurisdiction: '' },
+      });
     },
   );
   try {
