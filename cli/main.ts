@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { addGovernanceCommands } from './governance.js';
+import { addReceiptCommands } from './receipt.js';
 import { addRecordCommands } from './record.js';
 
 function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -146,6 +147,7 @@ program
 
 addGovernanceCommands(program);
 addRecordCommands(program);
+addReceiptCommands(program);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

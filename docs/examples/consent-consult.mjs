@@ -5,7 +5,9 @@
 // exits 0 on permit, 1 otherwise, so a shell script or an interceptor's sidecar can use it.
 const [url, patient, actor, purpose = 'TREAT', category = 'lab', action = 'read'] = process.argv.slice(2);
 if (!url || !patient || !actor) {
-  console.error('usage: consent-consult.mjs <node url> <patient id> <actor id> [purpose] [category] [action]');
+  console.error(
+    'usage: consent-consult.mjs <node url> <patient id> <actor id> [purpose] [category] [action]',
+  );
   process.exit(2);
 }
 const res = await fetch(`${url}/cds-services/patient-consent-consult`, {

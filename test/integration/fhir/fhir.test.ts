@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../../client/client.js';
+import { verifyReceipt } from '../../../client/receipt.js';
 import { decisionOf } from '../../../node/fhir/cds.js';
 import { fromHex } from '../../../protocol/chain/encoding.js';
-import { decodeDecision, encodeCanAccess } from '../../../vm/consent/abi.js';
+import { decodeDecision, encodeCanAccess, encodeOp } from '../../../vm/consent/abi.js';
 import type { Action, Purpose } from '../../../vm/consent/types.js';
 import { createNetwork, type Network } from '../../helpers/network.js';
 import { expectValidFhir } from '../../unit/fhir/validate.js';
@@ -233,4 +234,39 @@ describe('FHIR views and the consent decision service on a real node', () => {
     );
     expect(times).toHaveLength(N);
   }, 60_000);
+
+  it('gives a consent receipt for a grant that verifies against the genesis', async () => {
+    const pat = new Account(patient.seed, net.chainId);
+    const c = encodeOp({
+      op: 'grant',
+      patient: patient.id,
+      grantee: { kind: 'actor', id: drB.id },
+      actions: ['read'],
+      scope: { kind: 'categories', categories: ['imaging'] },
+      purposes: ['TREAT'],
+      start: Date.now(),
+      end: Date.now() + HOUR,
+      exceptions: [],
+    });
+    const tx = await pat.call(net.node(0).client, 'consent', c.method, c.args, { timeoutMs: 30_000 });
+    const r = await fetch(`${base}/v1/receipts/${tx.hash}`);
+    expect(r.status).toBe(200);
+    const { receipt } = (await r.json()) as { receipt: string };
+    const genesis = JSON.parse(
+      await (await import('node:fs/promises')).readFile(`${net.node(0).home}/genesis.json`, 'utf8'),
+    );
+    const t0 = performance.now();
+    const v = verifyReceipt(receipt, genesis);
+    const ms = performance.now() - t0;
+    expect(v).toMatchObject({
+      op: 'grant',
+      patient: patient.id,
+      controllers: [drB.id],
+      purposes: ['TREAT'],
+      categories: ['imaging'],
+    });
+    console.log(`consent receipt: ${receipt.length} bytes (compact JWS), verified in ${ms.toFixed(1)} ms`);
+    const revoke = await fetch(`${base}/v1/receipts/${'0'.repeat(64)}`);
+    expect(revoke.status).toBe(404);
+  });
 });
