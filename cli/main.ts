@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { addConsentCommands } from './consent/index.js';
 import { addGovernanceCommands } from './governance.js';
+import { addReceiptCommands } from './receipt.js';
 import { addRecordCommands } from './record.js';
 
 function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -148,6 +149,7 @@ program
 addGovernanceCommands(program);
 addRecordCommands(program);
 addConsentCommands(program);
+addReceiptCommands(program);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRaftOptions } from '../consensus/options.js';
 import { Raft } from '../consensus/raft.js';
-import { fromHex } from '../protocol/chain/encoding.js';
-import { createSigner, type KeyPair } from '../protocol/chain/keys.js';
+import { fromHex, toHex } from '../protocol/chain/encoding.js';
+import { createSigner, type KeyPair, privateKeyFromSeed } from '../protocol/chain/keys.js';
 import { defaultTxLimits } from '../protocol/chain/tx.js';
 import { Applier } from './blocks/applier.js';
 import { AppliedFanout, CommitLatency } from './blocks/fanout.js';
@@ -21,6 +21,7 @@ import type { Genesis, NodeConfig } from './config/config.js';
 import { createDefaultExecutor } from './contracts/builtins.js';
 import { genesisHash, genesisWrites } from './contracts/genesis.js';
 import { createNodeEvents } from './events.js';
+import { registerFhirRoutes } from './fhir/routes.js';
 import { NodeApi } from './http/api.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -351,6 +352,25 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
+    await registerFhirRoutes(app, {
+      chainId,
+      query: (method, args) => {
+        const r = executor.query(store.state, 'consent', method, args);
+        if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+        return r.returnData;
+      },
+      now: () => Date.now(),
+      receipts: {
+        lookup: async (hash) => {
+          const loc = await store.getTx(hash);
+          const block = loc && (await store.getBlock(loc.height));
+          return loc && block ? { block, index: loc.index, receipt: loc.receipt } : null;
+        },
+        key: () => privateKeyFromSeed(key.seed),
+        publicKey: toHex(key.publicKey),
+        jurisdiction: o.fhir.jurisdiction,
+      },
+    });
     for (const plugin of init.httpPlugins ?? []) await plugin(app);
   });
 

@@ -10,6 +10,7 @@ import {
   type TxAdmissionOptions,
 } from './blocks/options.js';
 import { defaultVerifierOptions, type VerifierOptions } from './blocks/verify.js';
+import { defaultFhirOptions, type FhirOptions } from './fhir/options.js';
 import { defaultHttpOptions, type HttpOptions } from './http/options.js';
 import { defaultMempoolOptions, type MempoolOptions } from './mempool/options.js';
 import { defaultNotifyOptions, type NotifyOptions } from './notify/options.js';
@@ -27,6 +28,7 @@ export interface NodeOptions {
   readonly p2p: P2POptions;
   readonly records: RecordServiceOptions;
   readonly notify: NotifyOptions;
+  readonly fhir: FhirOptions;
 }
 
 export const defaultNodeOptions: NodeOptions = {
@@ -39,4 +41,5 @@ export const defaultNodeOptions: NodeOptions = {
   p2p: defaultP2POptions,
   records: defaultRecordServiceOptions,
   notify: defaultNotifyOptions,
+  fhir: defaultFhirOptions,
 };

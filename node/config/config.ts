@@ -159,6 +159,7 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'mempool',
     'records',
     'notify',
+    'fhir',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -206,6 +207,7 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
     p2p: section(d.p2p, p2p, 'config.p2p', ['listen', 'announce']),
     records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
     notify: notifySection(optionalObject(raw, 'notify', 'config')),
+    fhir: fhirSection(optionalObject(raw, 'fhir', 'config')),
   };
 }
 
@@ -222,6 +224,14 @@ function notifySection(given: Json): NodeOptions['notify'] {
     return w as WebhookSubscriber;
   });
   return { ...out, webhooks };
+}
+
+function fhirSection(given: Json): NodeOptions['fhir'] {
+  section(defaultNodeOptions.fhir, given, 'config.fhir', ['jurisdiction']);
+  const j = given.jurisdiction;
+  return j === undefined
+    ? defaultNodeOptions.fhir
+    : { jurisdiction: field(given, 'jurisdiction', isString, 'a non-empty string', 'config.fhir') };
 }
 
 /** Validates a parsed genesis.json. */

@@ -5,6 +5,7 @@
  */
 
 import type { ApiBackend } from '../../protocol/api.js';
+import { registerFhirRoutes } from '../fhir/routes.js';
 import { silentLogger } from '../log.js';
 import { registerRecordRoutes } from '../records/routes.js';
 import { defaultRecordServiceOptions, type RecordService } from '../records/service.js';
@@ -34,9 +35,20 @@ const noBackend: ApiBackend = {
 const noRecords = { options: defaultRecordServiceOptions } as unknown as RecordService;
 
 /** The node's OpenAPI document (as `GET /openapi.json` serves it, minus the explorer's files). */
-async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
-  const app = await createHttpServer(noBackend, { ...defaultHttpOptions, port: 0 }, silentLogger(), (a) =>
-    registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds),
+export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+  const app = await createHttpServer(
+    noBackend,
+    { ...defaultHttpOptions, port: 0 },
+    silentLogger(),
+    async (a) => {
+      await registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds);
+      await registerFhirRoutes(a, {
+        chainId: '',
+        query: unused,
+        now: unused,
+        receipts: { lookup: unused, key: unused, publicKey: '', jurisdiction: '' },
+      });
+    },
   );
   try {
     return app.swagger() as unknown as Record<string, unknown>;

@@ -1,0 +1,98 @@
+/**
+ * A patient's trail on the compiled contract as FHIR R4 AuditEvents: every entry of a rich history
+ * validates; grants, revocations, anchors and reads map after IHE BALP; a read names the serving
+ * node as a second agent; break-the-glass is flagged; a refused read is a violation.
+ */
+import { describe, expect, it } from 'vitest';
+import { entryToAuditEvent } from '../../../node/fhir/audit.js';
+import { ConsentSource } from '../../../node/fhir/source.js';
+import { HOUR, rec, T0 } from '../consent/world.js';
+import { expectValidFhir } from './validate.js';
+import { twinWorld } from './world.js';
+
+function history() {
+  const t = twinWorld();
+  const { w } = t;
+  const g = w.grant('pat', w.actor('drA1'), T0, { actions: ['read', 'write'] });
+  w.anchor('drA1', 'pat', 'lab9', 'lab', T0 + HOUR);
+  w.ok('pat', T0 + 2 * HOUR, { op: 'revoke', grantId: g });
+  const e = w.ok('drB1', T0 + 3 * HOUR, {
+    op: 'requestEmergency',
+    patient: w.id('pat'),
+    reason: 'unconscious',
+    durationMs: HOUR,
+  });
+  w.ok('drB2', T0 + 3 * HOUR, { op: 'cosignEmergency', emergencyId: e });
+  const read = (reader: 'drA1' | 'drB1' | 'drA2', at: number) => ({
+    reader: w.id(reader),
+    patient: w.id('pat'),
+    recordId: rec('lab9'),
+    version: 1,
+    purpose: reader === 'drB1' ? ('ETREAT' as const) : ('TREAT' as const),
+    at,
+  });
+  w.ok('nodeA', T0 + 4 * HOUR, {
+    op: 'recordReads',
+    reads: [read('drA1', T0 + HOUR + 1), read('drB1', T0 + 3 * HOUR + 1), read('drA2', T0 + 3 * HOUR + 2)],
+  });
+  const events = new ConsentSource(t.query).trail(w.id('pat')).map((x) => entryToAuditEvent(x, 'test-chain'));
+  return { ...t, events };
+}
+
+describe('the audit trail as FHIR AuditEvent', () => {
+  it('every entry of a history validates against R4', () => {
+    const { events } = history();
+    expect(events.length).toBeGreaterThan(8);
+    for (const e of events) expectValidFhir(e);
+  });
+
+  it('a grant is a create by the patient about the Consent', () => {
+    const { events, w } = history();
+    const g = events.find(
+      (e) =>
+        e.subtype?.[1]?.code === 'grant' &&
+        e.recorded === new Date(T0).toISOString() &&
+        e.entity?.[1]?.what?.reference !== undefined,
+    )!;
+    expect(g.action).toBe('C');
+    expect(g.agent[0]?.who?.identifier?.value).toBe(w.id('pat'));
+    expect(g.entity?.[0]?.what?.identifier?.value).toBe(w.id('pat'));
+  });
+
+  it('a revocation is an update of the Consent', () => {
+    const r = history().events.find((e) => e.subtype?.[1]?.code === 'revoke')!;
+    expect(r.action).toBe('U');
+    expect(r.entity?.[1]?.what?.reference).toMatch(/^Consent\/grant-\d+$/);
+  });
+
+  it('a served read names the reader and the serving node', () => {
+    const { events, w } = history();
+    const read = events.find((e) => e.subtype?.[1]?.code === 'read')!;
+    expect(read.action).toBe('R');
+    expect(read.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('drA1'), w.id('nodeA')]);
+    expect(read.agent[1]?.requestor).toBe(false);
+    expect(read.outcome).toBe('0');
+    expect(read.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
+  });
+
+  it('a break-the-glass read is flagged BTG with purpose ETREAT', () => {
+    const reads = history().events.filter((e) => e.subtype?.[1]?.code === 'read');
+    const btg = reads.find((e) => e.outcomeDesc === 'emergency')!;
+    expect(btg.meta?.security?.[0]?.code).toBe('BTG');
+    expect(btg.purposeOfEvent?.[0]?.coding?.[0]?.code).toBe('ETREAT');
+  });
+
+  it('emergency requests and co-signatures are flagged BTG', () => {
+    const ops = history()
+      .events.filter((e) => e.meta?.security?.[0]?.code === 'BTG')
+      .map((e) => e.subtype?.[1]?.code);
+    expect(ops).toEqual(expect.arrayContaining(['requestEmergency', 'cosignEmergency']));
+  });
+
+  it('a read the rules did not allow is recorded as a violation with its reason', () => {
+    const reads = history().events.filter((e) => e.subtype?.[1]?.code === 'read');
+    const bad = reads.find((e) => e.outcome !== '0')!;
+    expect(bad.outcome).toBe('4');
+    expect(bad.outcomeDesc).toBe('no_grant');
+  });
+});
