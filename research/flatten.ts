@@ -19,7 +19,7 @@ export interface SensitiveSpec {
 }
 
 /** Value used when a categorical quasi-identifier is absent. */
-export const UNKNOWN = 'unknown';
+const UNKNOWN = 'unknown';
 
 function ombCode(p: Patient, url: string): string {
   const ext = p.extension?.find((e: Extension) => e.url === url);
@@ -28,7 +28,7 @@ function ombCode(p: Patient, url: string): string {
 }
 
 /** A quasi-identifier of a de-identified Patient; undefined when a numeric one is missing. */
-export function extractQi(p: Patient, name: QiName): number | string | undefined {
+function extractQi(p: Patient, name: QiName): number | string | undefined {
   const address = p.address?.[0];
   switch (name) {
     case 'birthYear':
@@ -52,7 +52,7 @@ function codeIn(cc: CodeableConcept | undefined, system: string): string | undef
 }
 
 /** The sensitive value of a de-identified record. */
-export function extractSensitive(rec: PatientRecord, spec: SensitiveSpec): string {
+function extractSensitive(rec: PatientRecord, spec: SensitiveSpec): string {
   let best: { onset: string; code: string } | undefined;
   for (const r of rec.resources) {
     if (r.resourceType !== 'Condition') continue;

@@ -5,7 +5,7 @@
  */
 
 /** A bijection of 32-bit integers keyed by `seed` (every step is invertible). */
-export function scramble32(x: number, seed: number): number {
+function scramble32(x: number, seed: number): number {
   let h = (x ^ seed) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = (h + seed * 0x9e3779b9) >>> 0;

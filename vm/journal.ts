@@ -43,7 +43,7 @@ export interface JournaledState extends StateView {
 }
 
 /** The bytes of a `bytesKey` string. */
-export function keyOfString(s: string): Uint8Array {
+function keyOfString(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;

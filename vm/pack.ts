@@ -9,7 +9,7 @@ import { alloc } from './bytes.js';
 /** `fieldAt`/`setField` result: field index beyond the last field. */
 export const PACK_OUT_OF_RANGE = -1;
 /** Result: the value is not a well-formed pack (a length runs past the end). */
-export const PACK_BAD_ENCODING = -2;
+const PACK_BAD_ENCODING = -2;
 
 /** Packs byte fields. The caller checks that each field is at most 65,535 bytes. */
 export function packFields(fields: readonly Uint8Array[]): Uint8Array {

@@ -7,8 +7,8 @@
 import { CONSENT_OPS, DEFAULT_CONSENT_MIX, parseMix } from './consent/plan.js';
 
 /** Records workload ops. */
-export const RECORDS_OPS = ['put', 'get'] as const;
-export const DEFAULT_RECORDS_MIX = { put: 20, get: 80 } as const;
+const RECORDS_OPS = ['put', 'get'] as const;
+const DEFAULT_RECORDS_MIX = { put: 20, get: 80 } as const;
 
 /** A fault kind the harness can inject. */
 export type FaultKind = 'kill-leader' | 'kill' | 'restart' | 'partition';
@@ -136,7 +136,7 @@ export class BenchOptionError extends Error {
 }
 
 /** Workloads the harness knows (some may be unavailable until their contract exists on the node). */
-export const WORKLOAD_NAMES = ['noop', 'kv', 'consent-mix', 'records'] as const;
+const WORKLOAD_NAMES = ['noop', 'kv', 'consent-mix', 'records'] as const;
 
 /** Parses `30`, `30s`, `1.5s`, `500ms`, `2m` into milliseconds. */
 export function parseDurationMs(flag: string, v: string): number {
@@ -179,7 +179,7 @@ export function parseFault(v: string): FaultSpec {
 }
 
 /** Parses `--sweep FROM:TO:STEP`. */
-export function parseSweep(v: string): SweepSpec {
+function parseSweep(v: string): SweepSpec {
   const parts = v.split(':').map(Number);
   const [from, to, step] = parts;
   if (parts.length !== 3 || from === undefined || to === undefined || step === undefined) {

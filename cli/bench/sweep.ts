@@ -36,7 +36,7 @@ export function sweepRates(s: SweepSpec): number[] {
 }
 
 /** True when a step met the bound and kept up with the offered rate. */
-export function stepPasses(p: SweepPoint, boundMs: number): boolean {
+function stepPasses(p: SweepPoint, boundMs: number): boolean {
   const attempts = p.submitted + p.rejected + p.failed;
   const lost = p.uncommitted + p.rejected + p.failed;
   return p.committed_tps > 0 && p.p99 < boundMs && p.sent_tps >= 0.95 * p.rate && lost <= 0.01 * attempts;

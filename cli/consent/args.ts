@@ -18,7 +18,7 @@ export class UsageError extends Error {
 const ROLES: readonly Role[] = ['admin', 'doctor', 'patient', 'guardian', 'insurer', 'researcher', 'node'];
 
 /** Purpose names on the command line -> the contract's purpose-of-use codes. */
-export const PURPOSE_NAMES: Readonly<Record<string, Purpose>> = {
+const PURPOSE_NAMES: Readonly<Record<string, Purpose>> = {
   treatment: 'TREAT',
   payment: 'HPAYMT',
   research: 'HRESCH',
@@ -121,9 +121,7 @@ export type ActorRef =
  * hex, which is ambiguous (a public key and an actor id are both 32 bytes) and left to
  * {@link resolveActor} to settle on chain.
  */
-export async function readActorArg(
-  v: string,
-): Promise<ActorRef | { readonly kind: 'hex'; readonly hex: string }> {
+async function readActorArg(v: string): Promise<ActorRef | { readonly kind: 'hex'; readonly hex: string }> {
   if (v.startsWith('key:')) return { kind: 'key', publicKey: hexId(v.slice(4), 'key:') };
   if (v.startsWith('id:')) return { kind: 'id', id: hexId(v.slice(3), 'id:') };
   if (/^[0-9a-f]{64}$/i.test(v)) return { kind: 'hex', hex: v.toLowerCase() };

@@ -10,7 +10,7 @@ const short = (id: string | undefined): string =>
   id === undefined || id === '' ? '-' : `${id.slice(0, 12)}…`;
 
 /** One human line for an event. */
-export function eventLine(e: ActorEvent): string {
+function eventLine(e: ActorEvent): string {
   const when = new Date(e.at).toISOString();
   const head = `${e.id.padEnd(10)} ${when} ${e.type.padEnd(19)}`;
   switch (e.type) {

@@ -30,7 +30,7 @@ export interface ClusterOptions {
 const LOG_LINES = Number(process.env.SIM_TRACE_LINES ?? 60);
 
 /** Node ids used by the simulator: n1..nN. */
-export function nodeIds(size: number): string[] {
+function nodeIds(size: number): string[] {
   return Array.from({ length: size }, (_, i) => `n${i + 1}`);
 }
 

@@ -91,7 +91,7 @@ export interface FaultCounts {
 }
 
 /** Fresh zero counts. */
-export function zeroFaultCounts(): FaultCounts {
+function zeroFaultCounts(): FaultCounts {
   return {
     partitions: 0,
     isolatedLeader: 0,

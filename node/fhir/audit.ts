@@ -82,7 +82,7 @@ function subjectEntity(e: TrailEntry): AuditEventEntity | null {
 }
 
 /** The op's detail as readable text: a reason, category, grantee, reader or role. */
-export function entryDetail(e: TrailEntry): string {
+function entryDetail(e: TrailEntry): string {
   const d = e.detail;
   switch (e.op) {
     case 'grant': {
@@ -108,7 +108,7 @@ export function entryDetail(e: TrailEntry): string {
 }
 
 /** Whether an entry is break-the-glass: an emergency operation or a read judged `emergency`. */
-export function isEmergencyEntry(e: TrailEntry): boolean {
+function isEmergencyEntry(e: TrailEntry): boolean {
   return (
     e.op === 'requestEmergency' ||
     e.op === 'cosignEmergency' ||
@@ -117,7 +117,7 @@ export function isEmergencyEntry(e: TrailEntry): boolean {
 }
 
 /** FHIR id of entry `seq` of a patient's trail. */
-export const auditEventId = (patient: string, seq: number): string => `${patient.slice(0, 32)}-${seq}`;
+const auditEventId = (patient: string, seq: number): string => `${patient.slice(0, 32)}-${seq}`;
 
 /** One trail entry as an AuditEvent; `chainId` names the observing system. */
 export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {

@@ -7,7 +7,7 @@ import type { CapabilityStatement, CapabilityStatementRestResourceSearchParam } 
 import { SEARCH_PARAMS } from './search.js';
 
 /** When the FHIR views last changed what they support. */
-export const VIEWS_DATE = '2025-01-01';
+const VIEWS_DATE = '2025-01-01';
 
 const PARAM_DOC: Readonly<Record<string, { type: 'reference' | 'date' | 'number'; documentation: string }>> =
   {

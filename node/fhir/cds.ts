@@ -10,7 +10,7 @@ import { type Action, HASH_PATTERN, Purpose as PURPOSES, type Purpose } from '..
 import { SYSTEM } from './common.js';
 
 /** The hook and service id. */
-export const CONSULT_HOOK = 'patient-consent-consult';
+const CONSULT_HOOK = 'patient-consent-consult';
 
 /** The discovery document of `GET /cds-services`. */
 export const CDS_DISCOVERY = {

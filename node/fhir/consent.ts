@@ -24,7 +24,7 @@ export function parseConsentId(id: string): { kind: 'grant' | 'request'; id: num
 }
 
 /** FHIR consent action code of each action. */
-export const ACTION_CODE: Readonly<Record<Action, string>> = { read: 'access', write: 'correct' };
+const ACTION_CODE: Readonly<Record<Action, string>> = { read: 'access', write: 'correct' };
 
 /** The provision actor of a grantee. */
 export function granteeActor(g: Grantee): NonNullable<ConsentProvision['actor']>[number] {
@@ -51,7 +51,7 @@ function exceptionProvision(e: Exception): ConsentProvision {
 }
 
 /** The permit provision of terms given to `grantee`. */
-export function termsProvision(t: Terms, grantee: Grantee): ConsentProvision {
+function termsProvision(t: Terms, grantee: Grantee): ConsentProvision {
   return {
     type: 'permit',
     period: { start: instant(t.start), end: instant(t.end) },
@@ -79,7 +79,7 @@ function base(id: string, patient: string): Consent {
 }
 
 /** Whether a grant is in force or still to come at `at` (not revoked, not past its end). */
-export function isGrantActive(g: Grant, at: number): boolean {
+function isGrantActive(g: Grant, at: number): boolean {
   return (g.revokedAt === null || at < g.revokedAt) && at < g.end;
 }
 
@@ -99,7 +99,7 @@ export function grantToConsent(g: Grant, at: number): Consent {
 }
 
 /** The Consent status of a request at `at`. */
-export function requestConsentStatus(r: AccessRequest, at: number): Consent['status'] {
+function requestConsentStatus(r: AccessRequest, at: number): Consent['status'] {
   if (r.status === 'open') return at < r.expiresAt ? 'proposed' : 'inactive';
   if (r.status === 'denied') return 'rejected';
   return 'inactive';

@@ -26,7 +26,7 @@ export interface ReceiptRouteDeps {
 }
 
 /** The facts of a consent op from its Audit events and the grant or request they name. */
-export function factsOf(receipt: Receipt, source: ConsentSource): ReceiptFacts | null {
+function factsOf(receipt: Receipt, source: ConsentSource): ReceiptFacts | null {
   const events = auditFacts(receipt.events);
   const grantEvent = events.find((e) => e.op === 'grant');
   const first = events[0];

@@ -12,7 +12,7 @@ import type { Block, ContractEvent, SignedTx } from '../../protocol/chain/types.
 import { decodeInt } from '../../vm/abi.js';
 
 /** Consent operations a receipt is given for. */
-export const RECEIPT_OPS = [
+const RECEIPT_OPS = [
   'grant',
   'revoke',
   'approveRequest',

@@ -53,7 +53,7 @@ const patientQuery = (extra: Record<string, object>) => ({
 });
 
 /** Sends a FHIR resource (pre-serialised: fastify's serialiser would drop undeclared fields). */
-export function sendFhir(reply: FastifyReply, status: number, resource: Resource): FastifyReply {
+function sendFhir(reply: FastifyReply, status: number, resource: Resource): FastifyReply {
   return reply.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
 }
 

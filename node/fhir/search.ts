@@ -19,8 +19,8 @@ export class SearchError extends Error {
 }
 
 /** Page size when `_count` is absent, and its upper bound. */
-export const DEFAULT_COUNT = 20;
-export const MAX_COUNT = 100;
+const DEFAULT_COUNT = 20;
+const MAX_COUNT = 100;
 
 /** A date bound of `date=<prefix><instant>`: ge, gt, le, lt, eq (eq: the same ms). */
 export interface DateBound {

@@ -35,7 +35,7 @@ const noBackend: ApiBackend = {
 const noRecords = { options: defaultRecordServiceOptions } as unknown as RecordService;
 
 /** The node's OpenAPI document (as `GET /openapi.json` serves it, minus the explorer's files). */
-export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const app = await createHttpServer(
     noBackend,
     { ...defaultHttpOptions, port: 0 },

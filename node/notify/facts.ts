@@ -14,7 +14,7 @@ export type ConsentQuery = (method: string, args: Uint8Array[]) => Uint8Array | 
 const int = (b: Uint8Array | undefined): number => (b?.length === 8 ? decodeInt(b) : 0);
 
 /** A Request struct's fields the index uses, or null for an empty (unknown) one. */
-export function requestFacts(data: Uint8Array): RequestFacts | null {
+function requestFacts(data: Uint8Array): RequestFacts | null {
   if (data.length === 0) return null;
   const f = unpackFields(data);
   const [patient, requester] = f;
@@ -28,7 +28,7 @@ export function requestFacts(data: Uint8Array): RequestFacts | null {
 }
 
 /** A Grant struct's fields the index uses, or null for an empty (unknown) one. */
-export function grantFacts(data: Uint8Array): GrantFacts | null {
+function grantFacts(data: Uint8Array): GrantFacts | null {
   if (data.length === 0) return null;
   const f = unpackFields(data);
   const [patient, , gkind, grantee] = f;

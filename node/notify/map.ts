@@ -12,7 +12,7 @@ import { decodeInt } from '../../vm/abi.js';
 import { PURPOSE_BIT, ROLE_CODE } from '../../vm/consent/abi.js';
 
 /** A grant in force ending within this many ms of the block time is announced as expiring. */
-export const EXPIRING_WITHIN_MS = 86_400_000;
+const EXPIRING_WITHIN_MS = 86_400_000;
 
 /** One audit entry as the `Audit` event carries it (docs/consent.md#audit). */
 export interface AuditEntry {

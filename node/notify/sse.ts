@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ActorEvent, type ActorEventSource, compareEventIds } from '../../protocol/notify.js';
 
 /** One SSE frame. */
-export function sseFrame(type: string, data: unknown, id?: string): string {
+function sseFrame(type: string, data: unknown, id?: string): string {
   return `event: ${type}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 }
 

@@ -11,9 +11,9 @@ import type { NotifyOptions, WebhookSubscriber } from './options.js';
 import type { Delivery, NotifyStore } from './store.js';
 
 /** The header carrying `t=<unix seconds>,v1=<hex hmac>`. */
-export const SIGNATURE_HEADER = 'ehrchain-signature';
+const SIGNATURE_HEADER = 'ehrchain-signature';
 /** The header carrying the delivery id. */
-export const DELIVERY_HEADER = 'ehrchain-delivery';
+const DELIVERY_HEADER = 'ehrchain-delivery';
 
 /** `t=<seconds>,v1=<hex of HMAC-SHA256(secret, "<seconds>.<body>")>`. */
 export function signatureHeader(secret: string, body: string, seconds: number): string {

@@ -40,7 +40,7 @@ export interface ChainStoreOptions {
   readonly blockLimits: BlockLimits;
 }
 
-export const defaultChainStoreOptions: ChainStoreOptions = {
+const defaultChainStoreOptions: ChainStoreOptions = {
   syncBlocks: false,
   syncRaft: true,
   verifyStateOnOpen: true,

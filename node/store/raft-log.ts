@@ -33,7 +33,7 @@ export interface RaftLogOptions {
   readonly sync: boolean;
 }
 
-export const defaultRaftLogOptions: RaftLogOptions = { sync: true };
+const defaultRaftLogOptions: RaftLogOptions = { sync: true };
 
 const HARD_STATE_KEY = new Uint8Array([RaftKey.HardState]);
 const BOOT_CONF_KEY = new Uint8Array([RaftKey.BootConf]);

@@ -49,7 +49,7 @@ export type ColumnTruth =
   | { readonly kind: 'categorical'; readonly spec: HierarchySpec };
 
 /** True when `label` is a true generalisation of `value`. */
-export function isCoveredBy(value: number | string, label: string, truth: ColumnTruth): boolean {
+function isCoveredBy(value: number | string, label: string, truth: ColumnTruth): boolean {
   if (truth.kind === 'categorical') {
     return label === String(value) || (truth.spec[String(value)] ?? []).includes(label);
   }

@@ -63,7 +63,7 @@ export const SAFE_HARBOR_ITEMS = {
 /** US Core extensions kept on Patient: coded race, ethnicity and birth sex, no free text beyond their own. */
 export const US_CORE_RACE = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race';
 export const US_CORE_ETHNICITY = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity';
-export const US_CORE_BIRTHSEX = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex';
+const US_CORE_BIRTHSEX = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex';
 /** Marks a Patient whose birth year stands for the 90-or-older category (set by the engine). */
 export const AGE_90_OR_OLDER = 'https://ehrchain.dev/fhir/StructureDefinition/deid-age-90-or-older';
 

@@ -71,7 +71,7 @@ export function zipToZip3(zip: string): string {
 }
 
 /** The oldest age Safe Harbor releases as itself; older ages become one category, 90 or older. */
-export const MAX_EXACT_AGE = 89;
+const MAX_EXACT_AGE = 89;
 
 const YEARS_PER_UNIT: Readonly<Record<string, number>> = { a: 1, mo: 1 / 12, wk: 7 / 365.25, d: 1 / 365.25 };
 

@@ -72,7 +72,7 @@ export class BenchNode {
  * Copies a message as a decoder would produce it from one received frame: fresh message and entry
  * objects, all entry data copied into one new buffer per message, each entry a view into it.
  */
-export function wireCopy(m: Message): Message {
+function wireCopy(m: Message): Message {
   if (m.type === 'append') {
     const n = m.entries.length;
     let total = 0;

@@ -19,7 +19,7 @@ export interface SeedCase {
 export const KNOWN_CORE_BUG_SEEDS: ReadonlyMap<number, string> = new Map<number, string>();
 
 /** Default number of seeds for `npm test`. */
-export const DEFAULT_SEEDS = 1050;
+const DEFAULT_SEEDS = 1050;
 
 function envInt(name: string): number | undefined {
   const v = process.env[name];

@@ -12,7 +12,7 @@ import { CompileFailure, type Pos } from './lexer.js';
 import type { FnSym, Symbols, Ty } from './symbols.js';
 
 /** Per-function state of the generator. */
-export class FnGen implements GenContext {
+class FnGen implements GenContext {
   readonly items: AsmItem[] = [];
   private readonly scopes: Map<string, Local>[] = [new Map()];
   private nlocals = 0;
@@ -205,7 +205,7 @@ export class FnGen implements GenContext {
 }
 
 /** Whether a statement list ends every path with return or revert. */
-export function terminates(stmts: readonly Stmt[]): boolean {
+function terminates(stmts: readonly Stmt[]): boolean {
   const last = stmts[stmts.length - 1];
   if (!last) return false;
   if (last.k === 'return' || last.k === 'revert') return true;

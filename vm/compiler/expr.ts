@@ -16,7 +16,7 @@ const ARITH: Readonly<Record<string, string>> = {
 const COMPARE: Readonly<Record<string, string>> = { '<': 'LT', '<=': 'LE', '>': 'GT', '>=': 'GE' };
 
 /** Pushes an int constant with the shortest instruction. */
-export function pushInt(v: number): AsmItem {
+function pushInt(v: number): AsmItem {
   if (v >= -128 && v <= 127) return ['PUSHI8', v];
   if (v >= -2147483648 && v <= 2147483647) return ['PUSHI32', v];
   return ['PUSHI64', v];

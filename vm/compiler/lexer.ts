@@ -39,7 +39,7 @@ export interface Token {
 }
 
 /** Reserved words. */
-export const KEYWORDS: ReadonlySet<string> = new Set([
+const KEYWORDS: ReadonlySet<string> = new Set([
   'map',
   'struct',
   'event',

@@ -41,7 +41,7 @@ export interface Symbols {
 }
 
 /** Names reserved for builtins. */
-export const BUILTINS: ReadonlySet<string> = new Set([
+const BUILTINS: ReadonlySet<string> = new Set([
   'caller',
   'height',
   'time',

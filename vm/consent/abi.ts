@@ -160,7 +160,7 @@ export function encodeOp(op: ConsentOp): ConsentCall {
  * The terms as consent.ehr's grant, requestAccess and approveRequest take them: actions, purposes,
  * scope kind, scope, start, end, exceptions by category, exceptions by record.
  */
-export function termsArgs(t: Terms): Uint8Array[] {
+function termsArgs(t: Terms): Uint8Array[] {
   const cats = t.exceptions.flatMap((e) => (e.kind === 'category' ? [text(e.category)] : []));
   const recs = t.exceptions.flatMap((e) => (e.kind === 'record' ? [raw(e.recordId)] : []));
   return [

@@ -54,7 +54,7 @@ function decide(reason: Reason): AccessDecision {
 }
 
 /** Does the permit name this actor, directly, through its organisation, or through its role? */
-export function granteeMatches(grant: Grant, actor: Actor): boolean {
+function granteeMatches(grant: Grant, actor: Actor): boolean {
   const g = grant.grantee;
   if (g.kind === 'actor') return g.id === actor.id;
   if (g.kind === 'org') return g.id === actor.org;
@@ -62,7 +62,7 @@ export function granteeMatches(grant: Grant, actor: Actor): boolean {
 }
 
 /** Judges one permit (already known to name the actor) against the request. */
-export function evaluateGrant(
+function evaluateGrant(
   grant: Grant,
   target: ResolvedTarget,
   action: Action,
@@ -88,7 +88,7 @@ export function evaluateGrant(
 }
 
 /** Is a co-signed emergency of `actor` for `patient` in force at `at`? */
-export function emergencyActive(state: ConsentState, actor: ActorId, patient: ActorId, at: Time): boolean {
+function emergencyActive(state: ConsentState, actor: ActorId, patient: ActorId, at: Time): boolean {
   for (const id of state.emergenciesByPair.get(pairKey(actor, patient)) ?? []) {
     const e = state.emergencies[id - 1];
     if (e?.cosignedAt == null) continue;
@@ -98,11 +98,7 @@ export function emergencyActive(state: ConsentState, actor: ActorId, patient: Ac
 }
 
 /** Resolves a target to (record id, category) for `patient`, or null if the record/version is unknown. */
-export function resolveTarget(
-  state: ConsentState,
-  patient: ActorId,
-  target: AccessTarget,
-): ResolvedTarget | null {
+function resolveTarget(state: ConsentState, patient: ActorId, target: AccessTarget): ResolvedTarget | null {
   if (target.kind === 'category') return { recordId: null, category: target.category };
   const rec = state.records.get(target.recordId);
   if (!rec || rec.patient !== patient) return null;

@@ -41,7 +41,7 @@ export type { ConsentOp, ConsentOpName, ReadEntry, TxContext } from './ops.js';
 export { type AuditEntry, AuditOp } from './state.js';
 
 /** Runs one operation against `state`: checks, then effects; on error nothing changes. */
-export function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
+function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
   switch (op.op) {
     case 'addOrg':
       return admin.addOrg(state, ctx, op);

@@ -40,7 +40,7 @@ export const isRole = (v: string): v is Role => ROLES.includes(v);
 /** An organisation kind. */
 export const isOrgKind = (v: string): v is OrgKind => KINDS.includes(v);
 /** A purpose-of-use code. */
-export const isPurpose = (v: string): v is Purpose => PURPOSES.includes(v);
+const isPurpose = (v: string): v is Purpose => PURPOSES.includes(v);
 /** A content id: 1-128 bytes in UTF-8 (normally a CIDv1 string); opaque to the rules. */
 export const isCid = (v: string): boolean => {
   const n = new TextEncoder().encode(v).length;

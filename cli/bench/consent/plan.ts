@@ -74,7 +74,7 @@ export interface ConsentShape {
 }
 
 /** Smooth weighted round-robin: op of every step k (deterministic, no randomness). */
-export class MixSchedule {
+class MixSchedule {
   readonly #weights: number[];
   readonly #current: number[];
   readonly #total: number;
@@ -124,7 +124,7 @@ export function recordIdOf(seed: string, doctor: number, r: number): Uint8Array 
 /** Global admin count (genesis admin of hospital h is admin h * (1 + extra)). */
 export const adminCount = (s: ConsentShape): number => s.hospitals * (1 + s.extraAdmins);
 /** Hospital (0-based) of a global actor index in a class with `perHospital` per hospital. */
-export const hospitalOf = (index: number, perHospital: number): number => Math.floor(index / perHospital);
+const hospitalOf = (index: number, perHospital: number): number => Math.floor(index / perHospital);
 /** The patient (global index) a doctor (global index) anchors records for: one of its hospital. */
 export function patientOfDoctor(s: ConsentShape, doctor: number): number {
   const h = hospitalOf(doctor, s.doctors);

@@ -65,7 +65,7 @@ export interface RecordsRunOptions {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** A synthetic FHIR Observation whose JSON is about `bytes` long (random filler in a note). */
-export function syntheticObservation(bytes: number): Record<string, unknown> {
+function syntheticObservation(bytes: number): Record<string, unknown> {
   const filler = randomBytes(Math.max(0, Math.ceil((bytes - 200) * 0.75))).toString('base64');
   return {
     resourceType: 'Observation',

@@ -35,7 +35,7 @@ export interface WorkloadSettings {
 }
 
 /** A workload whose contract or API the node does not offer yet. */
-export class WorkloadUnavailableError extends Error {
+class WorkloadUnavailableError extends Error {
   override readonly name = 'WorkloadUnavailableError';
 }
 

@@ -18,7 +18,7 @@ interface Link {
 }
 
 /** Identifies the process (among `pids`) owning the 127.0.0.1:`port` end of a connection. */
-export async function socketOwner(port: number, peerPort: number, pids: readonly number[]): Promise<number> {
+async function socketOwner(port: number, peerPort: number, pids: readonly number[]): Promise<number> {
   const hex = (p: number) => p.toString(16).toUpperCase().padStart(4, '0');
   let inode = '';
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {

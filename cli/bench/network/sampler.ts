@@ -93,7 +93,7 @@ async function statusOf(url: string): Promise<{ height: number; term: number } |
 }
 
 /** Total size of a directory tree in bytes. */
-export async function duBytes(dir: string): Promise<number> {
+async function duBytes(dir: string): Promise<number> {
   let total = 0;
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const e of entries) {

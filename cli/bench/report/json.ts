@@ -45,7 +45,7 @@ export interface BenchReport extends Omit<RunResult, 'phases'> {
 }
 
 /** Describes this machine. */
-export function machineInfo(): MachineInfo {
+function machineInfo(): MachineInfo {
   const c = cpus();
   return {
     cores: c.length,

@@ -68,7 +68,7 @@ export const arbMessage: fc.Arbitrary<Message> = fc.oneof(
 const signature = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => new Uint8Array(b));
 
 /** A leader certificate of the right shape (its signatures are random bytes). */
-export const arbLeaderCert: fc.Arbitrary<LeaderCertificate> = fc.record({
+const arbLeaderCert: fc.Arbitrary<LeaderCertificate> = fc.record({
   term: uint,
   leader: nodeId,
   votes: fc.array(fc.record({ voter: nodeId, signature }), { minLength: 1, maxLength: 7 }),

@@ -26,7 +26,7 @@ export interface Actor {
   readonly id: string;
 }
 
-export function newActor(): Actor {
+function newActor(): Actor {
   const seed = new Uint8Array(randomBytes(32));
   const key = publicKeyFromSeed(seed);
   return { seed, key, id: toHex(sha256(key)) };

@@ -54,7 +54,7 @@ function signedCase(sender: Uint8Array, nonce: number, sig: (hash: Uint8Array) =
 }
 
 /** The refused signature cases, each with why the nodes refuse it. */
-export function signatureCases(seed: Uint8Array): { name: string; why: string; tx: SignedTx }[] {
+function signatureCases(seed: Uint8Array): { name: string; why: string; tx: SignedTx }[] {
   const honest = ed25519.utils.getExtendedPublicKey(seed);
   const A = honest.pointBytes;
   const a = honest.scalar;

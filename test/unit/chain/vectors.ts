@@ -17,11 +17,11 @@ import { batchVector, signatureVectors } from './signature-vectors.js';
 const counting = (start: number) => Uint8Array.from({ length: 32 }, (_, i) => start + i);
 
 /** TEST ONLY: bytes 0x00..0x1f. */
-export const SENDER_SEED = counting(0x00);
+const SENDER_SEED = counting(0x00);
 /** TEST ONLY: bytes 0x20..0x3f. */
-export const PROPOSER_SEED = counting(0x20);
+const PROPOSER_SEED = counting(0x20);
 /** RFC 8032 section 7.1, TEST 1 secret key (public, for cross-checking ed25519). */
-export const RFC8032_SEED = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
+const RFC8032_SEED = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
 
 /** A tx body in JSON: byte fields as lower-case hex. */
 export interface TxBodyJson {

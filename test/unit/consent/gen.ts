@@ -18,7 +18,7 @@ import type {
 import { CAST, DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, type World } from './world.js';
 
 /** Everyone who may sign, plus keys not yet registered. */
-export const SIGNERS: readonly Name[] = [
+const SIGNERS: readonly Name[] = [
   ...(Object.keys(CAST) as (keyof typeof CAST)[]),
   'adminA',
   'adminB',
@@ -208,7 +208,7 @@ const requestSteps = [
 ] as const;
 
 /** A signer and an operation, arguments drawn from the pools (some malformed on purpose). */
-export const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
+const signedOp: fc.Arbitrary<{ who: Name; o: ConsentOp }> = fc.oneof(
   signed(
     signer('gov'),
     fc.record({

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The generated module's text for a source. */
-export function sourceModule(src: string): string {
+function sourceModule(src: string): string {
   return [
     '// Generated from consent.ehr by test/unit/consent/sync-source.ts; do not edit.',
     '/** The consent contract source (vm/consent/consent.ehr). */',

@@ -20,7 +20,7 @@ export const SPEC: HierarchySpec = {
 export const LEAVES = Object.keys(SPEC);
 
 /** The lowest common generalisation, in SPEC, of some leaves. */
-export function lcaOf(values: readonly string[]): string {
+function lcaOf(values: readonly string[]): string {
   const uniq = [...new Set(values)];
   if (uniq.length === 1) return uniq[0] as string;
   const parents = new Set(uniq.map((v) => SPEC[v]?.[0]));

@@ -21,7 +21,7 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 
 let proposer: Signer | undefined;
 /** The test proposer (synthetic seed, TEST ONLY). */
-export function testProposer(): Signer {
+function testProposer(): Signer {
   proposer ??= createSigner(new Uint8Array(32).fill(77));
   return proposer;
 }

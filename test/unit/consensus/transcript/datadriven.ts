@@ -16,7 +16,7 @@ export interface Block {
 }
 
 /** A malformed transcript file. */
-export class TranscriptError extends Error {
+class TranscriptError extends Error {
   constructor(file: string, line: number, message: string) {
     super(`${file}:${line}: ${message}`);
     this.name = 'TranscriptError';
