@@ -69,6 +69,9 @@ const headerProps = {
 } as const;
 const headerRequired = Object.keys(headerProps) as (keyof typeof headerProps)[];
 
+/** A block's header fields, hash and signature (the `block` event's `block`). */
+export const blockHeader = { type: 'object', properties: headerProps, required: headerRequired } as const;
+
 const block = {
   type: 'object',
   description:
@@ -372,7 +375,8 @@ export const events = {
   response: {
     200: {
       description:
-        'an endless text/event-stream (event: block | leader | receipts, or with actor an actor event type | reset; data: one JSON object)',
+        'an endless text/event-stream (event: block | leader | receipts, or with actor an actor event type | reset; data: one JSON object). ' +
+        "This operation's x-events maps each event name to its data's schema in components.schemas.",
       content: { 'text/event-stream': { schema: { type: 'string' } } },
     },
     ...errors,

@@ -18,6 +18,7 @@ import { defaultTxLimits } from '../../protocol/chain/tx.js';
 import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
 import { streamActorEvents } from '../notify/sse.js';
+import { eventRefs, eventSchemas } from './event-schemas.js';
 import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
@@ -68,6 +69,8 @@ export async function createHttpServer(
         version: '1',
         description: 'Submit signed transactions, read blocks, receipts and status, follow events.',
       },
+      // The SSE events' data (GET /v1/events' x-events points to them).
+      components: { schemas: { ...eventSchemas } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -193,7 +196,7 @@ export async function createHttpServer(
     return backend.query(contract, method, parsed);
   });
 
-  app.get('/v1/events', { schema: S.events }, async (req, reply) => {
+  app.get('/v1/events', { schema: { ...S.events, 'x-events': eventRefs } }, async (req, reply) => {
     const { receipts, actor, since } = req.query as { receipts?: boolean; actor?: string; since?: string };
     if (actor !== undefined) {
       // One actor's notifications (docs/notify.md), resumable with Last-Event-ID or ?since=.
