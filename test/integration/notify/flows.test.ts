@@ -1,9 +1,9 @@
 /**
  * Notifications of the consent flows the first integration test leaves out, on 3 validators,
- * driven through the consent client: a denial, a guardian's approval, a request lapsing, a grant
- * expiring within 24 h and an emergency request with its co-signature. Each reaches exactly the
- * actors docs/notify.md#events names, and nobody else: every watched stream's whole transcript is
- * checked at the end.
+ * driven through the consent client: a denial (by the patient, by a guardian), a guardian's
+ * approval, a request lapsing, a grant expiring within 24 h and an emergency request with its
+ * co-signature. Each reaches exactly the actors docs/notify.md#events names, and nobody else:
+ * every watched stream's whole transcript is checked at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentClient } from '../../../client/consent.js';
@@ -130,6 +130,25 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
     });
   }, 60_000);
 
+  it("a guardian's denial reaches the requester only, not the patient (docs/notify.md#limits-of-this-version)", async () => {
+    const id = await as.doctor.request(who.patient.id, terms(Date.now() + 48 * HOUR), 'referral');
+    await as.guardian.deny(id, 'not-needed');
+    await until('doctor', 'request.denied', 'requestId', id);
+    await until('guardian', 'request.received', 'requestId', id);
+    expect(
+      streams.doctor.events.find((e) => e.type === 'request.denied' && e.requestId === id),
+    ).toMatchObject({
+      by: who.guardian.id,
+    });
+    expect(about('requestId', id)).toEqual({
+      patient: ['request.received/patient'],
+      guardian: ['request.received/guardian'],
+      other: [],
+      doctor: ['request.denied/requester'],
+      doctor2: [],
+    });
+  }, 60_000);
+
   it('a request lapsing reaches the patient, the guardian and the requester', async () => {
     const expiresAt = Date.now() + 3_000;
     const id = await as.doctor.request(who.patient.id, terms(Date.now() + 48 * HOUR), 'referral', expiresAt);
@@ -202,7 +221,7 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
     for (const n of names) expect(streams[n].events.every((e) => e.actor === who[n].id)).toBe(true);
     expect(streams.other.events.map((e) => `${e.type}/${e.grantId}`)).toEqual([`grant.given/${grantId}`]);
     const total = Object.values(streams).reduce((s, f) => s + f.events.length, 0);
-    // Every event seen above, and no other: 3 + 6 + 5 + 6 + 4 + 2 (this last grant).
-    expect(total).toBe(26);
+    // Every event seen above, and no other: 3 + 6 + 3 + 5 + 6 + 4 + 2 (this last grant).
+    expect(total).toBe(29);
   }, 60_000);
 });
