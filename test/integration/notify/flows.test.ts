@@ -150,7 +150,8 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
   }, 60_000);
 
   it('a request lapsing reaches the patient, the guardian and the requester', async () => {
-    const expiresAt = Date.now() + 3_000;
+    // Short, but long enough for the request itself to be committed before it (invalid_expiry).
+    const expiresAt = Date.now() + 4_000;
     const id = await as.doctor.request(who.patient.id, terms(Date.now() + 48 * HOUR), 'referral', expiresAt);
     await until('patient', 'request.received', 'requestId', id);
     // Block time must pass expiresAt: wait for the clock, then have a block cut.
