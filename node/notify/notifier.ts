@@ -163,14 +163,18 @@ export class Notifier {
       }
     }
     const doneTimers = await this.store.dueTimers(time);
-    for (const t of doneTimers) drafts.push(...timerToActorEvents(t, time, ctx));
+    // A timer already due at this block's time (a grant made within 24 h of its end) is checked
+    // now, not stored: an idle chain might cut no next block to check it at.
+    const dueNow = addTimers.filter((t) => t.due <= time);
+    const later = addTimers.filter((t) => t.due > time);
+    for (const t of [...doneTimers, ...dueNow]) drafts.push(...timerToActorEvents(t, time, ctx));
     const events: ActorEvent[] = drafts.map((d, i) => ({ id: `${height}-${i}`, height, time, ...d }));
     const deliveries = events.flatMap((e) => this.#webhooks.deliveriesFor(e));
     const dropped = await this.store.write(
       {
         height,
         events,
-        addTimers,
+        addTimers: later,
         doneTimers,
         guardians,
         deliveries,

@@ -10,43 +10,19 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Account, type EhrClient } from '../../../client/client.js';
-import { readKeyFile } from '../../../client/keyfile.js';
+import type { EhrClient } from '../../../client/client.js';
 import type { TxView } from '../../../protocol/api.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
-import { publicKeyFromSeed } from '../../../protocol/chain/keys.js';
 import type { ActorEvent } from '../../../protocol/notify.js';
 import { decodeInt } from '../../../vm/abi.js';
 import { encodeOp } from '../../../vm/consent/abi.js';
-import { actorIdOf } from '../../../vm/consent/common.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import { createNetwork, freePorts, type Network, waitFor } from '../../helpers/network.js';
+import { type Actor, actorOf, follow, HOUR, hex32, hospitalAdmin, types } from './setup.js';
 
-const HOUR = 3_600_000;
 const SECRET = 'test-webhook-secret-0123456789';
-const cert = () => toHex(new Uint8Array(randomBytes(32)));
-const rid = () => toHex(new Uint8Array(randomBytes(32)));
-
-interface Actor {
-  readonly account: Account;
-  readonly id: string;
-  readonly key: string;
-}
-
-/** Collects what a stream yields until aborted. */
-function follow(client: EhrClient, actor: string, lastEventId?: string) {
-  const abort = new AbortController();
-  const events: ActorEvent[] = [];
-  const done = (async () => {
-    const it = client.followActor(actor, {
-      signal: abort.signal,
-      reconnectMs: 200,
-      ...(lastEventId === undefined ? {} : { lastEventId }),
-    });
-    for await (const item of it) if (item.kind === 'event') events.push(item.event);
-  })().catch(() => undefined);
-  return { events, stop: () => abort.abort(), done };
-}
+const cert = hex32;
+const rid = hex32;
 
 /** A webhook receiver on 127.0.0.1 that can be down (not listening) for a while. */
 class Receiver {
@@ -94,10 +70,7 @@ describe('notifications of consent events on 3 validators', () => {
   let otherStream: ReturnType<typeof follow>;
   let recordId: string;
 
-  const actor = (seed: Uint8Array): Actor => {
-    const key = toHex(publicKeyFromSeed(seed));
-    return { account: new Account(seed, net.chainId), id: actorIdOf(key), key };
-  };
+  const actor = (seed: Uint8Array): Actor => actorOf(net, seed);
 
   async function run(who: Actor, op: ConsentOp, node = 0): Promise<TxView> {
     const c = encodeOp(op);
@@ -105,8 +78,6 @@ describe('notifications of consent events on 3 validators', () => {
     expect(tx.receipt?.status, `${op.op}: ${tx.receipt?.error}`).toBe('ok');
     return tx;
   }
-
-  const types = (es: readonly ActorEvent[]) => es.map((e) => e.type);
 
   beforeAll(async () => {
     const [port] = await freePorts(1);
@@ -122,8 +93,7 @@ describe('notifications of consent events on 3 validators', () => {
     await writeFile(file, JSON.stringify(config));
     await net.startAll();
     await net.waitLeader();
-    const adminKey = await readKeyFile(join(net.dir, 'keys', 'admin-hospital-1.json'));
-    admin = actor(adminKey.seed);
+    admin = await hospitalAdmin(net);
     patient = actor(new Uint8Array(randomBytes(32)));
     other = actor(new Uint8Array(randomBytes(32)));
     doctor = actor(new Uint8Array(randomBytes(32)));
