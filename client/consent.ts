@@ -203,7 +203,7 @@ export class ConsentClient {
     );
   }
 
-  /** Patient or guardian: denies a request, with a reason code (e.g. `not_needed`). */
+  /** Patient or guardian: denies a request, with a reason code (e.g. `not-needed`). */
   async deny(requestId: number, reason: string): Promise<void> {
     await this.run({ op: 'denyRequest', requestId, reason });
   }
