@@ -16,6 +16,7 @@ import { ConsentSource } from '../../../node/fhir/source.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 import { createNetwork, type Network } from '../../helpers/network.js';
 import { type Actor, HOUR, RecordsWorld } from '../records/world.js';
+import { importableConsent } from './consents.js';
 
 /** A thrown marker: the sync query needs an answer not fetched yet. */
 class Missing {
@@ -153,50 +154,7 @@ describe('MedplumClient reads the FHIR views of a real node', () => {
   it('reads back an imported Consent with the provision it was imported from', async () => {
     const other = await world.register('doctor');
     const now = Date.now();
-    const input = {
-      resourceType: 'Consent',
-      status: 'active',
-      scope: {
-        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-      },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
-      patient: { type: 'Patient', identifier: { system: 'urn:ehrchain:actor', value: patient.id } },
-      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
-      provision: {
-        type: 'permit',
-        period: { start: new Date(now - HOUR).toISOString(), end: new Date(now + 48 * HOUR).toISOString() },
-        actor: [
-          {
-            role: {
-              coding: [
-                {
-                  system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
-                  code: 'IRCP',
-                  display: 'information recipient',
-                },
-              ],
-            },
-            reference: { identifier: { system: 'urn:ehrchain:actor', value: other.id } },
-          },
-        ],
-        action: [
-          { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] },
-        ],
-        purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
-        class: [{ system: 'urn:ehrchain:category', code: 'lab' }],
-        provision: [
-          {
-            type: 'deny',
-            data: [
-              {
-                meaning: 'instance',
-                reference: { identifier: { system: 'urn:ehrchain:record', value: 'e'.repeat(64) } },
-              },
-            ],
-          },
-        ],
-      },
-    };
+    const input = importableConsent(patient.id, other.id, now);
     const r = consentToGrant(input);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     const cc = new ConsentClient(net.node(0).client, patient.seed, net.chainId);
