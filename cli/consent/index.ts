@@ -5,6 +5,7 @@
 
 import type { Command } from 'commander';
 import { addAdminCommands } from './admin.js';
+import { addImportCommand } from './import.js';
 import { addOtherCommands } from './other.js';
 import { addPatientCommands } from './patient.js';
 import { addRequestCommands } from './requests.js';
@@ -17,6 +18,7 @@ export function addConsentCommands(program: Command): void {
     .description('register actors, grant, request and approve access, attest, read the audit trail');
   addAdminCommands(consent);
   addPatientCommands(consent);
+  addImportCommand(consent);
   addRequestCommands(consent);
   addOtherCommands(consent);
   addConsentWatchCommand(program);
