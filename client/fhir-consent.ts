@@ -5,6 +5,7 @@
  * made directly (docs/fhir.md, "Importing a Consent"). Nothing is dropped silently: a field that
  * would change who may see what and that a grant cannot hold is a problem. Pure; never throws.
  */
+import { SYSTEM } from '../protocol/fhir-systems.js';
 import { validateFhir } from '../protocol/records/fhir.js';
 import {
   ACCESSOR_ROLES,
@@ -40,21 +41,7 @@ export type ConsentImport =
   | { readonly ok: true; readonly grant: ImportedGrant }
   | { readonly ok: false; readonly problems: readonly ConsentProblem[] };
 
-// The systems of docs/fhir.md (node/fhir/common.ts holds the same; the client does not import node/).
-const SYS = {
-  actor: 'urn:ehrchain:actor',
-  org: 'urn:ehrchain:org',
-  role: 'urn:ehrchain:role',
-  record: 'urn:ehrchain:record',
-  category: 'urn:ehrchain:category',
-  grant: 'urn:ehrchain:grant',
-  actReason: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
-  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
-  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
-  consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
-  loinc: 'http://loinc.org',
-  participation: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
-} as const;
+const SYS = SYSTEM;
 
 /** Largest input read: JSON values (objects, arrays, scalars) in all, and nesting depth. */
 export const CONSENT_IMPORT_LIMITS = { values: 5_000, depth: 24 } as const;
