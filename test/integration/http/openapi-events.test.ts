@@ -10,17 +10,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Account } from '../../../client/client.js';
-import { readKeyFile } from '../../../client/keyfile.js';
 import type { ChainNode } from '../../../node/node.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
-import { publicKeyFromSeed } from '../../../protocol/chain/keys.js';
 import { decodeInt } from '../../../vm/abi.js';
-import { encodeOp } from '../../../vm/consent/abi.js';
-import { actorIdOf } from '../../../vm/consent/common.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
 import { tx } from '../node/bad-input-cases.js';
+import { type Actor, actorOf, hospitalAdmin, runOp } from '../notify/setup.js';
 
 const HOUR = 3_600_000;
 const doc = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8')) as {
@@ -84,17 +80,8 @@ describe('every SSE event a real node sends validates against docs/openapi.json'
     streams.push(s);
     return s;
   };
-  const actor = (seed: Uint8Array) => {
-    const key = toHex(publicKeyFromSeed(seed));
-    return { account: new Account(seed, net.chainId), id: actorIdOf(key), key };
-  };
-  type Actor = ReturnType<typeof actor>;
-  async function run(who: Actor, op: ConsentOp) {
-    const c = encodeOp(op);
-    const t = await who.account.call(net.node(0).client, 'consent', c.method, c.args, { timeoutMs: 30_000 });
-    expect(t.receipt?.status, `${op.op}: ${t.receipt?.error}`).toBe('ok');
-    return t;
-  }
+  const actor = (seed: Uint8Array): Actor => actorOf(net, seed);
+  const run = (who: Actor, op: ConsentOp) => runOp(net, who, op);
   const typesOf = (s: ReturnType<typeof openStream>) => s.frames.map((f) => f.type);
 
   beforeAll(async () => {
@@ -136,7 +123,7 @@ describe('every SSE event a real node sends validates against docs/openapi.json'
   }, 60_000);
 
   it('the actor events of a request, its approval, a new version and a read; and reset', async () => {
-    const admin = actor((await readKeyFile(join(net.dir, 'keys', 'admin-hospital-1.json'))).seed);
+    const admin = await hospitalAdmin(net);
     const [patient, doctor, serving] = [0, 1, 2].map(() => actor(new Uint8Array(randomBytes(32)))) as [
       Actor,
       Actor,

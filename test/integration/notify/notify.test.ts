@@ -15,10 +15,9 @@ import type { TxView } from '../../../protocol/api.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 import type { ActorEvent } from '../../../protocol/notify.js';
 import { decodeInt } from '../../../vm/abi.js';
-import { encodeOp } from '../../../vm/consent/abi.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import { createNetwork, freePorts, type Network, waitFor } from '../../helpers/network.js';
-import { type Actor, actorOf, follow, HOUR, hex32, hospitalAdmin, types } from './setup.js';
+import { type Actor, actorOf, follow, HOUR, hex32, hospitalAdmin, runOp, types } from './setup.js';
 
 const SECRET = 'test-webhook-secret-0123456789';
 const cert = hex32;
@@ -72,12 +71,7 @@ describe('notifications of consent events on 3 validators', () => {
 
   const actor = (seed: Uint8Array): Actor => actorOf(net, seed);
 
-  async function run(who: Actor, op: ConsentOp, node = 0): Promise<TxView> {
-    const c = encodeOp(op);
-    const tx = await who.account.call(client(node), 'consent', c.method, c.args, { timeoutMs: 30_000 });
-    expect(tx.receipt?.status, `${op.op}: ${tx.receipt?.error}`).toBe('ok');
-    return tx;
-  }
+  const run = (who: Actor, op: ConsentOp, node = 0): Promise<TxView> => runOp(net, who, op, node);
 
   beforeAll(async () => {
     const [port] = await freePorts(1);

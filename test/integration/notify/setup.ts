@@ -4,13 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { Account, type EhrClient } from '../../../client/client.js';
 import { ConsentClient } from '../../../client/consent.js';
 import { readKeyFile } from '../../../client/keyfile.js';
+import type { TxView } from '../../../protocol/api.js';
 import { toHex } from '../../../protocol/chain/encoding.js';
 import { publicKeyFromSeed } from '../../../protocol/chain/keys.js';
 import type { ActorEvent } from '../../../protocol/notify.js';
+import { encodeOp } from '../../../vm/consent/abi.js';
 import { actorIdOf } from '../../../vm/consent/common.js';
+import type { ConsentOp } from '../../../vm/consent/ops.js';
 import type { Network } from '../../helpers/network.js';
 
 export const HOUR = 3_600_000;
@@ -35,6 +39,16 @@ export function actorOf(net: Network, seed: Uint8Array = new Uint8Array(randomBy
 export async function hospitalAdmin(net: Network): Promise<Actor> {
   const key = await readKeyFile(join(net.dir, 'keys', 'admin-hospital-1.json'));
   return actorOf(net, key.seed);
+}
+
+/** Signs and submits a consent operation as `who` through node `node`, and expects it committed ok. */
+export async function runOp(net: Network, who: Actor, op: ConsentOp, node = 0): Promise<TxView> {
+  const c = encodeOp(op);
+  const tx = await who.account.call(net.node(node).client, 'consent', c.method, c.args, {
+    timeoutMs: 30_000,
+  });
+  expect(tx.receipt?.status, `${op.op}: ${tx.receipt?.error}`).toBe('ok');
+  return tx;
 }
 
 /** `who`'s consent client over node `node` of `net`. */
