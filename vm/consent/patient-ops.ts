@@ -7,8 +7,8 @@ import { canAccess, decideResolved } from './access.js';
 import { ALLOWED_REASONS, ConsentError } from './codes.js';
 import { activeCaller, actsFor, audit, done, fail, type OpResult, patientOf } from './common.js';
 import type { ConsentOp, TxContext } from './ops.js';
-import { type AuditEntry, AuditOp, type ConsentState, pairKey, pushTo } from './state.js';
-import { EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS, type Grant } from './types.js';
+import { type AuditEntry, AuditOp, type ConsentState, pairKey, pushTo, storeGrant } from './state.js';
+import { EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS } from './types.js';
 import {
   isActions,
   isCid,
@@ -51,22 +51,13 @@ export function grant(state: ConsentState, ctx: TxContext, op: Op<'grant'>): OpR
   }
   if (g.kind === 'org' && !state.orgs.has(g.id)) return fail(ConsentError.unknownOrg);
   if (op.start >= op.end || op.end <= ctx.now) return fail(ConsentError.invalidPeriod);
-  const record: Grant = {
-    id: state.grants.length + 1,
+  const record = storeGrant(state, {
     patient: op.patient,
     grantor: caller.id,
     grantee: g,
-    actions: [...op.actions],
-    scope: op.scope,
-    purposes: [...op.purposes],
-    start: op.start,
-    end: op.end,
-    exceptions: [...op.exceptions],
-    grantedAt: ctx.now,
-    revokedAt: null,
-  };
-  state.grants.push(record);
-  pushTo(state.grantsByPatient, op.patient, record.id);
+    terms: op,
+    now: ctx.now,
+  });
   const entry = audit(state, {
     op: AuditOp.grant,
     at: ctx.now,

@@ -7,11 +7,10 @@
 import { ConsentError } from './codes.js';
 import { activeCaller, actsFor, audit, done, fail, type OpResult, patientOf } from './common.js';
 import type { ConsentOp, TxContext } from './ops.js';
-import { AuditOp, type ConsentState, pushTo } from './state.js';
+import { AuditOp, type ConsentState, storeGrant } from './state.js';
 import {
   type AccessRequest,
   type Exception,
-  type Grant,
   MAX_OPEN_REQUESTS,
   MAX_OPEN_REQUESTS_PER_PATIENT,
   PURPOSES_BY_ROLE,
@@ -136,23 +135,14 @@ export function approveRequest(state: ConsentState, ctx: TxContext, op: Op<'appr
   const t: Terms = op.terms ?? r;
   if (!narrows(t, r)) return fail(ConsentError.widenedTerms);
   if (t.start >= t.end || t.end <= ctx.now) return fail(ConsentError.invalidPeriod);
-  const g: Grant = {
-    id: state.grants.length + 1,
+  const g = storeGrant(state, {
     patient: r.patient,
     grantor: by.id,
     grantee: { kind: 'actor', id: r.requester },
-    actions: [...t.actions],
-    scope: t.scope,
-    purposes: [...t.purposes],
-    start: t.start,
-    end: t.end,
-    exceptions: [...t.exceptions],
-    grantedAt: ctx.now,
-    revokedAt: null,
+    terms: t,
+    now: ctx.now,
     request: r.id,
-  };
-  state.grants.push(g);
-  pushTo(state.grantsByPatient, r.patient, g.id);
+  });
   answer(r, by.id, ctx.now, 'approved');
   r.grantId = g.id;
   const base = { at: ctx.now, by: by.id, patient: r.patient } as const;

@@ -10,11 +10,13 @@ import type {
   AttestationKind,
   Emergency,
   Grant,
+  Grantee,
   Org,
   OrgId,
   Purpose,
   RecordEntry,
   RecordId,
+  Terms,
   Time,
 } from './types.js';
 
@@ -119,4 +121,33 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * Stores a new grant of `patient`'s made by `grantor` at `now` with `terms`, the next grant id, and
+ * lists it under the patient: what `grant` and `approveRequest` both do (the contract's `new_grant`).
+ */
+export function storeGrant(
+  state: ConsentState,
+  g: { patient: string; grantor: string; grantee: Grantee; terms: Terms; now: Time; request?: number },
+): Grant {
+  const t = g.terms;
+  const grant: Grant = {
+    id: state.grants.length + 1,
+    patient: g.patient,
+    grantor: g.grantor,
+    grantee: g.grantee,
+    actions: [...t.actions],
+    scope: t.scope,
+    purposes: [...t.purposes],
+    start: t.start,
+    end: t.end,
+    exceptions: [...t.exceptions],
+    grantedAt: g.now,
+    revokedAt: null,
+    ...(g.request === undefined ? {} : { request: g.request }),
+  };
+  state.grants.push(grant);
+  pushTo(state.grantsByPatient, g.patient, grant.id);
+  return grant;
 }
