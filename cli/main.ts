@@ -87,6 +87,16 @@ program
     await runStart(o);
   });
 
+interface DevnetFlags {
+  nodes: number;
+  dir: string;
+  httpPort: number;
+  p2pPort: number;
+  logLevel: string;
+  demo: boolean;
+  activity: boolean;
+}
+
 program
   .command('devnet')
   .description('run a local network of validator processes (created on first run, resumed after)')
@@ -100,8 +110,10 @@ program
   )
   .option('--p2p-port <port>', "node 1's libp2p port", int('--p2p-port', 1, 65535), 9080)
   .option('--log-level <level>', 'log level of the nodes', 'info')
-  .action(async (o: { nodes: number; dir: string; httpPort: number; p2pPort: number; logLevel: string }) => {
-    const { runDevnet } = await import('./devnet.js');
+  .option('--no-demo', 'a new devnet starts empty, without the synthetic demo consortium')
+  .option('--no-activity', "no synthetic activity on a demo chain (it keeps the explorer's charts moving)")
+  .action(async (o: DevnetFlags) => {
+    const { runDevnet } = await import('./devnet/devnet.js');
     await runDevnet({ ...o, host: '127.0.0.1' });
   });
 

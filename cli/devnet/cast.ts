@@ -40,15 +40,29 @@ export const personFile = (p: Pick<DemoPerson, 'role' | 'name'>): string => `${p
 
 /** Staff: the three admins, three doctors, the insurer's claims officer and a guardian. */
 export const DEMO_STAFF: readonly DemoPerson[] = [
-  { name: 'maria', role: 'admin', org: 'hospital-1', about: "hospital-1's first admin (genesis key)" },
-  { name: 'noah', role: 'admin', org: 'hospital-2', about: "hospital-2's first admin (genesis key)" },
-  { name: 'olga', role: 'admin', org: 'insurer-1', about: "insurer-1's first admin (added by governance)" },
+  { name: 'maria', role: 'admin', org: 'hospital-1', about: 'first admin (the genesis key)' },
+  {
+    name: 'noah',
+    role: 'admin',
+    org: 'hospital-2',
+    about: 'first admin (the genesis key); co-signed an emergency',
+  },
+  { name: 'olga', role: 'admin', org: 'insurer-1', about: 'first admin (added by governance)' },
   { name: 'rosa', role: 'doctor', org: 'hospital-1', about: 'GP of dana, fatima and jo' },
   { name: 'sam', role: 'doctor', org: 'hospital-1', about: 'cardiologist; dana approved his request' },
   { name: 'tariq', role: 'doctor', org: 'hospital-2', about: "ana's doctor; broke the glass for dana" },
   { name: 'uma', role: 'insurer', org: 'insurer-1', about: 'claims officer; reads what dana granted' },
   { name: 'victor', role: 'guardian', org: 'hospital-1', about: "jo's guardian" },
 ];
+
+/** What each demo patient did, by the name the generator gives them (seed 2026). */
+const PATIENT_ABOUT: Readonly<Record<string, string>> = {
+  dana: 'granted rosa (except mental-health), uma (payment), sam (on request); tariq broke the glass',
+  fatima: "granted rosa; sam's grant starts next week; revoked uma's",
+  jo: 'victor, the guardian, granted rosa',
+  lena: 'granted all of hospital-2; an open request from uma waits',
+  ana: 'granted tariq',
+};
 
 /** The synthetic cohort's seed; its patients 0.. with distinct given names are the demo patients. */
 export const COHORT_SEED = 2026;
@@ -81,7 +95,7 @@ export function demoPatients(referenceDate: string): DemoPatient[] {
     if (seen.has(given)) continue;
     seen.add(given);
     const org = PATIENT_ORGS[out.length] ?? 'hospital-1';
-    out.push({ name: given, role: 'patient', org, about: `a patient of ${org}`, record });
+    out.push({ name: given, role: 'patient', org, about: PATIENT_ABOUT[given] ?? 'a patient', record });
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * person saying how to act as them in the portal and from the CLI.
  */
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFile } from '../../client/keyfile.js';
 import { type DemoPerson, personFile } from './cast.js';
 
@@ -32,6 +32,12 @@ export async function loadPeople(dir: string, cast: readonly DemoPerson[]): Prom
     out.set(personFile(p), { ...p, key: await readKeyFile(path), path });
   }
   return out;
+}
+
+/** A path as people type it from here: relative below the working directory, else absolute. */
+export function displayPath(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r === '' || r.startsWith('..') || isAbsolute(r) ? resolve(path) : r;
 }
 
 /** What each role would try first from the CLI, as them (`--key` and `--url` are added). */
@@ -64,7 +70,7 @@ export interface PersonHints {
  * and import .data/devnet/people/patient-ana.json`), then the same person from the CLI.
  */
 export function personLine(p: Person, url: string, hints: PersonHints = {}): string {
-  const file = relative(process.cwd(), p.path) || p.path;
+  const file = displayPath(p.path);
   return (
     `  ${personFile(p)} (${p.org}, ${p.about}): open ${url}/portal/ and import ${file}
 ` + `      npx ehrchain ${cliExample(p, file, hints)} --key ${file} --url ${url}`

@@ -4,6 +4,7 @@ import { useEffect } from 'preact/hooks';
 import { BenchPage } from './bench.js';
 import { BlockPage, BlocksPage } from './blocks.js';
 import { ActorPage, ConsentHome, PatientPage } from './consent.js';
+import { DemoBanner } from './demo.js';
 import { type Route, useRoute } from './hooks.js';
 import { NetworkPage } from './network.js';
 import { SearchBox, SearchPage } from './search.js';
@@ -66,6 +67,7 @@ function App() {
         </nav>
         <SearchBox />
       </header>
+      <DemoBanner />
       <main id="main" tabIndex={-1}>
         <View route={route} />
       </main>

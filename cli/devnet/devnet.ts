@@ -1,14 +1,18 @@
 /**
  * `ehrchain devnet`: a local network of N validator processes, one data directory each. Creates the
  * network on first run (keys, genesis, configs) and resumes the same chain afterwards. Ctrl-C stops
- * every node cleanly.
+ * every node cleanly. With `demo` (the default of `npm start`) a new devnet is a demo chain
+ * (`ehrchain-demo`) and demo.ts seeds it with a synthetic consortium beside the running nodes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fromRoot } from '../node/root.js';
-import { type InitOptions, initNetwork } from './init.js';
+import { fromRoot } from '../../node/root.js';
+import { type InitOptions, initNetwork } from '../init.js';
+import { DEMO_CHAIN_ID, isDemoChain } from './cast.js';
+import { runDemo } from './demo.js';
 
 export interface DevnetOptions {
   readonly nodes: number;
@@ -18,6 +22,10 @@ export interface DevnetOptions {
   readonly host: string;
   readonly logLevel: string;
   readonly blockIntervalMs?: number;
+  /** A new devnet is a demo chain, seeded with the synthetic consortium (needs 2 nodes or more). */
+  readonly demo: boolean;
+  /** Run the demo's synthetic activity. */
+  readonly activity: boolean;
 }
 
 const BIN = fromRoot('bin', 'ehrchain.mjs');
@@ -26,22 +34,30 @@ const COLOURS = [36, 33, 35, 32, 34, 31, 96, 93, 95];
 /** Starts (creating if needed) the devnet and resolves when every node has exited after a signal. */
 export async function runDevnet(opts: DevnetOptions): Promise<void> {
   const homes = Array.from({ length: opts.nodes }, (_, i) => join(opts.dir, `node${i + 1}`));
-  if (!existsSync(join(homes[0] ?? opts.dir, 'genesis.json'))) {
+  const genesisFile = join(homes[0] ?? opts.dir, 'genesis.json');
+  if (!existsSync(genesisFile)) {
+    const demo = opts.demo && opts.nodes >= 2;
+    if (opts.demo && !demo) console.log('the demo consortium needs 2 validators or more: an empty devnet');
     const init: InitOptions = {
       nodes: opts.nodes,
       out: opts.dir,
       hosts: Array.from({ length: opts.nodes }, () => opts.host),
       httpPort: opts.httpPort,
       p2pPort: opts.p2pPort,
-      chainId: 'ehrchain-devnet',
+      chainId: demo ? DEMO_CHAIN_ID : 'ehrchain-devnet',
       portStep: 1,
       ...(opts.blockIntervalMs === undefined ? {} : { blockIntervalMs: opts.blockIntervalMs }),
     };
     await initNetwork(init);
-    console.log(`created a ${opts.nodes}-validator devnet in ${opts.dir}`);
+    console.log(`created a ${opts.nodes}-validator ${demo ? 'demo ' : ''}devnet in ${opts.dir}`);
   } else {
     console.log(`resuming the devnet in ${opts.dir}`);
   }
+
+  const { chainId } = JSON.parse(await readFile(genesisFile, 'utf8')) as { chainId: string };
+  const demo = opts.demo && isDemoChain(chainId);
+  if (opts.demo && !demo && opts.nodes >= 2)
+    console.log(`chain ${chainId} is not a demo chain: delete ${opts.dir} for one with the demo consortium`);
 
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -79,10 +95,25 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   }
   console.log('\nCtrl-C stops all nodes; running devnet again resumes the same chain.\n');
 
+  const demoStop = new AbortController();
+  const prefix = process.stdout.isTTY ? '\x1b[1mdemo\x1b[0m  ' : 'demo   ';
+  const demoDone = demo
+    ? runDemo({
+        dir: opts.dir,
+        urls: homes.map((_, i) => `http://${opts.host}:${opts.httpPort + i}`),
+        activity: opts.activity,
+        signal: demoStop.signal,
+        log: (text) => {
+          for (const line of text.split('\n')) console.log(`${prefix}${line}`);
+        },
+      })
+    : Promise.resolve();
+
   const stop = () => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping the devnet...');
+    demoStop.abort();
     for (const c of children) c.kill('SIGTERM');
     // A node that does not stop within 10 s is killed; its data survives (it is crash-safe).
     setTimeout(() => {
@@ -92,6 +123,8 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await Promise.all(exited);
+  demoStop.abort();
+  await demoDone;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
 }
