@@ -36,6 +36,8 @@ const enc = new TextEncoder();
 let net: TestNetwork;
 /** A 1-validator chain whose genesis deploys no contract. */
 let bare: Promise<TestNetwork>;
+/** A 1-validator demo chain (its id ends in -demo), for the demo banner. */
+let demo: Promise<TestNetwork>;
 let worldP: Promise<ConsentWorld> | undefined;
 /** Node and browser in the same time zone, so the pages' local times can be compared. */
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -121,6 +123,8 @@ describe('explorer in Chromium against a live 3-node network', () => {
     ]);
     bare = startNetwork(1, { chainId: 'explorer-bare', contracts: {} });
     bare.catch(() => undefined); // awaited by its test
+    demo = startNetwork(1, { chainId: 'explorer-demo', contracts: {} });
+    demo.catch(() => undefined);
     await waitLeader(net);
     base = net.urls[0] ?? '';
     world().catch(() => undefined); // built while the first tests run; awaited by the consent tests
@@ -131,7 +135,7 @@ describe('explorer in Chromium against a live 3-node network', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.allSettled([net?.stop(), bare?.then((b) => b.stop())]);
+    await Promise.allSettled([net?.stop(), bare?.then((b) => b.stop()), demo?.then((d) => d.stop())]);
   });
 
   it('dashboard: rising height, leader, validators, live charts fed by SSE', async () => {
@@ -465,5 +469,21 @@ describe('explorer in Chromium against a live 3-node network', () => {
     await noHorizontalScroll(page);
     await shot(page, 'bench-phone');
     await ctx.close();
+  });
+
+  it('marks a demo chain on every page, and no other chain', async () => {
+    const demoBase = (await demo).urls[0] ?? '';
+    const page = await newPage();
+    for (const route of ['#/', '#/blocks', '#/consent', '#/bench']) {
+      await page.goto(`${demoBase}/${route}`);
+      const banner = page.locator('[data-field="demo-banner"]');
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain('Demo chain: synthetic data');
+    }
+    await shot(page, 'demo-banner');
+    await page.goto(`${base}/#/bench`);
+    await page.locator(`html[data-chain-id="${net.chainId}"]`).waitFor({ state: 'attached' });
+    expect(await page.locator('[data-field="demo-banner"]').count()).toBe(0);
+    await page.close();
   });
 });
