@@ -3,7 +3,7 @@
  * steps (a step done is never sent again), terms relative to now, reads. story.ts tells the story.
  */
 import { EhrClient } from '../../client/client.js';
-import { ConsentClient } from '../../client/consent.js';
+import { ConsentClient, ConsentError } from '../../client/consent.js';
 import { RecordsClient } from '../../client/records.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
 import type { PurposeName } from '../../protocol/records/request.js';
@@ -13,6 +13,20 @@ import type { Journal, StepResult } from './journal.js';
 import type { Person } from './people.js';
 
 export const DAY = 86_400_000;
+
+/**
+ * Refusals that mean a resumed step was done already (its tx committed before the journal said so):
+ * the step counts as done. None of these steps' results is used by a later step.
+ */
+const ALREADY_DONE: ReadonlySet<string> = new Set([
+  'actor_exists',
+  'org_exists',
+  'already_linked',
+  'already_revoked',
+  'already_cosigned',
+  'already_attested',
+  'request_answered',
+]);
 
 /** `doctor-rosa` -> `rosa`. */
 export const short = (file: string): string => file.slice(file.indexOf('-') + 1);
@@ -102,18 +116,23 @@ export class Seeder {
   async step<T extends StepResult>(name: string, label: string, f: () => Promise<T>): Promise<T> {
     if (this.journal.has(name)) return this.journal.get(name) as T;
     this.opts.signal?.throwIfAborted();
-    let result: T;
+    let result: T | null;
     try {
       result = await f();
     } catch (err) {
       if (this.opts.signal?.aborted) throw err;
-      const why = err instanceof Error ? err.message : String(err);
-      throw new DemoSeedError('step_failed', `step ${name} failed: ${why}`, name);
+      if (!(err instanceof ConsentError && ALREADY_DONE.has(err.code))) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new DemoSeedError('step_failed', `step ${name} failed: ${why}`, name);
+      }
+      // The devnet stopped after this step's tx committed but before the journal said so.
+      result = null;
     }
     await this.journal.put(name, result);
     this.stepsRun++;
-    this.log(label);
-    return result;
+    this.log(result === null ? `${label} (already on chain)` : label);
+    // Only steps whose result nobody reads can end up already done (see ALREADY_DONE).
+    return result as T;
   }
 
   terms(t: Partial<Terms> & { days: number; fromDays?: number }): Terms {

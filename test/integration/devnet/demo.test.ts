@@ -3,6 +3,7 @@
  * organisations, people, grants and records are there, grantees can read what they were granted,
  * the patients' trails show the reads (the emergency one flagged), and seeding again sends nothing.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CHAIN_ID, RECORDS_PER_PATIENT } from '../../../cli/devnet/cast.js';
@@ -113,6 +114,20 @@ describe('the demo consortium on a 3-validator network', () => {
     expect(again.fresh).toBe(false);
     expect(again.stepsRun).toBe(0);
     expect(await net.node(0).client.nextNonce(admin?.key.publicKey ?? new Uint8Array())).toBe(before);
-    expect(join(net.dir, 'demo', 'seeded.json')).toBeTruthy();
+  });
+
+  it('resumes a seeding cut short at the steps its journal lacks, done ones included', async () => {
+    const file = join(net.dir, 'demo', 'journal.json');
+    const journal = JSON.parse(await readFile(file, 'utf8')) as { steps: Record<string, unknown> };
+    // As if the devnet stopped after these txs committed but before the journal recorded them.
+    const lost = ['revoke:fatima-uma', 'attest:dana', 'read:rosa-fatima'];
+    for (const step of lost) delete journal.steps[step];
+    await writeFile(file, JSON.stringify(journal));
+    await rm(join(net.dir, 'demo', 'seeded.json'));
+    const log: string[] = [];
+    const again = await seedDemo({ dir: net.dir, urls: net.urls(), log: (l) => log.push(l) });
+    expect(again.fresh).toBe(true);
+    expect(again.stepsRun).toBe(lost.length);
+    expect(log.filter((l) => l.endsWith('(already on chain)'))).toHaveLength(2);
   });
 });
