@@ -41,9 +41,10 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
   const s = new DemoStory(opts, chainId, journal, people, log);
   const records = new Map(patients.map((p) => [p.name, s.recordsOf(p.name)]));
   if (Journal.isSeeded(opts.dir)) return { fresh: false, stepsRun: 0, people, records, journal };
+  const t0 = Date.now();
   await s.run(patients);
   await journal.finish({ steps: Object.keys(journal.data.steps).length });
-  log(`demo consortium seeded (${s.stepsRun} steps)`);
+  log(`demo consortium seeded (${s.stepsRun} steps, ${Math.round((Date.now() - t0) / 1000)} s)`);
   return {
     fresh: true,
     stepsRun: s.stepsRun,
