@@ -3,7 +3,7 @@
  * steps (a step done is never sent again), terms relative to now, reads. story.ts tells the story.
  */
 import { EhrClient } from '../../client/client.js';
-import { ConsentClient, ConsentError } from '../../client/consent.js';
+import { actorIdOf, ConsentClient, ConsentError } from '../../client/consent.js';
 import { RecordsClient } from '../../client/records.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
 import type { PurposeName } from '../../protocol/records/request.js';
@@ -95,8 +95,9 @@ export class Seeder {
     return new RecordsClient(this.node(p), p.key.seed, this.chainId);
   }
 
+  /** A person's actor id (hex). */
   id(file: string): string {
-    return this.cc(file).id;
+    return actorIdOf(this.person(file).key.publicKey);
   }
 
   recordsOf(patient: string): DemoRecord[] {
