@@ -102,8 +102,15 @@ function printPeople(o: DemoOptions, s: SeedResult): void {
   );
 }
 
-/** kv puts by a key of its own, and rosa reading her patients' records, across the nodes. */
-async function activitySteps(o: DemoOptions, s: SeedResult): Promise<ActivityStep[]> {
+/**
+ * The activity's steps, in turn: a kv put (`demo-heartbeat` = the tick) by a key of its own
+ * (`demo/activity.json`), another, and rosa reading one of her patients' records; tick i goes
+ * through node i mod n.
+ */
+export async function activitySteps(
+  o: Pick<DemoOptions, 'dir' | 'urls'>,
+  s: SeedResult,
+): Promise<ActivityStep[]> {
   const { chainId } = await new EhrClient(o.urls[0] ?? '').status();
   const file = join(o.dir, 'demo', 'activity.json');
   if (!existsSync(file)) await writeKeyFile(file, generateKeyPair());

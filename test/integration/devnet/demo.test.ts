@@ -7,6 +7,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CHAIN_ID, RECORDS_PER_PATIENT } from '../../../cli/devnet/cast.js';
+import { activitySteps } from '../../../cli/devnet/demo.js';
 import { type SeedResult, seedDemo } from '../../../cli/devnet/seed.js';
 import { ConsentClient } from '../../../client/consent.js';
 import { RecordsClient } from '../../../client/records.js';
@@ -105,6 +106,21 @@ describe('the demo consortium on a 3-validator network', () => {
       20_000,
     );
     expect(await readReasons()).toEqual(expect.arrayContaining(['granted', 'own_record', 'emergency']));
+  });
+
+  it('runs activity steps that put the heartbeat and read a record', async () => {
+    const steps = await activitySteps({ dir: net.dir, urls: net.urls() }, seeded);
+    expect(steps).toHaveLength(3);
+    const rosa = cc('doctor-rosa').id;
+    const dana = cc('patient-dana');
+    const rosaReads = async () =>
+      (await dana.trail(dana.id)).filter((e) => e.op === 'read' && e.by === rosa).length;
+    const before = await rosaReads();
+    // Ticks 0 and 1 put the heartbeat (through nodes 1 and 2); tick 2 reads dana's first record.
+    for (const [tick, step] of steps.entries()) await step?.(tick);
+    const hb = await net.node(0).client.query('kv', 'get', [new TextEncoder().encode('demo-heartbeat')]);
+    expect(Buffer.from(hb.returnData, 'hex').toString()).toBe('1');
+    await waitFor(async () => (await rosaReads()) > before, "rosa's activity read on dana's trail", 20_000);
   });
 
   it('sends nothing when seeded again', async () => {
