@@ -36,7 +36,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   try {
     if (!(await waitForLeader(o))) {
       if (!o.signal.aborted)
-        log(`no leader after ${READY_TIMEOUT_MS / 1000} s: the demo is not seeded this time`);
+        log(`the nodes had no leader after ${READY_TIMEOUT_MS / 1000} s: no demo seeding this time`);
       return;
     }
     if (!existsSync(join(o.dir, 'demo', 'seeded.json')))
@@ -71,11 +71,12 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
 }
 
+// Every node's HTTP API answers and node 1 knows a leader: each organisation's people use their node.
 async function waitForLeader(o: DemoOptions): Promise<boolean> {
-  const client = new EhrClient(o.urls[0] ?? '');
+  const clients = o.urls.map((u) => new EhrClient(u));
   for (let waited = 0; waited < READY_TIMEOUT_MS && !o.signal.aborted; waited += 250) {
-    const st = await client.status().catch(() => null);
-    if (st !== null && st.leader !== null) return true;
+    const st = await Promise.all(clients.map((c) => c.status().catch(() => null)));
+    if (st.every((s) => s !== null) && st[0]?.leader != null) return true;
     await timerSleep(250, o.signal);
   }
   return false;

@@ -8,11 +8,16 @@ import { RecordsClient } from '../../client/records.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
 import type { PurposeName } from '../../protocol/records/request.js';
 import type { Grantee, Terms } from '../../vm/consent/types.js';
+import { timerSleep } from './activity.js';
 import { ORG_NODE } from './cast.js';
 import type { Journal, StepResult } from './journal.js';
 import type { Person } from './people.js';
 
 export const DAY = 86_400_000;
+
+/** Tries of a step that fails for another reason than the contract's refusal. */
+const STEP_ATTEMPTS = 3;
+const RETRY_PAUSE_MS = 1_000;
 
 /**
  * Refusals that mean a resumed step was done already (its tx committed before the journal said so):
@@ -117,17 +122,23 @@ export class Seeder {
   async step<T extends StepResult>(name: string, label: string, f: () => Promise<T>): Promise<T> {
     if (this.journal.has(name)) return this.journal.get(name) as T;
     this.opts.signal?.throwIfAborted();
-    let result: T | null;
-    try {
-      result = await f();
-    } catch (err) {
-      if (this.opts.signal?.aborted) throw err;
-      if (!(err instanceof ConsentError && ALREADY_DONE.has(err.code))) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new DemoSeedError('step_failed', `step ${name} failed: ${why}`, name);
+    let result: T | null = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await f();
+        break;
+      } catch (err) {
+        if (this.opts.signal?.aborted) throw err;
+        // The devnet stopped after this step's tx committed but before the journal said so.
+        if (err instanceof ConsentError && ALREADY_DONE.has(err.code)) break;
+        // A node busy or not serving yet (503, timeout, refused connection) gets two more tries; a
+        // refusal by the contract is final.
+        if (err instanceof ConsentError || attempt === STEP_ATTEMPTS) {
+          const why = err instanceof Error ? err.message : String(err);
+          throw new DemoSeedError('step_failed', `step ${name} failed: ${why}`, name);
+        }
+        await timerSleep(RETRY_PAUSE_MS * attempt, this.opts.signal ?? new AbortController().signal);
       }
-      // The devnet stopped after this step's tx committed but before the journal said so.
-      result = null;
     }
     await this.journal.put(name, result);
     this.stepsRun++;
