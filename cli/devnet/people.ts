@@ -55,7 +55,8 @@ function cliExample(p: Person, file: string, extra: PersonHints): string {
     case 'researcher':
       return `consent requests --by ${file}`;
     default:
-      return 'consent register --role patient --actor <new key file>';
+      // Runnable as printed: a new person's key first, then the admin registers it.
+      return `keygen --out new-patient-${p.name}.json && npx ehrchain consent register --role patient --actor new-patient-${p.name}.json`;
   }
 }
 
@@ -71,8 +72,7 @@ export interface PersonHints {
  */
 export function personLine(p: Person, url: string, hints: PersonHints = {}): string {
   const file = displayPath(p.path);
-  return (
-    `  ${personFile(p)} (${p.org}, ${p.about}): open ${url}/portal/ and import ${file}
-` + `      npx ehrchain ${cliExample(p, file, hints)} --key ${file} --url ${url}`
-  );
+  const portal = `  ${personFile(p)} (${p.org}, ${p.about}): open ${url}/portal/ and import ${file}`;
+  const cli = `      npx ehrchain ${cliExample(p, file, hints)} --key ${file} --url ${url}`;
+  return `${portal}\n${cli}`;
 }
