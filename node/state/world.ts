@@ -24,7 +24,7 @@ export interface StagedState {
 
 /**
  * A bounded memo of entry vectors by (key, value): the vector added when a key was last written is
- * the one subtracted when it is next overwritten, so a hot key (a sender's nonce) costs one SHAKE256
+ * the one subtracted when it is next overwritten, so a hot key (a sender's nonce) costs one entry
  * expansion per write instead of two. A pure function's cache: a hit is checked on the exact value.
  */
 class VectorMemo {
@@ -62,7 +62,7 @@ export class WorldState implements ReadonlyStateView {
 
   /**
    * Builds a state from entries (keys must be distinct). With `trusted`, that accumulator is taken
-   * as the entries' hash without recomputing it (O(state) SHAKE256 calls saved on open).
+   * as the entries' hash without recomputing it (O(state) entry expansions saved on open).
    */
   static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>, trusted?: LtHash): WorldState {
     const w = new WorldState();
