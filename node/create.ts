@@ -96,6 +96,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const mempool = new Mempool(o.mempool, { committedNonce: (sender) => nextNonce(store.state, sender) });
   const verifier = new Verifier(o.verifier);
   opened.push(() => verifier.close());
+  // libsodium unless it failed to load or was switched off (node/blocks/ed25519.ts): say which.
+  log.info({ mode: o.verifier.mode, ed25519: verifier.backend }, 'signature verification');
   const executor = init.executor ?? createDefaultExecutor();
 
   const host = await createP2PHost({

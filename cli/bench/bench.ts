@@ -9,6 +9,7 @@ import type { LocalNetwork } from './network/network.js';
 import type { BenchOptions } from './options.js';
 import { renderHtml } from './report/html.js';
 import { type BenchReport, buildReport } from './report/json.js';
+import { baselineRatios } from './report/validators.js';
 import { createLocalNetwork, type RunResult, type RunTarget, runOnce, startNetwork } from './run.js';
 import { type SweepPoint, type SweepResult, selectSweep, sweepRates } from './sweep.js';
 
@@ -150,7 +151,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   }
   if (o.baseline === 'etcd') {
     const baseline = await runEtcd(o, notes);
-    if (baseline !== undefined) report = { ...report, baseline };
+    if (baseline !== undefined)
+      report = { ...report, baseline, vs_baseline: baselineRatios(report, baseline, baseline.system) };
   }
   if (o.json !== null) await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
   if (o.html !== null) await writeFile(o.html, await renderHtml(report));
@@ -166,8 +168,9 @@ export function summaryText(r: BenchReport): string {
     `  generator: ${r.generator.workers} worker threads, ${r.generator.cpu_pct}% CPU, rss max ${r.generator.rss_max_mb} MB (same machine)`,
     ...r.nodes.map(
       (n) =>
-        `  ${n.name.padEnd(8)} rss max ${n.rss_max_mb} MB  cpu ${n.cpu_pct}%  data ${n.leveldb_mb ?? '–'} MB  blocks ${n.blocks}  term +${n.term_changes}`,
+        `  ${n.name.padEnd(8)} rss max ${n.rss_max_mb} MB  cpu ${n.cpu_pct}% (${n.cpu_us_per_tx ?? '–'} µs/tx)  data ${n.leveldb_mb ?? '–'} MB  blocks ${n.blocks}  term +${n.term_changes}`,
     ),
+    `  validators: cpu ${r.validators.cpu_us_per_tx ?? '–'} µs per committed tx (mean; max ${r.validators.cpu_us_per_tx_max ?? '–'}), rss max ${r.validators.rss_max_mb} MB`,
     ...r.faults.map(
       (f) =>
         `  fault ${f.kind} ${f.node ?? ''} at ${f.t}s: new leader after ${f.new_leader_ms ?? '–'} ms, throughput back after ${f.recovered_ms ?? '–'} ms${f.error ? ` (${f.error})` : ''}`,
@@ -181,6 +184,11 @@ export function summaryText(r: BenchReport): string {
     );
   }
   if (r.baseline !== undefined) lines.push(summaryText(r.baseline));
+  const v = r.vs_baseline;
+  if (v !== undefined)
+    lines.push(
+      `  vs ${v.baseline} (same run): tx/s ${v.committed_tps ?? '–'}x  p50 ${v.p50 ?? '–'}x  p99 ${v.p99 ?? '–'}x  cpu/tx ${v.cpu_us_per_tx ?? '–'}x  rss ${v.rss_max_mb ?? '–'}x`,
+    );
   for (const n of r.notes.slice(1)) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

@@ -18,7 +18,9 @@ export interface CompareRow {
 type Figures = Pick<
   BenchReport,
   'committed_tps' | 'latency_ms' | 'nodes' | 'committed' | 'failed' | 'rejected'
->;
+> &
+  // Reports written before the per-tx CPU figure lack it: their row reads 0 and has no ratio.
+  Partial<Pick<BenchReport, 'validators'>>;
 
 const max = (xs: readonly number[]) => xs.reduce((m, x) => Math.max(m, x), 0);
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
@@ -41,6 +43,12 @@ export function compareReports(a: Figures, b: Figures): CompareRow[] {
       'cpu_pct (mean node)',
       mean(a.nodes.map((n) => n.cpu_pct)),
       mean(b.nodes.map((n) => n.cpu_pct)),
+      'lower',
+    ],
+    [
+      'validator cpu µs/tx (mean node)',
+      a.validators?.cpu_us_per_tx ?? 0,
+      b.validators?.cpu_us_per_tx ?? 0,
       'lower',
     ],
     ['rejected', a.rejected, b.rejected, 'lower'],

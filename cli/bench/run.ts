@@ -17,10 +17,13 @@ import { LocalNetwork, nodeStatus } from './network/network.js';
 import { type NodeFigures, type SampledNode, Sampler } from './network/sampler.js';
 import type { BenchOptions } from './options.js';
 import { aggregate, type RunFigures } from './report/aggregate.js';
+import { type ValidatorFigures, validatorFigures, withCpuPerTx } from './report/validators.js';
 
 /** A run's figures plus the per-node table and the faults. */
 export interface RunResult extends RunFigures {
   readonly nodes: readonly NodeFigures[];
+  /** The nodes' CPU per committed tx (mean, max) and max RSS over the measured window. */
+  readonly validators: ValidatorFigures;
   readonly faults: readonly FaultRecord[];
   /** 1-minute load average when the run started and ended (the machine may be shared). */
   readonly loadavg: { readonly start: number; readonly end: number };
@@ -211,14 +214,15 @@ export async function runOnce(
   };
   await faults?.stop();
   await samplerStarted;
-  const nodes = await sampler.stop();
   const figures = aggregate(run, rate);
+  const nodes = withCpuPerTx(await sampler.stop(), figures.committed);
   const records = faults?.records ?? [];
   const rec = recoveryTimes(figures.series, records);
   for (const [i, f] of records.entries()) f.recovered_ms = rec[i] ?? null;
   return {
     ...figures,
     nodes,
+    validators: validatorFigures(nodes),
     faults: records,
     loadavg: { start: loadStart, end: await load1() },
     started_at,

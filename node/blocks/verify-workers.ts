@@ -1,11 +1,13 @@
 /**
  * A pool of worker_threads that verify ed25519 signatures over 32-byte messages (tx and header
  * hashes) in batches. Each job travels as 128 bytes (public key | message | signature) in one
- * transferred buffer per batch, so the per-message cost of postMessage is amortised; each worker
- * keeps its own bounded cache of public KeyObjects.
+ * transferred buffer per batch, so the per-message cost of postMessage is amortised. A worker
+ * verifies with libsodium (sodium-native, loaded from the path it is given) when it loads, else
+ * with node:crypto and its own bounded cache of public KeyObjects (node/blocks/ed25519.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import type { Ed25519Backend } from './ed25519.js';
 
 // Plain CommonJS so it runs from `eval` without a TypeScript loader.
 const WORKER_SOURCE = `
@@ -13,6 +15,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
 const cache = new Map();
+let sodium = null;
+if (workerData.sodiumPath !== null) {
+  try { sodium = require(workerData.sodiumPath).crypto_sign_verify_detached; } catch { sodium = null; }
+}
+parentPort.postMessage({ backend: sodium === null ? 'node' : 'sodium' });
 function keyOf(pub) {
   const k = pub.toString('latin1');
   let key = cache.get(k);
@@ -30,7 +37,9 @@ parentPort.on('message', (msg) => {
   for (let i = 0; i < n; i++) {
     const o = i * 128;
     try {
-      out[i] = crypto.verify(null, b.subarray(o + 32, o + 64), keyOf(b.subarray(o, o + 32)), b.subarray(o + 64, o + 128)) ? 1 : 0;
+      out[i] = (sodium !== null
+        ? sodium(b.subarray(o + 64, o + 128), b.subarray(o + 32, o + 64), b.subarray(o, o + 32))
+        : crypto.verify(null, b.subarray(o + 32, o + 64), keyOf(b.subarray(o, o + 32)), b.subarray(o + 64, o + 128))) ? 1 : 0;
     } catch {
       out[i] = 0;
     }
@@ -63,8 +72,10 @@ export interface VerifyPoolOptions {
   readonly workers: number;
   /** Max jobs sent to a worker in one message. */
   readonly maxBatch: number;
-  /** Max cached KeyObjects per worker. */
+  /** Max cached KeyObjects per worker (node:crypto only). */
   readonly keyCacheSize: number;
+  /** sodium-native's resolved path, or null for node:crypto (node/blocks/ed25519.ts). */
+  readonly sodiumPath: string | null;
 }
 
 /** Batching worker pool for 32-byte-message ed25519 verification. */
@@ -76,16 +87,24 @@ export class VerifyPool {
   private scheduled = false;
   private nextId = 1;
   private closed = false;
+  /** What each worker reported it verifies with, once started. */
+  readonly backends: Ed25519Backend[] = [];
 
-  constructor(private readonly options: VerifyPoolOptions) {
+  constructor(
+    private readonly options: VerifyPoolOptions,
+    private readonly verifyHereWith: ((job: SignatureJob) => boolean) | null = null,
+  ) {
     for (let i = 0; i < Math.max(1, options.workers); i++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { keyCacheSize: options.keyCacheSize },
+        workerData: { keyCacheSize: options.keyCacheSize, sodiumPath: options.sodiumPath },
       });
       worker.unref();
       const slot: Slot = { worker, inflight: 0, dead: false };
-      worker.on('message', (m: { id: number; out: Uint8Array }) => this.onResult(m));
+      worker.on('message', (m: { id: number; out: Uint8Array } | { backend: Ed25519Backend }) => {
+        if ('backend' in m) this.backends.push(m.backend);
+        else this.onResult(m);
+      });
       worker.on('error', () => this.onWorkerDeath(slot));
       worker.on('exit', () => this.onWorkerDeath(slot));
       this.slots.push(slot);
@@ -146,6 +165,7 @@ export class VerifyPool {
   }
 
   private verifyHere(job: SignatureJob): boolean {
+    if (this.verifyHereWith !== null) return this.verifyHereWith(job);
     return verifySignature(job.message, job.signature, job.publicKey, this.fallbackKeys);
   }
 

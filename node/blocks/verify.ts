@@ -1,6 +1,7 @@
 /**
  * Signature verification for the node: the most expensive thing a tx costs, so
- * - public KeyObjects are cached per key (bounded LRU);
+ * - it runs libsodium where it loads (node/blocks/ed25519.ts), else node:crypto with public
+ *   KeyObjects cached per key (bounded LRU);
  * - verification runs off the main thread: on the libuv pool through the async form of
  *   `crypto.verify`, or on a worker_threads pool (mode chosen by options; see the bench);
  * - a bounded set remembers (tx hash, signature) pairs already verified, so a tx seen twice
@@ -9,6 +10,7 @@
 import { verify as nodeVerify } from 'node:crypto';
 import { isWeakPointEncoding, KeyCache, verifySignature } from '../../protocol/chain/keys.js';
 import type { Block, SignedTx } from '../../protocol/chain/types.js';
+import { type Ed25519Backend, effectiveBackend, loadSodium, type SodiumVerify } from './ed25519.js';
 import { type SignatureJob, VerifyPool } from './verify-workers.js';
 
 /** Where verification runs: the calling thread, the libuv pool, or worker threads. */
@@ -27,6 +29,12 @@ export interface VerifierOptions {
   readonly verifiedCacheSize: number;
   /** Max verifications outstanding per `verifyTxs` call (thousands at once measured slower than 64). */
   readonly maxInFlight: number;
+  /**
+   * ed25519 implementation in `workers` and `sync` modes: libsodium (`sodium`, falling back to
+   * node:crypto if sodium-native does not load) or node:crypto (`node`). `async` mode is always
+   * node:crypto (libuv's pool). `EHRCHAIN_ED25519=node` in the environment forces `node`.
+   */
+  readonly library: Ed25519Backend;
 }
 
 /**
@@ -41,6 +49,7 @@ export const defaultVerifierOptions: VerifierOptions = {
   keyCacheSize: 10_000,
   verifiedCacheSize: 60_000,
   maxInFlight: 64,
+  library: 'sodium',
 };
 
 /** Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash, checked by signature. */
@@ -79,19 +88,41 @@ export class Verifier {
   readonly keys: KeyCache;
   readonly verified: VerifiedSet;
   private readonly pool: VerifyPool | null;
+  /** libsodium's verify on this thread, when the backend is sodium. */
+  private readonly sodium: SodiumVerify | null;
+  /** The ed25519 implementation in use (`library` option, environment, whether sodium loaded). */
+  readonly backend: Ed25519Backend;
 
   constructor(options: Partial<VerifierOptions> = {}) {
     this.options = { ...defaultVerifierOptions, ...options };
     this.keys = new KeyCache(this.options.keyCacheSize);
     this.verified = new VerifiedSet(this.options.verifiedCacheSize);
+    this.backend = this.options.mode === 'async' ? 'node' : effectiveBackend(this.options.library);
+    const sodium = this.backend === 'sodium' ? loadSodium() : null;
+    this.sodium = sodium?.verify ?? null;
     this.pool =
       this.options.mode === 'workers'
-        ? new VerifyPool({
-            workers: this.options.workers,
-            maxBatch: this.options.maxBatch,
-            keyCacheSize: this.options.keyCacheSize,
-          })
+        ? new VerifyPool(
+            {
+              workers: this.options.workers,
+              maxBatch: this.options.maxBatch,
+              keyCacheSize: this.options.keyCacheSize,
+              sodiumPath: sodium?.path ?? null,
+            },
+            (job) => this.verifyOnThisThread(job),
+          )
         : null;
+  }
+
+  /** Verifies here with the configured backend, the node's rules included; never throws. */
+  private verifyOnThisThread(job: SignatureJob): boolean {
+    if (this.sodium === null) return verifySignature(job.message, job.signature, job.publicKey, this.keys);
+    if (job.signature.length !== 64 || job.publicKey.length !== 32) return false;
+    try {
+      return this.sodium(job.signature, job.message, job.publicKey);
+    } catch {
+      return false;
+    }
   }
 
   /** True if this exact tx was already verified by this Verifier. */
@@ -102,7 +133,11 @@ export class Verifier {
   /** Verifies on the calling thread (uses and fills the verified set). */
   verifyTxSync(tx: SignedTx): boolean {
     if (this.verified.has(tx)) return true;
-    const ok = verifySignature(tx.hash, tx.signature, tx.body.sender, this.keys);
+    const ok = this.verifyOnThisThread({
+      publicKey: tx.body.sender,
+      message: tx.hash,
+      signature: tx.signature,
+    });
     if (ok) this.verified.add(tx);
     return ok;
   }
@@ -149,11 +184,10 @@ export class Verifier {
 
   /** Verifies one signature in the configured mode; false (never throws) on malformed input. */
   verify(job: SignatureJob): Promise<boolean> {
-    if (this.options.mode === 'sync') {
-      return Promise.resolve(verifySignature(job.message, job.signature, job.publicKey, this.keys));
-    }
+    if (this.options.mode === 'sync') return Promise.resolve(this.verifyOnThisThread(job));
     if (job.signature.length !== 64 || job.publicKey.length !== 32) return Promise.resolve(false);
-    // The workers run bare OpenSSL: refuse weak keys and R here (docs/transactions.md#signature-verification).
+    // OpenSSL (the workers' fallback) does not refuse weak keys and R: refuse them here for both
+    // backends (docs/transactions.md#signature-verification).
     if (isWeakPointEncoding(job.signature.subarray(0, 32)) || isWeakPointEncoding(job.publicKey))
       return Promise.resolve(false);
     if (this.pool) return this.pool.verify(job);
@@ -166,6 +200,11 @@ export class Verifier {
     return new Promise((resolve) => {
       nodeVerify(null, job.message, key, job.signature, (err, ok) => resolve(!err && ok));
     });
+  }
+
+  /** What each verify worker reported it runs (empty until they started, or without workers). */
+  workerBackends(): readonly Ed25519Backend[] {
+    return this.pool?.backends ?? [];
   }
 
   /** Stops worker threads, if any. */

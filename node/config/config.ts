@@ -91,7 +91,10 @@ function optionalObject(obj: Json, key: string, ctx: string): Json {
 // Knobs where 0 means "off" rather than nonsense.
 const ZERO_OK = new Set(['maxEventLoopDelayMs', 'maxApplyBacklog', 'maxIdleSenders', 'port']);
 // Knobs that are a word, with the words allowed.
-const WORDS: Readonly<Record<string, readonly string[]>> = { mode: ['sync', 'async', 'workers'] };
+const WORDS: Readonly<Record<string, readonly string[]>> = {
+  mode: ['sync', 'async', 'workers'],
+  library: ['sodium', 'node'],
+};
 
 /**
  * Lays a config.json section over a module's defaults: only keys the defaults have, each of the

@@ -1,6 +1,7 @@
 /**
  * The node's one LevelDB and its sublevels. All keys and values are bytes ('view' encoding); every
- * multi-key change goes through one `db.batch()` spanning sublevels, which LevelDB writes atomically.
+ * multi-key change goes through one `Batch` (one LevelDB write batch) spanning sublevels, which
+ * LevelDB writes atomically.
  *
  *   raft      0x01 || u64be(index) -> entry        0x02 -> hard state      0x03 -> bootstrap conf
  *             0x04 -> snapshot meta                0x05 -> snapshot data
@@ -116,25 +117,61 @@ export function taggedBytes(tag: number, b: Uint8Array): Uint8Array {
   return new Writer().u8(tag).raw(b).finish();
 }
 
-type Op =
-  | { type: 'put'; sublevel: BytesSublevel; key: Uint8Array; value: Uint8Array }
-  | { type: 'del'; sublevel: BytesSublevel; key: Uint8Array };
+/**
+ * One operation as abstract-level's implementer API (`_batch`) takes it: the key already carries
+ * its sublevel's prefix, encodings are per op.
+ */
+type RawOp =
+  | { type: 'put'; key: Uint8Array; value: Uint8Array; keyEncoding: 'view'; valueEncoding: 'view' }
+  | { type: 'del'; key: Uint8Array; keyEncoding: 'view' };
+
+/** classic-level's `_batch` (abstract-level's documented private API for implementations). */
+interface RawBatchLevel {
+  readonly status: string;
+  _batch(ops: RawOp[], options: { sync: boolean }): Promise<void>;
+}
+
+const EMPTY = new Uint8Array(0);
+const prefixes = new WeakMap<BytesSublevel, Uint8Array>();
+
+/** The bytes a sublevel puts before its keys in the root database (`!name!`). */
+function prefixOf(sub: BytesSublevel): Uint8Array {
+  let p = prefixes.get(sub);
+  if (p === undefined) {
+    p = sub.prefixKey(EMPTY, 'view', false).slice();
+    prefixes.set(sub, p);
+  }
+  return p;
+}
+
+function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + key.length);
+  out.set(prefix, 0);
+  out.set(key, prefix.length);
+  return out;
+}
 
 /**
- * An atomic multi-sublevel batch, written as one array `db.batch(ops)`. (abstract-level's chained
- * batch with a `sublevel` option per op measured ~8x slower: 62k vs 470k keys/s.)
+ * An atomic multi-sublevel batch. Each key gets its sublevel's prefix here (`!txs!` ‖ key: the
+ * same bytes abstract-level writes, so the layout and every sublevel read are unchanged) and the
+ * operations go to classic-level's `_batch` in one call. Why not `db.batch(ops)` with a `sublevel`
+ * per op: abstract-level then clones, validates, re-encodes and prefixes every op in JavaScript,
+ * measured at ~4x the CPU per key of this path (17-18 vs 3-4 µs, 1,500-key batches), most of a
+ * block's write cost. (Its chained batch measured slower still: 62k vs 470k keys/s.) No hooks or
+ * write events are used on this database, which is all `db.batch` would add.
  */
 export class Batch {
-  private readonly ops: Op[] = [];
+  private readonly ops: RawOp[] = [];
 
   constructor(private readonly db: Db) {}
 
   put(key: Uint8Array, value: Uint8Array, opts: { sublevel: BytesSublevel }): void {
-    this.ops.push({ type: 'put', sublevel: opts.sublevel, key, value });
+    const k = prefixed(prefixOf(opts.sublevel), key);
+    this.ops.push({ type: 'put', key: k, value, keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   del(key: Uint8Array, opts: { sublevel: BytesSublevel }): void {
-    this.ops.push({ type: 'del', sublevel: opts.sublevel, key });
+    this.ops.push({ type: 'del', key: prefixed(prefixOf(opts.sublevel), key), keyEncoding: 'view' });
   }
 
   /** Number of operations so far. */
@@ -145,7 +182,10 @@ export class Batch {
   /** Writes every operation atomically (`sync` = fsync before resolving). */
   async write(opts: { sync: boolean }): Promise<void> {
     if (this.ops.length === 0) return;
-    await this.db.level.batch(this.ops, { sync: opts.sync });
+    const level = this.db.level as unknown as RawBatchLevel;
+    // Not open (closing, closed): the public path, for its usual LEVEL_DATABASE_NOT_OPEN error.
+    if (level.status !== 'open') return this.db.level.batch(this.ops, { sync: opts.sync });
+    await level._batch(this.ops, { sync: opts.sync });
   }
 }
 

@@ -14,6 +14,10 @@ export interface NodeFigures {
   readonly rss_max_mb: number;
   /** Mean CPU over the run, percent of one core. */
   readonly cpu_pct: number;
+  /** CPU seconds (user + system) the process spent over the measured window (t0 to end of drain). */
+  readonly cpu_s: number;
+  /** `cpu_s` per tx the run committed, in µs (null when nothing committed); set by the run. */
+  readonly cpu_us_per_tx: number | null;
   /** Size of its data directory at the end (null in --target mode). */
   readonly leveldb_mb: number | null;
   /** Blocks committed during the run (as seen by this node). */
@@ -199,6 +203,8 @@ export class Sampler {
           name: n.name,
           rss_max_mb: mb(a.rssMax),
           cpu_pct: Math.round((cpu / seconds) * 1000) / 10,
+          cpu_s: Math.round(cpu * 1000) / 1000,
+          cpu_us_per_tx: null,
           leveldb_mb: n.dataDir === null ? null : mb(await duBytes(n.dataDir)),
           blocks: s === null ? Math.max(0, blocks) : s.height - a.height0,
           term_changes: s === null ? 0 : s.term - a.term0,

@@ -95,6 +95,8 @@ function summaryRows(r: BenchReport): (string | number | null)[][] {
       r.committed,
       r.rejected,
       r.failed,
+      r.validators?.cpu_us_per_tx ?? null,
+      r.validators?.rss_max_mb ?? null,
     ],
   ];
 }
@@ -114,11 +116,22 @@ export async function renderHtml(r: BenchReport): Promise<string> {
     'committed',
     'rejected',
     'failed',
+    'validator CPU µs/tx (mean)',
+    'validator RSS max MB',
   ];
   const sections: string[] = [];
   sections.push(
     `<h2>Results</h2>${table(head, [...summaryRows(r), ...(r.baseline ? summaryRows(r.baseline) : [])])}`,
   );
+  const v = r.vs_baseline;
+  if (v !== undefined) {
+    sections.push(
+      `<h3>Same-run ratio to ${esc(v.baseline)} (this / baseline)</h3>${table(
+        ['committed tx/s', 'p50', 'p99', 'validator CPU µs/tx', 'RSS max'],
+        [[v.committed_tps, v.p50, v.p99, v.cpu_us_per_tx, v.rss_max_mb]],
+      )}`,
+    );
+  }
   sections.push('<div id="tps"></div><div id="lat"></div>');
   sections.push(
     `<h2>Phases (client-observed, ms)</h2>${table(
@@ -128,11 +141,21 @@ export async function renderHtml(r: BenchReport): Promise<string> {
   );
   sections.push(
     `<h2>Nodes</h2>${table(
-      ['node', 'RSS max MB', 'CPU %', 'LevelDB MB', 'blocks', 'term changes', 'apply ms/block'],
+      [
+        'node',
+        'RSS max MB',
+        'CPU %',
+        'CPU µs/committed tx',
+        'LevelDB MB',
+        'blocks',
+        'term changes',
+        'apply ms/block',
+      ],
       r.nodes.map((n) => [
         n.name,
         n.rss_max_mb,
         n.cpu_pct,
+        n.cpu_us_per_tx ?? null,
         n.leveldb_mb,
         n.blocks,
         n.term_changes,

@@ -7,6 +7,7 @@ import type { BenchOptions } from '../options.js';
 import type { RunResult } from '../run.js';
 import type { SweepResult } from '../sweep.js';
 import type { PhaseSummary } from './latency.js';
+import type { BaselineRatios } from './validators.js';
 
 /** The machine the bench ran on. */
 export interface MachineInfo {
@@ -41,6 +42,8 @@ export interface BenchReport extends Omit<RunResult, 'phases'> {
   readonly spread?: { readonly committed_tps: Spread; readonly p99: Spread };
   readonly sweep?: SweepResult;
   readonly baseline?: BenchReport;
+  /** With a baseline: this run's figures over the baseline's, same invocation, same machine. */
+  readonly vs_baseline?: BaselineRatios;
   readonly notes: readonly string[];
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../../../cli/bench/options.js';
 import { medianRunIndex, spreadOf } from '../../../cli/bench/report/json.js';
 import { percentileSorted, SseParser, summarize } from '../../../cli/bench/report/latency.js';
+import { baselineRatios, validatorFigures, withCpuPerTx } from '../../../cli/bench/report/validators.js';
 import { type SweepPoint, selectSweep, sweepRates } from '../../../cli/bench/sweep.js';
 
 describe('percentiles', () => {
@@ -137,6 +138,8 @@ describe('compare', () => {
         name: 'node1',
         rss_max_mb: rss,
         cpu_pct: 50,
+        cpu_s: 1,
+        cpu_us_per_tx: 1000 / tps,
         leveldb_mb: 1,
         blocks: 1,
         term_changes: 0,
@@ -146,6 +149,7 @@ describe('compare', () => {
     committed: 1,
     failed: 0,
     rejected: 0,
+    validators: { cpu_us_per_tx: 1000 / tps, cpu_us_per_tx_max: 1000 / tps, rss_max_mb: rss },
   });
   it('gives B/A ratios and which way is better', () => {
     const rows = compareReports(rep(1000, 200, 100), rep(2000, 100, 150));
@@ -153,11 +157,55 @@ describe('compare', () => {
     expect(by.committed_tps?.ratio).toBe(2);
     expect(by['latency p99 ms']?.ratio).toBe(0.5);
     expect(by['rss_max_mb (max node)']?.ratio).toBe(1.5);
+    expect(by['validator cpu µs/tx (mean node)']?.ratio).toBe(0.5);
     expect(by.failed?.ratio).toBeNull();
     const text = formatCompare(rows, 'A', 'B');
     expect(text).toMatch(/committed_tps\s+1000\s+2000\s+2x\s+better/);
     expect(text).toMatch(/latency p99 ms\s+200\s+100\s+0.5x\s+better/);
     expect(text).toMatch(/rss_max_mb \(max node\)\s+100\s+150\s+1.5x\s+worse/);
+  });
+});
+
+describe('validator cost per committed tx', () => {
+  const node = (name: string, cpu_s: number, rss_max_mb: number) => ({
+    name,
+    rss_max_mb,
+    cpu_pct: 0,
+    cpu_s,
+    cpu_us_per_tx: null,
+    leveldb_mb: null,
+    blocks: 0,
+    term_changes: 0,
+    apply_ms_mean: null,
+  });
+  it("is each node's CPU seconds over the committed txs, mean and max over nodes", () => {
+    const nodes = withCpuPerTx([node('a', 1, 200), node('b', 3, 250)], 10_000);
+    expect(nodes.map((n) => n.cpu_us_per_tx)).toEqual([100, 300]);
+    expect(validatorFigures(nodes)).toEqual({ cpu_us_per_tx: 200, cpu_us_per_tx_max: 300, rss_max_mb: 250 });
+  });
+  it('is null when nothing committed', () => {
+    const nodes = withCpuPerTx([node('a', 1, 200)], 0);
+    expect(validatorFigures(nodes).cpu_us_per_tx).toBeNull();
+  });
+  it('compares with the baseline of the same run as this / baseline', () => {
+    const us = {
+      committed_tps: 900,
+      latency_ms: { p50: 40, p99: 300 },
+      validators: validatorFigures(withCpuPerTx([node('a', 2, 150)], 10_000)),
+    };
+    const etcd = {
+      committed_tps: 1000,
+      latency_ms: { p50: 20, p99: 100 },
+      validators: validatorFigures(withCpuPerTx([node('e', 1, 50)], 10_000)),
+    };
+    expect(baselineRatios(us, etcd, 'etcd 3.4')).toEqual({
+      baseline: 'etcd 3.4',
+      committed_tps: 0.9,
+      p50: 2,
+      p99: 3,
+      cpu_us_per_tx: 2,
+      rss_max_mb: 3,
+    });
   });
 });
 

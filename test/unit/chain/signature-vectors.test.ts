@@ -1,5 +1,6 @@
 /**
- * docs/vectors/signatures.json: the node's verifier, in every mode, accepts the control signature and
+ * docs/vectors/signatures.json: the node's verifier, in every mode and with both ed25519 backends
+ * (libsodium, node:crypto), accepts the control signature and
  * refuses each edge case (non-reduced S, small-order and non-canonical keys and R, mixed-order key),
  * including those @noble/curves accepts by default; docs/vectors/batch.json: the batch frame decodes
  * to the txs of tx.json and re-encodes to itself.
@@ -7,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { effectiveBackend, loadSodium } from '../../../node/blocks/ed25519.js';
 import { Verifier } from '../../../node/blocks/verify.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 import { verifySignature } from '../../../protocol/chain/keys.js';
@@ -27,9 +29,11 @@ interface SigCase {
 }
 const { cases } = load<{ cases: SigCase[] }>('signatures.json');
 const verifiers = {
-  sync: new Verifier({ mode: 'sync' }),
+  'sync (libsodium)': new Verifier({ mode: 'sync', library: 'sodium' }),
+  'sync (node:crypto)': new Verifier({ mode: 'sync', library: 'node' }),
   async: new Verifier({ mode: 'async' }),
-  workers: new Verifier({ mode: 'workers', workers: 1 }),
+  'workers (libsodium)': new Verifier({ mode: 'workers', workers: 1, library: 'sodium' }),
+  'workers (node:crypto)': new Verifier({ mode: 'workers', workers: 1, library: 'node' }),
 };
 afterAll(async () => {
   await Promise.all(Object.values(verifiers).map((v) => v.close()));
@@ -64,6 +68,22 @@ describe('signature vectors (docs/vectors/signatures.json)', () => {
   it.each(Object.entries(verifiers))('the %s Verifier answers nodesAccept for each case', async (_, v) => {
     const txs = cases.map((c) => decodeSignedTx(fromHex(c.signedTx)));
     expect(await v.verifyTxs(txs)).toEqual(cases.map((c) => c.nodesAccept));
+  });
+
+  it('runs libsodium where configured and it loads, node:crypto where configured or forced', () => {
+    expect(loadSodium()).not.toBeNull();
+    expect(verifiers['sync (libsodium)'].backend).toBe('sodium');
+    expect(verifiers['sync (node:crypto)'].backend).toBe('node');
+    expect(effectiveBackend('sodium', {})).toBe('sodium');
+    expect(effectiveBackend('sodium', { EHRCHAIN_ED25519: 'node' })).toBe('node');
+  });
+
+  it('the workers report the backend they loaded', async () => {
+    const txs = cases.map((c) => decodeSignedTx(fromHex(c.signedTx)));
+    await verifiers['workers (libsodium)'].verifyTxs(txs);
+    await verifiers['workers (node:crypto)'].verifyTxs(txs);
+    expect(verifiers['workers (libsodium)'].workerBackends()).toEqual(['sodium']);
+    expect(verifiers['workers (node:crypto)'].workerBackends()).toEqual(['node']);
   });
 
   it("records what noble's default (ZIP-215) verify answers: it accepts what the nodes refuse", () => {

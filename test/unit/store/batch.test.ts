@@ -1,0 +1,58 @@
+/**
+ * The store's batch writes keys with their sublevel's prefix straight to LevelDB: what it writes is
+ * exactly what the sublevels (and abstract-level's own batch) read and write, so the layout of
+ * docs/state.md §5 is unchanged.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Batch, openDb } from '../../../node/store/db.js';
+import { tempDir } from './helpers.js';
+
+const u = (s: string) => new TextEncoder().encode(s);
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function fresh() {
+  const { dir, cleanup } = await tempDir();
+  const db = await openDb(dir);
+  cleanups.push(cleanup, async () => {
+    if (db.level.status === 'open') await db.level.close();
+  });
+  return db;
+}
+
+describe('Batch', () => {
+  it('puts land where each sublevel reads them, under the !name! prefix of the root', async () => {
+    const db = await fresh();
+    const b = new Batch(db);
+    b.put(u('k'), u('in txs'), { sublevel: db.txs });
+    b.put(u('k'), u('in state'), { sublevel: db.state });
+    expect(b.length).toBe(2);
+    await b.write({ sync: false });
+    expect(await db.txs.get(u('k'))).toEqual(u('in txs'));
+    expect(await db.state.get(u('k'))).toEqual(u('in state'));
+    expect(await db.level.get(u('!txs!k'))).toEqual(u('in txs'));
+    expect(await db.level.get(u('!state!k'))).toEqual(u('in state'));
+  });
+
+  it('deletes what the sublevel wrote, and only in that sublevel', async () => {
+    const db = await fresh();
+    await db.state.put(u('a'), u('1'));
+    await db.meta.put(u('a'), u('2'));
+    const b = new Batch(db);
+    b.del(u('a'), { sublevel: db.state });
+    await b.write({ sync: true });
+    expect(await db.state.get(u('a'))).toBeUndefined();
+    expect(await db.meta.get(u('a'))).toEqual(u('2'));
+  });
+
+  it('an empty batch writes nothing; a batch on a closed database is refused', async () => {
+    const db = await fresh();
+    await new Batch(db).write({ sync: false });
+    await db.level.close();
+    const b = new Batch(db);
+    b.put(u('x'), u('y'), { sublevel: db.state });
+    await expect(b.write({ sync: false })).rejects.toMatchObject({ code: 'LEVEL_DATABASE_NOT_OPEN' });
+  });
+});
