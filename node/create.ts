@@ -39,6 +39,7 @@ import { Leadership } from './raft/leadership.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
 import { Snapshotter } from './raft/snapshotter.js';
+import { RecordPromMetrics } from './records/metrics.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
@@ -182,6 +183,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
     nextNonce: () => nextNonce(store.state, key.publicKey) + mempool.pendingOf(key.publicKey),
     submit: (bytes) => ingress.submit(bytes),
+    isPending: (hash) => mempool.has(hash),
+    metrics: new RecordPromMetrics(metrics.registry),
     log: log.child({ module: 'records' }),
   });
 
@@ -298,6 +301,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           applier.resetTip(await appliedTip());
           snapshotter.onRestored(snap.meta.index);
           await validatorPeers.sync();
+          // Erasures inside the snapshot never ran the records' erase hook.
+          records.sweepSoon();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
         onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
