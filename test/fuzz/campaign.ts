@@ -7,7 +7,7 @@
  *   npm run fuzz -- [--count 1000000] [--time 3600] [--seed N] [--targets tx,http] [--from I]
  *                   [--hang-ms 10000] [--json out.json]
  *
- * Every input comes from its own PRNG seeded by (seed, target, index): `--seed S --targets T
+ * Every input comes from its own PRNG seeded by (seed, target name, index): `--seed S --targets T
  * --from I --count 1` replays input I of target T alone. A watchdog thread kills the process and
  * names the input when one runs longer than --hang-ms. Exit code 1 on any crash.
  */
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       Atomics.add(shared, 0, 1);
       const s = performance.now();
       try {
-        const out = t.run(rngFor(f.seed, ti, i));
+        const out = t.run(rngFor(f.seed, t.name, i));
         if (typeof out === 'boolean' ? out : await out) rep.accepted++;
         else rep.refused++;
       } catch (err) {

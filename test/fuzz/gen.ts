@@ -19,10 +19,13 @@ export function mulberry32(seed: number): Rand {
   };
 }
 
-/** The PRNG of input `index` of target `target` in campaign `seed`. */
-export function rngFor(seed: number, target: number, index: number): Rand {
+/** The PRNG of input `index` of the target named `target` in campaign `seed`. */
+export function rngFor(seed: number, target: string, index: number): Rand {
+  // The target's name, not its place in the list, so a replay of one target draws the same input.
+  let t = 0x811c9dc5;
+  for (let i = 0; i < target.length; i++) t = Math.imul(t ^ target.charCodeAt(i), 0x01000193);
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (target + 0x632be5ab), 0xc2b2ae35);
+  h = Math.imul(h ^ (t + 0x632be5ab), 0xc2b2ae35);
   h = Math.imul(h ^ index, 0x27d4eb2f) ^ (index >>> 16);
   return mulberry32(h ^ (h >>> 13));
 }

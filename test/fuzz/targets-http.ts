@@ -96,8 +96,11 @@ const fill = (r: Rand, t: string) => t.replace(/:x/g, () => hostile(r));
 
 /** The API's error body; FHIR routes answer an OperationOutcome instead (docs/fhir.md). */
 function isErrorBody(json: unknown, url: string): boolean {
-  if (url.startsWith('/fhir/'))
-    return (json as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
+  if (
+    url.startsWith('/fhir/') &&
+    (json as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome'
+  )
+    return true;
   const e = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   return typeof e?.code === 'string' && typeof e.message === 'string';
 }
