@@ -202,8 +202,19 @@ export class ReadRecorder {
   }
 
   /** Resubmits the batches due that have no receipt and are no longer in the local mempool. */
-  async resubmitDropped(now = Date.now()): Promise<number> {
+  resubmitDropped(now = Date.now()): Promise<number> {
+    // Serialised with flushes: both take from and put back into the queue across awaits.
+    const p = this.#flushing.then(() => this.#resubmitNow(now));
+    this.#flushing = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  async #resubmitNow(now: number): Promise<number> {
     let n = 0;
+    let requeued = false;
     for (const [k, f] of [...this.#inflight]) {
       if (f.due > now || this.deps.isPending?.(f.hash) !== false) continue;
       f.attempts++;
@@ -217,7 +228,7 @@ export class ReadRecorder {
           this.#inflight.delete(k);
           this.#nonce = 0;
           this.#pending.unshift(...f.batch);
-          void this.flush();
+          requeued = true;
         } else if (code !== 'duplicate') {
           this.log.warn({ err, reads: f.batch.length }, 'recordReads resubmission refused; will retry');
           continue;
@@ -226,6 +237,7 @@ export class ReadRecorder {
       this.resubmitted += f.batch.length;
       n++;
     }
+    if (requeued) await this.#flushNow();
     if (n > 0) this.log.info({ batches: n }, 'recordReads dropped from the mempool: resubmitted');
     return n;
   }
