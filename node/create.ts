@@ -120,6 +120,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     applied: store.appliedIndex(),
     onEvent: (event) => log.debug(event, 'raft event'),
   });
+  let lastNoQuorumTerm = 0;
   const raftAuth = new RaftAuth({
     chainId,
     id: nodeId,
@@ -127,10 +128,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     raft,
     onReject: (reason, m) => {
       metrics.raftProofRejected.inc({ reason });
-      log.debug(
-        { peer: m.from, type: m.type, term: m.term, reason },
-        'raft message without a valid proof dropped',
-      );
+      const lagging = reason === 'no_quorum' && m.type !== 'voteResp' && m.term > lastNoQuorumTerm;
+      if (lagging) lastNoQuorumTerm = m.term;
+      const at = { peer: m.from, type: m.type, term: m.term, reason };
+      // Once per term: a leader we cannot check is what a node far behind on membership sees.
+      if (lagging)
+        log.warn(
+          at,
+          'cannot check this leader: too few of our voters signed its certificate; if our membership is far behind, restore from a recent backup (docs/transactions.md)',
+        );
+      else log.debug(at, 'raft message without a valid proof dropped');
     },
   });
 
