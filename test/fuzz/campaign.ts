@@ -68,6 +68,8 @@ interface TargetReport {
   crashes: number;
   seconds: number;
   slowestMs: number;
+  /** Index of the slowest input (replay it with --from). */
+  slowestIndex: number;
   /** The first crash of each kind: message and the input to replay. */
   examples: { index: number; error: string }[];
 }
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
       crashes: 0,
       seconds: 0,
       slowestMs: 0,
+      slowestIndex: -1,
       examples: [],
     };
     const seen = new Set<string>();
@@ -143,13 +146,16 @@ async function main(): Promise<void> {
         }
       }
       const ms = performance.now() - s;
-      if (ms > rep.slowestMs) rep.slowestMs = ms;
+      if (ms > rep.slowestMs) {
+        rep.slowestMs = ms;
+        rep.slowestIndex = i;
+      }
       rep.inputs++;
     }
     rep.seconds = (performance.now() - t0) / 1000;
     reports.push(rep);
     console.log(
-      `${t.name.padEnd(20)} ${String(rep.inputs).padStart(9)} inputs  ${String(rep.accepted).padStart(8)} accepted  ${String(rep.crashes).padStart(3)} crashes  ${rep.seconds.toFixed(1).padStart(7)} s  slowest ${rep.slowestMs.toFixed(1)} ms`,
+      `${t.name.padEnd(20)} ${String(rep.inputs).padStart(9)} inputs  ${String(rep.accepted).padStart(8)} accepted  ${String(rep.crashes).padStart(3)} crashes  ${rep.seconds.toFixed(1).padStart(7)} s  slowest ${rep.slowestMs.toFixed(1)} ms (#${rep.slowestIndex})`,
     );
     for (const x of rep.examples)
       console.log(
