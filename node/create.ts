@@ -39,6 +39,7 @@ import { Leadership } from './raft/leadership.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
 import { Snapshotter } from './raft/snapshotter.js';
+import { RecordPromMetrics } from './records/metrics.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
@@ -121,6 +122,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     applied: store.appliedIndex(),
     onEvent: (event) => log.debug(event, 'raft event'),
   });
+  let lastNoQuorumTerm = 0;
   const raftAuth = new RaftAuth({
     chainId,
     id: nodeId,
@@ -128,10 +130,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     raft,
     onReject: (reason, m) => {
       metrics.raftProofRejected.inc({ reason });
-      log.debug(
-        { peer: m.from, type: m.type, term: m.term, reason },
-        'raft message without a valid proof dropped',
-      );
+      const lagging = reason === 'no_quorum' && m.type !== 'voteResp' && m.term > lastNoQuorumTerm;
+      if (lagging) lastNoQuorumTerm = m.term;
+      const at = { peer: m.from, type: m.type, term: m.term, reason };
+      // Once per term: a leader we cannot check is what a node far behind on membership sees.
+      if (lagging)
+        log.warn(
+          at,
+          'cannot check this leader: too few of our voters signed its certificate; if our membership is far behind, restore from a recent backup (docs/transactions.md)',
+        );
+      else log.debug(at, 'raft message without a valid proof dropped');
     },
   });
 
@@ -184,6 +192,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
     nextNonce: () => nextNonce(store.state, key.publicKey) + mempool.pendingOf(key.publicKey),
     submit: (bytes) => ingress.submit(bytes),
+    isPending: (hash) => mempool.has(hash),
+    metrics: new RecordPromMetrics(metrics.registry),
     log: log.child({ module: 'records' }),
   });
 
@@ -300,6 +310,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           applier.resetTip(await appliedTip());
           snapshotter.onRestored(snap.meta.index);
           await validatorPeers.sync();
+          // Erasures inside the snapshot never ran the records' erase hook.
+          records.sweepSoon();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
         onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),

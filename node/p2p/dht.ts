@@ -96,6 +96,19 @@ export async function provide(
 }
 
 /**
+ * Withdraws this node as a provider of `cid`: drops its own provider record and stops reproviding
+ * it (kad-dht `cancelReprovide`). Kademlia has no message to delete a provider record held by
+ * other peers: theirs expire on their own (kad-dht keeps them 48 h unless reprovided).
+ */
+export async function unprovide(r: Routing, cid: CID): Promise<void> {
+  try {
+    await r.contentRouting.cancelReprovide(cid);
+  } catch (err) {
+    throw new P2PError('unreachable', 'cancelReprovide failed', { cause: err });
+  }
+}
+
+/**
  * Finds up to `limit` providers of `cid` other than this node. A search that times out returns what
  * it found so far (possibly nothing); the caller's own signal aborting throws P2PError 'aborted'.
  */

@@ -25,6 +25,7 @@ import {
   findProviders,
   type ProviderInfo,
   provide,
+  unprovide,
 } from './dht.js';
 import { type PeerAddress, PeerDialer } from './dialer.js';
 import { P2PError } from './errors.js';
@@ -218,6 +219,12 @@ export class P2PHost {
   async provide(cid: CID, options: DhtCallOptions = {}): Promise<void> {
     this.assertRunning();
     return provide(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
+  }
+
+  /** Withdraws this node as a provider of `cid` (see dht.ts `unprovide` for what that reaches). */
+  async unprovide(cid: CID): Promise<void> {
+    this.assertRunning();
+    return unprovide(this.libp2p, cid);
   }
 
   /** Finds providers of `cid` (other than this node) in the DHT. */

@@ -6,7 +6,7 @@
  * they are stored; a size limit per blob and a quota per uploader bound what one actor can fill.
  */
 import { Level } from 'level';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
 import { ByteReader, concatBytes, u64 } from '../../protocol/records/bytes.js';
 import { checkCid } from '../../protocol/records/cid.js';
 import { RecordError } from '../../protocol/records/errors.js';
@@ -137,6 +137,11 @@ export class BlobStore {
     if (v === undefined) return undefined;
     const r = new ByteReader(v, 'blob meta');
     return { uploader: r.fixed(32, 'uploader'), size: r.u64('size'), storedAt: r.u64('at') };
+  }
+
+  /** The CIDs of every blob held, in key order. */
+  async *cids(): AsyncGenerator<CID> {
+    for await (const key of this.#meta.keys()) yield CID.decode(key);
   }
 
   async isErased(cid: CID): Promise<boolean> {

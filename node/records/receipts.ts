@@ -6,6 +6,10 @@
  * whose transaction is applied but reverted with `future_read` (the leader's clock behind ours) or
  * a nonce error (not executed) is queued again. With a journal (read-journal.ts), a read is durable
  * before its blob is served and leaves the journal only once recorded, so a crash loses none.
+ * A submitted batch with no receipt that has left the local mempool (evicted, or refused by a
+ * peer's) is sent again while running (`resubmitMs`, doubling per attempt up to 60 s): the same
+ * signed bytes while its nonce is free, so it can never land twice; with a fresh nonce once
+ * another tx took that nonce.
  */
 
 import { toHex } from '../../protocol/chain/encoding.js';
@@ -22,12 +26,15 @@ export interface ReadRecorderOptions {
   readonly maxBatch: number;
   /** Reads kept while submission fails; older ones are dropped (and counted). */
   readonly maxPending: number;
+  /** A batch without a receipt and gone from the local mempool is resubmitted after this many ms. */
+  readonly resubmitMs: number;
 }
 
 export const defaultReadRecorderOptions: ReadRecorderOptions = {
   intervalMs: 1000,
   maxBatch: 64,
   maxPending: 10_000,
+  resubmitMs: 5000,
 };
 
 /** What the recorder needs from the node. */
@@ -38,6 +45,18 @@ export interface ReadRecorderDeps {
   nextNonce(): number;
   /** Admits signed tx bytes locally (gossiped from there). */
   submit(bytes: Uint8Array): Promise<unknown>;
+  /** Whether a tx is in the local mempool; without it, batches are resubmitted only at start. */
+  isPending?(txHash: Uint8Array): boolean;
+}
+
+/** A submitted batch awaiting its receipt. */
+interface Inflight {
+  readonly batch: JournaledRead[];
+  readonly bytes: Uint8Array;
+  readonly hash: Uint8Array;
+  /** When to check it next (ms), and how many times it was resubmitted. */
+  due: number;
+  attempts: number;
 }
 
 /** Batches served reads into `recordReads` transactions. */
@@ -48,9 +67,12 @@ export class ReadRecorder {
   #nonce = 0;
   #flushing: Promise<void> = Promise.resolve();
   /** Submitted batches by tx hash (hex), until their receipt is seen. */
-  readonly #inflight = new Map<string, JournaledRead[]>();
-  /** Reads submitted on chain / dropped / recorded by a committed tx / re-queued after a revert. */
+  readonly #inflight = new Map<string, Inflight>();
+  #sweeper: NodeJS.Timeout | null = null;
+  #stopped = false;
+  /** Reads submitted on chain / dropped / recorded by a committed tx / re-queued after a revert / resubmitted. */
   submitted = 0;
+  resubmitted = 0;
   dropped = 0;
   recorded = 0;
   requeued = 0;
@@ -130,7 +152,9 @@ export class ReadRecorder {
       }
       this.#nonce = nonce + 1;
       this.#pending.splice(0, batch.length);
-      this.#inflight.set(toHex(tx.hash), batch);
+      const due = Date.now() + this.options.resubmitMs;
+      this.#inflight.set(toHex(tx.hash), { batch, bytes: tx.bytes, hash: tx.hash, due, attempts: 0 });
+      this.#armSweeper();
       // A tx dropped before inclusion never gets a receipt: forget the oldest beyond a bound.
       if (this.#inflight.size > 1000) this.#inflight.delete(this.#inflight.keys().next().value!);
       this.submitted += batch.length;
@@ -140,7 +164,7 @@ export class ReadRecorder {
   /** The receipt of one of our recordReads txs (applied, ok or reverted). */
   onReceipt(txHash: Uint8Array, status: 'ok' | 'reverted', error: string | undefined): void {
     const k = toHex(txHash);
-    const batch = this.#inflight.get(k);
+    const batch = this.#inflight.get(k)?.batch;
     if (batch === undefined) return;
     this.#inflight.delete(k);
     if (status === 'ok') {
@@ -162,10 +186,73 @@ export class ReadRecorder {
     this.log.error({ error, reads: batch.length }, 'recordReads reverted: reads not recorded');
   }
 
+  #armSweeper(): void {
+    if (
+      this.#stopped ||
+      this.#sweeper !== null ||
+      this.deps.isPending === undefined ||
+      this.#inflight.size === 0
+    )
+      return;
+    this.#sweeper = setTimeout(() => {
+      this.#sweeper = null;
+      void this.resubmitDropped().finally(() => this.#armSweeper());
+    }, this.options.resubmitMs);
+    this.#sweeper.unref();
+  }
+
+  /** Resubmits the batches due that have no receipt and are no longer in the local mempool. */
+  resubmitDropped(now = Date.now()): Promise<number> {
+    // Serialised with flushes: both take from and put back into the queue across awaits.
+    const p = this.#flushing.then(() => this.#resubmitNow(now));
+    this.#flushing = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  async #resubmitNow(now: number): Promise<number> {
+    let n = 0;
+    let requeued = false;
+    for (const [k, f] of [...this.#inflight]) {
+      if (f.due > now || this.deps.isPending?.(f.hash) !== false) continue;
+      f.attempts++;
+      f.due = now + Math.min(60_000, this.options.resubmitMs * 2 ** f.attempts);
+      try {
+        await this.deps.submit(f.bytes);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        // The nonce went to another tx: these reads are not on chain; sign them again.
+        if (code === 'nonce_stale' || code === 'nonce_duplicate') {
+          this.#inflight.delete(k);
+          this.#nonce = 0;
+          this.#pending.unshift(...f.batch);
+          requeued = true;
+        } else if (code !== 'duplicate') {
+          this.log.warn({ err, reads: f.batch.length }, 'recordReads resubmission refused; will retry');
+          continue;
+        }
+      }
+      this.resubmitted += f.batch.length;
+      n++;
+    }
+    if (requeued) await this.#flushNow();
+    if (n > 0) this.log.info({ batches: n }, 'recordReads dropped from the mempool: resubmitted');
+    return n;
+  }
+
   #forget(batch: readonly JournaledRead[]): void {
     this.#journal
       ?.remove(batch)
       .catch((err: unknown) => this.log.warn({ err }, 'read journal cleanup failed'));
+  }
+
+  /** Reads not yet recorded on chain: queued, or submitted without a receipt. */
+  get unrecorded(): number {
+    let n = this.#pending.length;
+    for (const f of this.#inflight.values()) n += f.batch.length;
+    return n;
   }
 
   /** Nothing pending and nothing submitted without a receipt yet. */
@@ -182,6 +269,9 @@ export class ReadRecorder {
     const deadline = Date.now() + settleMs;
     while (!this.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#sweeper !== null) clearTimeout(this.#sweeper);
+    this.#stopped = true;
     this.#timer = null;
+    this.#sweeper = null;
   }
 }

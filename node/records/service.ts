@@ -4,7 +4,8 @@
  * allows at the current state; every served read is recorded on chain (ReadRecorder). A node that
  * does not hold a blob finds providers in the DHT and forwards the reader's signed request over
  * `/ehrchain/<c>/blob-fetch/1.0.0`, so the holder checks consent itself. Erasure: when an `erase`
- * transaction is applied, the blobs of every version are deleted here and refused from then on.
+ * transaction is applied, the blobs of every version are deleted here and refused from then on;
+ * a sweep at start-up (and after a snapshot is installed) deletes what erasures missed (sweep.ts).
  */
 import { CID } from 'multiformats/cid';
 import { bytesEqual } from '../../protocol/chain/encoding.js';
@@ -12,7 +13,7 @@ import { KeyCache, type Signer } from '../../protocol/chain/keys.js';
 import { ByteReader, concatBytes, varBytes } from '../../protocol/records/bytes.js';
 import { checkCid, cidOf, parseBlobCid, sha256Of } from '../../protocol/records/cid.js';
 import * as C from '../../protocol/records/consent-calls.js';
-import { RecordError, type RecordErrorCode } from '../../protocol/records/errors.js';
+import { RecordError } from '../../protocol/records/errors.js';
 import {
   decodeRequest,
   type ReadRequest,
@@ -23,10 +24,13 @@ import {
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
 import type { P2PHost } from '../p2p/host.js';
-import { RequestRefusal } from '../p2p/request.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { fetchFromPeers } from './forward.js';
+import { noopRecordMetrics, type RecordMetrics } from './metrics.js';
 import { NonceCache } from './nonces.js';
 import { defaultReadRecorderOptions, ReadRecorder, type ReadRecorderOptions } from './receipts.js';
+import { denied, toRefusal } from './refusals.js';
+import { type SweepResult, sweepErasedBlobs } from './sweep.js';
 
 /** Options of the records service. */
 export interface RecordServiceOptions {
@@ -63,7 +67,10 @@ export interface RecordServiceDeps {
   query(method: string, args: readonly Uint8Array[]): Uint8Array;
   nextNonce(): number;
   submit(bytes: Uint8Array): Promise<unknown>;
+  /** Whether a tx is in the local mempool (read receipts dropped from it are resubmitted). */
+  isPending?(txHash: Uint8Array): boolean;
   readonly log: Logger;
+  readonly metrics?: RecordMetrics;
   now?(): number;
 }
 
@@ -83,8 +90,6 @@ export interface UploadResult {
   readonly provided: boolean;
 }
 
-const denied = (reason: string) => new RecordError('access_denied', `consent refused: ${reason}`, reason);
-
 /** The records service of one node. */
 export class RecordService {
   blobs!: BlobStore;
@@ -94,6 +99,7 @@ export class RecordService {
   readonly #push: string;
   readonly #fetch: string;
   readonly #erasing = new Set<Promise<unknown>>();
+  readonly #metrics: RecordMetrics;
 
   constructor(
     readonly options: RecordServiceOptions,
@@ -103,6 +109,36 @@ export class RecordService {
     this.#push = `/ehrchain/${deps.chainId}/blob-push/1.0.0`;
     this.#fetch = `/ehrchain/${deps.chainId}/blob-fetch/1.0.0`;
     this.recorder = new ReadRecorder(options.receipts, deps, deps.log.child({ module: 'read-receipts' }));
+    this.#metrics = deps.metrics ?? noopRecordMetrics;
+    this.#metrics.watchReceipts(() => ({
+      pending: this.recorder.unrecorded,
+      resubmitted: this.recorder.resubmitted,
+    }));
+  }
+
+  /** Runs `work` in the background; stop() waits for it. */
+  #track(work: Promise<unknown>): void {
+    const p = work.catch((err: unknown) => this.deps.log.error({ err }, 'records background work failed'));
+    this.#erasing.add(p);
+    void p.finally(() => this.#erasing.delete(p));
+  }
+
+  /** Deletes the held blobs whose record version is erased on chain (see sweep.ts). */
+  async sweepErased(): Promise<SweepResult> {
+    const r = await sweepErasedBlobs({
+      blobs: this.blobs,
+      query: (m, a) => this.deps.query(m, a),
+      unprovide: (cid) => this.deps.host.unprovide(cid),
+      now: () => this.#now(),
+      log: this.deps.log,
+    });
+    this.#metrics.swept(r.erased);
+    return r;
+  }
+
+  /** Runs the sweep in the background (after a snapshot is installed). */
+  sweepSoon(): void {
+    this.#track(this.sweepErased());
   }
 
   #now(): number {
@@ -123,6 +159,7 @@ export class RecordService {
       maxResponseBytes: max + 1024,
       timeoutMs: this.options.fetchTimeoutMs,
     });
+    this.sweepSoon();
   }
 
   /** Flushes pending read receipts (waiting up to 2 s for them to commit), stops serving, closes the store. */
@@ -158,6 +195,17 @@ export class RecordService {
 
   /** Stores a client's blob (PUT /v1/blobs), provides it, and replicates it. */
   async upload(requestBytes: Uint8Array, body: Uint8Array): Promise<UploadResult> {
+    try {
+      const r = await this.#upload(requestBytes, body);
+      this.#metrics.upload('ok');
+      return r;
+    } catch (err) {
+      this.#metrics.upload(err instanceof RecordError ? err.code : 'internal');
+      throw err;
+    }
+  }
+
+  async #upload(requestBytes: Uint8Array, body: Uint8Array): Promise<UploadResult> {
     const q = this.#check(requestBytes, 'upload');
     if (body.length > this.options.blobs.maxBlobBytes)
       throw new RecordError('too_large', `blob over ${this.options.blobs.maxBlobBytes} bytes`);
@@ -196,8 +244,10 @@ export class RecordService {
       if (done >= want) break;
       try {
         await this.deps.host.request(peer, this.#push, frame, { timeoutMs: this.options.fetchTimeoutMs });
+        this.#metrics.push('sent', true);
         done++;
       } catch (err) {
+        this.#metrics.push('sent', false);
         this.deps.log.warn({ err, peer, cid: cid.toString() }, 'blob replication to a peer failed');
       }
     }
@@ -219,8 +269,10 @@ export class RecordService {
       await this.blobs.put(cid, body, q.uploader, this.#now());
       void this.#provide(cid);
       this.deps.log.debug({ cid: cid.toString(), from }, 'replica stored');
+      this.#metrics.push('received', true);
       return new Uint8Array(0);
     } catch (err) {
+      this.#metrics.push('received', false);
       throw toRefusal(err);
     }
   }
@@ -231,8 +283,8 @@ export class RecordService {
     if (info === null || !bytesEqual(info.patient, q.patient))
       throw new RecordError('unknown_record', 'no such version of this patient');
     if (info.erasedAt > 0) {
-      // A copy missed by the erase hook (state restored from a snapshot) goes now.
-      void this.blobs.erase(cid, this.#now()).catch(() => undefined);
+      // A copy missed by the erase hook and the sweep goes now.
+      this.#track(this.#eraseBlob(cid));
       throw new RecordError('erased', 'the record was erased');
     }
     if (info.cid !== cid.toString())
@@ -266,51 +318,29 @@ export class RecordService {
 
   /** Serves GET /v1/blobs/:cid for a signed read request. */
   async read(requestBytes: Uint8Array, cidText: string): Promise<ServedBlob> {
+    try {
+      const r = await this.#read(requestBytes, cidText);
+      this.#metrics.served('http', r.source.split(':')[0] ?? r.source);
+      return r;
+    } catch (err) {
+      this.#metrics.refused('http', refusalReason(err));
+      throw err;
+    }
+  }
+
+  async #read(requestBytes: Uint8Array, cidText: string): Promise<ServedBlob> {
     const cid = parseBlobCid(cidText);
     const q = this.#check(requestBytes, 'read');
     if (!bytesEqual(q.cid, cid.bytes)) throw new RecordError('cid_mismatch', 'the request names another CID');
     this.#authorise(q, cid);
     const local = await this.#serveLocal(q, cid);
     if (local !== undefined) return { bytes: local, source: 'local' };
-    let last: RecordError | null = null;
-    const tried = new Set<string>();
-    const tryPeer = async (peer: string, how: string): Promise<ServedBlob | null> => {
-      tried.add(peer);
-      try {
-        const bytes = await this.deps.host.request(peer, this.#fetch, requestBytes, {
-          timeoutMs: this.options.fetchTimeoutMs,
-          maxResponseBytes: this.options.blobs.maxBlobBytes + 1024,
-        });
-        checkCid(cid, bytes);
-        return { bytes, source: `${how}:${peer}` };
-      } catch (err) {
-        last = fromRemote(err);
-        return null;
-      }
-    };
-    let providers: string[] = [];
-    try {
-      const found = await this.deps.host.findProviders(cid, {
-        timeoutMs: this.options.dhtTimeoutMs,
-        limit: 8,
-      });
-      providers = found.map((p) => p.peerId);
-    } catch (err) {
-      this.deps.log.warn({ err, cid: cid.toString() }, 'DHT findProviders failed');
-    }
-    for (const p of providers) {
-      const got = await tryPeer(p, 'dht');
-      if (got !== null) return got;
-    }
-    // The DHT can miss a fresh provider record: ask the validators not tried yet.
-    for (const p of this.deps.validatorPeers()) {
-      if (tried.has(p)) continue;
-      const got = await tryPeer(p, 'validator');
-      if (got !== null) return got;
-    }
-    const err = last as RecordError | null;
-    if (err !== null && (err.code === 'access_denied' || err.code === 'erased')) throw err;
-    throw new RecordError('not_found', 'no node could serve this blob');
+    return fetchFromPeers(
+      { host: this.deps.host, protocol: this.#fetch, options: this.options, log: this.deps.log },
+      this.deps.validatorPeers(),
+      cid,
+      requestBytes,
+    );
   }
 
   async #onFetch(bytes: Uint8Array): Promise<Uint8Array> {
@@ -320,8 +350,10 @@ export class RecordService {
       this.#authorise(q, cid);
       const b = await this.#serveLocal(q, cid);
       if (b === undefined) throw new RecordError('not_found', 'not held here');
+      this.#metrics.served('peer', 'local');
       return b;
     } catch (err) {
+      this.#metrics.refused('peer', refusalReason(err));
       throw toRefusal(err);
     }
   }
@@ -340,11 +372,7 @@ export class RecordService {
       if (b.contract !== 'consent' || b.method !== 'erase' || a.receipts[i]?.status !== 'ok') continue;
       const record = b.args[0];
       if (record === undefined) continue;
-      const p = this.eraseRecord(record).catch((err: unknown) =>
-        this.deps.log.error({ err }, 'deleting the blobs of an erased record failed'),
-      );
-      this.#erasing.add(p);
-      void p.finally(() => this.#erasing.delete(p));
+      this.#track(this.eraseRecord(record));
     }
   }
 
@@ -360,42 +388,25 @@ export class RecordService {
       } catch {
         continue;
       }
-      if (await this.blobs.erase(cid, this.#now())) held++;
+      if (await this.#eraseBlob(cid)) held++;
     }
     if (held > 0) this.deps.log.info({ blobs: held }, 'erased record: blobs deleted');
     return held;
   }
-}
 
-/** A p2p refusal code for an error: the RecordError code, or the consent reason for a denial. */
-function toRefusal(err: unknown): RequestRefusal {
-  if (err instanceof RecordError)
-    return new RequestRefusal(err.code === 'access_denied' ? `denied:${err.detail}` : err.code);
-  return new RequestRefusal('internal');
-}
-
-const CODES = new Set<string>([
-  'bad_encoding',
-  'bad_signature',
-  'stale_request',
-  'replayed_request',
-  'unknown_record',
-  'erased',
-  'cid_mismatch',
-  'not_found',
-  'hash_mismatch',
-  'too_large',
-  'quota_exceeded',
-  'not_registered',
-]);
-
-/** The RecordError for a failed remote fetch. */
-function fromRemote(err: unknown): RecordError {
-  if (err instanceof RecordError) return err;
-  const code = (err as { remoteCode?: unknown }).remoteCode;
-  if (typeof code === 'string') {
-    if (code.startsWith('denied:')) return denied(code.slice(7));
-    if (CODES.has(code)) return new RecordError(code as RecordErrorCode, `remote refused: ${code}`);
+  /** Deletes one blob for good and withdraws this node as its DHT provider; true if it was held. */
+  async #eraseBlob(cid: CID): Promise<boolean> {
+    const held = await this.blobs.erase(cid, this.#now());
+    if (held)
+      await this.deps.host
+        .unprovide(cid)
+        .catch((err: unknown) => this.deps.log.debug({ err }, 'DHT unprovide failed'));
+    return held;
   }
-  return new RecordError('not_found', 'remote fetch failed', undefined, { cause: err });
+}
+
+/** The metric label of a refused read: the consent reason of a denial, else the error code. */
+function refusalReason(err: unknown): string {
+  if (!(err instanceof RecordError)) return 'internal';
+  return err.code === 'access_denied' ? (err.detail ?? err.code) : err.code;
 }

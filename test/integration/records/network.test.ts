@@ -6,12 +6,15 @@
  * reads are recorded on chain, and erasure removes the blob from every node.
  */
 import { randomBytes } from 'node:crypto';
+import { cp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CID } from 'multiformats/cid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../client/client.js';
 import { RecordsClient } from '../../../client/records.js';
 import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 import { createSigner } from '../../../protocol/chain/keys.js';
+import { decodeSignedTx } from '../../../protocol/chain/tx.js';
 import { parseBlobCid } from '../../../protocol/records/cid.js';
 import * as C from '../../../protocol/records/consent-calls.js';
 import { isRecordError } from '../../../protocol/records/errors.js';
@@ -69,7 +72,11 @@ describe('records on 3 validators', () => {
     });
 
   beforeAll(async () => {
-    net = await createNetwork({ nodes: 3, mode: 'inproc' });
+    net = await createNetwork({
+      nodes: 3,
+      mode: 'inproc',
+      config: { records: { receipts: { resubmitMs: 300 } } },
+    });
     await net.waitLeader();
     w = await new RecordsWorld(net).init();
     patient = await w.register('patient');
@@ -273,6 +280,73 @@ describe('records on 3 validators', () => {
     expect(dropped, 'reads whose recordReads reverted').toEqual([0, 0, 0]);
   }, 30_000);
 
+  it('a recordReads tx lost after admission is resubmitted while running, and committed', async () => {
+    const lost: string[] = [];
+    const undo: Array<() => void> = [];
+    type Submit = (bytes: Uint8Array) => Promise<unknown>;
+    for (const i of [0, 1, 2]) {
+      // The recorder's own deps (create.ts): its tx is "admitted" and never reaches the mempool, as
+      // if evicted at once; nothing is gossiped, so only a resubmission can get it on chain.
+      const deps = (w.service(i).recorder as unknown as { deps: { submit: Submit } }).deps;
+      const real = deps.submit;
+      deps.submit = async (bytes) => {
+        const tx = decodeSignedTx(bytes);
+        if (tx.body.method !== 'recordReads' || lost.length > 0) return real(bytes);
+        lost.push(toHex(tx.hash));
+        return tx;
+      };
+      undo.push(() => {
+        deps.submit = real;
+      });
+    }
+    try {
+      const before = [0, 1, 2].map((i) => w.service(i).recorder.recorded);
+      await w.client(late, 1).get(recordId);
+      await waitFor(() => lost.length === 1, 'a recordReads tx to be lost', 10_000);
+      const settled = () =>
+        [0, 1, 2].find((i) => w.service(i).recorder.resubmitted > 0 && w.service(i).recorder.idle);
+      await waitFor(() => settled() !== undefined, 'the lost batch resubmitted and committed', 15_000);
+      const r = settled()!;
+      expect(w.service(r).recorder.recorded).toBeGreaterThan(before[r]!);
+      expect(w.service(r).recorder.dropped).toBe(0);
+    } finally {
+      for (const u of undo) u();
+    }
+  }, 30_000);
+
+  it('exports records metrics that move: uploads, reads served and refused, pushes, receipts', async () => {
+    const scrape = async (i: number) => (await fetch(new URL('/metrics', net.node(i).url))).text();
+    const value = (text: string, series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? 0 : Number(line.slice(series.length + 1));
+    };
+    const series = {
+      uploads: 'ehrchain_records_uploads_total{result="ok"}',
+      pushes: 'ehrchain_records_replication_pushes_total{direction="sent",result="ok"}',
+      refused: 'ehrchain_records_reads_refused_total{via="http",reason="no_grant"}',
+    };
+    const before = await scrape(1);
+    expect(before).toContain('ehrchain_records_receipts_pending ');
+    await w.client(author, 1).put({
+      patientKey: patient.key,
+      resource: observation(12.9),
+      category: 'lab',
+      readerKeys: [late.key],
+    });
+    await refusal(w.client(stranger, 1).fetchBlob(recordId, 1));
+    await w.client(late, 1).get(recordId);
+    const after = await scrape(1);
+    expect(value(after, series.uploads) - value(before, series.uploads)).toBe(1);
+    expect(value(after, series.pushes) - value(before, series.pushes)).toBe(1);
+    expect(value(after, series.refused) - value(before, series.refused)).toBe(1);
+    const served = (t: string) =>
+      ['local', 'dht', 'validator'].reduce(
+        (n, src) => n + value(t, `ehrchain_records_reads_served_total{via="http",source="${src}"}`),
+        0,
+      );
+    expect(served(after) - served(before)).toBe(1);
+  }, 30_000);
+
   it('erasure: every node deletes the blobs and refuses them; wrapped keys are gone', async () => {
     const pc = w.client(patient, 2);
     const cids = (await pc.history(recordId)).map((h) => parseBlobCid(h.cid));
@@ -314,4 +388,32 @@ describe('records on 3 validators', () => {
       expect(r.returnData).toBe('');
     }
   }, 60_000);
+  it('a node whose blob store predates an erasure (restored from a snapshot or backup) sweeps at start', async () => {
+    const put = await w.client(author, 0).put({
+      patientKey: patient.key,
+      resource: observation(11.4),
+      category: 'lab',
+      readerKeys: [],
+    });
+    const other = fromHex(put.recordId);
+    const cid = parseBlobCid(put.cid);
+    const held = await Promise.all([0, 1, 2].map((i) => w.service(i).blobs.has(cid)));
+    const h = held.lastIndexOf(true);
+    const blobsDir = join(net.node(h).node!.config.dataDir, 'blobs');
+    const copy = `${blobsDir}.before-erase`;
+    await net.node(h).stop();
+    await cp(blobsDir, copy, { recursive: true });
+    await net.node(h).start();
+    await w.client(patient, (h + 1) % 3).erase(other);
+    await waitFor(async () => !(await w.service(h).blobs.has(cid)), 'the erase hook on the holder', 20_000);
+    await net.node(h).stop();
+    await rm(blobsDir, { recursive: true });
+    await rename(copy, blobsDir);
+    await net.node(h).start();
+    await waitFor(async () => w.service(h).blobs.isErased(cid), 'the start-up sweep', 20_000);
+    expect(await w.service(h).blobs.has(cid)).toBe(false);
+    const metrics = await (await fetch(new URL('/metrics', net.node(h).url))).text();
+    expect(metrics).toContain('ehrchain_records_blobs_swept_total 1');
+    await net.waitLeader();
+  }, 90_000);
 });

@@ -157,8 +157,8 @@ describe('checkLeaderCertificate', () => {
     expect(checkLeaderCertificate(cert([vote(a, 7), vote(b, 7), vote(b, 7)]), ctx())).toBe('duplicate_voter');
   });
 
-  it('refuses more than one voter outside the configuration, and does not count the one it allows', () => {
-    expect(checkLeaderCertificate(cert([vote(a, 7), vote(d, 7), vote(e, 7)]), ctx())).toBe('non_voter');
+  it('does not count voters outside the configuration', () => {
+    expect(checkLeaderCertificate(cert([vote(a, 7), vote(d, 7), vote(e, 7)]), ctx())).toBe('no_quorum');
     expect(checkLeaderCertificate(cert([vote(a, 7), vote(d, 7)]), ctx())).toBe('no_quorum');
     // The one outsider of a follower a change ahead of its leader (d was just removed here).
     expect(checkLeaderCertificate(cert([vote(a, 7), vote(b, 7), vote(d, 7)]), ctx())).toBeNull();
@@ -216,5 +216,38 @@ describe('buildLeaderCertificate', () => {
   it('a leader of a single-voter cluster certifies itself', () => {
     const built = buildLeaderCertificate(CHAIN, 1, a, [a.id], new Map());
     expect(checkLeaderCertificate(built, ctx({ term: 1, voters: [a.id] }))).toBeNull();
+  });
+});
+
+describe('a follower more than one membership change behind (issue 18)', () => {
+  // The follower last applied {a, b, c}; the leader's configuration moved on by the changes in
+  // each row, and its certificate holds the signed grants of every current voter (a leader adds
+  // grants that arrive after it won, buildLeaderCertificate keeps them all). The leader is one the
+  // follower knows: its connection allow-list is the validator set it last applied (docs).
+  const rows: { changes: string; current: Validator[]; leader: Validator; accepted: boolean }[] = [
+    { changes: '+d', current: [a, b, c, d], leader: b, accepted: true },
+    { changes: '+d +e', current: [a, b, c, d, e], leader: b, accepted: true },
+    { changes: '+d +e -a', current: [b, c, d, e], leader: c, accepted: true },
+    { changes: '+d -a +e', current: [b, c, d, e], leader: b, accepted: true },
+    // Fewer than half of the follower's voters remain: nothing it knows can vouch for the leader.
+    { changes: '+d -a +e -b', current: [c, d, e], leader: c, accepted: false },
+  ];
+  for (const row of rows) {
+    it(`${row.changes}: ${row.accepted ? 'accepts the leader' : 'cannot check the leader (documented bound)'}`, () => {
+      const certificate = buildLeaderCertificate(
+        CHAIN,
+        7,
+        row.leader,
+        row.current.map((v) => v.id),
+        new Map(row.current.map((v) => [v.id, signVote(CHAIN, 7, row.leader.id, v.signer)])),
+      );
+      const why = checkLeaderCertificate(certificate, ctx({ leader: row.leader.id }));
+      expect(why).toBe(row.accepted ? null : 'no_quorum');
+    });
+  }
+
+  it('still needs half of its own voters: outsiders never count, however many', () => {
+    const forged = cert([vote(a, 7), vote(d, 7), vote(e, 7), vote(validator(), 7), vote(validator(), 7)]);
+    expect(checkLeaderCertificate(forged, ctx())).toBe('no_quorum');
   });
 });

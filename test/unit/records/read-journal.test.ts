@@ -27,7 +27,7 @@ const read = (at: number) => ({
 
 function recorder(submit: (tx: SignedTx) => void) {
   return new ReadRecorder(
-    { intervalMs: 60_000, maxBatch: 64, maxPending: 100 },
+    { intervalMs: 60_000, maxBatch: 64, maxPending: 100, resubmitMs: 1000 },
     {
       chainId: 'c',
       signer: createSigner(fixed('node')),

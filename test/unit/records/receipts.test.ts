@@ -20,7 +20,7 @@ const read = (at: number) => ({
 function recorder(opts: { fail?: boolean } = {}) {
   const sent: SignedTx[] = [];
   const r = new ReadRecorder(
-    { intervalMs: 10_000, maxBatch: 3, maxPending: 100 },
+    { intervalMs: 10_000, maxBatch: 3, maxPending: 100, resubmitMs: 1000 },
     {
       chainId: 'c',
       signer: createSigner(fixed('node')),
@@ -73,5 +73,92 @@ describe('ReadRecorder', () => {
     });
     await r.stop();
     expect(sent).toHaveLength(6);
+  });
+});
+
+describe('ReadRecorder resubmission while running', () => {
+  function dropping(errorOnResubmit?: string) {
+    const sent: SignedTx[] = [];
+    const pool = new Set<string>();
+    const chain = { nonce: 5 };
+    const key = (h: Uint8Array) => Buffer.from(h).toString('hex');
+    const r = new ReadRecorder(
+      { intervalMs: 10_000, maxBatch: 2, maxPending: 100, resubmitMs: 1000 },
+      {
+        chainId: 'c',
+        signer: createSigner(fixed('node')),
+        nextNonce: () => chain.nonce + pool.size,
+        submit: async (b) => {
+          const tx = decodeSignedTx(b);
+          if (
+            sent.length > 0 &&
+            errorOnResubmit !== undefined &&
+            sent.some((s) => key(s.hash) === key(tx.hash))
+          )
+            throw Object.assign(new Error(errorOnResubmit), { code: errorOnResubmit });
+          sent.push(tx);
+          pool.add(key(tx.hash));
+        },
+        isPending: (h) => pool.has(key(h)),
+      },
+      silentLogger(),
+    );
+    return { r, sent, chain, evict: (t: SignedTx) => pool.delete(key(t.hash)) };
+  }
+
+  it('leaves a batch alone while it is in the mempool or not yet due', async () => {
+    const { r, sent, evict } = dropping();
+    r.add(read(1));
+    await r.flush();
+    expect(await r.resubmitDropped(Date.now() + 5000)).toBe(0);
+    evict(sent[0]!);
+    expect(await r.resubmitDropped(Date.now() - 1)).toBe(0);
+    await r.stop();
+  });
+
+  it('resubmits the same signed tx once it is evicted, and settles on its receipt', async () => {
+    const { r, sent, evict } = dropping();
+    r.add(read(1));
+    r.add(read(2));
+    await r.flush();
+    evict(sent[0]!);
+    expect(await r.resubmitDropped(Date.now() + 1000)).toBe(1);
+    expect(sent.map((t) => t.hash)).toEqual([sent[0]!.hash, sent[0]!.hash]);
+    r.onReceipt(sent[0]!.hash, 'ok', undefined);
+    expect({ recorded: r.recorded, resubmitted: r.resubmitted, idle: r.idle }).toEqual({
+      recorded: 2,
+      resubmitted: 2,
+      idle: true,
+    });
+    await r.stop();
+  });
+
+  it('signs the reads again with a fresh nonce when their nonce was taken', async () => {
+    const { r, sent, chain, evict } = dropping('nonce_stale');
+    r.add(read(1));
+    await r.flush();
+    evict(sent[0]!);
+    chain.nonce = 6; // another tx of this key committed with nonce 5
+    await r.resubmitDropped(Date.now() + 1000);
+    await r.flush();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.hash).not.toEqual(sent[0]!.hash);
+    r.onReceipt(sent[0]!.hash, 'ok', undefined);
+    expect(r.recorded).toBe(0);
+    r.onReceipt(sent[1]!.hash, 'ok', undefined);
+    expect(r.recorded).toBe(1);
+    await r.stop();
+  });
+
+  it('backs off: a batch refused again is retried only after twice the delay', async () => {
+    const { r, sent, evict } = dropping('mempool_full');
+    r.add(read(1));
+    await r.flush();
+    evict(sent[0]!);
+    const t = Date.now() + 1000;
+    await r.resubmitDropped(t);
+    expect(await r.resubmitDropped(t + 1500)).toBe(0);
+    expect(r.pending + sent.length).toBe(1);
+    await r.stop();
   });
 });
