@@ -5,10 +5,10 @@
  * refusals by the node (bad signature, mempool full, timeout) stay {@link ApiError}s.
  * Ids (actors, patients, records) are lowercase hex, as in the model (vm/consent/types.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { TxView } from '../protocol/api.js';
 import { fromHex, toHex } from '../protocol/chain/encoding.js';
 import { publicKeyFromSeed } from '../protocol/chain/keys.js';
+import { platformCrypto } from '../protocol/crypto/platform.js';
 import * as C from '../protocol/records/consent-calls.js';
 import { encodeInt, unpackFields } from '../vm/abi.js';
 import {
@@ -148,7 +148,7 @@ export class ConsentClient {
       op: 'registerActor',
       publicKey: key,
       role: a.role,
-      certHash: a.certHash ?? toHex(new Uint8Array(randomBytes(32))),
+      certHash: a.certHash ?? toHex(platformCrypto.randomBytes(32)),
       licenceExpiry: a.licenceExpiry ?? 0,
     });
     return actorIdOf(key);
@@ -169,7 +169,7 @@ export class ConsentClient {
     await this.run({
       op: 'updateLicence',
       actor,
-      certHash: certHash ?? toHex(new Uint8Array(randomBytes(32))),
+      certHash: certHash ?? toHex(platformCrypto.randomBytes(32)),
       licenceExpiry,
     });
   }

@@ -134,11 +134,18 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Lower-case hex of `b`. */
 export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i] ?? 0];
+  return s;
 }
+
+// Pure (no Buffer), so the client bundles for a browser unchanged.
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Bytes from lower- or upper-case hex; throws `bad_encoding` on odd length or non-hex characters. */
 export function fromHex(s: string): Uint8Array {
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new ChainError('bad_encoding', 'not hex');
-  return new Uint8Array(Buffer.from(s, 'hex'));
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
