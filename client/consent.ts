@@ -33,9 +33,11 @@ import type {
 import { Account, ApiError, type EhrClient } from './client.js';
 import { reasonSentence } from './consent-reasons.js';
 import {
+  decodeGrant,
   decodeRequest,
   decodeTrailEntry,
   decodeVersionStatus,
+  type GrantView,
   type RequestView,
   type TrailEntry,
 } from './consent-views.js';
@@ -279,6 +281,11 @@ export class ConsentClient {
     if (request === null) return null;
     const s = await this.#query('requestStatus', [encodeInt(requestId), encodeInt(at)]);
     return { request, state: new TextDecoder().decode(s) };
+  }
+
+  /** A grant as stored (terms, grantee, when granted and revoked), or null if there is none. */
+  async grantInfo(grantId: number): Promise<GrantView | null> {
+    return decodeGrant(grantId, await this.#query('grantInfo', [encodeInt(grantId)]));
   }
 
   /** The request a grant approved, or null if it was granted directly. */

