@@ -222,8 +222,12 @@ describe('the portal', () => {
     expect(await patientPage.textContent(`${card} [data-testid=narrow-summary]`)).toContain(
       'for treatment until',
     );
+    const clicked = performance.now();
     await patientPage.click(`${card} >> text=Sign and approve narrower`);
     await patientPage.waitForSelector('[data-grant][data-state=active]', { timeout: 30_000 });
+    console.log(
+      `portal: approval signed in the browser, committed and shown in ${Math.round(performance.now() - clicked)} ms`,
+    );
 
     const state = await doctorConsent.requestState(requestId);
     expect(state?.state).toBe('approved');
@@ -250,6 +254,8 @@ describe('the portal', () => {
     expect(await patientPage.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await patientPage.click(`${rec} >> text=Raw JSON`);
     expect(await view.locator('pre.raw').textContent()).toContain('"resourceType": "Observation"');
+    await patientPage.click(`${rec} >> text=Readable view`);
+    expect(await view.locator('h4').first().textContent()).toBe(`Observation: ${HOSTILE}`);
   });
 
   it('opens a 1 MB record (the time is printed, not asserted)', async () => {
