@@ -1,14 +1,15 @@
 /**
  * The client library bundles for a browser unchanged: esbuild with `platform: 'browser'` and the
  * portal's swaps builds EhrClient, RecordsClient, ConsentClient and the key file format with no
- * node: import and no Buffer, and the bundle signs a tx the same as node:crypto does.
+ * node: import, and, run with no Buffer defined (as in a browser), it signs a tx to the published
+ * bytes and its hex helpers agree with Buffer's.
  */
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../node/root.js';
 import { browserSwaps } from '../../../portal/build.js';
-import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
 
 const ENTRY = `
 export { EhrClient, Account } from './client/client.js';
@@ -17,6 +18,7 @@ export { ConsentClient } from './client/consent.js';
 export { encodeKeyFile, decodeKeyFile, generateKeyPair } from './client/keyfile-format.js';
 export { signTx } from './protocol/chain/tx.js';
 export { platformCrypto } from './protocol/crypto/platform.js';
+export { toHex, fromHex } from './protocol/chain/encoding.js';
 `;
 
 describe('the client in a browser bundle', () => {
@@ -40,16 +42,38 @@ describe('the client in a browser bundle', () => {
     const text = out.outputFiles[0]?.text ?? '';
     expect(text).not.toMatch(/\bBuffer\.(from|alloc|concat)\b/);
     expect(text).not.toMatch(/from\s*["']node:|require\(["']node:/);
-    // The browser bundle signs the published tx vector to the same bytes as the server does.
-    const mod = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as {
-      platformCrypto: { name: string; sign(m: Uint8Array, s: Uint8Array): Uint8Array };
-    };
+    // Run the bundle as a browser would, with no Buffer: it signs the published tx vector to the
+    // same bytes as the server, and its pure hex agrees with Buffer's.
     const v = JSON.parse(readFileSync(fromRoot('docs', 'vectors', 'tx.json'), 'utf8')) as {
       senderSeed: string;
       txs: { hash: string; signature: string }[];
     };
     const t = v.txs[0]!;
-    expect(mod.platformCrypto.name).toBe('noble');
-    expect(toHex(mod.platformCrypto.sign(fromHex(t.hash), fromHex(v.senderSeed)))).toBe(t.signature);
+    const url = `data:text/javascript;base64,${Buffer.from(text).toString('base64')}`;
+    const samples = fc.sample(fc.uint8Array({ maxLength: 64 }), 200);
+    const expected = samples.map((b) => Buffer.from(b).toString('hex'));
+    const g = globalThis as { Buffer?: typeof Buffer };
+    const saved = g.Buffer;
+    let got: { name: string; signature: string; hex: string[]; back: Uint8Array[] };
+    try {
+      delete g.Buffer;
+      const mod = (await import(url)) as {
+        platformCrypto: { name: string; sign(m: Uint8Array, s: Uint8Array): Uint8Array };
+        toHex(b: Uint8Array): string;
+        fromHex(s: string): Uint8Array;
+      };
+      got = {
+        name: mod.platformCrypto.name,
+        signature: mod.toHex(mod.platformCrypto.sign(mod.fromHex(t.hash), mod.fromHex(v.senderSeed))),
+        hex: samples.map((b) => mod.toHex(b)),
+        back: expected.map((h) => mod.fromHex(h.toUpperCase())),
+      };
+    } finally {
+      g.Buffer = saved;
+    }
+    expect(got.name).toBe('noble');
+    expect(got.signature).toBe(t.signature);
+    expect(got.hex).toEqual(expected);
+    expect(got.back).toEqual(samples);
   });
 });
