@@ -55,8 +55,10 @@ let node3Name: string;
 let recordId: string;
 let bigRecordId: string;
 
-async function newPage(base: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+async function newPage(base: string, opts: { fakeClock?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // A controllable clock (flowing normally until moved), to test the idle lock without waiting.
+  if (opts.fakeClock === true) await context.clock.install();
   contexts.push(context);
   context.on('request', (r) =>
     sent.push({
@@ -171,7 +173,7 @@ describe('the portal', () => {
   });
 
   it('lets the admin import the CLI key file and register the patient by QR text and a doctor by key file', async () => {
-    adminPage = await newPage(net.urls[1]!);
+    adminPage = await newPage(net.urls[1]!, { fakeClock: true });
     const adminFile = await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8');
     await adminPage.fill('#import-text', adminFile);
     await adminPage.fill('#import-pass', ADMIN_PASS);
@@ -309,6 +311,16 @@ describe('the portal', () => {
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     expect(overflow).toBeLessThanOrEqual(1);
+  });
+
+  it('locks itself after the idle minutes and forgets the unlocked key', async () => {
+    expect(await adminPage.locator('#admin-page').count()).toBe(1);
+    await adminPage.clock.fastForward('04:00');
+    expect(await adminPage.locator('#admin-page').count()).toBe(1);
+    await adminPage.clock.fastForward('01:01');
+    await adminPage.waitForSelector('#locked-why');
+    expect(await adminPage.textContent('#locked-why')).toBe('Locked after 5 minutes without activity.');
+    expect(await adminPage.locator('#admin-page, #my-public-key').count()).toBe(0);
   });
 
   it('sent no seed, passphrase or plaintext anywhere, and left local and session storage empty', async () => {
