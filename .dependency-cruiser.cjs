@@ -45,20 +45,20 @@ module.exports = {
       name: 'protocol-is-shared-below-node-and-client',
       severity: 'error',
       from: { path: '^protocol/' },
-      to: { path: '^(node|cli|client|explorer|consensus|research)/' },
+      to: { path: '^(node|cli|client|explorer|portal|consensus|research)/' },
     },
     {
       name: 'client-does-not-import-the-server',
       severity: 'error',
       from: { path: '^client/' },
-      to: { path: '^(node|cli|explorer|consensus)/' },
+      to: { path: '^(node|cli|explorer|portal|consensus)/' },
     },
     {
       name: 'node-does-not-import-cli-client-or-ui',
       severity: 'error',
       comment: 'The web UI is registered by the CLI through an HTTP plugin (node/create.ts httpPlugins).',
       from: { path: '^node/' },
-      to: { path: '^(cli|client|explorer)/' },
+      to: { path: '^(cli|client|explorer|portal)/' },
     },
     {
       name: 'browser-code-talks-http-only',
@@ -68,10 +68,18 @@ module.exports = {
       from: { path: '^explorer/src/' },
       to: { path: '^(node|cli|client|consensus|vm|research|protocol/(?!api\\.ts$))' },
     },
+    {
+      name: 'portal-talks-http-only',
+      severity: 'error',
+      comment:
+        'portal/src runs in the browser: it uses the client library (client/, protocol/) over HTTP, nothing of the server, the VM or the explorer.',
+      from: { path: '^portal/src/' },
+      to: { path: '^(node|cli|vm|consensus|research|explorer)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|explorer/dist|\\.cache|\\.data)/' },
+    exclude: { path: '^(node_modules|dist|explorer/dist|portal/dist|\\.cache|\\.data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },

@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import { buildExplorer } from '../explorer/build.js';
 import { fromRoot } from '../node/root.js';
+import { buildPortal } from '../portal/build.js';
 
 export async function buildNodeBundle(): Promise<void> {
   await build({
@@ -30,5 +31,6 @@ export async function buildNodeBundle(): Promise<void> {
 }
 
 await buildExplorer();
+await buildPortal();
 await buildNodeBundle();
-console.log('built explorer/dist and dist/ehrchain.mjs');
+console.log('built explorer/dist, portal/dist and dist/ehrchain.mjs');

@@ -6,6 +6,7 @@ import { loadHome } from '../node/config/config.js';
 import { createChainNode } from '../node/create.js';
 import { createLogger } from '../node/log.js';
 import type { ChainNode } from '../node/node.js';
+import { registerPortal } from '../portal/serve.js';
 
 export interface StartOptions {
   readonly home: string;
@@ -27,7 +28,7 @@ export async function runStart(opts: StartOptions): Promise<void> {
       key,
       log,
       processMetrics: true,
-      httpPlugins: [registerExplorer],
+      httpPlugins: [registerExplorer, registerPortal],
     });
   } catch (err) {
     log.fatal({ err }, 'node failed to start');

@@ -51,7 +51,8 @@ export interface ClientOptions {
 export class EhrClient {
   constructor(
     readonly baseUrl: string,
-    private readonly fetchImpl: typeof fetch = fetch,
+    // Called through a closure: a browser's fetch throws when called as a method of another object.
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
     private readonly options: ClientOptions = {},
   ) {}
 
@@ -112,7 +113,8 @@ export class EhrClient {
    * (see ClientOptions); any other refusal throws ApiError with the node's code.
    */
   async submit(tx: SignedTx): Promise<string> {
-    const body = Buffer.from(encodeSignedTx(tx));
+    // Our encoders return ArrayBuffer-backed arrays, which fetch takes as a body in Node and browsers.
+    const body = encodeSignedTx(tx) as Uint8Array<ArrayBuffer>;
     const r = await this.whenBusy(() =>
       this.#json<{ hash: string }>('/v1/tx', {
         method: 'POST',
@@ -128,7 +130,7 @@ export class EhrClient {
    * its own, in order. Throws ApiError for a refused request (503 when the mempool took none).
    */
   async submitBatch(txs: readonly SignedTx[]): Promise<BatchItemResult[]> {
-    const body = Buffer.from(encodeTxBatch(txs.map(encodeSignedTx)));
+    const body = encodeTxBatch(txs.map(encodeSignedTx)) as Uint8Array<ArrayBuffer>;
     const r = await this.whenBusy(() =>
       this.#json<{ results: BatchItemResult[] }>('/v1/txs', {
         method: 'POST',

@@ -152,3 +152,41 @@ export function decodeVersionStatus(data: Uint8Array): { kinds: number; status: 
   if (!kinds || !status) throw new RangeError('malformed versionInfo');
   return { kinds: decodeInt(kinds), status: str(status) };
 }
+
+/** A grant as `grantInfo` returns it, with the model's names. */
+export interface GrantView {
+  readonly id: number;
+  readonly patient: string;
+  readonly grantor: string;
+  /** actor: an actor id (hex); org: an organisation code; role: a role name. */
+  readonly grantee: { readonly kind: 'actor' | 'org' | 'role'; readonly id: string };
+  readonly terms: Terms;
+  readonly grantedAt: number;
+  /** Block time of the revocation; null while not revoked. */
+  readonly revokedAt: number | null;
+}
+
+/** Decodes `grantInfo` return data (the Grant struct of consent.ehr); null for "no such grant". */
+export function decodeGrant(id: number, data: Uint8Array): GrantView | null {
+  if (data.length === 0) return null;
+  const f = unpackFields(data);
+  if (f.length !== 14) throw new RangeError('malformed grant');
+  const at = (i: number): Uint8Array => f[i] ?? new Uint8Array(0);
+  const kind = decodeInt(at(2));
+  const grantee =
+    kind === 1
+      ? { kind: 'actor' as const, id: bytesToHex(at(3)) }
+      : kind === 2
+        ? { kind: 'org' as const, id: str(at(3)) }
+        : { kind: 'role' as const, id: String(roleName(decodeInt(at(3)))) };
+  const revoked = decodeInt(at(13));
+  return {
+    id,
+    patient: bytesToHex(at(0)),
+    grantor: bytesToHex(at(1)),
+    grantee,
+    terms: termsFromFields(f.slice(4, 12)),
+    grantedAt: decodeInt(at(12)),
+    revokedAt: revoked < 0 ? null : revoked,
+  };
+}

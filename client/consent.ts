@@ -5,10 +5,10 @@
  * refusals by the node (bad signature, mempool full, timeout) stay {@link ApiError}s.
  * Ids (actors, patients, records) are lowercase hex, as in the model (vm/consent/types.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { TxView } from '../protocol/api.js';
 import { fromHex, toHex } from '../protocol/chain/encoding.js';
 import { publicKeyFromSeed } from '../protocol/chain/keys.js';
+import { platformCrypto } from '../protocol/crypto/platform.js';
 import * as C from '../protocol/records/consent-calls.js';
 import { encodeInt, unpackFields } from '../vm/abi.js';
 import {
@@ -33,9 +33,11 @@ import type {
 import { Account, ApiError, type EhrClient } from './client.js';
 import { reasonSentence } from './consent-reasons.js';
 import {
+  decodeGrant,
   decodeRequest,
   decodeTrailEntry,
   decodeVersionStatus,
+  type GrantView,
   type RequestView,
   type TrailEntry,
 } from './consent-views.js';
@@ -148,7 +150,7 @@ export class ConsentClient {
       op: 'registerActor',
       publicKey: key,
       role: a.role,
-      certHash: a.certHash ?? toHex(new Uint8Array(randomBytes(32))),
+      certHash: a.certHash ?? toHex(platformCrypto.randomBytes(32)),
       licenceExpiry: a.licenceExpiry ?? 0,
     });
     return actorIdOf(key);
@@ -169,7 +171,7 @@ export class ConsentClient {
     await this.run({
       op: 'updateLicence',
       actor,
-      certHash: certHash ?? toHex(new Uint8Array(randomBytes(32))),
+      certHash: certHash ?? toHex(platformCrypto.randomBytes(32)),
       licenceExpiry,
     });
   }
@@ -279,6 +281,11 @@ export class ConsentClient {
     if (request === null) return null;
     const s = await this.#query('requestStatus', [encodeInt(requestId), encodeInt(at)]);
     return { request, state: new TextDecoder().decode(s) };
+  }
+
+  /** A grant as stored (terms, grantee, when granted and revoked), or null if there is none. */
+  async grantInfo(grantId: number): Promise<GrantView | null> {
+    return decodeGrant(grantId, await this.#query('grantInfo', [encodeInt(grantId)]));
   }
 
   /** The request a grant approved, or null if it was granted directly. */

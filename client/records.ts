@@ -4,12 +4,13 @@
  * any node (which finds the blob in the DHT and serves it only if consent allows). Keys never leave
  * this process; nothing here logs record content.
  */
-import { randomBytes } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { CID } from 'multiformats/cid';
 import type { TxView } from '../protocol/api.js';
 import { bytesEqual, fromHex, toHex } from '../protocol/chain/encoding.js';
 import { createSigner, publicKeyFromSeed, type Signer } from '../protocol/chain/keys.js';
+import { platformCrypto } from '../protocol/crypto/platform.js';
+import type { CryptoProvider } from '../protocol/crypto/provider.js';
 import { utf8 } from '../protocol/records/bytes.js';
 import { checkCid, sha256Of } from '../protocol/records/cid.js';
 import * as C from '../protocol/records/consent-calls.js';
@@ -86,7 +87,9 @@ export class RecordsClient {
     readonly client: EhrClient,
     private readonly seed: Uint8Array,
     readonly chainId: string,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+    /** Random record ids come from here (node:crypto on a server, @noble in a browser). */
+    private readonly crypto: CryptoProvider = platformCrypto,
   ) {
     this.account = new Account(seed, chainId);
     this.signer = createSigner(seed);
@@ -117,7 +120,7 @@ export class RecordsClient {
   /** Validates, encrypts, uploads and anchors a record version (author: a doctor with write access). */
   async put(p: PutRecord): Promise<PutResult> {
     const resource = validateFhir(p.resource);
-    const recordId = p.recordId ?? new Uint8Array(randomBytes(32));
+    const recordId = p.recordId ?? this.crypto.randomBytes(32);
     const previous = p.recordId === undefined ? 0 : await this.head(recordId);
     const version = previous + 1;
     const dataKey = newDataKey();
@@ -164,7 +167,7 @@ export class RecordsClient {
       const res = await this.fetchImpl(new URL('/v1/blobs', this.client.baseUrl), {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream', 'x-ehr-request': requestToHeader(req) },
-        body: Buffer.from(blob),
+        body: blob as Uint8Array<ArrayBuffer>,
       });
       const body = (await res.json()) as {
         cid: string;

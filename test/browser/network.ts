@@ -17,6 +17,7 @@ import { createChainNode } from '../../node/create.js';
 import { silentLogger } from '../../node/log.js';
 import type { ChainNode } from '../../node/node.js';
 import { ChainStore } from '../../node/store/chain-store.js';
+import { registerPortal } from '../../portal/serve.js';
 
 export interface TestNetwork {
   readonly dir: string;
@@ -108,7 +109,7 @@ export async function startNetwork(
         genesis,
         key,
         log: silentLogger(),
-        httpPlugins: [registerExplorer],
+        httpPlugins: [registerExplorer, registerPortal],
       });
       started.push(node);
     }

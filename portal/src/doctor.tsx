@@ -1,0 +1,169 @@
+/**
+ * The doctor's, insurer's and researcher's page: request access to a patient's records, open a
+ * record by id (fetched through the node and decrypted here), and, for doctors, write a new
+ * version from a FHIR JSON editor (validated in the browser, the error naming the FHIR path).
+ */
+import { useState } from 'preact/hooks';
+import type { ConsentClient } from '../../client/consent.js';
+import { fromHex } from '../../protocol/chain/encoding.js';
+import { loadFhirDefinitions, type Session } from './chain.js';
+import { RecordView } from './fhir-view.js';
+import { errorSentence } from './text.js';
+import { Section, TxStatus, useTx } from './ui.js';
+
+type Terms = Parameters<ConsentClient['request']>[1];
+type Purpose = Terms['purposes'][number];
+
+const PURPOSE_OF_ROLE: Readonly<Record<string, Purpose>> = {
+  doctor: 'TREAT',
+  insurer: 'HPAYMT',
+  researcher: 'HRESCH',
+};
+
+function RequestAccess({ s, role }: { s: Session; role: string }) {
+  const tx = useTx();
+  const [patient, setPatient] = useState('');
+  const [reason, setReason] = useState('');
+  const purpose = PURPOSE_OF_ROLE[role] ?? 'TREAT';
+  return (
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const terms: Terms = {
+          actions: role === 'doctor' ? ['read', 'write'] : ['read'],
+          purposes: [purpose],
+          scope: { kind: 'all' },
+          start: Date.now(),
+          end: Date.now() + 90 * 86_400_000,
+          exceptions: [],
+        };
+        void tx.run('Request access', () =>
+          s.consent.request(patient.trim(), terms, reason.trim() || 'care'),
+        );
+      }}
+    >
+      <label for="rq-patient">Patient's actor id</label>
+      <input id="rq-patient" value={patient} onInput={(e) => setPatient(e.currentTarget.value)} />
+      <label for="rq-reason">Why (a short code, e.g. follow-up)</label>
+      <input id="rq-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <button type="submit" disabled={tx.busy || patient.trim() === ''}>
+        Request 90 days of access
+      </button>
+      <TxStatus state={tx.state} />
+    </form>
+  );
+}
+
+function OpenRecord({ s, role }: { s: Session; role: string }) {
+  const [id, setId] = useState('');
+  const [res, setRes] = useState<{ resource: unknown } | { error: string } | null>(null);
+  return (
+    <form
+      class="stack"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setRes(null);
+        try {
+          await loadFhirDefinitions();
+          const got = await s.records.get(fromHex(id.trim()), { purpose: PURPOSE_OF_ROLE[role] ?? 'TREAT' });
+          setRes({ resource: got.resource });
+        } catch (err) {
+          setRes({ error: errorSentence(err) });
+        }
+      }}
+    >
+      <label for="open-id">Record id</label>
+      <input id="open-id" value={id} onInput={(e) => setId(e.currentTarget.value)} />
+      <button type="submit" disabled={id.trim() === ''}>
+        Open
+      </button>
+      {res !== null && 'error' in res ? (
+        <p class="error" role="alert">
+          {res.error}
+        </p>
+      ) : null}
+      {res !== null && 'resource' in res ? <RecordView resource={res.resource} /> : null}
+    </form>
+  );
+}
+
+const EXAMPLE = JSON.stringify(
+  {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { text: 'Body temperature' },
+    valueQuantity: { value: 37.2, unit: 'Cel' },
+  },
+  null,
+  2,
+);
+
+function WriteRecord({ s }: { s: Session }) {
+  const tx = useTx();
+  const [patientKey, setPatientKey] = useState('');
+  const [recordId, setRecordId] = useState('');
+  const [category, setCategory] = useState('lab');
+  const [json, setJson] = useState(EXAMPLE);
+  const [written, setWritten] = useState<string | null>(null);
+  return (
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void tx.run('Write record', async () => {
+          await loadFhirDefinitions();
+          const r = await s.records.put({
+            patientKey: fromHex(patientKey.trim()),
+            resource: JSON.parse(json) as unknown,
+            category: category.trim(),
+            ...(recordId.trim() === '' ? {} : { recordId: fromHex(recordId.trim()) }),
+          });
+          setWritten(r.recordId);
+        });
+      }}
+    >
+      <label for="w-patient">Patient's public key</label>
+      <input id="w-patient" value={patientKey} onInput={(e) => setPatientKey(e.currentTarget.value)} />
+      <label for="w-record">Record id (empty: a new record)</label>
+      <input id="w-record" value={recordId} onInput={(e) => setRecordId(e.currentTarget.value)} />
+      <label for="w-category">Category</label>
+      <input id="w-category" value={category} onInput={(e) => setCategory(e.currentTarget.value)} />
+      <label for="w-json">FHIR R4 resource (JSON)</label>
+      <textarea
+        id="w-json"
+        rows={10}
+        spellcheck={false}
+        class="mono"
+        value={json}
+        onInput={(e) => setJson(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={tx.busy}>
+        Encrypt, upload and anchor
+      </button>
+      {written !== null ? <p class="muted">Record id {written}</p> : null}
+      <TxStatus state={tx.state} />
+    </form>
+  );
+}
+
+/** The page of a doctor, insurer or researcher. */
+export function ClinicianPage({ s, role }: { s: Session; role: string }) {
+  return (
+    <div class="page" id="clinician-page">
+      <div class="two">
+        <Section title="Request access" id="request">
+          <RequestAccess s={s} role={role} />
+        </Section>
+        <Section title="Open a record" id="open">
+          <OpenRecord s={s} role={role} />
+        </Section>
+      </div>
+      {role === 'doctor' ? (
+        <Section title="Write a record" id="write">
+          <WriteRecord s={s} />
+        </Section>
+      ) : null}
+    </div>
+  );
+}

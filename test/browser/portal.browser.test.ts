@@ -1,0 +1,358 @@
+/**
+ * The patient portal in a real Chromium against a real 3-validator network, as one story: a
+ * patient creates a key in the browser (wrong passphrase refused, lock); an admin imports the key
+ * file `ehrchain init` wrote and registers the patient from the QR text of their key and a doctor
+ * from a key file in the CLI format; the doctor (TypeScript client, node 3) asks for access and the
+ * patient approves it narrower, live; the doctor writes a record with hostile strings and a 1 MB
+ * Bundle (90 Observations); the patient opens them, decrypted in the browser, the hostile strings shown as text; the
+ * doctor reads through node 3 and the patient's access log names that node; the patient revokes and
+ * the doctor's next read is refused. Every request the pages make is recorded: no seed,
+ * passphrase or plaintext is in any of them, and local/session storage stay empty.
+ * Screenshots go to test-artifacts/portal/.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EhrClient } from '../../client/client.js';
+import { ConsentClient } from '../../client/consent.js';
+import { decodeKeyFile, encodeKeyFile, generateKeyPair, type KeyPair } from '../../client/keyfile-format.js';
+import { RecordsClient } from '../../client/records.js';
+import { buildPortal } from '../../portal/build.js';
+import { PORTAL_HEADERS } from '../../portal/serve.js';
+import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { until } from './consent-world.js';
+import { startNetwork, type TestNetwork, waitLeader } from './network.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/portal/', import.meta.url));
+const DAY = 86_400_000;
+const PATIENT_PASS = 'synthetic patient passphrase 1';
+const ADMIN_PASS = 'synthetic admin passphrase 2';
+const MARKER = 'synthetic-plaintext-marker-7f3a';
+const HOSTILE = '<img src=x onerror="window.__xss=1">';
+
+interface Sent {
+  readonly url: string;
+  readonly headers: string;
+  readonly body: Buffer;
+}
+
+let net: TestNetwork;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const sent: Sent[] = [];
+const cspErrors: string[] = [];
+let patientPage: Page;
+let adminPage: Page;
+let patientKey: KeyPair;
+let doctorKey: KeyPair;
+let doctorConsent: ConsentClient;
+let doctorRecords: RecordsClient;
+let node3Name: string;
+let recordId: string;
+let bigRecordId: string;
+
+async function newPage(base: string, opts: { fakeClock?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // A controllable clock (flowing normally until moved), to test the idle lock without waiting.
+  if (opts.fakeClock === true) await context.clock.install();
+  contexts.push(context);
+  context.on('request', (r) =>
+    sent.push({
+      url: r.url(),
+      headers: JSON.stringify(r.headers()),
+      body: r.postDataBuffer() ?? Buffer.alloc(0),
+    }),
+  );
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) cspErrors.push(m.text());
+  });
+  await page.goto(`${base}/portal/`);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+const observation = (text: string, note: string) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { text, coding: [{ system: 'http://loinc.org', code: '718-7', display: 'Hemoglobin' }] },
+  valueQuantity: { value: 13.2, unit: 'g/dL' },
+  note: [{ text: note }],
+});
+
+/** A Bundle of ~1 MB of synthetic observations (few, long ones: validation cost is per element). */
+function bigBundle(): unknown {
+  const filler = 'synthetic lab narrative '.repeat(480);
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: Array.from({ length: 90 }, (_, i) => ({ resource: observation(`Test ${i}`, `${filler}${i}`) })),
+  };
+}
+
+const patientId = (): string => toHex(sha256(patientKey.publicKey));
+
+describe('the portal', () => {
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await buildPortal();
+    [net, browser] = await Promise.all([
+      startNetwork(3, { chainId: 'portal-test' }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--no-first-run',
+        ],
+      }),
+    ]);
+    await waitLeader(net);
+    const url3 = net.urls[2]!;
+    node3Name = (await new EhrClient(url3).status()).name;
+    doctorKey = generateKeyPair();
+    const c3 = new EhrClient(url3);
+    doctorConsent = new ConsentClient(c3, doctorKey.seed, net.chainId);
+    doctorRecords = new RecordsClient(c3, doctorKey.seed, net.chainId);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await browser?.close();
+    await net?.stop();
+  }, 120_000);
+
+  it('serves /portal/ with a strict Content-Security-Policy and the security headers', async () => {
+    const res = await fetch(`${net.urls[0]}/portal/`);
+    expect(res.status).toBe(200);
+    for (const [k, v] of Object.entries(PORTAL_HEADERS)) expect(res.headers.get(k)).toBe(v);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+  });
+
+  it('creates a key in the browser, refuses a wrong passphrase, locks and unlocks', async () => {
+    patientPage = await newPage(net.urls[0]!);
+    await patientPage.waitForSelector('#create');
+    await shot(patientPage, 'key-gate');
+    await patientPage.fill('#new-pass', PATIENT_PASS);
+    await patientPage.fill('#new-confirm', PATIENT_PASS);
+    await patientPage.click('text=Create key');
+    await patientPage.waitForSelector('#not-registered', { timeout: 30_000 });
+    const pub = (await patientPage.textContent('#my-public-key')) ?? '';
+    expect(pub).toMatch(/^[0-9a-f]{64}$/);
+    expect(await patientPage.locator('svg.qr').count()).toBe(1);
+
+    // Export: the key file is the CLI's format and holds the same key.
+    const [download] = await Promise.all([
+      patientPage.waitForEvent('download'),
+      patientPage.click('text=Export key file'),
+    ]);
+    patientKey = decodeKeyFile(await readFile((await download.path()) ?? '', 'utf8'));
+    expect(toHex(patientKey.publicKey)).toBe(pub);
+
+    await patientPage.click('#lock');
+    await patientPage.waitForSelector('#locked-why');
+    const pass = `#pass-${pub.slice(0, 8)}`;
+    await patientPage.fill(pass, 'not the passphrase');
+    await patientPage.click(`form:has(${pass}) button[type=submit]`);
+    await patientPage.waitForSelector('#key-error', { timeout: 30_000 });
+    expect(await patientPage.textContent('#key-error')).toContain('does not unlock');
+    expect(await patientPage.locator('#my-public-key').count()).toBe(0);
+  });
+
+  it('lets the admin import the CLI key file and register the patient by QR text and a doctor by key file', async () => {
+    adminPage = await newPage(net.urls[1]!, { fakeClock: true });
+    const adminFile = await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8');
+    await adminPage.fill('#import-text', adminFile);
+    await adminPage.fill('#import-pass', ADMIN_PASS);
+    await adminPage.fill('#import-confirm', ADMIN_PASS);
+    await adminPage.click('text=Import key');
+    await adminPage.waitForSelector('#admin-page', { timeout: 30_000 });
+
+    await adminPage.fill('#reg-key', `ehrchain-key:${toHex(patientKey.publicKey)}`);
+    await adminPage.selectOption('#reg-role', 'patient');
+    await adminPage.click('#register button[type=submit]');
+    await adminPage.waitForSelector('#register [data-phase=committed]', { timeout: 30_000 });
+
+    await adminPage.fill('#reg-key', encodeKeyFile(doctorKey));
+    expect(await adminPage.locator('#register [role=alert]').textContent()).toContain('private key');
+    await adminPage.selectOption('#reg-role', 'doctor');
+    await adminPage.click('#register button[type=submit]');
+    await adminPage.waitForSelector('#register [data-phase=committed]', { timeout: 30_000 });
+    expect((await doctorConsent.actor(doctorConsent.id))?.org).toBe('hospital-1');
+    await shot(adminPage, 'admin');
+  });
+
+  it('unlocks the patient, who approves a live access request narrower', async () => {
+    const pass = `#pass-${toHex(patientKey.publicKey).slice(0, 8)}`;
+    await patientPage.fill(pass, PATIENT_PASS);
+    await patientPage.click(`form:has(${pass}) button[type=submit]`);
+    await patientPage.waitForSelector('#patient-page', { timeout: 30_000 });
+    await patientPage.waitForSelector('text=Live:');
+
+    const now = Date.now();
+    const asked = now + 30 * DAY;
+    const requestId = await doctorConsent.request(
+      patientId(),
+      {
+        actions: ['read', 'write'],
+        purposes: ['TREAT'],
+        scope: { kind: 'all' },
+        start: now,
+        end: asked,
+        exceptions: [],
+      },
+      'follow-up',
+    );
+    const card = `[data-request="${requestId}"]`;
+    await patientPage.waitForSelector(card, { timeout: 20_000 });
+    await patientPage.click(`${card} >> text=Approve narrower…`);
+    const until10 = new Date(now + 10 * DAY).toISOString().slice(0, 10);
+    await patientPage.fill(`#end-${requestId}`, until10);
+    expect(await patientPage.textContent(`${card} [data-testid=narrow-summary]`)).toContain(
+      'for treatment until',
+    );
+    const clicked = performance.now();
+    await patientPage.click(`${card} >> text=Sign and approve narrower`);
+    await patientPage.waitForSelector('[data-grant][data-state=active]', { timeout: 30_000 });
+    console.log(
+      `portal: approval signed in the browser, committed and shown in ${Math.round(performance.now() - clicked)} ms`,
+    );
+
+    const state = await doctorConsent.requestState(requestId);
+    expect(state?.state).toBe('approved');
+    const grant = await doctorConsent.grantInfo(state?.request.grantId ?? 0);
+    expect(grant?.terms.end).toBe(Date.parse(`${until10}T00:00:00Z`));
+    expect(grant?.terms.end).toBeLessThan(asked);
+  });
+
+  it('opens a record decrypted in the browser and renders hostile strings as text', async () => {
+    const put = await doctorRecords.put({
+      patientKey: patientKey.publicKey,
+      resource: observation(HOSTILE, `${MARKER} ${HOSTILE}`),
+      category: 'lab',
+    });
+    recordId = put.recordId;
+    const rec = `[data-record="${recordId}"]`;
+    await patientPage.waitForSelector(rec, { timeout: 20_000 });
+    await patientPage.click(`${rec} >> text=Open`);
+    await patientPage.waitForSelector(`${rec} [data-testid=record-view]`, { timeout: 30_000 });
+    const view = patientPage.locator(`${rec} [data-testid=record-view]`);
+    expect(await view.textContent()).toContain(HOSTILE);
+    expect(await view.textContent()).toContain(MARKER);
+    expect(await patientPage.locator('[data-testid=record-view] img').count()).toBe(0);
+    expect(await patientPage.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    await patientPage.click(`${rec} >> text=Raw JSON`);
+    expect(await view.locator('pre.raw').textContent()).toContain('"resourceType": "Observation"');
+    await patientPage.click(`${rec} >> text=Readable view`);
+    expect(await view.locator('h4').first().textContent()).toBe(`Observation: ${HOSTILE}`);
+  });
+
+  it('opens a 1 MB record (the time is printed, not asserted)', async () => {
+    const put = await doctorRecords.put({
+      patientKey: patientKey.publicKey,
+      resource: bigBundle(),
+      category: 'lab',
+    });
+    bigRecordId = put.recordId;
+    const rec = `[data-record="${bigRecordId}"]`;
+    await patientPage.waitForSelector(rec, { timeout: 20_000 });
+    await patientPage.click(`${rec} >> text=Open`);
+    const ms = await patientPage.getAttribute(`${rec} [data-open-ms]`, 'data-open-ms', { timeout: 30_000 });
+    const bytes = JSON.stringify(bigBundle()).length;
+    console.log(`portal: opened and decrypted a ${(bytes / 1e6).toFixed(2)} MB record in ${ms} ms`);
+    expect(Number(ms)).toBeGreaterThan(0);
+    await patientPage.click(`${rec} >> text=Close`);
+  });
+
+  it("shows the doctor's read in the access log with the node that served it", async () => {
+    const got = await doctorRecords.get(fromHex(recordId), { purpose: 'TREAT' });
+    expect(got.version).toBe(1);
+    const row = `#access-log tr[data-reader="${doctorConsent.id}"]`;
+    await patientPage.waitForSelector(row, { timeout: 30_000 });
+    expect(await patientPage.textContent(`${row} .node`)).toBe(node3Name);
+    expect(await patientPage.textContent(row)).toContain('treatment');
+    await shot(patientPage, 'patient');
+  });
+
+  it("revokes the doctor's grant, after which the doctor's read is refused", async () => {
+    await patientPage.click('[data-grant][data-state=active] >> text=Revoke');
+    await patientPage.waitForSelector('[data-grant][data-state=revoked]', { timeout: 30_000 });
+    await shot(patientPage, 'patient-revoked');
+    await until('the revocation to reach node 3', async () => {
+      const d = await doctorConsent.canAccess(
+        doctorConsent.id,
+        patientId(),
+        { kind: 'record', recordId, version: 0 },
+        'read',
+        'TREAT',
+      );
+      return !d.allowed;
+    });
+    await expect(doctorRecords.get(fromHex(recordId), { purpose: 'TREAT' })).rejects.toThrow();
+  });
+
+  it('fits a phone screen', async () => {
+    await patientPage.setViewportSize({ width: 390, height: 844 });
+    await shot(patientPage, 'patient-phone');
+    const overflow = await patientPage.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(1);
+  });
+
+  it('locks itself after the idle minutes and forgets the unlocked key', async () => {
+    expect(await adminPage.locator('#admin-page').count()).toBe(1);
+    await adminPage.clock.fastForward('04:00');
+    expect(await adminPage.locator('#admin-page').count()).toBe(1);
+    await adminPage.clock.fastForward('01:01');
+    await adminPage.waitForSelector('#locked-why');
+    expect(await adminPage.textContent('#locked-why')).toBe('Locked after 5 minutes without activity.');
+    expect(await adminPage.locator('#admin-page, #my-public-key').count()).toBe(0);
+  });
+
+  it('sent no seed, passphrase or plaintext anywhere, and left local and session storage empty', async () => {
+    const secrets: [string, Buffer][] = [
+      ['patient seed (hex)', Buffer.from(toHex(patientKey.seed))],
+      ['patient seed (bytes)', Buffer.from(patientKey.seed)],
+      ['doctor seed (hex)', Buffer.from(toHex(doctorKey.seed))],
+      [
+        'admin seed (hex)',
+        Buffer.from(
+          JSON.parse(await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8')).seed as string,
+        ),
+      ],
+      ['patient passphrase', Buffer.from(PATIENT_PASS)],
+      ['admin passphrase', Buffer.from(ADMIN_PASS)],
+      ['record plaintext', Buffer.from(MARKER)],
+    ];
+    // Not vacuous: the pages did sign and send transactions.
+    expect(sent.filter((s) => s.url.includes('/v1/tx') && s.body.length > 0).length).toBeGreaterThanOrEqual(
+      4,
+    );
+    for (const s of sent) {
+      const where = Buffer.concat([Buffer.from(s.url), Buffer.from(s.headers), s.body]);
+      for (const [what, secret] of secrets)
+        expect({ url: s.url, leaked: where.includes(secret) ? what : null }).toEqual({
+          url: s.url,
+          leaked: null,
+        });
+    }
+    for (const page of [patientPage, adminPage]) {
+      expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    }
+    expect(cspErrors).toEqual([]);
+  });
+});
