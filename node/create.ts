@@ -45,6 +45,7 @@ import type { Executor } from './state/executor.js';
 import { nextNonce } from './state/registry.js';
 import { isValidatorIn } from './state/validators.js';
 import { ChainStore } from './store/chain-store.js';
+import { storeOptionsToChainStore } from './store/options.js';
 
 /** Registers more routes on a node's HTTP server (the CLI adds the web UI this way). */
 export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
@@ -91,6 +92,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const store = await openStore(config, genesis);
   opened.push(() => store.close());
   const rs = store.raft.storage;
+  metrics.diskFree = () => store.diskState().freeBytes;
+  store.onDiskState((s) => {
+    metrics.diskFull.set(s.full ? 1 : 0);
+    if (s.full) {
+      log.error(
+        { reason: s.reason, freeBytes: s.freeBytes, dataDir: config.dataDir },
+        'DISK FULL: writes paused, txs and blob uploads refused (disk_full) until space is freed',
+      );
+    } else log.warn({ freeBytes: s.freeBytes }, 'disk has room again: writes resumed');
+  });
   const validators = () => validatorsIn(store.state);
 
   const mempool = new Mempool(o.mempool, { committedNonce: (sender) => nextNonce(store.state, sender) });
@@ -403,7 +414,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
 
 /** Opens LevelDB, writes genesis on first start and bootstraps Raft's membership from it. */
 async function openStore(config: NodeConfig, genesis: Genesis): Promise<ChainStore> {
-  const store = await ChainStore.open(config.dataDir);
+  const store = await ChainStore.open(config.dataDir, storeOptionsToChainStore(config.options.store));
   try {
     await store.initGenesis(genesisHash(genesis), genesisWrites(genesis));
     const fresh = store.raft.storage;

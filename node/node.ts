@@ -137,6 +137,8 @@ export class ChainNode {
   /** Stops everything in the reverse order of start, then closes the verifier and the store. */
   async stop(): Promise<void> {
     const p = this.#parts;
+    // Writes waiting for disk space would hold the Raft loop (and this stop) forever.
+    if (p.store.diskState().full) p.store.interruptWrites();
     if (this.#started) {
       await p.http.close();
       p.reconciler.stop();

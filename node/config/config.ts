@@ -91,7 +91,10 @@ function optionalObject(obj: Json, key: string, ctx: string): Json {
 // Knobs where 0 means "off" rather than nonsense.
 const ZERO_OK = new Set(['maxEventLoopDelayMs', 'maxApplyBacklog', 'maxIdleSenders', 'port']);
 // Knobs that are a word, with the words allowed.
-const WORDS: Readonly<Record<string, readonly string[]>> = { mode: ['sync', 'async', 'workers'] };
+const WORDS: Readonly<Record<string, readonly string[]>> = {
+  mode: ['sync', 'async', 'workers'],
+  verifyOnOpen: ['full', 'state', 'none'],
+};
 
 /**
  * Lays a config.json section over a module's defaults: only keys the defaults have, each of the
@@ -160,6 +163,7 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'records',
     'notify',
     'fhir',
+    'store',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -208,6 +212,7 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
     records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
     notify: notifySection(optionalObject(raw, 'notify', 'config')),
     fhir: fhirSection(optionalObject(raw, 'fhir', 'config')),
+    store: section(d.store, optionalObject(raw, 'store', 'config'), 'config.store'),
   };
 }
 

@@ -269,6 +269,11 @@ export const status = {
         peers: { type: 'array', items: { type: 'string' } },
         validators: { type: 'array', items: validator },
         divergence: { type: ['string', 'null'] },
+        disk: {
+          type: 'object',
+          properties: { full: { type: 'boolean' }, freeBytes: { type: ['integer', 'null'], minimum: 0 } },
+          required: ['full', 'freeBytes'],
+        },
         version: { type: 'string' },
       },
       required: [
@@ -286,6 +291,7 @@ export const status = {
         'peers',
         'validators',
         'divergence',
+        'disk',
         'version',
       ],
     },
