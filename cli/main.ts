@@ -82,7 +82,11 @@ program
   .description('run one validator node from its home directory')
   .requiredOption('--home <dir>', 'the node directory made by init')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
-  .action(async (o: { home: string; logLevel?: string }) => {
+  .option(
+    '--recover-from-peers',
+    "set this node's chain store aside (kept in <dataDir>/damaged-*) and rebuild it from the peers",
+  )
+  .action(async (o: { home: string; logLevel?: string; recoverFromPeers?: boolean }) => {
     const { runStart } = await import('./start.js');
     await runStart(o);
   });

@@ -38,6 +38,7 @@ import { RaftDriver } from './raft/driver.js';
 import { Leadership } from './raft/leadership.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
+import { RecoveryGate } from './raft/recovery-gate.js';
 import { Snapshotter } from './raft/snapshotter.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { RecordService } from './records/service.js';
@@ -46,6 +47,7 @@ import { nextNonce } from './state/registry.js';
 import { isValidatorIn } from './state/validators.js';
 import { ChainStore } from './store/chain-store.js';
 import { storeOptionsToChainStore } from './store/options.js';
+import { clearRecovering, isRecovering } from './store/recover.js';
 
 /** Registers more routes on a node's HTTP server (the CLI adds the web UI this way). */
 export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
@@ -142,6 +144,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         'raft message without a valid proof dropped',
       );
     },
+  });
+
+  const recovery = new RecoveryGate(await isRecovering(config.dataDir), {
+    appliedIndex: () => store.appliedIndex(),
+    onDone: () => clearRecovering(config.dataDir),
+    log: log.child({ module: 'recovery' }),
   });
 
   const blockClock = new BlockClock(o.block, { now: clock, metrics, log: log.child({ module: 'clock' }) });
@@ -314,6 +322,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
       },
       log: log.child({ module: 'raft' }),
+      shouldTick: () => !recovery.active,
       onFault: (err) => {
         faults.fault = err;
         log.fatal({ err }, 'the Raft loop stopped: the node no longer takes part in consensus');
@@ -338,7 +347,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our
     // term from a peer other than its leader is ignored by the Raft core.
     // A block from the future never enters the log (raft/block-clock.ts).
-    if (raftAuth.admit(m, proof) && blockClock.admit(m)) driver.step(m);
+    // A node that lost its Raft state stays out of elections until caught up (raft/recovery-gate.ts).
+    if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) driver.step(m);
   });
   host.onTx((bytes, from) => {
     ingress.receiveBatch(bytes, from).catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));

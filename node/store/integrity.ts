@@ -11,6 +11,7 @@
  * root in meta (chain-store.ts), the blocks from base to height are all there, the stored root of
  * the latest height is the root in meta, and the Raft log is contiguous (raft-log.ts).
  */
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -49,9 +50,9 @@ function messageOf(err: unknown): string {
 }
 
 /** A StoreError `corrupt` naming the file (when known) and the way out. */
-export function corruptError(dir: string, what: string, err?: unknown): StoreError {
+export function corruptError(dir: string, what: string, err?: unknown, named?: string): StoreError {
   const msg = err === undefined ? '' : messageOf(err);
-  const file = fileInError(msg);
+  const file = named ?? fileInError(msg);
   const where = file === undefined ? `the LevelDB in ${dir}` : file.includes('/') ? file : join(dir, file);
   return new StoreError(
     StoreErrorCode.Corrupt,
@@ -75,7 +76,18 @@ export function openError(dir: string, err: unknown): StoreError {
       dir,
     });
   }
-  return corruptError(dir, 'LevelDB refused to open', err);
+  // LevelDB calls the MANIFEST "descriptor" and does not name it: CURRENT does.
+  const manifest = /descriptor|manifest/i.test(msg) ? currentManifest(dir) : undefined;
+  return corruptError(dir, 'LevelDB refused to open', err, manifest);
+}
+
+function currentManifest(dir: string): string | undefined {
+  try {
+    const name = readFileSync(join(dir, 'CURRENT'), 'utf8').trim();
+    return /^MANIFEST-\d+$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses a directory that holds LevelDB tables or logs but no CURRENT file (LevelDB would start empty). */
