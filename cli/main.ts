@@ -92,6 +92,29 @@ program
   });
 
 program
+  .command('backup')
+  .description(
+    "write a consistent backup of a node's chain store (online through its admin socket, or offline)",
+  )
+  .requiredOption('--home <dir>', 'the node directory')
+  .requiredOption('--out <path>', 'the backup file, or an existing directory to write a named one in')
+  .action(async (o: { home: string; out: string }) => {
+    const { runBackup } = await import('./backup.js');
+    console.log(JSON.stringify(await runBackup(o), null, 2));
+  });
+
+program
+  .command('restore')
+  .description("restore a stopped node's chain store from a backup; it then rejoins and catches up")
+  .requiredOption('--from <file>', 'the backup file')
+  .requiredOption('--home <dir>', 'the node directory')
+  .option('--force', 'set an existing chain store aside (into <dataDir>/damaged-*) instead of refusing')
+  .action(async (o: { from: string; home: string; force?: boolean }) => {
+    const { runRestore } = await import('./backup.js');
+    console.log(JSON.stringify(await runRestore(o), null, 2));
+  });
+
+program
   .command('devnet')
   .description('run a local network of validator processes (created on first run, resumed after)')
   .option('--nodes <n>', 'number of validators', int('--nodes', 1, 16), 3)

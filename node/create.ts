@@ -36,6 +36,7 @@ import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
 import { Leadership } from './raft/leadership.js';
+import { LostFollowerWatch } from './raft/lost-follower.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
 import { RecoveryGate } from './raft/recovery-gate.js';
@@ -45,6 +46,7 @@ import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import { nextNonce } from './state/registry.js';
 import { isValidatorIn } from './state/validators.js';
+import { ADMIN_SOCKET, AdminSocket } from './store/admin-socket.js';
 import { ChainStore } from './store/chain-store.js';
 import { storeOptionsToChainStore } from './store/options.js';
 import { clearRecovering, isRecovering } from './store/recover.js';
@@ -342,13 +344,36 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   );
 
+  const lostFollowers = new LostFollowerWatch(
+    { cooldownMs: o.raft.tickMs * o.raft.electionTick * 2 },
+    {
+      self: nodeId,
+      status: () => {
+        const st = raft.status();
+        return {
+          role: st.role,
+          term: st.term,
+          voters: st.conf.voters,
+          transferring: raft.leadTransferee !== null,
+        };
+      },
+      matchOf: (id) => raft.progress(id)?.match,
+      transferLeadership: (to) => driver.transferLeadership(to),
+      now: () => Date.now(),
+      log: log.child({ module: 'raft' }),
+    },
+  );
+
   host.raft.onRaftMessage((m, proof) => {
     lastSeen.set(m.from, Date.now());
     // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our
     // term from a peer other than its leader is ignored by the Raft core.
     // A block from the future never enters the log (raft/block-clock.ts).
     // A node that lost its Raft state stays out of elections until caught up (raft/recovery-gate.ts).
-    if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) driver.step(m);
+    if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) {
+      lostFollowers.observe(m);
+      driver.step(m);
+    }
   });
   host.onTx((bytes, from) => {
     ingress.receiveBatch(bytes, from).catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));
@@ -395,7 +420,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     for (const plugin of init.httpPlugins ?? []) await plugin(app);
   });
 
+  const admin = new AdminSocket({ path: join(config.dataDir, ADMIN_SOCKET) }, { store, log });
+
   return new ChainNode({
+    admin,
     config,
     nodeId,
     log,

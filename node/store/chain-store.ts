@@ -5,6 +5,8 @@
  * process killed at any instant restarts at a block boundary and re-applies exactly the committed
  * entries above it. Writes are serialised in call order; reads never wait.
  */
+
+import type { Writable } from 'node:stream';
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../../protocol/chain/block.js';
 import { defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
@@ -15,6 +17,7 @@ import { LtHash } from '../state/lthash.js';
 import type { StateWrite } from '../state/view.js';
 import type { StagedState } from '../state/world.js';
 import { WorldState } from '../state/world.js';
+import { type BackupSummary, writeBackup } from './backup.js';
 import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key, Writer } from './codec.js';
 import type { Db } from './db.js';
 import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
@@ -129,6 +132,12 @@ export class ChainStore {
   /** Calls `f` whenever the disk fills or has room again; returns the unsubscribe function. */
   onDiskState(f: (s: DiskState) => void): () => void {
     return this.db.guard.onChange(f);
+  }
+
+  /** Streams a consistent backup of the whole store to `out` while writes go on (backup.ts). */
+  backup(out: Writable): Promise<BackupSummary> {
+    this.check();
+    return writeBackup(this.db.level, out);
   }
 
   /** Fails the writes that wait for disk space (a node that stops must not wait for the disk). */
