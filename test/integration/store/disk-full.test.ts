@@ -1,7 +1,7 @@
 /**
  * A full disk, end to end, with real validator processes: each data directory is a small tmpfs.
  * One follower's disk is filled; txs committed meanwhile by the other two make it try to persist,
- * which fails with ENOSPC. It then refuses txs with 503 `disk_full`, says so (log, metric,
+ * which fails with ENOSPC. (Then the leader's: it sends nothing, the others elect another leader.) It then refuses txs with 503 `disk_full`, says so (log, metric,
  * /v1/status), acknowledges nothing it could not persist, and, once the filler is deleted, reopens
  * its store, catches up and agrees with the others on every block and the state root. A restart
  * afterwards (with the full check on open) proves the store was not damaged.
@@ -129,4 +129,24 @@ describe.skipIf(why !== null)('a validator whose disk fills up', () => {
     await full.start();
     await sameChain(net.nodes, 30_000);
   }, 240_000);
+
+  it('a leader on a full disk sends nothing, so the others elect another and go on', async () => {
+    const old = await net.waitLeader();
+    const others = () => net.nodes.filter((n) => n !== old);
+    const filler = join(old.home, 'data', 'filler');
+    fillDisk(filler);
+    // Txs sent to the others reach the leader by gossip; persisting its proposal fails.
+    const committed: string[] = [];
+    const batch = presign({ chainId: net.chainId, txs: 20, senders: 20, label: 'dl-0' });
+    await submitAll(batch, { targets: others, concurrency: 8, timeoutMs: 30_000 });
+    await waitFor(async () => (await old.status()).disk.full, 'the leader to find its disk full', 30_000);
+    const next = await net.waitLeader(others(), 30_000);
+    expect(next).not.toBe(old);
+    committed.push(...(await commitRound(net, 'dl-1', 20, others)));
+    await freeDisk(filler);
+    await waitFor(async () => !(await old.status()).disk.full, 'the old leader to have room again', 30_000);
+    committed.push(...(await commitRound(net, 'dl-2', 20, () => net.nodes.slice())));
+    await net.waitCommitted(committed, net.nodes, 60_000);
+    await sameChain(net.nodes, 30_000);
+  }, 180_000);
 });
