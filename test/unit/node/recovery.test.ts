@@ -4,7 +4,7 @@
  * (raft/lost-follower.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../../consensus/types.js';
+import { type Entry, EntryType, type Message } from '../../../consensus/types.js';
 import { silentLogger } from '../../../node/log.js';
 import { LostFollowerWatch } from '../../../node/raft/lost-follower.js';
 import { RecoveryGate } from '../../../node/raft/recovery-gate.js';
@@ -19,12 +19,10 @@ const append = (prevIndex: number, entries: number, commit: number): Message => 
   type: 'append',
   prevIndex,
   prevTerm: 3,
-  entries: Array.from({ length: entries }, (_, i) => ({
-    index: prevIndex + 1 + i,
-    term: 3,
-    type: 0,
-    data: new Uint8Array(0),
-  })) as unknown as Extract<Message, { type: 'append' }>['entries'],
+  entries: Array.from(
+    { length: entries },
+    (_, i): Entry => ({ index: prevIndex + 1 + i, term: 3, type: EntryType.Normal, data: new Uint8Array(0) }),
+  ),
   commit,
 });
 const appendResp = (reject: boolean, rejectHint: number, term = 3): Message => ({
