@@ -82,7 +82,11 @@ program
   .description('run one validator node from its home directory')
   .requiredOption('--home <dir>', 'the node directory made by init')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
-  .action(async (o: { home: string; logLevel?: string }) => {
+  .option(
+    '--recover-from-peers',
+    "set this node's chain store aside (kept in <dataDir>/damaged-*) and rebuild it from the peers",
+  )
+  .action(async (o: { home: string; logLevel?: string; recoverFromPeers?: boolean }) => {
     const { runStart } = await import('./start.js');
     await runStart(o);
   });
@@ -96,6 +100,29 @@ interface DevnetFlags {
   demo: boolean;
   activity: boolean;
 }
+
+program
+  .command('backup')
+  .description(
+    "write a consistent backup of a node's chain store (online through its admin socket, or offline)",
+  )
+  .requiredOption('--home <dir>', 'the node directory')
+  .requiredOption('--out <path>', 'the backup file, or an existing directory to write a named one in')
+  .action(async (o: { home: string; out: string }) => {
+    const { runBackup } = await import('./backup.js');
+    console.log(JSON.stringify(await runBackup(o), null, 2));
+  });
+
+program
+  .command('restore')
+  .description("restore a stopped node's chain store from a backup; it then rejoins and catches up")
+  .requiredOption('--from <file>', 'the backup file')
+  .requiredOption('--home <dir>', 'the node directory')
+  .option('--force', 'set an existing chain store aside (into <dataDir>/damaged-*) instead of refusing')
+  .action(async (o: { from: string; home: string; force?: boolean }) => {
+    const { runRestore } = await import('./backup.js');
+    console.log(JSON.stringify(await runRestore(o), null, 2));
+  });
 
 program
   .command('devnet')

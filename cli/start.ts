@@ -7,11 +7,21 @@ import { createChainNode } from '../node/create.js';
 import { createLogger } from '../node/log.js';
 import type { ChainNode } from '../node/node.js';
 import { registerPortal } from '../portal/serve.js';
+import { StoreError, StoreErrorCode } from '../node/store/errors.js';
+import { CORRUPT_HINT } from '../node/store/integrity.js';
+import { markRecovering, setAsideStore } from '../node/store/recover.js';
 
 export interface StartOptions {
   readonly home: string;
   readonly logLevel?: string;
+  /** Set the chain's LevelDB aside and rebuild it from the peers (docs/operations.md). */
+  readonly recoverFromPeers?: boolean;
 }
+
+/** Exit code of a node that refuses to run on a damaged store (docs/operations.md). */
+export const EXIT_STORE_DAMAGED = 3;
+
+const DAMAGED: ReadonlySet<string> = new Set([StoreErrorCode.Corrupt, StoreErrorCode.StateRootMismatch]);
 
 export async function runStart(opts: StartOptions): Promise<void> {
   const { config, genesis } = await loadHome(opts.home);
@@ -20,6 +30,14 @@ export async function runStart(opts: StartOptions): Promise<void> {
     ...(process.env.EHRCHAIN_LOG_PRETTY === '1' ? { pretty: true } : {}),
   });
   const key = await readKeyFile(config.keyFile);
+  if (opts.recoverFromPeers === true) {
+    const aside = await setAsideStore(config.dataDir);
+    await markRecovering(config.dataDir);
+    log.warn(
+      { dataDir: config.dataDir, setAside: aside },
+      'recovering from peers: local chain store set aside, state comes from the leader',
+    );
+  }
   let node: ChainNode;
   try {
     node = await createChainNode({
@@ -31,6 +49,12 @@ export async function runStart(opts: StartOptions): Promise<void> {
       httpPlugins: [registerExplorer, registerPortal],
     });
   } catch (err) {
+    if (err instanceof StoreError && DAMAGED.has(err.code)) {
+      log.fatal({ err }, 'the chain store is damaged: refusing to start');
+      const hint = err.message.includes(CORRUPT_HINT) ? '' : `; ${CORRUPT_HINT}`;
+      console.error(`ehrchain: the chain store is damaged, refusing to start: ${err.message}${hint}`);
+      process.exit(EXIT_STORE_DAMAGED);
+    }
     log.fatal({ err }, 'node failed to start');
     process.exit(1);
   }

@@ -36,8 +36,10 @@ import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
 import { Leadership } from './raft/leadership.js';
+import { LostFollowerWatch } from './raft/lost-follower.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
+import { RecoveryGate } from './raft/recovery-gate.js';
 import { Snapshotter } from './raft/snapshotter.js';
 import { RecordPromMetrics } from './records/metrics.js';
 import { registerRecordRoutes } from './records/routes.js';
@@ -45,7 +47,10 @@ import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import { nextNonce } from './state/registry.js';
 import { isValidatorIn } from './state/validators.js';
+import { ADMIN_SOCKET, AdminSocket } from './store/admin-socket.js';
 import { ChainStore } from './store/chain-store.js';
+import { storeOptionsToChainStore } from './store/options.js';
+import { clearRecovering, isRecovering } from './store/recover.js';
 
 /** Registers more routes on a node's HTTP server (the CLI adds the web UI this way). */
 export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
@@ -92,6 +97,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const store = await openStore(config, genesis);
   opened.push(() => store.close());
   const rs = store.raft.storage;
+  metrics.diskFree = () => store.diskState().freeBytes;
+  store.onDiskState((s) => {
+    metrics.diskFull.set(s.full ? 1 : 0);
+    if (s.full) {
+      log.error(
+        { reason: s.reason, freeBytes: s.freeBytes, dataDir: config.dataDir },
+        'DISK FULL: writes paused, txs and blob uploads refused (disk_full) until space is freed',
+      );
+    } else log.warn({ freeBytes: s.freeBytes }, 'disk has room again: writes resumed');
+  });
   const validators = () => validatorsIn(store.state);
 
   const mempool = new Mempool(o.mempool, { committedNonce: (sender) => nextNonce(store.state, sender) });
@@ -141,6 +156,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         );
       else log.debug(at, 'raft message without a valid proof dropped');
     },
+  });
+
+  const recovery = new RecoveryGate(await isRecovering(config.dataDir), {
+    appliedIndex: () => store.appliedIndex(),
+    onDone: () => clearRecovering(config.dataDir),
+    log: log.child({ module: 'recovery' }),
   });
 
   const blockClock = new BlockClock(o.block, { now: clock, metrics, log: log.child({ module: 'clock' }) });
@@ -317,6 +338,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
       },
       log: log.child({ module: 'raft' }),
+      shouldTick: () => !recovery.active,
       onFault: (err) => {
         faults.fault = err;
         log.fatal({ err }, 'the Raft loop stopped: the node no longer takes part in consensus');
@@ -336,12 +358,36 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   );
 
+  const lostFollowers = new LostFollowerWatch(
+    { cooldownMs: o.raft.tickMs * o.raft.electionTick * 2 },
+    {
+      self: nodeId,
+      status: () => {
+        const st = raft.status();
+        return {
+          role: st.role,
+          term: st.term,
+          voters: st.conf.voters,
+          transferring: raft.leadTransferee !== null,
+        };
+      },
+      matchOf: (id) => raft.progress(id)?.match,
+      transferLeadership: (to) => driver.transferLeadership(to),
+      now: () => Date.now(),
+      log: log.child({ module: 'raft' }),
+    },
+  );
+
   host.raft.onRaftMessage((m, proof) => {
     lastSeen.set(m.from, Date.now());
     // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our
     // term from a peer other than its leader is ignored by the Raft core.
     // A block from the future never enters the log (raft/block-clock.ts).
-    if (raftAuth.admit(m, proof) && blockClock.admit(m)) driver.step(m);
+    // A node that lost its Raft state stays out of elections until caught up (raft/recovery-gate.ts).
+    if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) {
+      lostFollowers.observe(m);
+      driver.step(m);
+    }
   });
   host.onTx((bytes, from) => {
     ingress.receiveBatch(bytes, from).catch((err: unknown) => log.warn({ err }, 'gossip batch failed'));
@@ -388,7 +434,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     for (const plugin of init.httpPlugins ?? []) await plugin(app);
   });
 
+  const admin = new AdminSocket({ path: join(config.dataDir, ADMIN_SOCKET) }, { store, log });
+
   return new ChainNode({
+    admin,
     config,
     nodeId,
     log,
@@ -417,7 +466,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
 
 /** Opens LevelDB, writes genesis on first start and bootstraps Raft's membership from it. */
 async function openStore(config: NodeConfig, genesis: Genesis): Promise<ChainStore> {
-  const store = await ChainStore.open(config.dataDir);
+  const store = await ChainStore.open(config.dataDir, storeOptionsToChainStore(config.options.store));
   try {
     await store.initGenesis(genesisHash(genesis), genesisWrites(genesis));
     const fresh = store.raft.storage;

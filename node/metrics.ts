@@ -89,6 +89,22 @@ export class NodeMetrics {
     help: '1 once this node computed a state root that differs from the chain: it has stopped applying',
     registers: [this.registry],
   });
+  readonly diskFull = new Gauge({
+    name: 'ehrchain_disk_full',
+    help: '1 while writes wait for disk space (txs and blob uploads refused with disk_full), else 0',
+    registers: [this.registry],
+  });
+  /** Where `ehrchain_disk_free_bytes` reads from (set by the composition root). */
+  diskFree: () => number | null = () => null;
+  readonly diskFreeBytes = new Gauge({
+    name: 'ehrchain_disk_free_bytes',
+    help: "Free bytes on the data directory's file system, sampled every store.diskProbeMs",
+    registers: [this.registry],
+    collect: () => {
+      const free = this.diskFree();
+      if (free !== null) this.diskFreeBytes.set(free);
+    },
+  });
 
   readonly clockSkew = new Gauge({
     name: 'ehrchain_clock_skew_seconds',

@@ -21,6 +21,7 @@ import type { Validator } from './raft/membership.js';
 import type { MembershipReconciler } from './raft/membership-reconciler.js';
 import type { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
+import type { AdminSocket } from './store/admin-socket.js';
 import type { ChainStore } from './store/chain-store.js';
 
 /** A fatal fault of the Raft loop, once set. */
@@ -31,6 +32,8 @@ export interface FaultCell {
 /** Everything a node is made of; built by createChainNode. */
 export interface ChainNodeParts {
   readonly config: NodeConfig;
+  /** The admin endpoint on a Unix socket (online backups). */
+  readonly admin: AdminSocket;
   readonly nodeId: string;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
@@ -128,6 +131,7 @@ export class ChainNode {
     p.reconciler.start();
     const { host, port } = this.config.options.http;
     await p.http.listen({ host, port });
+    await p.admin.start();
     this.log.info(
       { nodeId: this.nodeId, http: this.httpUrl(), p2p: p.host.multiaddrs(), height: p.applier.tip.height },
       `${this.config.name} started`,
@@ -137,7 +141,10 @@ export class ChainNode {
   /** Stops everything in the reverse order of start, then closes the verifier and the store. */
   async stop(): Promise<void> {
     const p = this.#parts;
+    // Writes waiting for disk space would hold the Raft loop (and this stop) forever.
+    if (p.store.diskState().full) p.store.interruptWrites();
     if (this.#started) {
+      await p.admin.stop();
       await p.http.close();
       p.reconciler.stop();
       await p.records.stop();

@@ -17,6 +17,7 @@ import { defaultNotifyOptions, type NotifyOptions } from './notify/options.js';
 import { defaultP2POptions, type P2POptions } from './p2p/options.js';
 import { defaultRaftNodeOptions, type RaftNodeOptions } from './raft/options.js';
 import { defaultRecordServiceOptions, type RecordServiceOptions } from './records/service.js';
+import { defaultStoreOptions, type StoreOptions } from './store/options.js';
 
 export interface NodeOptions {
   readonly block: BlockOptions;
@@ -29,6 +30,7 @@ export interface NodeOptions {
   readonly records: RecordServiceOptions;
   readonly notify: NotifyOptions;
   readonly fhir: FhirOptions;
+  readonly store: StoreOptions;
 }
 
 export const defaultNodeOptions: NodeOptions = {
@@ -42,4 +44,5 @@ export const defaultNodeOptions: NodeOptions = {
   records: defaultRecordServiceOptions,
   notify: defaultNotifyOptions,
   fhir: defaultFhirOptions,
+  store: defaultStoreOptions,
 };

@@ -79,6 +79,11 @@ export interface StatusView {
   readonly validators: readonly ValidatorView[];
   /** Set when this node computed a different state root than the chain and stopped applying. */
   readonly divergence: string | null;
+  /**
+   * The data directory's disk: `full` while writes wait for space (the node then refuses txs and
+   * blob uploads with 503 `disk_full`), and its free bytes at the last sample (null if unknown).
+   */
+  readonly disk: { readonly full: boolean; readonly freeBytes: number | null };
   readonly version: string;
 }
 
@@ -126,6 +131,8 @@ export interface ApiBackend {
    * or the stable code and message that refused it.
    */
   submitTxs(txs: readonly Uint8Array[]): Promise<BatchItemResult[]>;
+  /** True while the node cannot persist what it takes in (its disk is full): writes are refused 503. */
+  diskFull?(): boolean;
   getTx(hash: string): Promise<TxView | null>;
   getBlock(height: number): Promise<BlockView | null>;
   /** The canonical encoding of the block at `height` with its txs (docs/transactions.md#block). */

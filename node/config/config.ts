@@ -94,6 +94,7 @@ const ZERO_OK = new Set(['maxEventLoopDelayMs', 'maxApplyBacklog', 'maxIdleSende
 const WORDS: Readonly<Record<string, readonly string[]>> = {
   mode: ['sync', 'async', 'workers'],
   library: ['sodium', 'node'],
+  verifyOnOpen: ['full', 'state', 'none'],
 };
 
 /**
@@ -163,6 +164,7 @@ export function parseNodeConfig(raw: unknown, home: string): NodeConfig {
     'records',
     'notify',
     'fhir',
+    'store',
     'logLevel',
   ]);
   for (const k of Object.keys(raw)) {
@@ -211,6 +213,7 @@ function nodeOptionsFromConfig(raw: Json, http: Json, p2p: Json): NodeOptions {
     records: section(d.records, optionalObject(raw, 'records', 'config'), 'config.records'),
     notify: notifySection(optionalObject(raw, 'notify', 'config')),
     fhir: fhirSection(optionalObject(raw, 'fhir', 'config')),
+    store: section(d.store, optionalObject(raw, 'store', 'config'), 'config.store'),
   };
 }
 

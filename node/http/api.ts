@@ -34,7 +34,10 @@ export interface NodeApiDeps {
   readonly chainId: string;
   readonly name: string;
   readonly nodeId: string;
-  readonly store: Pick<ChainStore, 'getTx' | 'getBlock' | 'getBlocks' | 'appliedIndex' | 'state'>;
+  readonly store: Pick<
+    ChainStore,
+    'getTx' | 'getBlock' | 'getBlocks' | 'appliedIndex' | 'state' | 'diskState'
+  >;
   readonly mempool: Pick<Mempool, 'get' | 'pendingOf' | 'size' | 'bytes'>;
   readonly ingress: Pick<TxIngress, 'submit' | 'submitBatch'>;
   readonly executor: Pick<Executor, 'query'>;
@@ -111,11 +114,16 @@ export class NodeApi implements ApiBackend {
     return { nonce: nextNonce(this.node.store.state, pk), pending: this.node.mempool.pendingOf(pk) };
   }
 
+  diskFull(): boolean {
+    return this.node.store.diskState().full;
+  }
+
   status(): StatusView {
     const n = this.node;
     const st = n.raft.status();
     const connected = new Set(n.host.connectedPeers());
     const self = n.nodeId;
+    const disk = n.store.diskState();
     return {
       nodeId: self,
       name: n.name,
@@ -143,6 +151,7 @@ export class NodeApi implements ApiBackend {
         };
       }),
       divergence: n.applier.divergence,
+      disk: { full: disk.full, freeBytes: disk.freeBytes },
       version: pkg.version,
     };
   }

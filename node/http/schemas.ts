@@ -86,7 +86,8 @@ export const submitTx = {
     'Body: the canonical signed-tx bytes (application/octet-stream), or JSON {"tx": "<hex>"}. ' +
     'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed: ' +
     'poll GET /v1/tx/:hash for the receipt. Resending the same bytes after an unknown outcome is safe ' +
-    '(409 duplicate while pending; 409 nonce_stale once committed).',
+    '(409 duplicate while pending; 409 nonce_stale once committed). 503 disk_full (Retry-After) ' +
+    "while the node's disk is full: it takes in nothing it cannot persist (docs/operations.md).",
   // Per content type: a oneOf of the two let a JSON body match both branches (and be refused) or,
   // shaped wrong, neither check (and reach the handler).
   body: {
@@ -121,7 +122,8 @@ export const submitTxs = {
     'signed-tx bytes per tx; see docs/transactions.md), or JSON {"txs": ["<hex>", ...]}. At most ' +
     '1,000 txs and 4 MiB. Each tx is checked and admitted on its own, in the order given: 202 with ' +
     'one result per tx, {hash} or {error: {code, message}} with the code POST /v1/tx would give. ' +
-    '503 (Retry-After) when the mempool refused every tx for being full.',
+    '503 (Retry-After) when the mempool refused every tx for being full, and 503 disk_full while ' +
+    "the node's disk is full.",
   body: {
     content: {
       'application/octet-stream': { schema: { description: 'a tx batch frame' } },
@@ -269,6 +271,11 @@ export const status = {
         peers: { type: 'array', items: { type: 'string' } },
         validators: { type: 'array', items: validator },
         divergence: { type: ['string', 'null'] },
+        disk: {
+          type: 'object',
+          properties: { full: { type: 'boolean' }, freeBytes: { type: ['integer', 'null'], minimum: 0 } },
+          required: ['full', 'freeBytes'],
+        },
         version: { type: 'string' },
       },
       required: [
@@ -286,6 +293,7 @@ export const status = {
         'peers',
         'validators',
         'divergence',
+        'disk',
         'version',
       ],
     },

@@ -22,7 +22,7 @@ import { eventRefs, eventSchemas } from './event-schemas.js';
 import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
-import { shedWhenOverloaded } from './shed.js';
+import { refuseWritesWhileDiskFull, shedWhenOverloaded } from './shed.js';
 
 /** Builds the fastify app; `listen` is the caller's (the node) so tests can use an ephemeral port. */
 export async function createHttpServer(
@@ -46,6 +46,7 @@ export async function createHttpServer(
     clientErrorHandler,
   });
   answerUnsupportedExpect(app);
+  refuseWritesWhileDiskFull(app, () => backend.diskFull?.() === true, opts.retryAfterSeconds);
   app.addHook('preValidation', refuseNonFiniteNumbers);
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {

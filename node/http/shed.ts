@@ -4,7 +4,7 @@
  * default handler that lets every other route through). Used by routes that take work in:
  * submissions and blob uploads.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export function shedWhenOverloaded(retryAfterSeconds: number) {
   return {
@@ -23,4 +23,29 @@ export function shedWhenOverloaded(retryAfterSeconds: number) {
       return { error: { code: 'overloaded', message: `node overloaded (${lag}): retry later` } };
     },
   };
+}
+
+/**
+ * While the disk is full, refuses what the node would have to persist: tx submissions
+ * (`POST /v1/tx`, `POST /v1/txs`) and blob uploads (every PUT), with 503 `disk_full` and
+ * Retry-After, before the body is read. Reads and read-only POSTs (queries, CDS hooks) go on.
+ */
+export function refuseWritesWhileDiskFull(
+  app: FastifyInstance,
+  diskFull: () => boolean,
+  retryAfterSeconds: number,
+): void {
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?', 1)[0];
+    const takesIn =
+      req.method === 'PUT' || (req.method === 'POST' && (path === '/v1/tx' || path === '/v1/txs'));
+    if (!takesIn || !diskFull()) return;
+    reply.status(503).header('retry-after', String(retryAfterSeconds));
+    return reply.send({
+      error: {
+        code: 'disk_full',
+        message: "the node's disk is full: it takes in nothing new until space returns",
+      },
+    });
+  });
 }

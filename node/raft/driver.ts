@@ -67,6 +67,8 @@ export interface RaftDriverDeps {
   readonly log: Logger;
   /** Called once, with the first fault. */
   readonly onFault: DriverFault;
+  /** False while Raft must not be ticked (a recovering node must not campaign: recovery-gate.ts). */
+  readonly shouldTick?: () => boolean;
 }
 
 export class RaftDriver {
@@ -88,7 +90,7 @@ export class RaftDriver {
 
   constructor(
     private readonly opts: RaftDriverOptions,
-    deps: RaftDriverDeps,
+    private readonly deps: RaftDriverDeps,
   ) {
     this.raft = deps.raft;
     this.persistence = deps.persistence;
@@ -99,6 +101,7 @@ export class RaftDriver {
 
   start(): void {
     this.#timer = setInterval(() => {
+      if (this.deps.shouldTick?.() === false) return;
       this.raft.tick();
       this.#kick();
     }, this.opts.tickMs);

@@ -5,6 +5,8 @@
  * process killed at any instant restarts at a block boundary and re-applies exactly the committed
  * entries above it. Writes are serialised in call order; reads never wait.
  */
+
+import type { Writable } from 'node:stream';
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../../protocol/chain/block.js';
 import { defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
@@ -15,13 +17,17 @@ import { LtHash } from '../state/lthash.js';
 import type { StateWrite } from '../state/view.js';
 import type { StagedState } from '../state/world.js';
 import { WorldState } from '../state/world.js';
+import { type BackupSummary, writeBackup } from './backup.js';
 import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key, Writer } from './codec.js';
 import type { Db } from './db.js';
 import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
+import type { DiskGuardOptions, DiskState } from './health.js';
+import { checkLayout, corruptError, scanAll } from './integrity.js';
 import { RaftLogStore } from './raft-log.js';
 import type { TxLocation } from './reads.js';
 import * as reads from './reads.js';
+import { checkStoredTip } from './self-check.js';
 import type { StateSnapshotMeta } from './snapshot.js';
 import { decodeStateSnapshot, encodeStateSnapshot } from './snapshot.js';
 
@@ -38,6 +44,10 @@ export interface ChainStoreOptions {
   readonly verifyStateOnOpen: boolean;
   /** Limits passed to decodeBlock when reading blocks back. */
   readonly blockLimits: BlockLimits;
+  /** Read every stored entry once on open, so a damaged table file is found before running (integrity.ts). */
+  readonly scanOnOpen: boolean;
+  /** How writes wait out a full disk (health.ts). */
+  readonly disk: Partial<DiskGuardOptions>;
 }
 
 const defaultChainStoreOptions: ChainStoreOptions = {
@@ -45,6 +55,8 @@ const defaultChainStoreOptions: ChainStoreOptions = {
   syncRaft: true,
   verifyStateOnOpen: true,
   blockLimits: defaultBlockLimits,
+  scanOnOpen: false,
+  disk: {},
 };
 
 /** What `commitBlock` writes. */
@@ -83,13 +95,16 @@ export class ChainStore {
   /** Opens (or creates) the store in `dir`, loads state and Raft log, and recovers if needed. */
   static async open(dir: string, options: Partial<ChainStoreOptions> = {}): Promise<ChainStore> {
     const opts = { ...defaultChainStoreOptions, ...options };
-    const db = await openDb(dir);
+    await checkLayout(dir);
+    const db = await openDb(dir, opts.disk);
     try {
+      if (opts.scanOnOpen) await scanAll(dir, db.level);
       const entries = await readRange(db.state);
       const acc = opts.verifyStateOnOpen ? undefined : await db.meta.get(metaKey(MetaKey.LtHash));
       const world = WorldState.fromEntries(entries, acc === undefined ? undefined : LtHash.fromBytes(acc));
       const store = new ChainStore(db, new RaftLogStore(db, { sync: opts.syncRaft }), world, opts);
       await store.loadMeta();
+      await checkStoredTip(dir, db, store.tipForCheck(), opts.scanOnOpen);
       await store.raft.load();
       const snap = store.raft.storage.snapshot();
       if (snap.meta.index > store.applied && snap.data.length > 0) {
@@ -98,9 +113,36 @@ export class ChainStore {
       }
       return store;
     } catch (e) {
+      db.guard.close();
       await db.level.close();
-      throw e;
+      // LevelDB's own read errors (a damaged block) become `corrupt` with the way out.
+      throw e instanceof StoreError ? e : corruptError(dir, 'the store cannot be read', e);
     }
+  }
+
+  private tipForCheck() {
+    return { height: this.height, base: this.base, root: this.state.root(), lastHash: this.lastHash };
+  }
+
+  /** Whether writes are paused by a full disk, the free bytes last sampled, and why (health.ts). */
+  diskState(): DiskState {
+    return this.db.guard.state();
+  }
+
+  /** Calls `f` whenever the disk fills or has room again; returns the unsubscribe function. */
+  onDiskState(f: (s: DiskState) => void): () => void {
+    return this.db.guard.onChange(f);
+  }
+
+  /** Streams a consistent backup of the whole store to `out` while writes go on (backup.ts). */
+  backup(out: Writable): Promise<BackupSummary> {
+    this.check();
+    return writeBackup(this.db.level, out);
+  }
+
+  /** Fails the writes that wait for disk space (a node that stops must not wait for the disk). */
+  interruptWrites(): void {
+    this.db.guard.close();
   }
 
   private async loadMeta(): Promise<void> {
@@ -153,6 +195,7 @@ export class ChainStore {
   async close(): Promise<void> {
     if (!this.open_) return;
     this.open_ = false;
+    this.db.guard.close();
     await this.queue;
     await this.raft.idle();
     await this.db.level.close();

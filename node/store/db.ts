@@ -14,6 +14,8 @@
  */
 import { Level } from 'level';
 import { Writer } from './codec.js';
+import { DiskGuard, type DiskGuardOptions } from './health.js';
+import { openError } from './integrity.js';
 
 /** The open database and its sublevels. */
 export interface Db {
@@ -24,6 +26,8 @@ export interface Db {
   readonly receipts: BytesSublevel;
   readonly state: BytesSublevel;
   readonly meta: BytesSublevel;
+  /** Every write goes through it: a full disk pauses writes instead of failing them (health.ts). */
+  readonly guard: DiskGuard;
 }
 
 /** A sublevel with byte keys and values. */
@@ -47,12 +51,15 @@ function makeSub(level: Level<Uint8Array, Uint8Array>, name: string) {
   return level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: bytes, valueEncoding: bytes });
 }
 
-/** Opens (creating if missing) the LevelDB at `dir`. */
-export async function openDb(dir: string): Promise<Db> {
+/** Opens (creating if missing) the LevelDB at `dir`; a damaged one is StoreError `store_corrupt`. */
+export async function openDb(dir: string, disk: Partial<DiskGuardOptions> = {}): Promise<Db> {
   const level = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: bytes, valueEncoding: bytes });
-  await level.open();
-  return {
-    level,
+  try {
+    await level.open();
+  } catch (err) {
+    throw openError(dir, err);
+  }
+  const subs = {
     raft: makeSub(level, 'raft'),
     blocks: makeSub(level, 'blocks'),
     txs: makeSub(level, 'txs'),
@@ -60,6 +67,13 @@ export async function openDb(dir: string): Promise<Db> {
     state: makeSub(level, 'state'),
     meta: makeSub(level, 'meta'),
   };
+  // Sublevels close with their parent and do not reopen with it.
+  const reopen = async () => {
+    await level.close();
+    await level.open();
+    for (const s of Object.values(subs)) await s.open();
+  };
+  return { level, ...subs, guard: new DiskGuard(reopen, dir, disk) };
 }
 
 /** Key prefixes inside the `raft` sublevel. */
@@ -182,10 +196,12 @@ export class Batch {
   /** Writes every operation atomically (`sync` = fsync before resolving). */
   async write(opts: { sync: boolean }): Promise<void> {
     if (this.ops.length === 0) return;
-    const level = this.db.level as unknown as RawBatchLevel;
-    // Not open (closing, closed): the public path, for its usual LEVEL_DATABASE_NOT_OPEN error.
-    if (level.status !== 'open') return this.db.level.batch(this.ops, { sync: opts.sync });
-    await level._batch(this.ops, { sync: opts.sync });
+    await this.db.guard.write(async () => {
+      const level = this.db.level as unknown as RawBatchLevel;
+      // Not open (closing, closed): the public path, for its usual LEVEL_DATABASE_NOT_OPEN error.
+      if (level.status !== 'open') return this.db.level.batch(this.ops, { sync: opts.sync });
+      await level._batch(this.ops, { sync: opts.sync });
+    });
   }
 }
 

@@ -28,6 +28,10 @@ export const StoreErrorCode = {
   StateRootMismatch: 'state_root_mismatch',
   /** Genesis already written with a different hash. */
   GenesisMismatch: 'genesis_mismatch',
+  /** The database directory is locked by another process (the node is already running). */
+  Locked: 'locked',
+  /** The disk holding the database has no room (at open; while running, writes wait instead). */
+  DiskFull: 'disk_full',
   /** An operation that needs genesis before it. */
   NoGenesis: 'no_genesis',
 } as const;

@@ -122,10 +122,9 @@ export class RaftLogStore {
       if (old.lastIndex() > 0 || old.snapshot().meta.index > 0) {
         throw new StoreError(StoreErrorCode.RaftInvalid, 'bootstrap on a non-empty log');
       }
-      await this.db.level.batch(
-        [{ type: 'put', sublevel: this.db.raft, key: BOOT_CONF_KEY, value: encodeConfState(conf) }],
-        { sync: this.opts.sync },
-      );
+      const batch = new Batch(this.db);
+      batch.put(BOOT_CONF_KEY, encodeConfState(conf), { sublevel: this.db.raft });
+      await batch.write({ sync: this.opts.sync });
       const m = new MemoryStorage({ voters: conf.voters, learners: conf.learners });
       m.setHardState(old.initialState().hardState);
       this.mirror = m;

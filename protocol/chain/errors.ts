@@ -31,6 +31,8 @@ export const ChainErrorCode = {
   GasLimit: 'gas_limit',
   /** A block whose tx root, tx count, or tx set does not match its header. */
   BadBlock: 'bad_block',
+  /** The node's disk is full: it takes in nothing it cannot persist until space returns; retry later. */
+  DiskFull: 'disk_full',
 } as const;
 
 /** One of the stable error code strings. */
@@ -51,6 +53,7 @@ export const chainErrorHttpStatus: Readonly<Record<ChainErrorCode, number>> = {
   unknown_contract: 404,
   gas_limit: 400,
   bad_block: 400,
+  disk_full: 503,
 };
 
 /** An error with a stable `code`; `details` carries machine-readable context (never secrets). */

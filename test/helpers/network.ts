@@ -52,6 +52,8 @@ export class TestNode {
   readonly client: EhrClient;
   /** In-process nodes: the wall clock block times come from (default Date.now); set before start. */
   clock: (() => number) | undefined = undefined;
+  /** Child nodes: more flags for `start` at the next start (e.g. `--recover-from-peers`). */
+  args: string[] = [];
   /** The in-process node while it runs. */
   node: ChainNode | null = null;
   proc: ChildProcess | null = null;
@@ -114,7 +116,7 @@ export class TestNode {
   async #startChild(): Promise<void> {
     const fd = openSync(this.logFile, 'a');
     this.#logFd = fd;
-    const p = spawn(process.execPath, [BIN, 'start', '--home', this.home], {
+    const p = spawn(process.execPath, [BIN, 'start', '--home', this.home, ...this.args], {
       cwd: ROOT,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, EHRCHAIN_LOG_PRETTY: '0' },
