@@ -6,10 +6,10 @@ import { loadHome } from '../node/config/config.js';
 import { createChainNode } from '../node/create.js';
 import { createLogger } from '../node/log.js';
 import type { ChainNode } from '../node/node.js';
-import { registerPortal } from '../portal/serve.js';
 import { StoreError, StoreErrorCode } from '../node/store/errors.js';
 import { CORRUPT_HINT } from '../node/store/integrity.js';
 import { markRecovering, setAsideStore } from '../node/store/recover.js';
+import { registerPortal } from '../portal/serve.js';
 
 export interface StartOptions {
   readonly home: string;
