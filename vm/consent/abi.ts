@@ -7,7 +7,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decodeInt, encodeInt, packFields, unpackFields } from '../abi.js';
 import type { AccessTarget } from './access.js';
-import type { ConsentOp } from './ops.js';
+import type { ConsentOp, ConsultEntry } from './ops.js';
 import type {
   Action,
   Attestation,
@@ -137,6 +137,8 @@ export function encodeOp(op: ConsentOp): ConsentCall {
       return call(op.op, raw(op.recordId), i(op.version), i(ATTESTATION_BIT[op.kind]));
     case 'setAttestationPolicy':
       return call(op.op, text(op.org), i(bits(op.kinds, ATTESTATION_BIT)));
+    case 'recordConsults':
+      return call(op.op, packFields(op.consults.map(consultFields)));
     case 'recordReads':
       return call(
         op.op,
@@ -154,6 +156,22 @@ export function encodeOp(op: ConsentOp): ConsentCall {
         ),
       );
   }
+}
+
+/** One consult as recordConsults takes it: pack(actor, patient, tkind, target, version, action, purpose, at). */
+function consultFields(c: ConsultEntry): Uint8Array {
+  const t = c.target;
+  const isCat = t.kind === 'category';
+  return packFields([
+    raw(c.actor),
+    raw(c.patient),
+    isCat ? 1 : 2,
+    isCat ? text(t.category) : raw(t.recordId),
+    isCat ? 0 : (t.version ?? 0),
+    ACTION_BIT[c.action],
+    PURPOSE_BIT[c.purpose],
+    c.at,
+  ]);
 }
 
 /**

@@ -88,6 +88,8 @@ export const ConsentError = {
   tooManyReaders: 'too_many_readers',
   /** A recorded read claims a time after the block time. */
   futureRead: 'future_read',
+  /** A recorded consult claims a time after the block time. */
+  futureConsult: 'future_consult',
   /** The requester's role may never use a requested purpose or action (as canAccess's role_mismatch). */
   roleMismatch: 'role_mismatch',
   /** A request's expiry is not after now, or more than REQUEST_MAX_TTL_MS ahead. */

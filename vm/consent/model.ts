@@ -12,6 +12,7 @@ import { type AccessDecision, type AccessTarget, canAccess } from './access.js';
 import * as admin from './admin-ops.js';
 import * as attest from './attest-ops.js';
 import type { OpResult } from './common.js';
+import * as consults from './consult-ops.js';
 import * as keys from './key-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import * as patient from './patient-ops.js';
@@ -37,7 +38,7 @@ export type { AccessDecision, AccessTarget } from './access.js';
 export type { VersionAttestations } from './attest-ops.js';
 export { ALLOWED_REASONS, ConsentError, Reason } from './codes.js';
 export { actorIdOf, type OpResult } from './common.js';
-export type { ConsentOp, ConsentOpName, ReadEntry, TxContext } from './ops.js';
+export type { ConsentOp, ConsentOpName, ConsultEntry, ReadEntry, TxContext } from './ops.js';
 export { type AuditEntry, AuditOp } from './state.js';
 
 /** Runs one operation against `state`: checks, then effects; on error nothing changes. */
@@ -68,6 +69,8 @@ function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
       return patient.cosignEmergency(state, ctx, op);
     case 'recordReads':
       return patient.recordReads(state, ctx, op);
+    case 'recordConsults':
+      return consults.recordConsults(state, ctx, op);
     case 'shareKey':
       return keys.shareKey(state, ctx, op);
     case 'erase':

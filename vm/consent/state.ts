@@ -35,6 +35,7 @@ export const AuditOp = {
   requestEmergency: 'requestEmergency',
   cosignEmergency: 'cosignEmergency',
   read: 'read',
+  consult: 'consult',
   shareKey: 'shareKey',
   erase: 'erase',
   requestAccess: 'requestAccess',
@@ -62,9 +63,12 @@ export interface AuditEntry {
   readonly patient: ActorId | null;
   readonly subject: string;
   readonly purpose: Purpose | null;
-  /** Op-specific code: the role registered, the emergency reason, or the read's canAccess reason. */
+  /**
+   * Op-specific code: the role registered, the emergency reason, the read's canAccess reason, or a
+   * consult's `<action>:<reason>`.
+   */
   readonly detail: string;
-  /** For reads: the node that served and recorded it; otherwise null. */
+  /** For reads and consults: the node that served (answered) and recorded it; otherwise null. */
   readonly via: ActorId | null;
 }
 

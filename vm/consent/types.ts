@@ -70,6 +70,8 @@ export const EMERGENCY_COSIGN_WINDOW_MS = 3_600_000;
 export const EMERGENCY_MAX_MS = 86_400_000;
 /** Most entries in one recordReads batch. */
 export const MAX_READ_BATCH = 64;
+/** Most entries in one recordConsults batch. */
+export const MAX_CONSULT_BATCH = 64;
 /** Most readers a version's data key may be wrapped for (anchor keys plus shareKey additions). */
 export const MAX_READERS = 64;
 /** Most categories in a scope, exceptions in a grant, or wrapped keys in an anchor. */

@@ -298,6 +298,24 @@ export const reads = fc.array(
   { minLength: 1, maxLength: 3 },
 );
 
+/** Consults a node answered: built at run time like reads; targets are categories or records. */
+export const consults = fc.array(
+  fc.record({
+    actor: id,
+    patient,
+    target: fc.oneof(
+      category.map((c): AccessTarget => ({ kind: 'category', category: c })),
+      fc
+        .tuple(record, fc.integer({ min: 0, max: 3 }))
+        .map(([r, v]): AccessTarget => ({ kind: 'record', recordId: r, version: v })),
+    ),
+    action: fc.constantFrom<Action>('read', 'read', 'write'),
+    purpose: fc.constantFrom(...PURPOSES),
+    back: fc.constantFrom(-1, 0, 1, MIN, HOUR, DAY),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
 /** One step: how far block time moves first, then a signed op (or a node's batch of reads). */
 export const step = fc.record({
   dt: fc.constantFrom(0, 1, MIN, MIN, MIN, 10 * MIN, HOUR, DAY - 1),
@@ -306,6 +324,12 @@ export const step = fc.record({
     {
       weight: 1,
       arbitrary: fc.tuple(signer('nodeA'), reads).map(([who, r]) => ({ kind: 'reads', who, r }) as const),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(signer('nodeA'), consults)
+        .map(([who, c]) => ({ kind: 'consults', who, c }) as const),
     },
   ),
 });

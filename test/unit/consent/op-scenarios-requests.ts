@@ -8,6 +8,7 @@ import type { ConsentOp } from '../../../vm/consent/ops.js';
 import type { Terms } from '../../../vm/consent/types.js';
 import type { OpScenario } from './op-scenarios.js';
 import { attestRows } from './op-scenarios-attest.js';
+import { consultRows } from './op-scenarios-consults.js';
 import { NOW } from './op-scenarios-records.js';
 import { DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, type World } from './world.js';
 
@@ -435,4 +436,5 @@ export const REQUEST_SCENARIOS: readonly OpScenario[] = [
   ...approveRows(),
   ...answerRows(),
   ...attestRows(),
+  ...consultRows(),
 ];
