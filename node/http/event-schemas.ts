@@ -93,7 +93,8 @@ const actorEventProps = {
   version: uint,
   purpose: { type: 'string', description: 'TREAT, HPAYMT, HRESCH, ETREAT' },
   reason: { type: 'string' },
-  via: { ...actorId, description: 'the node that served and recorded a read' },
+  via: { ...actorId, description: 'the node that served and recorded a read, or answered a consult' },
+  action: { type: 'string', enum: ['read', 'write'], description: 'what a consult asked about' },
   kind: { type: 'string' },
   category: { type: 'string' },
   grantee: { type: 'string', description: '`actor:<id>`, `org:<code>` or `role:<role>`' },
@@ -122,6 +123,7 @@ export const actorEventRequired: Readonly<Record<ActorEventType, readonly ActorF
   'emergency.cosigned': ['emergencyId', 'requester'],
   'record.version': ['category'],
   'record.attested': ['kind'],
+  'consent.consulted': ['action', 'purpose', 'reason', 'via'],
 };
 
 /** `request.received` -> `RequestReceivedEvent`: the component name of an actor event type. */

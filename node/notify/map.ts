@@ -198,6 +198,18 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
       const purpose = PURPOSE_NAME.get(e.purpose) ?? String(e.purpose);
       return { events: toPatient(type, { ...ref, purpose, reason, via: e.via }), timers: [], guardians: [] };
     }
+    case 'consult': {
+      // detail `<action>:<reason>`; subject a category, or `record ++ bytes(version)` (0: head).
+      const [action = '', reason = ''] = utf8(e.detail).split(':');
+      const ref = versionRef(e.subject);
+      const target = ref ?? { category: utf8(e.subject) };
+      const purpose = PURPOSE_NAME.get(e.purpose) ?? String(e.purpose);
+      return {
+        events: toPatient('consent.consulted', { ...target, action, purpose, reason, via: e.via }),
+        timers: [],
+        guardians: [],
+      };
+    }
     case 'requestEmergency':
       if (id === null) return NOTHING;
       return {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { entryToAuditEvent } from '../../../node/fhir/audit.js';
 import { ConsentSource } from '../../../node/fhir/source.js';
+import type { AccessTarget } from '../../../vm/consent/access.js';
 import { HOUR, rec, T0 } from '../consent/world.js';
 import { expectValidFhir } from './validate.js';
 import { twinWorld } from './world.js';
@@ -34,6 +35,21 @@ function history() {
   w.ok('nodeA', T0 + 4 * HOUR, {
     op: 'recordReads',
     reads: [read('drA1', T0 + HOUR + 1), read('drB1', T0 + 3 * HOUR + 1), read('drA2', T0 + 3 * HOUR + 2)],
+  });
+  const consult = (target: AccessTarget, action: 'read' | 'write') => ({
+    actor: w.id('drA2'),
+    patient: w.id('pat'),
+    target,
+    action,
+    purpose: 'TREAT' as const,
+    at: T0 + 4 * HOUR,
+  });
+  w.ok('nodeA', T0 + 4 * HOUR, {
+    op: 'recordConsults',
+    consults: [
+      consult({ kind: 'category', category: 'lab' }, 'read'),
+      consult({ kind: 'record', recordId: rec('lab9'), version: 1 }, 'write'),
+    ],
   });
   const events = new ConsentSource(t.query).trail(w.id('pat')).map((x) => entryToAuditEvent(x, 'test-chain'));
   return { ...t, events };
@@ -73,6 +89,18 @@ describe('the audit trail as FHIR AuditEvent', () => {
     expect(read.agent[1]?.requestor).toBe(false);
     expect(read.outcome).toBe('0');
     expect(read.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
+  });
+
+  it('a consult is an operation about the category or record asked for, answered by the node', () => {
+    const { events, w } = history();
+    const consults = events.filter((e) => e.subtype?.[1]?.code === 'consult');
+    expect(consults.map((e) => [e.action, e.outcome, e.outcomeDesc])).toEqual([
+      ['E', '0', 'read:no_grant'],
+      ['E', '0', 'write:no_grant'],
+    ]);
+    expect(consults[0]?.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('drA2'), w.id('nodeA')]);
+    expect(consults[0]?.entity?.[1]?.what?.identifier).toMatchObject({ value: 'lab' });
+    expect(consults[1]?.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
   });
 
   it('a break-the-glass read is flagged BTG with purpose ETREAT', () => {

@@ -43,6 +43,7 @@ const sample = (type: ActorEventType): ActorEvent => {
     purpose: 'TREAT',
     reason: 'referral',
     via: hex32('d'),
+    action: 'read',
     kind: 'patient-confirmed',
     category: 'lab',
     grantee: `actor:${hex32('b')}`,
