@@ -110,6 +110,16 @@ export const ConsentError = {
   alreadyAttested: 'already_attested',
   /** A version already has MAX_ATTESTATIONS attestations. */
   tooManyAttestations: 'too_many_attestations',
+  /** No such research request. */
+  unknownResearchRequest: 'unknown_research_request',
+  /** An export with this id is already recorded. */
+  exportExists: 'export_exists',
+  /** No such export. */
+  unknownExport: 'unknown_export',
+  /** The patient had no HRESCH permit for the custodian (or its organisation) in force at the export's time. */
+  noResearchConsent: 'no_research_consent',
+  /** This export already disclosed this patient. */
+  alreadyDisclosed: 'already_disclosed',
 } as const;
 export type ConsentError = (typeof ConsentError)[keyof typeof ConsentError];
 

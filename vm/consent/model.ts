@@ -17,6 +17,7 @@ import * as keys from './key-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import * as patient from './patient-ops.js';
 import * as requests from './request-ops.js';
+import * as research from './research-ops.js';
 import { type AuditEntry, type ConsentState, emptyState, pairKey } from './state.js';
 import type {
   AccessRequest,
@@ -87,6 +88,12 @@ function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
       return attest.attest(state, ctx, op);
     case 'setAttestationPolicy':
       return attest.setAttestationPolicy(state, ctx, op);
+    case 'requestResearch':
+      return research.requestResearch(state, ctx, op);
+    case 'recordExport':
+      return research.recordExport(state, ctx, op);
+    case 'recordDisclosures':
+      return research.recordDisclosures(state, ctx, op);
   }
 }
 

@@ -148,6 +148,29 @@ export type ConsentOp =
       readonly kind: AttestationKind;
     }
   | {
+      readonly op: 'requestResearch';
+      /** The hospital whose custodians are asked. */
+      readonly org: OrgId;
+      /** All data, or categories (a record scope is refused). */
+      readonly scope: Scope;
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'recordExport';
+      /** 32 bytes (hex) chosen by the custodian. */
+      readonly exportId: string;
+      readonly requestId: number;
+      /** sha256 (hex) of the released file. */
+      readonly fileHash: string;
+      readonly k: number;
+      readonly l: number;
+      readonly quasiIdentifiers: readonly string[];
+      readonly sensitive: string;
+      /** sha256 (hex) of the export's parameters. */
+      readonly paramsHash: string;
+    }
+  | { readonly op: 'recordDisclosures'; readonly exportId: string; readonly patients: readonly ActorId[] }
+  | {
       readonly op: 'setAttestationPolicy';
       readonly org: OrgId;
       /** Kinds any one of which makes a version of this org's authors final; [] = none required. */

@@ -16,6 +16,8 @@ import type {
   Purpose,
   RecordEntry,
   RecordId,
+  ResearchExport,
+  ResearchRequest,
   Terms,
   Time,
 } from './types.js';
@@ -44,6 +46,9 @@ export const AuditOp = {
   withdrawRequest: 'withdrawRequest',
   attest: 'attest',
   setAttestationPolicy: 'setAttestationPolicy',
+  requestResearch: 'requestResearch',
+  recordExport: 'recordExport',
+  disclose: 'disclose',
 } as const;
 export type AuditOp = (typeof AuditOp)[keyof typeof AuditOp];
 
@@ -94,6 +99,12 @@ export interface ConsentState {
   readonly attestations: Map<string, Attestation[]>;
   /** Per organisation: the kinds any one of which makes its authors' versions final (absent = none). */
   readonly attestationPolicy: Map<OrgId, readonly AttestationKind[]>;
+  /** researchRequests[id - 1]; ids are dense from 1. */
+  readonly researchRequests: ResearchRequest[];
+  /** By export id. */
+  readonly exports: Map<string, ResearchExport>;
+  /** Keys `${exportId}/${patient}`: who each export disclosed. */
+  readonly disclosures: Set<string>;
 }
 
 /** A fresh, empty state. */
@@ -112,6 +123,9 @@ export function emptyState(): ConsentState {
     requests: [],
     attestations: new Map(),
     attestationPolicy: new Map(),
+    researchRequests: [],
+    exports: new Map(),
+    disclosures: new Set(),
   };
 }
 

@@ -291,7 +291,7 @@ describe('consent contract = reference model (differential, random histories)', 
             expect(contractGrant(c, id), `grant ${id}`).toEqual(g === undefined ? undefined : modelGrant(g));
             if (g === undefined) break;
           }
-          for (const p of ['pat', 'pat2', 'child'] as const) {
+          for (const p of ['pat', 'pat2', 'child', 'patB'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
           compareRequests(m, c, wm, now);
@@ -323,6 +323,10 @@ describe('consent contract = reference model (differential, random histories)', 
       'withdrawRequest:ok',
       'attest:ok',
       'setAttestationPolicy:ok',
+      'requestResearch:ok',
+      'recordExport:ok',
+      'recordDisclosures:ok',
+      'recordDisclosures:no_research_consent',
     ]) {
       expect(stats.outcomes.get(k) ?? 0, k).toBeGreaterThan(0);
     }

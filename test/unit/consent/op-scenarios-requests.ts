@@ -10,6 +10,7 @@ import type { OpScenario } from './op-scenarios.js';
 import { attestRows } from './op-scenarios-attest.js';
 import { consultRows } from './op-scenarios-consults.js';
 import { NOW } from './op-scenarios-records.js';
+import { researchRows } from './op-scenarios-research.js';
 import { DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, type World } from './world.js';
 
 type RequestOp = Extract<ConsentOp, { op: 'requestAccess' }>;
@@ -437,4 +438,5 @@ export const REQUEST_SCENARIOS: readonly OpScenario[] = [
   ...answerRows(),
   ...attestRows(),
   ...consultRows(),
+  ...researchRows(),
 ];
