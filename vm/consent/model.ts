@@ -187,6 +187,16 @@ export class ConsentModel {
     return requests.requestsBy(this.state, requester);
   }
 
+  /** Would `patientId` be includable in an export by `custodian` recorded at `at`? */
+  researchConsent(custodian: ActorId, patientId: ActorId, at: Time): boolean {
+    const c = this.state.actors.get(custodian);
+    return (
+      c?.role === 'custodian' &&
+      this.state.actors.get(patientId)?.role === 'patient' &&
+      research.hasResearchConsent(this.state, c, patientId, at)
+    );
+  }
+
   /** A version's attestations and whether it is final or pending, or undefined. */
   versionAttestations(recordId: RecordId, version: number): attest.VersionAttestations | undefined {
     return attest.versionAttestations(this.state, recordId, version);

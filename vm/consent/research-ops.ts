@@ -96,7 +96,12 @@ export function recordExport(state: ConsentState, ctx: TxContext, op: Op<'record
  * HRESCH, in force at `at`? Scope and deny exceptions are not looked at here: they limit which
  * records the custodian may read (canAccess, when it fetches them), not who may be in a cohort.
  */
-export function hasResearchConsent(state: ConsentState, custodian: Actor, patient: ActorId, at: Time): boolean {
+export function hasResearchConsent(
+  state: ConsentState,
+  custodian: Actor,
+  patient: ActorId,
+  at: Time,
+): boolean {
   return (state.grantsByPatient.get(patient) ?? []).some((id) => {
     const g = state.grants[id - 1];
     if (!g) return false;
@@ -119,7 +124,11 @@ export function hasResearchConsent(state: ConsentState, custodian: Actor, patien
  * patient's trail (patient, researcher, export id, purpose HRESCH). Every patient must have had
  * research consent at the export's time. Returns how many patients the export has disclosed.
  */
-export function recordDisclosures(state: ConsentState, ctx: TxContext, op: Op<'recordDisclosures'>): OpResult {
+export function recordDisclosures(
+  state: ConsentState,
+  ctx: TxContext,
+  op: Op<'recordDisclosures'>,
+): OpResult {
   const me = activeCaller(state, ctx, ['custodian']);
   if (typeof me === 'string') return fail(me);
   const p = op.patients;

@@ -295,6 +295,12 @@ describe('consent contract = reference model (differential, random histories)', 
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
           compareRequests(m, c, wm, now);
+          for (const p of ['pat', 'pat2', 'child', 'patB', 'drA1'] as const) {
+            for (const at of [T0 + 2 * MIN, now, now + DAY]) {
+              const args = [wm.id('cust'), wm.id(p), at] as const;
+              expect(c.researchConsent(...args), `research consent of ${p}`).toBe(m.researchConsent(...args));
+            }
+          }
           for (const r of RECORDS) {
             for (const v of [1, 2]) {
               expect(c.versionAttestations(r, v), `${r}/${v}`).toEqual(m.versionAttestations(r, v));
