@@ -220,6 +220,7 @@ function subjectOf(e: AuditEntry): string {
     return `record ${short(r.record)} v${r.version}`;
   }
   if (e.op === 'erase') return `record ${short(toHex(e.subject))}`;
+  if (e.op === 'disclose') return `export ${short(toHex(e.subject))}`;
   return e.subject.length === 32 ? `actor ${short(toHex(e.subject))}` : txt(e.subject);
 }
 
@@ -229,6 +230,7 @@ function detailOf(e: AuditEntry): string {
   if (e.op === 'updateLicence') return `licence until ${dateTime(int(e.detail))}`;
   if (e.op === 'cosignEmergency') return `requested by ${short(toHex(e.detail))}`;
   if (e.op === 'shareKey') return `key for ${short(toHex(e.detail))}`;
+  if (e.op === 'disclose') return `released to researcher ${short(toHex(e.detail))}`;
   if (e.op === 'erase') return `${int(e.detail)} version(s) shredded`;
   return e.detail.length === 0 ? '' : txt(e.detail);
 }

@@ -9,7 +9,9 @@
  * reason: a violation to investigate. A consult (a decision the node's CDS Hooks service answered)
  * is an `operation` (action E) about the category or record asked for, the actor asked about as
  * the prospective recipient, the answering node as the source, `<action>:<reason>` as its
- * outcomeDesc; it is never a violation (nothing was disclosed). Pure.
+ * outcomeDesc; it is never a violation (nothing was disclosed). A research disclosure (`disclose`)
+ * is an `operation` by the custodian about the export (`urn:ehrchain:export`), with the researcher
+ * as the recipient agent. Pure.
  */
 import type { AuditEvent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -24,6 +26,7 @@ type Interaction = 'read' | 'create' | 'update' | 'delete' | 'operation';
 const INTERACTION: Readonly<Record<string, Interaction>> = {
   read: 'read',
   consult: 'operation',
+  disclose: 'operation',
   grant: 'create',
   anchor: 'create',
   requestAccess: 'create',
@@ -81,6 +84,8 @@ function subjectEntity(e: TrailEntry): AuditEventEntity | null {
     case 'attest':
     case 'erase':
       return { what: { identifier: { system: SYSTEM.record, value: versionKey(e.subject) } } };
+    case 'disclose':
+      return { what: { identifier: { system: 'urn:ehrchain:export', value: bytesToHex(e.subject) } } };
     case 'consult':
       return e.subject.length === 40
         ? { what: { identifier: { system: SYSTEM.record, value: versionKey(e.subject) } } }
@@ -111,6 +116,8 @@ function entryDetail(e: TrailEntry): string {
     case 'shareKey':
     case 'cosignEmergency':
       return d.length === 32 ? `actor ${bytesToHex(d)}` : '';
+    case 'disclose':
+      return d.length === 32 ? `researcher ${bytesToHex(d)}` : '';
     default:
       return text(d);
   }
@@ -154,6 +161,13 @@ export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {
       ...(purposeOfEvent ? { purposeOfUse: purposeOfEvent } : {}),
     },
   ];
+  // A disclosure's recipient: the researcher the custodian released the export to.
+  if (e.op === 'disclose' && e.detail.length === 32)
+    agents.push({
+      type: { coding: [{ system: SYSTEM.participation, code: 'IRCP', display: 'information recipient' }] },
+      who: actorRef(bytesToHex(e.detail)),
+      requestor: false,
+    });
   if (e.via !== '')
     agents.push({
       type: { coding: [{ system: SYSTEM.dicom, code: '110153', display: 'Source Role ID' }] },

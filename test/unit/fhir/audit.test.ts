@@ -51,6 +51,27 @@ function history() {
       consult({ kind: 'record', recordId: rec('lab9'), version: 1 }, 'write'),
     ],
   });
+  // A research release: pat consents to the custodian, res1 asks, cust exports and discloses pat.
+  w.grant('pat', w.actor('cust'), T0, { purposes: ['HRESCH'] });
+  const request = w.ok('res1', T0 + 4 * HOUR, {
+    op: 'requestResearch',
+    org: 'hosp-a',
+    scope: { kind: 'all' },
+    reason: 'cohort-study',
+  });
+  const exportId = 'ee'.repeat(32);
+  w.ok('cust', T0 + 5 * HOUR, {
+    op: 'recordExport',
+    exportId,
+    requestId: request,
+    fileHash: 'ff'.repeat(32),
+    k: 5,
+    l: 2,
+    quasiIdentifiers: ['birth-year', 'sex'],
+    sensitive: 'condition',
+    paramsHash: 'dd'.repeat(32),
+  });
+  w.ok('cust', T0 + 5 * HOUR, { op: 'recordDisclosures', exportId, patients: [w.id('pat')] });
   const events = new ConsentSource(t.query).trail(w.id('pat')).map((x) => entryToAuditEvent(x, 'test-chain'));
   return { ...t, events };
 }
@@ -101,6 +122,18 @@ describe('the audit trail as FHIR AuditEvent', () => {
     expect(consults[0]?.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('drA2'), w.id('nodeA')]);
     expect(consults[0]?.entity?.[1]?.what?.identifier).toMatchObject({ value: 'lab' });
     expect(consults[1]?.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
+  });
+
+  it('a research disclosure names the custodian, the researcher as recipient, and the export', () => {
+    const { events, w } = history();
+    const d = events.find((e) => e.subtype?.[1]?.code === 'disclose')!;
+    expect(d.action).toBe('E');
+    expect(d.purposeOfEvent?.[0]?.coding?.[0]?.code).toBe('HRESCH');
+    expect(d.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('cust'), w.id('res1')]);
+    expect(d.entity?.[1]?.what?.identifier).toEqual({
+      system: 'urn:ehrchain:export',
+      value: 'ee'.repeat(32),
+    });
   });
 
   it('a break-the-glass read is flagged BTG with purpose ETREAT', () => {
