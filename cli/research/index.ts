@@ -1,10 +1,13 @@
 /**
- * `ehrchain research export --config export.json` (docs/research.md): the custodian's de-identified
- * cohort export, with a progress bar; prints where the files went and what was recorded on chain.
+ * `ehrchain research request --org <hospital>` (a researcher asks) and `ehrchain research export
+ * --config export.json` (docs/research.md): the custodian's de-identified cohort export, with a
+ * progress bar; prints where the files went and what was recorded on chain.
  */
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { parseScope, UsageError } from '../consent/args.js';
+import { action, type CommonFlags, common } from '../consent/run.js';
 import type { ExportProgress } from './export.js';
 
 /** A progress bar per phase on stderr. */
@@ -25,11 +28,24 @@ function progressBar(): ExportProgress {
   };
 }
 
-/** Registers `research export`. */
+/** Registers `research request` and `research export`. */
 export function addResearchCommands(program: Command): void {
   const research = program
     .command('research')
     .description('research exports through a custodian (docs/research.md)');
+  common(research.command('request'))
+    .description("researcher: ask a hospital's custodians for a de-identified export; prints the request id")
+    .requiredOption('--org <code>', 'the hospital')
+    .option('--scope <scope>', 'all | categories:lab,imaging', 'all')
+    .option('--reason <code>', 'why, as a code (a-z, 0-9, -)', 'cohort-study')
+    .action(
+      action(async (o: CommonFlags & { org: string; scope: string; reason: string }, s) => {
+        const scope = parseScope(o.scope);
+        if (scope.kind === 'record') throw new UsageError('--scope: all or categories, not one record');
+        const id = await s.cc.run({ op: 'requestResearch', org: o.org, scope, reason: o.reason });
+        return { json: { researchRequest: id }, text: `research request ${id} to ${o.org}` };
+      }),
+    );
   research
     .command('export')
     .description(
