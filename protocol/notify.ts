@@ -36,6 +36,8 @@ export const ActorEventType = {
   recordAttested: 'record.attested',
   /** A node's consent decision service answered whether an actor may access the patient's data. */
   consentConsulted: 'consent.consulted',
+  /** A custodian released the patient's de-identified data in a research export. */
+  researchDisclosed: 'research.disclosed',
 } as const;
 export type ActorEventType = (typeof ActorEventType)[keyof typeof ActorEventType];
 
@@ -84,6 +86,9 @@ export interface ActorEvent {
   readonly grantee?: string;
   /** A request's expiry or a grant's end (ms). */
   readonly expiresAt?: number;
+  /** A research export's id (hex) and the researcher it was released to. */
+  readonly exportId?: string;
+  readonly researcher?: string;
   /** The requester of an emergency (on a co-signature). */
   readonly requester?: string;
 }

@@ -100,6 +100,8 @@ const actorEventProps = {
   grantee: { type: 'string', description: '`actor:<id>`, `org:<code>` or `role:<role>`' },
   expiresAt: { ...uint, description: "a request's expiry or a grant's end (ms)" },
   requester: actorId,
+  exportId: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'a research export id' },
+  researcher: actorId,
 } as const;
 type ActorField = keyof typeof actorEventProps;
 const actorBase: readonly ActorField[] = ['id', 'actor', 'as', 'height', 'time', 'at', 'patient', 'by'];
@@ -124,6 +126,7 @@ export const actorEventRequired: Readonly<Record<ActorEventType, readonly ActorF
   'record.version': ['category'],
   'record.attested': ['kind'],
   'consent.consulted': ['action', 'purpose', 'reason', 'via'],
+  'research.disclosed': ['exportId', 'researcher', 'purpose'],
 };
 
 /** `request.received` -> `RequestReceivedEvent`: the component name of an actor event type. */

@@ -210,6 +210,17 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
         guardians: [],
       };
     }
+    case 'disclose':
+      if (e.subject.length !== 32 || e.detail.length !== 32) return NOTHING;
+      return {
+        events: toPatient('research.disclosed', {
+          exportId: bytesToHex(e.subject),
+          researcher: bytesToHex(e.detail),
+          purpose: 'HRESCH',
+        }),
+        timers: [],
+        guardians: [],
+      };
     case 'requestEmergency':
       if (id === null) return NOTHING;
       return {

@@ -164,6 +164,12 @@ const rows: Row[] = [
       ['consent.consulted', GUARDIAN, 'guardian'],
     ],
   ],
+  [
+    'a research disclosure reaches the patient',
+    entry('disclose', OTHER, hex(RECORD), hex(DOCTOR), 4),
+    ctx(),
+    [['research.disclosed', PATIENT, 'patient']],
+  ],
   ['key sharing is not announced', entry('shareKey', PATIENT, versionRef(1), hex(DOCTOR)), ctx(), []],
   [
     'a guardian link is no event (it changes who hears)',
