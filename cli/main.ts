@@ -5,6 +5,7 @@ import { addConsentCommands } from './consent/index.js';
 import { addGovernanceCommands } from './governance.js';
 import { addReceiptCommands } from './receipt.js';
 import { addRecordCommands } from './record.js';
+import { addResearchCommands } from './research/index.js';
 
 function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -188,6 +189,7 @@ program
 addGovernanceCommands(program);
 addRecordCommands(program);
 addConsentCommands(program);
+addResearchCommands(program);
 addReceiptCommands(program);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

@@ -43,6 +43,13 @@ export const REASON_SENTENCES: Readonly<Record<string, string>> = {
   already_erased: 'The record is already erased.',
   too_many_readers: "The version's key is already wrapped for the most readers allowed (64).",
   future_read: 'A recorded read claims a time after the block time.',
+  future_consult: 'A recorded consult claims a time after the block time.',
+  unknown_research_request: 'No research request has this id.',
+  export_exists: 'An export with this id is already recorded.',
+  unknown_export: 'No export with this id is recorded.',
+  no_research_consent:
+    "A patient had no research permit (HRESCH, read) for the custodian or its organisation in force at the export's time.",
+  already_disclosed: 'This export already disclosed this patient.',
   role_mismatch: "The actor's role may never use this purpose or action (e.g. an insurer for treatment).",
   invalid_expiry: "The request's expiry is not after now, or more than 30 days ahead.",
   too_many_requests_to_patient: 'The requester already has 3 open requests to this patient.',

@@ -121,7 +121,7 @@ export interface TrailEntry {
   readonly via: string;
 }
 
-const PRINTABLE = /^[a-z0-9_.-]+$/i;
+const PRINTABLE = /^[a-z0-9_.:-]+$/i;
 
 /** Decodes `trailEntry` return data. */
 export function decodeTrailEntry(seq: number, data: Uint8Array): TrailEntry {

@@ -420,6 +420,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         return r.returnData;
       },
       now: () => Date.now(),
+      recordConsult: (c) => records.consults.add(c),
       receipts: {
         lookup: async (hash) => {
           const loc = await store.getTx(hash);

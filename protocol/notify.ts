@@ -34,6 +34,10 @@ export const ActorEventType = {
   recordVersion: 'record.version',
   /** Someone attested a version of one of the patient's records. */
   recordAttested: 'record.attested',
+  /** A node's consent decision service answered whether an actor may access the patient's data. */
+  consentConsulted: 'consent.consulted',
+  /** A custodian released the patient's de-identified data in a research export. */
+  researchDisclosed: 'research.disclosed',
 } as const;
 export type ActorEventType = (typeof ActorEventType)[keyof typeof ActorEventType];
 
@@ -71,8 +75,10 @@ export interface ActorEvent {
   readonly purpose?: string;
   /** A request's or emergency's reason code, a deny reason, or a read's canAccess reason. */
   readonly reason?: string;
-  /** The node that served and recorded a read (its actor id). */
+  /** The node that served and recorded a read, or answered and recorded a consult (its actor id). */
   readonly via?: string;
+  /** What a consult asked about: `read` or `write`. */
+  readonly action?: string;
   /** Attestation kind; or the category of a new version. */
   readonly kind?: string;
   readonly category?: string;
@@ -80,6 +86,9 @@ export interface ActorEvent {
   readonly grantee?: string;
   /** A request's expiry or a grant's end (ms). */
   readonly expiresAt?: number;
+  /** A research export's id (hex) and the researcher it was released to. */
+  readonly exportId?: string;
+  readonly researcher?: string;
   /** The requester of an emergency (on a co-signature). */
   readonly requester?: string;
 }

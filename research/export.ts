@@ -43,6 +43,11 @@ export interface CohortExport {
   readonly refusal?: 'suppression_cap_exceeded';
   readonly release: ReleasedTable;
   readonly report: ExportReport;
+  /**
+   * The input positions (0-based, in the order given) of the patients whose rows are released,
+   * ascending: who the custodian discloses on chain. Never part of the release.
+   */
+  readonly included: readonly number[];
 }
 
 /** A patient's record de-identified: Patient id and references become the pseudonym. */
@@ -72,13 +77,17 @@ export function exportCohort(records: Iterable<PatientRecord>, opts: CohortExpor
   const rules = compileRules(opts.rules ?? SAFE_HARBOR_RULES);
   const log = new DeidentifyLog(rules);
   const rows: TableRow[] = [];
+  /** rowOf[i]: the input position of rows[i]. */
+  const rowOf: number[] = [];
   let patients = 0;
   let missing = 0;
   for (const rec of records) {
     const d = deidentifyRecord(rec, pseudonymFor(patients++, opts.pseudonymSeed), rules, opts, log);
     const row = d && flattenRecord(d, opts.quasiIdentifiers, opts.sensitive);
-    if (row) rows.push(row);
-    else missing++;
+    if (row) {
+      rows.push(row);
+      rowOf.push(patients - 1);
+    } else missing++;
   }
 
   const specs = opts.quasiIdentifiers.map((name, q): HierarchySpec | undefined => {
@@ -131,7 +140,8 @@ export function exportCohort(records: Iterable<PatientRecord>, opts: CohortExpor
     classSizeHistogram: classSizeHistogram(check.classSizes),
     safeHarbor: { byAction, defaultRemoved: [...defaultRemoved].sort() },
   };
+  const included = ok ? release.source.map((i) => rowOf[i] ?? -1).sort((a, b) => a - b) : [];
   return ok
-    ? { ok, release: released, report }
-    : { ok, refusal: 'suppression_cap_exceeded', release: released, report };
+    ? { ok, release: released, report, included }
+    : { ok, refusal: 'suppression_cap_exceeded', release: released, report, included };
 }

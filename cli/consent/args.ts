@@ -15,7 +15,16 @@ export class UsageError extends Error {
   readonly code = 'usage';
 }
 
-const ROLES: readonly Role[] = ['admin', 'doctor', 'patient', 'guardian', 'insurer', 'researcher', 'node'];
+const ROLES: readonly Role[] = [
+  'admin',
+  'doctor',
+  'patient',
+  'guardian',
+  'insurer',
+  'researcher',
+  'node',
+  'custodian',
+];
 
 /** Purpose names on the command line -> the contract's purpose-of-use codes. */
 const PURPOSE_NAMES: Readonly<Record<string, Purpose>> = {

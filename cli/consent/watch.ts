@@ -40,6 +40,12 @@ function eventLine(e: ActorEvent): string {
       return `${head} ${short(e.recordId)} v${e.version} (${e.category ?? ''}) by ${short(e.by)}`;
     case 'record.attested':
       return `${head} ${short(e.recordId)} v${e.version} ${e.kind ?? ''} by ${short(e.by)}`;
+    case 'research.disclosed':
+      return `${head} released in research export ${short(e.exportId)} by ${short(e.by)} to ${short(e.researcher)}`;
+    case 'consent.consulted': {
+      const what = e.recordId === undefined ? (e.category ?? '') : `${short(e.recordId)} v${e.version}`;
+      return `${head} asked whether ${short(e.by)} may ${e.action} ${what} for ${e.purpose}: ${e.reason} (via ${short(e.via)})`;
+    }
   }
 }
 

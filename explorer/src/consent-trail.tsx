@@ -210,11 +210,17 @@ export function Versions({ versions }: { versions: readonly VersionInfo[] }) {
 function subjectOf(e: AuditEntry): string {
   if (e.op === 'grant' || e.op === 'revoke') return `grant #${int(e.subject)}`;
   if (e.op === 'requestEmergency' || e.op === 'cosignEmergency') return `emergency #${int(e.subject)}`;
-  if (e.op === 'anchor' || e.op === 'read' || e.op === 'shareKey') {
+  if (
+    e.op === 'anchor' ||
+    e.op === 'read' ||
+    e.op === 'shareKey' ||
+    (e.op === 'consult' && e.subject.length === 40)
+  ) {
     const r = recordRef(e.subject);
     return `record ${short(r.record)} v${r.version}`;
   }
   if (e.op === 'erase') return `record ${short(toHex(e.subject))}`;
+  if (e.op === 'disclose') return `export ${short(toHex(e.subject))}`;
   return e.subject.length === 32 ? `actor ${short(toHex(e.subject))}` : txt(e.subject);
 }
 
@@ -224,20 +230,27 @@ function detailOf(e: AuditEntry): string {
   if (e.op === 'updateLicence') return `licence until ${dateTime(int(e.detail))}`;
   if (e.op === 'cosignEmergency') return `requested by ${short(toHex(e.detail))}`;
   if (e.op === 'shareKey') return `key for ${short(toHex(e.detail))}`;
+  if (e.op === 'disclose') return `released to researcher ${short(toHex(e.detail))}`;
   if (e.op === 'erase') return `${int(e.detail)} version(s) shredded`;
   return e.detail.length === 0 ? '' : txt(e.detail);
 }
 
-/** Row highlight: emergency access (break the glass), reads served, and refused reads. */
-export function entryKind(e: AuditEntry): 'emergency' | 'violation' | 'read' | '' {
+/** Row highlight: emergency access (break the glass), reads served, refused reads, consults answered. */
+export function entryKind(e: AuditEntry): 'emergency' | 'violation' | 'read' | 'consult' | '' {
   const reason = txt(e.detail);
   if (e.op === 'requestEmergency' || e.op === 'cosignEmergency') return 'emergency';
+  if (e.op === 'consult') return 'consult';
   if (e.op !== 'read') return '';
   if (reason === 'emergency') return 'emergency';
   return ALLOWED_REASONS.has(reason) ? 'read' : 'violation';
 }
 
-const KIND_LABEL = { emergency: 'emergency', violation: 'refused read', read: 'read served' } as const;
+const KIND_LABEL = {
+  emergency: 'emergency',
+  violation: 'refused read',
+  read: 'read served',
+  consult: 'consult answered',
+} as const;
 
 /**
  * Trail of a patient. `nodes` names the serving nodes that recorded reads: actor id (sha256 of the
@@ -281,7 +294,9 @@ export function Trail({
                 <td data-label="Time">{dateTime(e.at)}</td>
                 <td data-label="Operation">
                   <strong>{e.op}</strong>{' '}
-                  {k !== '' && <Badge kind={k === 'read' ? 'info' : 'bad'}>{KIND_LABEL[k]}</Badge>}
+                  {k !== '' && (
+                    <Badge kind={k === 'read' || k === 'consult' ? 'info' : 'bad'}>{KIND_LABEL[k]}</Badge>
+                  )}
                 </td>
                 <td data-label="By">
                   <Hash value={e.by} href={`#/consent/actor/${e.by}`} abbrev />

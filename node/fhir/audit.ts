@@ -6,7 +6,12 @@
  * role 1) and the subject (a grant, a record version, a request, an actor) as another. A read
  * judged `emergency` or an emergency operation carries the v3 `BTG` (break the glass) security
  * label and purpose ETREAT. A read the rules did not allow is recorded with outcome 4 and its
- * reason: a violation to investigate. Pure.
+ * reason: a violation to investigate. A consult (a decision the node's CDS Hooks service answered)
+ * is an `operation` (action E) about the category or record asked for, the actor asked about as
+ * the prospective recipient, the answering node as the source, `<action>:<reason>` as its
+ * outcomeDesc; it is never a violation (nothing was disclosed). A research disclosure (`disclose`)
+ * is an `operation` by the custodian about the export (`urn:ehrchain:export`), with the researcher
+ * as the recipient agent. Pure.
  */
 import type { AuditEvent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -15,11 +20,13 @@ import { purposeOfBit, roleOfCode, type TrailEntry } from './chain.js';
 import { actorRef, instant, SYSTEM } from './common.js';
 import { grantResourceId, requestResourceId } from './consent.js';
 
-type Interaction = 'read' | 'create' | 'update' | 'delete';
+type Interaction = 'read' | 'create' | 'update' | 'delete' | 'operation';
 
 /** The BALP RESTful interaction and FHIR action of each consent operation (others: update / U). */
 const INTERACTION: Readonly<Record<string, Interaction>> = {
   read: 'read',
+  consult: 'operation',
+  disclose: 'operation',
   grant: 'create',
   anchor: 'create',
   requestAccess: 'create',
@@ -35,6 +42,7 @@ const ACTION_OF: Readonly<Record<Interaction, AuditEvent['action']>> = {
   create: 'C',
   update: 'U',
   delete: 'D',
+  operation: 'E',
 };
 
 /** canAccess reasons that allow (docs/consent.md); any other reason of a read is a violation. */
@@ -76,6 +84,12 @@ function subjectEntity(e: TrailEntry): AuditEventEntity | null {
     case 'attest':
     case 'erase':
       return { what: { identifier: { system: SYSTEM.record, value: versionKey(e.subject) } } };
+    case 'disclose':
+      return { what: { identifier: { system: 'urn:ehrchain:export', value: bytesToHex(e.subject) } } };
+    case 'consult':
+      return e.subject.length === 40
+        ? { what: { identifier: { system: SYSTEM.record, value: versionKey(e.subject) } } }
+        : { what: { identifier: { system: SYSTEM.category, value: text(e.subject) } } };
     default:
       return e.subject.length === 32 ? { what: actorRef(bytesToHex(e.subject)) } : null;
   }
@@ -102,6 +116,8 @@ function entryDetail(e: TrailEntry): string {
     case 'shareKey':
     case 'cosignEmergency':
       return d.length === 32 ? `actor ${bytesToHex(d)}` : '';
+    case 'disclose':
+      return d.length === 32 ? `researcher ${bytesToHex(d)}` : '';
     default:
       return text(d);
   }
@@ -126,6 +142,7 @@ export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {
   const purposeOfEvent = purpose ? [{ coding: [{ system: SYSTEM.actReason, code: purpose }] }] : undefined;
   const detail = entryDetail(e);
   const isRead = e.op === 'read';
+  const isConsult = e.op === 'consult';
   const violation = isRead && !ALLOWED_REASONS.has(detail);
   const security: Coding[] = isEmergencyEntry(e)
     ? [{ system: SYSTEM.actCode, code: 'BTG', display: 'break the glass' }]
@@ -134,7 +151,7 @@ export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {
     {
       type: {
         coding: [
-          isRead
+          isRead || isConsult
             ? { system: SYSTEM.participation, code: 'IRCP', display: 'information recipient' }
             : { system: SYSTEM.participation, code: 'AUT', display: 'author' },
         ],
@@ -144,6 +161,13 @@ export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {
       ...(purposeOfEvent ? { purposeOfUse: purposeOfEvent } : {}),
     },
   ];
+  // A disclosure's recipient: the researcher the custodian released the export to.
+  if (e.op === 'disclose' && e.detail.length === 32)
+    agents.push({
+      type: { coding: [{ system: SYSTEM.participation, code: 'IRCP', display: 'information recipient' }] },
+      who: actorRef(bytesToHex(e.detail)),
+      requestor: false,
+    });
   if (e.via !== '')
     agents.push({
       type: { coding: [{ system: SYSTEM.dicom, code: '110153', display: 'Source Role ID' }] },
@@ -176,7 +200,7 @@ export function entryToAuditEvent(e: TrailEntry, chainId: string): AuditEvent {
     action: ACTION_OF[interaction],
     recorded: instant(e.at),
     outcome: violation ? '4' : '0',
-    ...(isRead ? { outcomeDesc: detail } : {}),
+    ...(isRead || isConsult ? { outcomeDesc: detail } : {}),
     ...(purposeOfEvent ? { purposeOfEvent } : {}),
     agent: agents,
     source: {

@@ -13,6 +13,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeDecision, encodeCanAccess } from '../../vm/consent/abi.js';
+import type { ConsultEntry } from '../../vm/consent/ops.js';
 import { errors } from '../http/schemas.js';
 import { entryToAuditEvent } from './audit.js';
 import { capabilityStatement } from './capability.js';
@@ -32,6 +33,11 @@ export interface FhirRouteDeps {
   now(): number;
   /** Serves consent receipts (`GET /v1/receipts/:hash`) when given. */
   readonly receipts?: ReceiptRouteDeps;
+  /**
+   * Records an answered consult on the patient's trail (`recordConsults`, batched like read
+   * receipts); resolves once it is durable. Absent: consults are answered, not recorded.
+   */
+  recordConsult?(c: ConsultEntry): Promise<void>;
 }
 
 const jsonObject = { type: 'object', additionalProperties: true } as const;
@@ -187,7 +193,7 @@ export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDe
         summary:
           'Consent decision (CDS Hooks patient-consent-consult): permit, deny or no consent, with the reason',
         description:
-          "context: patientId and actor (urn:ehrchain:actor identifiers), purposeOfUse (one v3 ActReason code), class (one urn:ehrchain:category coding) or record (+ version), action (read | write). Decided by the consent contract's canAccess at the node's current state.",
+          "context: patientId and actor (urn:ehrchain:actor identifiers), purposeOfUse (one v3 ActReason code), class (one urn:ehrchain:category coding) or record (+ version), action (read | write). Decided by the consent contract's canAccess at the node's current state. Every answered consult is recorded on the patient's trail (a `consult` entry, recordConsults, batched like read receipts).",
         tags: ['fhir'],
         body: { type: 'object' },
         response: { 200: jsonObject, ...errors },
@@ -204,6 +210,15 @@ export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDe
       const at = deps.now();
       const c = encodeCanAccess(q.actor, q.patient, q.target, q.action, q.purpose, at);
       const d = decodeDecision(deps.query(c.method, c.args));
+      // Journaled before the answer leaves, as a served read is: the patient sees every consult.
+      await deps.recordConsult?.({
+        actor: q.actor,
+        patient: q.patient,
+        target: q.target,
+        action: q.action,
+        purpose: q.purpose,
+        at,
+      });
       return reply.type('application/json').send(JSON.stringify(consultResponse(q, d, at)));
     },
   );

@@ -93,12 +93,15 @@ const actorEventProps = {
   version: uint,
   purpose: { type: 'string', description: 'TREAT, HPAYMT, HRESCH, ETREAT' },
   reason: { type: 'string' },
-  via: { ...actorId, description: 'the node that served and recorded a read' },
+  via: { ...actorId, description: 'the node that served and recorded a read, or answered a consult' },
+  action: { type: 'string', enum: ['read', 'write'], description: 'what a consult asked about' },
   kind: { type: 'string' },
   category: { type: 'string' },
   grantee: { type: 'string', description: '`actor:<id>`, `org:<code>` or `role:<role>`' },
   expiresAt: { ...uint, description: "a request's expiry or a grant's end (ms)" },
   requester: actorId,
+  exportId: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'a research export id' },
+  researcher: actorId,
 } as const;
 type ActorField = keyof typeof actorEventProps;
 const actorBase: readonly ActorField[] = ['id', 'actor', 'as', 'height', 'time', 'at', 'patient', 'by'];
@@ -122,6 +125,8 @@ export const actorEventRequired: Readonly<Record<ActorEventType, readonly ActorF
   'emergency.cosigned': ['emergencyId', 'requester'],
   'record.version': ['category'],
   'record.attested': ['kind'],
+  'consent.consulted': ['action', 'purpose', 'reason', 'via'],
+  'research.disclosed': ['exportId', 'researcher', 'purpose'],
 };
 
 /** `request.received` -> `RequestReceivedEvent`: the component name of an actor event type. */

@@ -198,6 +198,29 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
       const purpose = PURPOSE_NAME.get(e.purpose) ?? String(e.purpose);
       return { events: toPatient(type, { ...ref, purpose, reason, via: e.via }), timers: [], guardians: [] };
     }
+    case 'consult': {
+      // detail `<action>:<reason>`; subject a category, or `record ++ bytes(version)` (0: head).
+      const [action = '', reason = ''] = utf8(e.detail).split(':');
+      const ref = versionRef(e.subject);
+      const target = ref ?? { category: utf8(e.subject) };
+      const purpose = PURPOSE_NAME.get(e.purpose) ?? String(e.purpose);
+      return {
+        events: toPatient('consent.consulted', { ...target, action, purpose, reason, via: e.via }),
+        timers: [],
+        guardians: [],
+      };
+    }
+    case 'disclose':
+      if (e.subject.length !== 32 || e.detail.length !== 32) return NOTHING;
+      return {
+        events: toPatient('research.disclosed', {
+          exportId: bytesToHex(e.subject),
+          researcher: bytesToHex(e.detail),
+          purpose: 'HRESCH',
+        }),
+        timers: [],
+        guardians: [],
+      };
     case 'requestEmergency':
       if (id === null) return NOTHING;
       return {

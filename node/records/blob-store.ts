@@ -10,6 +10,7 @@ import { CID } from 'multiformats/cid';
 import { ByteReader, concatBytes, u64 } from '../../protocol/records/bytes.js';
 import { checkCid } from '../../protocol/records/cid.js';
 import { RecordError } from '../../protocol/records/errors.js';
+import { ConsultJournal } from './consult-receipts.js';
 import { ReadJournal } from './read-journal.js';
 
 /** Limits of the blob store. */
@@ -54,6 +55,8 @@ export class BlobStore {
   readonly #gone: Sub;
   /** Served reads not yet recorded on chain (see read-journal.ts). */
   readonly reads: ReadJournal;
+  /** Answered consults not yet recorded on chain (see consult-receipts.ts). */
+  readonly consults: ConsultJournal;
   // Serialises read-modify-write of usage counters.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -68,6 +71,7 @@ export class BlobStore {
     this.#usage = sub('usage');
     this.#gone = sub('gone');
     this.reads = new ReadJournal(sub('reads'));
+    this.consults = new ConsultJournal(sub('consults'));
   }
 
   /** Opens (creating) the store in `dir`. */

@@ -20,9 +20,16 @@ export interface JournalLevel {
   iterator(): AsyncIterable<[Uint8Array, Uint8Array]>;
 }
 
+/** An entry with its place in the journal. */
+export type Journaled<T> = T & { readonly seq: number };
+
 /** A served read with its place in the journal. */
-export interface JournaledRead extends ServedRead {
-  readonly seq: number;
+export type JournaledRead = Journaled<ServedRead>;
+
+/** How a journal's entries are stored. */
+export interface EntryCodec<T> {
+  encode(entry: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
 }
 
 const PURPOSE_BY_BIT = new Map(Object.entries(PURPOSES).map(([k, v]) => [v, k as PurposeName]));
@@ -53,32 +60,43 @@ export function decodeServedRead(b: Uint8Array): ServedRead {
   return { reader, patient, recordId, version, at, purpose };
 }
 
-export class ReadJournal {
+/** A write-ahead journal of entries (served reads, answered consults) keyed by sequence number. */
+export class EntryJournal<T> {
   #next = 1;
 
-  constructor(private readonly level: JournalLevel) {}
+  constructor(
+    private readonly level: JournalLevel,
+    private readonly codec: EntryCodec<T>,
+  ) {}
 
   /** Everything still journaled, oldest first; sets the next sequence number after it. */
-  async load(): Promise<JournaledRead[]> {
-    const out: JournaledRead[] = [];
+  async load(): Promise<Journaled<T>[]> {
+    const out: Journaled<T>[] = [];
     for await (const [k, v] of this.level.iterator()) {
       const seq = Number(new DataView(k.buffer, k.byteOffset, k.byteLength).getBigUint64(0));
-      out.push({ ...decodeServedRead(v), seq });
+      out.push({ ...this.codec.decode(v), seq });
       this.#next = Math.max(this.#next, seq + 1);
     }
     return out;
   }
 
-  /** Journals a read; resolves once it is written. */
-  async append(read: ServedRead): Promise<JournaledRead> {
+  /** Journals an entry; resolves once it is written. */
+  async append(entry: T): Promise<Journaled<T>> {
     const seq = this.#next++;
-    await this.level.put(u64(seq), encodeServedRead(read));
-    return { ...read, seq };
+    await this.level.put(u64(seq), this.codec.encode(entry));
+    return { ...entry, seq };
   }
 
-  /** Drops reads that are recorded on chain (or can never be). */
-  async remove(reads: readonly JournaledRead[]): Promise<void> {
+  /** Drops entries that are recorded on chain (or can never be). */
+  async remove(reads: readonly Journaled<T>[]): Promise<void> {
     if (reads.length === 0) return;
     await this.level.batch(reads.map((r) => ({ type: 'del' as const, key: u64(r.seq) })));
+  }
+}
+
+/** The journal of served reads. */
+export class ReadJournal extends EntryJournal<ServedRead> {
+  constructor(level: JournalLevel) {
+    super(level, { encode: encodeServedRead, decode: decodeServedRead });
   }
 }

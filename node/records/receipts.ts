@@ -10,14 +10,18 @@
  * peer's) is sent again while running (`resubmitMs`, doubling per attempt up to 60 s): the same
  * signed bytes while its nonce is free, so it can never land twice; with a fresh nonce once
  * another tx took that nonce.
+ *
+ * The batching is generic ({@link BatchRecorder}): consult receipts (consult-receipts.ts) go the
+ * same way in `recordConsults` transactions, through a {@link SubmitLane} shared with the reads so
+ * that both recorders' transactions, signed by the same key, take consecutive nonces.
  */
 
 import { toHex } from '../../protocol/chain/encoding.js';
 import type { Signer } from '../../protocol/chain/keys.js';
 import { encodeSignedTx, signTx } from '../../protocol/chain/tx.js';
-import { recordReadsCall, type ServedRead } from '../../protocol/records/consent-calls.js';
+import { type Call, recordReadsCall, type ServedRead } from '../../protocol/records/consent-calls.js';
 import type { Logger } from '../log.js';
-import type { JournaledRead, ReadJournal } from './read-journal.js';
+import type { Journaled } from './read-journal.js';
 
 /** Options of the read recorder. */
 export interface ReadRecorderOptions {
@@ -45,13 +49,15 @@ export interface ReadRecorderDeps {
   nextNonce(): number;
   /** Admits signed tx bytes locally (gossiped from there). */
   submit(bytes: Uint8Array): Promise<unknown>;
+  /** Shared with the other recorders signing with the same key; a lane of its own if absent. */
+  readonly lane?: SubmitLane;
   /** Whether a tx is in the local mempool; without it, batches are resubmitted only at start. */
   isPending?(txHash: Uint8Array): boolean;
 }
 
 /** A submitted batch awaiting its receipt. */
-interface Inflight {
-  readonly batch: JournaledRead[];
+interface Inflight<T> {
+  readonly batch: Journaled<T>[];
   readonly bytes: Uint8Array;
   readonly hash: Uint8Array;
   /** When to check it next (ms), and how many times it was resubmitted. */
@@ -59,18 +65,44 @@ interface Inflight {
   attempts: number;
 }
 
-/** Batches served reads into `recordReads` transactions. */
-export class ReadRecorder {
-  readonly #pending: JournaledRead[] = [];
-  #journal: ReadJournal | null = null;
+/** The nonce and flush order of every recorder signing with one key. */
+export interface SubmitLane {
+  /** The next nonce to use, or 0 to ask `nextNonce()` again. */
+  nonce: number;
+  /** The flushes of all recorders, one after the other. */
+  queue: Promise<void>;
+}
+
+/** A fresh lane. */
+export const createSubmitLane = (): SubmitLane => ({ nonce: 0, queue: Promise.resolve() });
+
+/** Where a recorder's entries are made durable (read-journal.ts). */
+export interface EntryJournalLike<T> {
+  load(): Promise<Journaled<T>[]>;
+  append(entry: T): Promise<Journaled<T>>;
+  remove(entries: readonly Journaled<T>[]): Promise<void>;
+}
+
+/** What one kind of recorder sends: its contract call, and the revert that means "too early". */
+export interface BatchKind<T> {
+  /** For logs: `reads`, `consults`. */
+  readonly noun: string;
+  call(batch: readonly T[]): Call;
+  /** The contract's error for an entry timed after the block time: re-queued, not dropped. */
+  readonly futureError: string;
+}
+
+/** Batches entries into transactions of one contract method (reads, consults). */
+export class BatchRecorder<T> {
+  readonly #pending: Journaled<T>[] = [];
+  #journal: EntryJournalLike<T> | null = null;
   #timer: NodeJS.Timeout | null = null;
-  #nonce = 0;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #lane: SubmitLane;
   /** Submitted batches by tx hash (hex), until their receipt is seen. */
-  readonly #inflight = new Map<string, Inflight>();
+  readonly #inflight = new Map<string, Inflight<T>>();
   #sweeper: NodeJS.Timeout | null = null;
   #stopped = false;
-  /** Reads submitted on chain / dropped / recorded by a committed tx / re-queued after a revert / resubmitted. */
+  /** Entries submitted on chain / dropped / recorded by a committed tx / re-queued after a revert / resubmitted. */
   submitted = 0;
   resubmitted = 0;
   dropped = 0;
@@ -81,26 +113,29 @@ export class ReadRecorder {
     readonly options: ReadRecorderOptions,
     private readonly deps: ReadRecorderDeps,
     private readonly log: Logger,
-  ) {}
+    private readonly kind: BatchKind<T>,
+  ) {
+    this.#lane = deps.lane ?? createSubmitLane();
+  }
 
   /**
    * Takes the journal of reads a previous run served but did not see recorded, and queues them
    * again. From then on every read is journaled before `add` resolves.
    */
-  async restore(journal: ReadJournal): Promise<number> {
+  async restore(journal: EntryJournalLike<T>): Promise<number> {
     this.#journal = journal;
     const left = await journal.load();
     this.#pending.unshift(...left);
     if (left.length > 0) {
-      this.log.info({ reads: left.length }, 'resubmitting served reads not yet recorded on chain');
+      this.log.info({ [this.kind.noun]: left.length }, 'resubmitting entries not yet recorded on chain');
       void this.flush();
     }
     return left.length;
   }
 
-  /** Queues a served read; with a journal, resolves once it is durable (serve only after that). */
-  async add(read: ServedRead): Promise<void> {
-    const j = this.#journal === null ? { ...read, seq: 0 } : await this.#journal.append(read);
+  /** Queues an entry; with a journal, resolves once it is durable (serve or answer only after that). */
+  async add(entry: T): Promise<void> {
+    const j = this.#journal === null ? { ...entry, seq: 0 } : await this.#journal.append(entry);
     this.#pending.push(j);
     if (this.#pending.length > this.options.maxPending) {
       // Without a journal the read is lost; with one it stays journaled and is resubmitted on start.
@@ -121,15 +156,16 @@ export class ReadRecorder {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    this.#flushing = this.#flushing.then(() => this.#flushNow());
-    return this.#flushing;
+    const done = this.#lane.queue.then(() => this.#flushNow());
+    this.#lane.queue = done.catch(() => undefined);
+    return done;
   }
 
   async #flushNow(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.slice(0, this.options.maxBatch);
-      const nonce = Math.max(this.#nonce, this.deps.nextNonce());
-      const c = recordReadsCall(batch);
+      const nonce = Math.max(this.#lane.nonce, this.deps.nextNonce());
+      const c = this.kind.call(batch);
       const tx = signTx(
         {
           chainId: this.deps.chainId,
@@ -145,12 +181,12 @@ export class ReadRecorder {
       try {
         await this.deps.submit(encodeSignedTx(tx));
       } catch (err) {
-        this.log.warn({ err, reads: batch.length }, 'recordReads not admitted; will retry');
-        this.#nonce = 0;
+        this.log.warn({ err, [this.kind.noun]: batch.length }, `${c.method} not admitted; will retry`);
+        this.#lane.nonce = 0;
         if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
         return;
       }
-      this.#nonce = nonce + 1;
+      this.#lane.nonce = nonce + 1;
       this.#pending.splice(0, batch.length);
       const due = Date.now() + this.options.resubmitMs;
       this.#inflight.set(toHex(tx.hash), { batch, bytes: tx.bytes, hash: tx.hash, due, attempts: 0 });
@@ -161,7 +197,7 @@ export class ReadRecorder {
     }
   }
 
-  /** The receipt of one of our recordReads txs (applied, ok or reverted). */
+  /** The receipt of one of our transactions of this kind (applied, ok or reverted). */
   onReceipt(txHash: Uint8Array, status: 'ok' | 'reverted', error: string | undefined): void {
     const k = toHex(txHash);
     const batch = this.#inflight.get(k)?.batch;
@@ -174,8 +210,9 @@ export class ReadRecorder {
     }
     // Not executed (a nonce clash, e.g. after a restart with a batch still in flight) or judged
     // too early: the reads are not on chain yet, send them again with a fresh nonce.
-    if (error === 'future_read' || error === 'nonce_too_low' || error === 'nonce_too_high') {
-      if (error !== 'future_read') this.#nonce = 0;
+    const future = error === this.kind.futureError;
+    if (future || error === 'nonce_too_low' || error === 'nonce_too_high') {
+      if (!future) this.#lane.nonce = 0;
       this.#pending.unshift(...batch);
       this.requeued += batch.length;
       if (this.#timer === null) this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
@@ -183,7 +220,7 @@ export class ReadRecorder {
     }
     this.dropped += batch.length;
     this.#forget(batch);
-    this.log.error({ error, reads: batch.length }, 'recordReads reverted: reads not recorded');
+    this.log.error({ error, [this.kind.noun]: batch.length }, `${this.kind.noun} reverted: not recorded`);
   }
 
   #armSweeper(): void {
@@ -203,9 +240,9 @@ export class ReadRecorder {
 
   /** Resubmits the batches due that have no receipt and are no longer in the local mempool. */
   resubmitDropped(now = Date.now()): Promise<number> {
-    // Serialised with flushes: both take from and put back into the queue across awaits.
-    const p = this.#flushing.then(() => this.#resubmitNow(now));
-    this.#flushing = p.then(
+    // Serialised with every flush on the lane: both take from and put back into queues across awaits.
+    const p = this.#lane.queue.then(() => this.#resubmitNow(now));
+    this.#lane.queue = p.then(
       () => undefined,
       () => undefined,
     );
@@ -223,14 +260,14 @@ export class ReadRecorder {
         await this.deps.submit(f.bytes);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        // The nonce went to another tx: these reads are not on chain; sign them again.
+        // The nonce went to another tx: these entries are not on chain; sign them again.
         if (code === 'nonce_stale' || code === 'nonce_duplicate') {
           this.#inflight.delete(k);
-          this.#nonce = 0;
+          this.#lane.nonce = 0;
           this.#pending.unshift(...f.batch);
           requeued = true;
         } else if (code !== 'duplicate') {
-          this.log.warn({ err, reads: f.batch.length }, 'recordReads resubmission refused; will retry');
+          this.log.warn({ err, [this.kind.noun]: f.batch.length }, 'resubmission refused; will retry');
           continue;
         }
       }
@@ -238,17 +275,17 @@ export class ReadRecorder {
       n++;
     }
     if (requeued) await this.#flushNow();
-    if (n > 0) this.log.info({ batches: n }, 'recordReads dropped from the mempool: resubmitted');
+    if (n > 0) this.log.info({ batches: n, kind: this.kind.noun }, 'dropped from the mempool: resubmitted');
     return n;
   }
 
-  #forget(batch: readonly JournaledRead[]): void {
+  #forget(batch: readonly Journaled<T>[]): void {
     this.#journal
       ?.remove(batch)
-      .catch((err: unknown) => this.log.warn({ err }, 'read journal cleanup failed'));
+      .catch((err: unknown) => this.log.warn({ err }, `${this.kind.noun} journal cleanup failed`));
   }
 
-  /** Reads not yet recorded on chain: queued, or submitted without a receipt. */
+  /** Entries not yet recorded on chain: queued, or submitted without a receipt. */
   get unrecorded(): number {
     let n = this.#pending.length;
     for (const f of this.#inflight.values()) n += f.batch.length;
@@ -273,5 +310,12 @@ export class ReadRecorder {
     this.#stopped = true;
     this.#timer = null;
     this.#sweeper = null;
+  }
+}
+
+/** Batches served reads into `recordReads` transactions. */
+export class ReadRecorder extends BatchRecorder<ServedRead> {
+  constructor(options: ReadRecorderOptions, deps: ReadRecorderDeps, log: Logger) {
+    super(options, deps, log, { noun: 'reads', call: recordReadsCall, futureError: 'future_read' });
   }
 }

@@ -25,10 +25,16 @@ import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
 import type { P2PHost } from '../p2p/host.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { ConsultRecorder } from './consult-receipts.js';
 import { fetchFromPeers } from './forward.js';
 import { noopRecordMetrics, type RecordMetrics } from './metrics.js';
 import { NonceCache } from './nonces.js';
-import { defaultReadRecorderOptions, ReadRecorder, type ReadRecorderOptions } from './receipts.js';
+import {
+  createSubmitLane,
+  defaultReadRecorderOptions,
+  ReadRecorder,
+  type ReadRecorderOptions,
+} from './receipts.js';
 import { denied, toRefusal } from './refusals.js';
 import { type SweepResult, sweepErasedBlobs } from './sweep.js';
 
@@ -94,6 +100,8 @@ export interface UploadResult {
 export class RecordService {
   blobs!: BlobStore;
   readonly recorder: ReadRecorder;
+  /** Consults the node's decision service answered, recorded like reads (same options and key). */
+  readonly consults: ConsultRecorder;
   readonly #nonces: NonceCache;
   readonly #keys = new KeyCache(10_000);
   readonly #push: string;
@@ -108,11 +116,17 @@ export class RecordService {
     this.#nonces = new NonceCache(options.requestWindowMs);
     this.#push = `/ehrchain/${deps.chainId}/blob-push/1.0.0`;
     this.#fetch = `/ehrchain/${deps.chainId}/blob-fetch/1.0.0`;
-    this.recorder = new ReadRecorder(options.receipts, deps, deps.log.child({ module: 'read-receipts' }));
+    const lane = { ...deps, lane: createSubmitLane() };
+    this.recorder = new ReadRecorder(options.receipts, lane, deps.log.child({ module: 'read-receipts' }));
+    this.consults = new ConsultRecorder(
+      options.receipts,
+      lane,
+      deps.log.child({ module: 'consult-receipts' }),
+    );
     this.#metrics = deps.metrics ?? noopRecordMetrics;
     this.#metrics.watchReceipts(() => ({
-      pending: this.recorder.unrecorded,
-      resubmitted: this.recorder.resubmitted,
+      pending: this.recorder.unrecorded + this.consults.unrecorded,
+      resubmitted: this.recorder.resubmitted + this.consults.resubmitted,
     }));
   }
 
@@ -149,6 +163,7 @@ export class RecordService {
   async start(): Promise<void> {
     this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs);
     await this.recorder.restore(this.blobs.reads);
+    await this.consults.restore(this.blobs.consults);
     const max = this.options.blobs.maxBlobBytes;
     await this.deps.host.handleRequest(this.#push, (b, ctx) => this.#onPush(b, ctx.from), {
       maxRequestBytes: max + 1024,
@@ -164,7 +179,7 @@ export class RecordService {
 
   /** Flushes pending read receipts (waiting up to 2 s for them to commit), stops serving, closes the store. */
   async stop(): Promise<void> {
-    await this.recorder.stop(2000);
+    await Promise.all([this.recorder.stop(2000), this.consults.stop(2000)]);
     await this.deps.host.unhandleRequest(this.#push).catch(() => undefined);
     await this.deps.host.unhandleRequest(this.#fetch).catch(() => undefined);
     await Promise.allSettled([...this.#erasing]);
@@ -364,11 +379,15 @@ export class RecordService {
       const b = tx.body;
       const receipt = a.receipts[i];
       if (
-        b.method === 'recordReads' &&
+        (b.method === 'recordReads' || b.method === 'recordConsults') &&
         receipt !== undefined &&
         bytesEqual(b.sender, this.deps.signer.publicKey)
       )
-        this.recorder.onReceipt(tx.hash, receipt.status, receipt.error);
+        (b.method === 'recordReads' ? this.recorder : this.consults).onReceipt(
+          tx.hash,
+          receipt.status,
+          receipt.error,
+        );
       if (b.contract !== 'consent' || b.method !== 'erase' || a.receipts[i]?.status !== 'ok') continue;
       const record = b.args[0];
       if (record === undefined) continue;

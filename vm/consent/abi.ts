@@ -7,7 +7,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decodeInt, encodeInt, packFields, unpackFields } from '../abi.js';
 import type { AccessTarget } from './access.js';
-import type { ConsentOp } from './ops.js';
+import type { ConsentOp, ConsultEntry } from './ops.js';
 import type {
   Action,
   Attestation,
@@ -31,6 +31,7 @@ export const ROLE_CODE: Readonly<Record<Role, number>> = {
   insurer: 5,
   researcher: 6,
   node: 7,
+  custodian: 8,
 };
 /** Action bits. */
 export const ACTION_BIT: Readonly<Record<Action, number>> = { read: 1, write: 2 };
@@ -137,6 +138,24 @@ export function encodeOp(op: ConsentOp): ConsentCall {
       return call(op.op, raw(op.recordId), i(op.version), i(ATTESTATION_BIT[op.kind]));
     case 'setAttestationPolicy':
       return call(op.op, text(op.org), i(bits(op.kinds, ATTESTATION_BIT)));
+    case 'requestResearch':
+      return call(op.op, text(op.org), i(SCOPE_KIND[op.scope.kind]), scopeBytes(op.scope), text(op.reason));
+    case 'recordExport':
+      return call(
+        op.op,
+        raw(op.exportId),
+        i(op.requestId),
+        raw(op.fileHash),
+        i(op.k),
+        i(op.l),
+        packFields(op.quasiIdentifiers.map(text)),
+        text(op.sensitive),
+        raw(op.paramsHash),
+      );
+    case 'recordDisclosures':
+      return call(op.op, raw(op.exportId), packFields(op.patients.map(raw)));
+    case 'recordConsults':
+      return call(op.op, packFields(op.consults.map(consultFields)));
     case 'recordReads':
       return call(
         op.op,
@@ -154,6 +173,22 @@ export function encodeOp(op: ConsentOp): ConsentCall {
         ),
       );
   }
+}
+
+/** One consult as recordConsults takes it: pack(actor, patient, tkind, target, version, action, purpose, at). */
+function consultFields(c: ConsultEntry): Uint8Array {
+  const t = c.target;
+  const isCat = t.kind === 'category';
+  return packFields([
+    raw(c.actor),
+    raw(c.patient),
+    isCat ? 1 : 2,
+    isCat ? text(t.category) : raw(t.recordId),
+    isCat ? 0 : (t.version ?? 0),
+    ACTION_BIT[c.action],
+    PURPOSE_BIT[c.purpose],
+    c.at,
+  ]);
 }
 
 /**

@@ -5,7 +5,6 @@
 import { ALLOWED_REASONS, Reason } from './codes.js';
 import { type ConsentState, pairKey } from './state.js';
 import {
-  ACCESSOR_ROLES,
   type Action,
   type Actor,
   type ActorId,
@@ -13,6 +12,7 @@ import {
   type Grant,
   PURPOSES_BY_ROLE,
   type Purpose,
+  READER_ROLES,
   type RecordId,
   type Time,
 } from './types.js';
@@ -133,7 +133,7 @@ export function decideResolved(
     return decide(Reason.guardian);
   const rolePurposes = PURPOSES_BY_ROLE[actor.role] ?? [];
   const roleOk =
-    ACCESSOR_ROLES.includes(actor.role) &&
+    READER_ROLES.includes(actor.role) &&
     rolePurposes.includes(purpose) &&
     (action === 'read' || actor.role === 'doctor');
   if (!roleOk) return decide(Reason.roleMismatch);

@@ -88,6 +88,8 @@ export const ConsentError = {
   tooManyReaders: 'too_many_readers',
   /** A recorded read claims a time after the block time. */
   futureRead: 'future_read',
+  /** A recorded consult claims a time after the block time. */
+  futureConsult: 'future_consult',
   /** The requester's role may never use a requested purpose or action (as canAccess's role_mismatch). */
   roleMismatch: 'role_mismatch',
   /** A request's expiry is not after now, or more than REQUEST_MAX_TTL_MS ahead. */
@@ -108,6 +110,16 @@ export const ConsentError = {
   alreadyAttested: 'already_attested',
   /** A version already has MAX_ATTESTATIONS attestations. */
   tooManyAttestations: 'too_many_attestations',
+  /** No such research request. */
+  unknownResearchRequest: 'unknown_research_request',
+  /** An export with this id is already recorded. */
+  exportExists: 'export_exists',
+  /** No such export. */
+  unknownExport: 'unknown_export',
+  /** The patient had no HRESCH permit for the custodian (or its organisation) in force at the export's time. */
+  noResearchConsent: 'no_research_consent',
+  /** This export already disclosed this patient. */
+  alreadyDisclosed: 'already_disclosed',
 } as const;
 export type ConsentError = (typeof ConsentError)[keyof typeof ConsentError];
 

@@ -158,6 +158,11 @@ export class ConsentContract {
     };
   }
 
+  /** Would `patient` be includable in an export by `custodian` recorded at `at`? */
+  researchConsent(custodian: string, patient: string, at: Time): boolean {
+    return decodeValue(this.query('researchConsent', [raw(custodian), raw(patient), encodeInt(at)])) === 1;
+  }
+
   /** The patient's audit trail, oldest first: [op, at, by, patient, subject, purpose, detail, via]. */
   auditTrail(patient: string): Uint8Array[][] {
     const n = decodeValue(this.query('trailLength', [raw(patient)]));

@@ -12,10 +12,12 @@ import { type AccessDecision, type AccessTarget, canAccess } from './access.js';
 import * as admin from './admin-ops.js';
 import * as attest from './attest-ops.js';
 import type { OpResult } from './common.js';
+import * as consults from './consult-ops.js';
 import * as keys from './key-ops.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import * as patient from './patient-ops.js';
 import * as requests from './request-ops.js';
+import * as research from './research-ops.js';
 import { type AuditEntry, type ConsentState, emptyState, pairKey } from './state.js';
 import type {
   AccessRequest,
@@ -37,7 +39,7 @@ export type { AccessDecision, AccessTarget } from './access.js';
 export type { VersionAttestations } from './attest-ops.js';
 export { ALLOWED_REASONS, ConsentError, Reason } from './codes.js';
 export { actorIdOf, type OpResult } from './common.js';
-export type { ConsentOp, ConsentOpName, ReadEntry, TxContext } from './ops.js';
+export type { ConsentOp, ConsentOpName, ConsultEntry, ReadEntry, TxContext } from './ops.js';
 export { type AuditEntry, AuditOp } from './state.js';
 
 /** Runs one operation against `state`: checks, then effects; on error nothing changes. */
@@ -68,6 +70,8 @@ function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
       return patient.cosignEmergency(state, ctx, op);
     case 'recordReads':
       return patient.recordReads(state, ctx, op);
+    case 'recordConsults':
+      return consults.recordConsults(state, ctx, op);
     case 'shareKey':
       return keys.shareKey(state, ctx, op);
     case 'erase':
@@ -84,6 +88,12 @@ function applyOp(state: ConsentState, ctx: TxContext, op: ConsentOp): OpResult {
       return attest.attest(state, ctx, op);
     case 'setAttestationPolicy':
       return attest.setAttestationPolicy(state, ctx, op);
+    case 'requestResearch':
+      return research.requestResearch(state, ctx, op);
+    case 'recordExport':
+      return research.recordExport(state, ctx, op);
+    case 'recordDisclosures':
+      return research.recordDisclosures(state, ctx, op);
   }
 }
 
@@ -175,6 +185,16 @@ export class ConsentModel {
   /** Ids of every request `requester` made, oldest first. */
   requestsBy(requester: ActorId): number[] {
     return requests.requestsBy(this.state, requester);
+  }
+
+  /** Would `patientId` be includable in an export by `custodian` recorded at `at`? */
+  researchConsent(custodian: ActorId, patientId: ActorId, at: Time): boolean {
+    const c = this.state.actors.get(custodian);
+    return (
+      c?.role === 'custodian' &&
+      this.state.actors.get(patientId)?.role === 'patient' &&
+      research.hasResearchConsent(this.state, c, patientId, at)
+    );
   }
 
   /** A version's attestations and whether it is final or pending, or undefined. */

@@ -3,6 +3,7 @@
  * generate, print and replay them. The signer and the block time are not here: they come from
  * the transaction and the block ({@link TxContext}), never from arguments.
  */
+import type { AccessTarget } from './access.js';
 import type {
   Action,
   ActorId,
@@ -39,6 +40,22 @@ export interface ReadEntry {
   readonly version: number;
   readonly purpose: Purpose;
   /** When the node served it (<= block time). */
+  readonly at: Time;
+}
+
+/**
+ * One consent decision a node answered (the CDS Hooks `patient-consent-consult` service): who was
+ * asked about, for which patient, target, action and purpose, and when. A consult is not a read:
+ * nothing was disclosed, the answer only told a hospital's system whether it may disclose.
+ */
+export interface ConsultEntry {
+  readonly actor: ActorId;
+  readonly patient: ActorId;
+  /** A category, or a record (version omitted: the head at `at`). */
+  readonly target: AccessTarget;
+  readonly action: Action;
+  readonly purpose: Purpose;
+  /** When the node answered (<= block time). */
   readonly at: Time;
 }
 
@@ -98,6 +115,7 @@ export type ConsentOp =
     }
   | { readonly op: 'cosignEmergency'; readonly emergencyId: number }
   | { readonly op: 'recordReads'; readonly reads: readonly ReadEntry[] }
+  | { readonly op: 'recordConsults'; readonly consults: readonly ConsultEntry[] }
   | {
       readonly op: 'shareKey';
       readonly recordId: RecordId;
@@ -129,6 +147,29 @@ export type ConsentOp =
       readonly version: number;
       readonly kind: AttestationKind;
     }
+  | {
+      readonly op: 'requestResearch';
+      /** The hospital whose custodians are asked. */
+      readonly org: OrgId;
+      /** All data, or categories (a record scope is refused). */
+      readonly scope: Scope;
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'recordExport';
+      /** 32 bytes (hex) chosen by the custodian. */
+      readonly exportId: string;
+      readonly requestId: number;
+      /** sha256 (hex) of the released file. */
+      readonly fileHash: string;
+      readonly k: number;
+      readonly l: number;
+      readonly quasiIdentifiers: readonly string[];
+      readonly sensitive: string;
+      /** sha256 (hex) of the export's parameters. */
+      readonly paramsHash: string;
+    }
+  | { readonly op: 'recordDisclosures'; readonly exportId: string; readonly patients: readonly ActorId[] }
   | {
       readonly op: 'setAttestationPolicy';
       readonly org: OrgId;

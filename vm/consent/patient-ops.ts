@@ -8,7 +8,7 @@ import { ALLOWED_REASONS, ConsentError } from './codes.js';
 import { activeCaller, actsFor, audit, done, fail, type OpResult, patientOf } from './common.js';
 import type { ConsentOp, TxContext } from './ops.js';
 import { type AuditEntry, AuditOp, type ConsentState, pairKey, pushTo, storeGrant } from './state.js';
-import { EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS } from './types.js';
+import { EMERGENCY_COSIGN_WINDOW_MS, EMERGENCY_MAX_MS, READER_ROLES } from './types.js';
 import {
   isActions,
   isCid,
@@ -45,7 +45,7 @@ export function grant(state: ConsentState, ctx: TxContext, op: Op<'grant'>): OpR
   const g = op.grantee;
   if (g.kind === 'actor') {
     const a = state.actors.get(g.id);
-    if (!a || !(a.role === 'doctor' || a.role === 'insurer' || a.role === 'researcher')) {
+    if (!a || !READER_ROLES.includes(a.role)) {
       return fail(ConsentError.invalidGrantee);
     }
   }

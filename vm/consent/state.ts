@@ -16,6 +16,8 @@ import type {
   Purpose,
   RecordEntry,
   RecordId,
+  ResearchExport,
+  ResearchRequest,
   Terms,
   Time,
 } from './types.js';
@@ -35,6 +37,7 @@ export const AuditOp = {
   requestEmergency: 'requestEmergency',
   cosignEmergency: 'cosignEmergency',
   read: 'read',
+  consult: 'consult',
   shareKey: 'shareKey',
   erase: 'erase',
   requestAccess: 'requestAccess',
@@ -43,6 +46,9 @@ export const AuditOp = {
   withdrawRequest: 'withdrawRequest',
   attest: 'attest',
   setAttestationPolicy: 'setAttestationPolicy',
+  requestResearch: 'requestResearch',
+  recordExport: 'recordExport',
+  disclose: 'disclose',
 } as const;
 export type AuditOp = (typeof AuditOp)[keyof typeof AuditOp];
 
@@ -62,9 +68,12 @@ export interface AuditEntry {
   readonly patient: ActorId | null;
   readonly subject: string;
   readonly purpose: Purpose | null;
-  /** Op-specific code: the role registered, the emergency reason, or the read's canAccess reason. */
+  /**
+   * Op-specific code: the role registered, the emergency reason, the read's canAccess reason, or a
+   * consult's `<action>:<reason>`.
+   */
   readonly detail: string;
-  /** For reads: the node that served and recorded it; otherwise null. */
+  /** For reads and consults: the node that served (answered) and recorded it; otherwise null. */
   readonly via: ActorId | null;
 }
 
@@ -90,6 +99,12 @@ export interface ConsentState {
   readonly attestations: Map<string, Attestation[]>;
   /** Per organisation: the kinds any one of which makes its authors' versions final (absent = none). */
   readonly attestationPolicy: Map<OrgId, readonly AttestationKind[]>;
+  /** researchRequests[id - 1]; ids are dense from 1. */
+  readonly researchRequests: ResearchRequest[];
+  /** By export id. */
+  readonly exports: Map<string, ResearchExport>;
+  /** Keys `${exportId}/${patient}`: who each export disclosed. */
+  readonly disclosures: Set<string>;
 }
 
 /** A fresh, empty state. */
@@ -108,6 +123,9 @@ export function emptyState(): ConsentState {
     requests: [],
     attestations: new Map(),
     attestationPolicy: new Map(),
+    researchRequests: [],
+    exports: new Map(),
+    disclosures: new Set(),
   };
 }
 

@@ -17,12 +17,14 @@ export const Role = {
   insurer: 'insurer',
   researcher: 'researcher',
   node: 'node',
+  /** A hospital's data custodian (honest broker): holds research grants, releases de-identified exports. */
+  custodian: 'custodian',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
 /** Which roles an organisation of each kind may register. */
 export const ROLES_BY_ORG_KIND: Readonly<Record<OrgKind, readonly Role[]>> = {
-  hospital: ['admin', 'doctor', 'patient', 'guardian', 'node'],
+  hospital: ['admin', 'doctor', 'patient', 'guardian', 'node', 'custodian'],
   insurer: ['admin', 'insurer', 'node'],
   research: ['admin', 'researcher', 'node'],
 };
@@ -33,6 +35,9 @@ export const LICENSED_ROLES: readonly Role[] = ['doctor', 'insurer', 'researcher
 /** Roles that can receive grants (directly, through their organisation, or by role). */
 export const ACCESSOR_ROLES: readonly Role[] = ['doctor', 'insurer', 'researcher'];
 
+/** Roles a permit may name as an actor or through their organisation: the accessors and custodians. */
+export const READER_ROLES: readonly Role[] = [...ACCESSOR_ROLES, 'custodian'];
+
 /** HL7 v3 purpose-of-use codes (FHIR Consent.provision.purpose). */
 export const Purpose = { TREAT: 'TREAT', HPAYMT: 'HPAYMT', HRESCH: 'HRESCH', ETREAT: 'ETREAT' } as const;
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
@@ -42,6 +47,7 @@ export const PURPOSES_BY_ROLE: Readonly<Partial<Record<Role, readonly Purpose[]>
   doctor: ['TREAT', 'ETREAT'],
   insurer: ['HPAYMT'],
   researcher: ['HRESCH'],
+  custodian: ['HRESCH'],
 };
 
 /** Actions a provision can permit. Only doctors may write. */
@@ -70,6 +76,8 @@ export const EMERGENCY_COSIGN_WINDOW_MS = 3_600_000;
 export const EMERGENCY_MAX_MS = 86_400_000;
 /** Most entries in one recordReads batch. */
 export const MAX_READ_BATCH = 64;
+/** Most entries in one recordConsults batch. */
+export const MAX_CONSULT_BATCH = 64;
 /** Most readers a version's data key may be wrapped for (anchor keys plus shareKey additions). */
 export const MAX_READERS = 64;
 /** Most categories in a scope, exceptions in a grant, or wrapped keys in an anchor. */
@@ -223,6 +231,46 @@ export interface AccessRequest extends Terms {
   /** The code the patient gave when denying, or ''. */
   denyReason: string;
 }
+
+/** A researcher's request for a de-identified export from a hospital's custodians. */
+export interface ResearchRequest {
+  readonly id: number;
+  readonly researcher: ActorId;
+  /** The hospital asked. */
+  readonly org: OrgId;
+  /** The data wanted: all, or categories (a record scope is not a cohort). */
+  readonly scope: Scope;
+  readonly reason: string;
+  readonly requestedAt: Time;
+}
+
+/** A de-identified release by a custodian: what was released to whom, and how. */
+export interface ResearchExport {
+  /** 32 bytes chosen by the custodian (hex). */
+  readonly id: string;
+  readonly custodian: ActorId;
+  readonly request: number;
+  readonly researcher: ActorId;
+  /** sha256 of the released file (hex). */
+  readonly fileHash: string;
+  readonly k: number;
+  readonly l: number;
+  /** Quasi-identifier codes, in order. */
+  readonly quasiIdentifiers: readonly string[];
+  /** The sensitive attribute's code. */
+  readonly sensitive: string;
+  /** sha256 of the export's full parameters (hex): the report says what they were. */
+  readonly paramsHash: string;
+  /** Block time of the record: consent is judged at this time. */
+  readonly at: Time;
+  /** Patients disclosed so far. */
+  disclosed: number;
+}
+
+/** Most quasi-identifiers of an export. */
+export const MAX_QUASI_IDENTIFIERS = 16;
+/** Most patients in one recordDisclosures batch. */
+export const MAX_DISCLOSURE_BATCH = 64;
 
 /** Kinds of record attestation. */
 export const AttestationKind = {

@@ -2,7 +2,7 @@
  * Argument shape checks shared by the model's operations. Each returns true when the value is
  * well formed; the operation then fails with `invalid_argument` otherwise.
  */
-import type { ReadEntry } from './ops.js';
+import type { ConsultEntry, ReadEntry } from './ops.js';
 import {
   Action,
   AttestationKind,
@@ -10,6 +10,7 @@ import {
   type Exception,
   type Grantee,
   HASH_PATTERN,
+  MAX_CONSULT_BATCH,
   MAX_LIST,
   MAX_READ_BATCH,
   OrgKind,
@@ -119,6 +120,26 @@ export function isReads(list: readonly ReadEntry[]): boolean {
       isPurpose(r.purpose) &&
       isTime(r.at),
   );
+}
+
+/** 1..MAX_CONSULT_BATCH consults, each with ids, a category or record (version 0 or absent: the head), action, purpose, time. */
+export function isConsults(list: readonly ConsultEntry[]): boolean {
+  if (list.length < 1 || list.length > MAX_CONSULT_BATCH) return false;
+  return list.every((c) => {
+    const t = c.target;
+    const targetOk =
+      t.kind === 'category'
+        ? isCode(t.category)
+        : isHash(t.recordId) && (t.version === undefined || isTime(t.version));
+    return (
+      isHash(c.actor) &&
+      isHash(c.patient) &&
+      targetOk &&
+      ACTIONS.includes(c.action) &&
+      isPurpose(c.purpose) &&
+      isTime(c.at)
+    );
+  });
 }
 
 /** Terms of a permit: actions, scope, purposes and exceptions well formed, times non-negative. */

@@ -2,16 +2,19 @@
  * The FHIR views and the consent decision service on a real node (one validator over loopback):
  * grants, a revocation and an access request made by signed transactions read back as valid R4
  * Consents, paged with next links; the trail as AuditEvents; refusals as OperationOutcomes; and
- * the decision service agrees with canAccess on a grid of cases. Prints decisions per second.
+ * the decision service agrees with canAccess on a grid of cases, and every consult it answers is
+ * recorded on the patient's trail (recordConsults) and served as an AuditEvent. Prints decisions
+ * per second.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../../client/client.js';
 import { verifyReceipt } from '../../../client/receipt.js';
 import { decisionOf } from '../../../node/fhir/cds.js';
 import { fromHex } from '../../../protocol/chain/encoding.js';
+import { decodeInt, encodeInt, unpackFields } from '../../../vm/abi.js';
 import { decodeDecision, encodeCanAccess, encodeOp } from '../../../vm/consent/abi.js';
 import type { Action, Purpose } from '../../../vm/consent/types.js';
-import { createNetwork, type Network } from '../../helpers/network.js';
+import { createNetwork, type Network, waitFor } from '../../helpers/network.js';
 import { expectValidFhir } from '../../unit/fhir/validate.js';
 import { type Actor, HOUR, RecordsWorld } from '../records/world.js';
 
@@ -206,6 +209,51 @@ describe('FHIR views and the consent decision service on a real node', () => {
             n++;
           }
     expect(n).toBe(72);
+  }, 60_000);
+
+  it("records an answered consult on that patient's trail and serves it in /fhir/AuditEvent", async () => {
+    const since = new Date(Date.now() - 1).toISOString();
+    const r = await consult({
+      patientId: patient.id,
+      actor: drB.id,
+      purposeOfUse: ['HRESCH'], // a purpose the grid above never asks about
+      class: [{ code: 'notes' }],
+      action: 'write',
+    });
+    expect(r.status).toBe(200);
+    const reason = (r.body.cards as { extension: { reason: string } }[])[0]!.extension.reason;
+    const mine = (e: {
+      resource: Json & { outcomeDesc?: string; agent: { who: { identifier: { value: string } } }[] };
+    }) =>
+      e.resource.outcomeDesc === `write:${reason}` && e.resource.agent[0]?.who.identifier.value === drB.id;
+    let found: Json | undefined;
+    await waitFor(
+      async () => {
+        const b = (await get(`/fhir/AuditEvent?patient=${patient.id}&date=ge${since}&_count=100`)).body;
+        found = (b.entry as Parameters<typeof mine>[0][] | undefined)?.find(mine)?.resource;
+        return found !== undefined;
+      },
+      'the consult in /fhir/AuditEvent',
+      30_000,
+    );
+    expectValidFhir(found!);
+    expect(found).toMatchObject({ action: 'E', subtype: [{ code: 'operation' }, { code: 'consult' }] });
+    // On the chain: the patient's trail holds it as a consult (not a read) recorded via the node.
+    const q = async (m: string, args: Uint8Array[]) =>
+      fromHex((await net.node(0).client.query('consent', m, args)).returnData);
+    const n = decodeInt(await q('trailLength', [fromHex(patient.id)]));
+    const entries = await Promise.all(
+      Array.from({ length: n }, async (_, i) =>
+        unpackFields(await q('trailEntry', [fromHex(patient.id), encodeInt(i)])),
+      ),
+    );
+    const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+    const onTrail = entries.filter(
+      (f) => text(f[0]) === 'consult' && decodeInt(f[5]!) === 4 && text(f[6]) === `write:${reason}`,
+    );
+    expect(onTrail).toHaveLength(1);
+    expect(text(onTrail[0]![4])).toBe('notes');
+    expect(entries.some((f) => text(f[0]) === 'read')).toBe(false);
   }, 60_000);
 
   it('measures decisions per second on one node (a bounded loop, printed, not asserted)', async () => {

@@ -143,6 +143,46 @@ describe('audit trail (HIPAA accounting of disclosures)', () => {
     ).toEqual(['granted', 'revoked']);
   });
 
+  it('records a consult as a consult, not a read: who was asked about, the target, action and answer', () => {
+    const { m, w } = world();
+    const g = w.grant('pat', w.actor('drB1'));
+    w.ok('pat', T0 + 2 * HOUR, { op: 'revoke', grantId: g });
+    const ask = (at: number, more: object = {}) => ({
+      actor: w.id('drB1'),
+      patient: w.id('pat'),
+      target: { kind: 'category', category: 'lab' } as const,
+      action: 'read' as const,
+      purpose: 'TREAT' as const,
+      at,
+      ...more,
+    });
+    const r = w.run('nodeA', T0 + 3 * HOUR, {
+      op: 'recordConsults',
+      consults: [
+        ask(T0 + 2 * HOUR - 1),
+        ask(T0 + 2 * HOUR, {
+          action: 'write',
+          target: { kind: 'record', recordId: rec('lab1'), version: 1 },
+        }),
+      ],
+    });
+    expect(r).toEqual({ ok: true, value: 1 });
+    const trail = m.auditTrail(w.id('pat'));
+    expect(trail.some((e) => e.op === 'read')).toBe(false);
+    expect(trail.slice(-2)).toMatchObject([
+      {
+        op: 'consult',
+        by: w.id('drB1'),
+        via: w.id('nodeA'),
+        at: T0 + 2 * HOUR - 1,
+        subject: 'lab',
+        purpose: 'TREAT',
+        detail: 'read:granted',
+      },
+      { op: 'consult', subject: `${rec('lab1')}/1`, detail: 'write:scope_mismatch' },
+    ]);
+  });
+
   it('records key sharing and erasure on the trail; erasure deletes every wrapped key', () => {
     const { m, w } = world();
     w.ok('pat', T0 + MIN, {

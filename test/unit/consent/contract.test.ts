@@ -119,8 +119,23 @@ function modelTrail(m: ConsentModel, patient: string): string[] {
   return m
     .auditTrail(patient)
     .map((e) =>
-      [e.op, e.at, e.by, e.patient ?? '', e.purpose ? PURPOSE_BIT[e.purpose] : 0, e.via ?? ''].join('|'),
+      [
+        e.op,
+        e.at,
+        e.by,
+        e.patient ?? '',
+        e.purpose ? PURPOSE_BIT[e.purpose] : 0,
+        e.via ?? '',
+        e.op === 'consult' ? `${e.subject} ${e.detail}` : '',
+      ].join('|'),
     );
+}
+
+/** A consult entry's subject as the model writes it: a category, or `recordId/version`. */
+function consultSubject(subject: Uint8Array): string {
+  return subject.length === 40
+    ? `${bytesToHex(subject.subarray(0, 32))}/${decodeInt(subject.subarray(32))}`
+    : new TextDecoder().decode(subject);
 }
 
 function contractTrail(c: ConsentContract, patient: string): string[] {
@@ -129,8 +144,16 @@ function contractTrail(c: ConsentContract, patient: string): string[] {
   const int = (b: Uint8Array | undefined) => decodeInt(b ?? new Uint8Array());
   return c
     .auditTrail(patient)
-    .map(([op, at, by, pat, , purpose, , via]) =>
-      [text(op), int(at), hex(by), hex(pat), int(purpose), hex(via)].join('|'),
+    .map(([op, at, by, pat, subject, purpose, detail, via]) =>
+      [
+        text(op),
+        int(at),
+        hex(by),
+        hex(pat),
+        int(purpose),
+        hex(via),
+        text(op) === 'consult' ? `${consultSubject(subject ?? new Uint8Array())} ${text(detail)}` : '',
+      ].join('|'),
     );
 }
 
@@ -227,7 +250,12 @@ describe('consent contract = reference model (differential, random histories)', 
             const o: ConsentOp =
               s.op.kind === 'op'
                 ? s.op.o
-                : { op: 'recordReads', reads: s.op.r.map(({ back, ...r }) => ({ ...r, at: now - back })) };
+                : s.op.kind === 'reads'
+                  ? { op: 'recordReads', reads: s.op.r.map(({ back, ...r }) => ({ ...r, at: now - back })) }
+                  : {
+                      op: 'recordConsults',
+                      consults: s.op.c.map(({ back, ...c }) => ({ ...c, at: now - back })),
+                    };
             const a = m.apply(ctx, o);
             const b = c.apply(ctx, o);
             const left = a.ok ? `ok ${a.value} events ${a.events.length}` : a.error;
@@ -263,10 +291,16 @@ describe('consent contract = reference model (differential, random histories)', 
             expect(contractGrant(c, id), `grant ${id}`).toEqual(g === undefined ? undefined : modelGrant(g));
             if (g === undefined) break;
           }
-          for (const p of ['pat', 'pat2', 'child'] as const) {
+          for (const p of ['pat', 'pat2', 'child', 'patB'] as const) {
             expect(contractTrail(c, wm.id(p))).toEqual(modelTrail(m, wm.id(p)));
           }
           compareRequests(m, c, wm, now);
+          for (const p of ['pat', 'pat2', 'child', 'patB', 'drA1'] as const) {
+            for (const at of [T0 + 2 * MIN, now, now + DAY]) {
+              const args = [wm.id('cust'), wm.id(p), at] as const;
+              expect(c.researchConsent(...args), `research consent of ${p}`).toBe(m.researchConsent(...args));
+            }
+          }
           for (const r of RECORDS) {
             for (const v of [1, 2]) {
               expect(c.versionAttestations(r, v), `${r}/${v}`).toEqual(m.versionAttestations(r, v));
@@ -284,6 +318,8 @@ describe('consent contract = reference model (differential, random histories)', 
       'anchor:ok',
       'revoke:ok',
       'recordReads:ok',
+      'recordConsults:ok',
+      'recordConsults:future_consult',
       'shareKey:ok',
       'erase:ok',
       'requestAccess:ok',
@@ -293,6 +329,10 @@ describe('consent contract = reference model (differential, random histories)', 
       'withdrawRequest:ok',
       'attest:ok',
       'setAttestationPolicy:ok',
+      'requestResearch:ok',
+      'recordExport:ok',
+      'recordDisclosures:ok',
+      'recordDisclosures:no_research_consent',
     ]) {
       expect(stats.outcomes.get(k) ?? 0, k).toBeGreaterThan(0);
     }

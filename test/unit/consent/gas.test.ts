@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { actorIdOf } from '../../../vm/consent/common.js';
 import { ConsentContract } from '../../../vm/consent/contract.js';
 import { consentCode } from '../../../vm/consent/index.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import { MemoryState } from '../../../vm/journal.js';
 import { requestOp } from './op-scenarios-requests.js';
-import { DAY, HOUR, keyOf, MIN, type Name, rec, T0, World } from './world.js';
+import { DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, World } from './world.js';
 
 // The gas of each access request and attestation method in the standard world, as a table
 // (docs/consent.md copies it). Gas is deterministic; the assertions are that each call succeeds.
@@ -66,5 +67,99 @@ describe('consent contract: gas of the request and attestation methods', () => {
       ].join('\n'),
     );
     expect(rows.length).toBe(13);
+  });
+
+  it('prints the gas of consult receipts and research exports', () => {
+    const c = new ConsentContract(new MemoryState(), consentCode(), keyOf('gov'));
+    const w = new World({
+      apply: (ctx, op) => {
+        const r = c.apply(ctx, op);
+        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
+      },
+      canAccess: (...a) => c.canAccess(...a),
+    }).standard();
+    const rows: [string, number][] = [];
+    const run = (label: string, who: Name, at: number, op: ConsentOp) => {
+      const r = c.apply({ caller: keyOf(who), now: at, governance: false }, op);
+      expect(r.ok ? 'ok' : r.error, label).toBe('ok');
+      rows.push([label, r.gasUsed]);
+    };
+    const t = T0 + HOUR;
+    // 64 synthetic patients of hosp-a, each consenting to research by its custodian.
+    const ids = Array.from({ length: 64 }, (_, i) => {
+      const key = keyOf(`gas-patient-${i}`);
+      w.ok('adminA', T0, {
+        op: 'registerActor',
+        publicKey: key,
+        role: 'patient',
+        certHash: key,
+        licenceExpiry: 0,
+      });
+      const id = actorIdOf(key);
+      c.apply(
+        { caller: key, now: T0, governance: false },
+        {
+          op: 'grant',
+          patient: id,
+          grantee: w.actor('cust'),
+          actions: ['read'],
+          scope: { kind: 'all' },
+          purposes: ['HRESCH'],
+          start: T0,
+          end: T0 + DAY,
+          exceptions: [],
+        },
+      );
+      return id;
+    });
+    const consult = (patient: string) =>
+      ({
+        actor: w.id('drB1'),
+        patient,
+        target: { kind: 'category', category: 'lab' },
+        action: 'read',
+        purpose: 'TREAT',
+        at: t,
+      }) as const;
+    run('recordConsults (1 consult)', 'nodeA', t, { op: 'recordConsults', consults: [consult(w.id('pat'))] });
+    run('recordConsults (64 consults)', 'nodeA', t, { op: 'recordConsults', consults: ids.map(consult) });
+    run('requestResearch', 'res1', t, {
+      op: 'requestResearch',
+      org: 'hosp-a',
+      scope: { kind: 'all' },
+      reason: 'cohort-study',
+    });
+    const exportOp = (exportId: string) =>
+      ({
+        op: 'recordExport',
+        exportId,
+        requestId: 1,
+        fileHash: hashOf('file'),
+        k: 5,
+        l: 2,
+        quasiIdentifiers: ['birth-year', 'sex', 'zip3'],
+        sensitive: 'condition',
+        paramsHash: hashOf('params'),
+      }) as const;
+    run('recordExport', 'cust', t, exportOp(hashOf('x1')));
+    run('recordDisclosures (1 patient)', 'cust', t, {
+      op: 'recordDisclosures',
+      exportId: hashOf('x1'),
+      patients: ids.slice(0, 1),
+    });
+    w.ok('cust', t, exportOp(hashOf('x2')));
+    run('recordDisclosures (64 patients)', 'cust', t, {
+      op: 'recordDisclosures',
+      exportId: hashOf('x2'),
+      patients: ids,
+    });
+    console.log(
+      [
+        '| method | gas |',
+        '|---|---:|',
+        ...rows.map(([m, g]) => `| ${m} | ${g.toLocaleString('en')} |`),
+      ].join('\n'),
+    );
+    expect(rows.length).toBe(6);
   });
 });

@@ -163,6 +163,8 @@ const approvalTerms = fc.record({
   exceptions,
 });
 const requestId = fc.constantFrom(0, 1, 1, 2, 2, 3, 3, 4, 5);
+/** Export ids of the random histories. */
+const EXPORTS = ['x1', 'x2'].map((l) => hashOf(`export:${l}`));
 const requestSteps = [
   { weight: 4, arbitrary: requestStep },
   {
@@ -194,6 +196,55 @@ const requestSteps = [
         recordId: record,
         version: fc.constantFrom(0, 1, 1, 1, 2),
         kind: fc.constantFrom<AttestationKind>('patient-confirmed', 'admin-validated', 'co-signed'),
+      }),
+    ),
+  },
+  signed(
+    signer('res1'),
+    fc.record({
+      op: fc.constant('requestResearch' as const),
+      org: fc.constantFrom(...ORGS),
+      scope: fc.oneof(scope, fc.constant({ kind: 'all' } as const)),
+      reason: withBad(fc.constant('cohort-study'), 'Bad Reason'),
+    }),
+  ),
+  signed(
+    signer('cust', 'cust', 'cust', 'drA1'),
+    fc.record({
+      op: fc.constant('recordExport' as const),
+      exportId: fc.constantFrom(...EXPORTS),
+      requestId: fc.constantFrom(0, 1, 1, 2),
+      fileHash: fc.constant(hashOf('file')),
+      k: fc.constantFrom(0, 2, 5),
+      l: fc.constantFrom(1, 2),
+      quasiIdentifiers: withBad<string[]>(fc.constant(['birth-year', 'zip3']), ['Birth Year']),
+      sensitive: fc.constant('condition'),
+      paramsHash: fc.constant(hashOf('params')),
+    }),
+  ),
+  {
+    weight: 3,
+    arbitrary: signed(
+      signer('cust', 'cust', 'cust', 'drA1'),
+      fc.record({
+        op: fc.constant('recordDisclosures' as const),
+        exportId: fc.constantFrom(...EXPORTS),
+        patients: fc
+          .oneof(
+            {
+              weight: 6,
+              arbitrary: fc.constantFrom(
+                ['pat'],
+                ['pat'],
+                ['pat', 'pat2'],
+                ['pat2'],
+                ['child'],
+                ['patB', 'pat'],
+              ),
+            },
+            { weight: 1, arbitrary: fc.constantFrom([], ['pat', 'pat'], ['drA1']) },
+          )
+          .map((names) => names.map(idOf)),
       }),
     ),
   },
@@ -298,6 +349,24 @@ export const reads = fc.array(
   { minLength: 1, maxLength: 3 },
 );
 
+/** Consults a node answered: built at run time like reads; targets are categories or records. */
+export const consults = fc.array(
+  fc.record({
+    actor: id,
+    patient,
+    target: fc.oneof(
+      category.map((c): AccessTarget => ({ kind: 'category', category: c })),
+      fc
+        .tuple(record, fc.integer({ min: 0, max: 3 }))
+        .map(([r, v]): AccessTarget => ({ kind: 'record', recordId: r, version: v })),
+    ),
+    action: fc.constantFrom<Action>('read', 'read', 'write'),
+    purpose: fc.constantFrom(...PURPOSES),
+    back: fc.constantFrom(-1, 0, 1, MIN, HOUR, DAY),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
 /** One step: how far block time moves first, then a signed op (or a node's batch of reads). */
 export const step = fc.record({
   dt: fc.constantFrom(0, 1, MIN, MIN, MIN, 10 * MIN, HOUR, DAY - 1),
@@ -307,6 +376,12 @@ export const step = fc.record({
       weight: 1,
       arbitrary: fc.tuple(signer('nodeA'), reads).map(([who, r]) => ({ kind: 'reads', who, r }) as const),
     },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(signer('nodeA'), consults)
+        .map(([who, c]) => ({ kind: 'consults', who, c }) as const),
+    },
   ),
 });
 
@@ -315,7 +390,8 @@ export const step = fc.record({
  * questions often succeed: drA1 may write all of pat's data; hosp-b reads all but mental-health;
  * insurers read pat2's lab for payment from T0 + 1 h; drB1 reads child's lab1 record; drB2 has
  * emergency access to pat over [T0 + 30 min, T0 + 2 h 30 min); drA2's request for pat2 (id 2, at T0 + 50 min)
- * awaits a co-signer; drA2's grant from pat was revoked at T0 + 1 h; three access requests are open.
+ * awaits a co-signer; drA2's grant from pat was revoked at T0 + 1 h; three access requests are open;
+ * research consents and export x1 of hosp-a's custodian (see the end).
  */
 export function richer(w: World): void {
   w.grant('pat', w.actor('drA1'), T0, {
@@ -359,6 +435,32 @@ export function richer(w: World): void {
   request('drB1', 'pat', ['TREAT', 'ETREAT']);
   request('ins1', 'pat2', ['HPAYMT'], { scope: lab });
   request('res1', 'child', ['HRESCH'], { scope: { kind: 'all' }, expiresAt: T0 + 2 * DAY });
+  // Research: pat consents to hosp-a's custodian, pat2 to hosp-a as an organisation (until T0 + 2
+  // days), child's consent is revoked; res1 asked hosp-a for an export (research request 1).
+  w.grant('pat', w.actor('cust'), T0, { purposes: ['HRESCH'], end: T0 + 365 * DAY });
+  w.grant('pat2', { kind: 'org', id: 'hosp-a' }, T0, { purposes: ['HRESCH', 'TREAT'], end: T0 + 2 * DAY });
+  w.ok('mum', T0 + HOUR, {
+    op: 'revoke',
+    grantId: w.grant('child', w.actor('cust'), T0, { by: 'mum', purposes: ['HRESCH'] }),
+  });
+  w.ok('res1', T0 + HOUR, {
+    op: 'requestResearch',
+    org: 'hosp-a',
+    scope: { kind: 'categories', categories: ['lab'] },
+    reason: 'cohort-study',
+  });
+  // ... and hosp-a's custodian recorded export x1 for it (disclosures still to come).
+  w.ok('cust', T0 + HOUR, {
+    op: 'recordExport',
+    exportId: EXPORTS[0] ?? '',
+    requestId: 1,
+    fileHash: hashOf('file'),
+    k: 2,
+    l: 1,
+    quasiIdentifiers: ['birth-year'],
+    sensitive: 'condition',
+    paramsHash: hashOf('params'),
+  });
 }
 
 /** A canAccess question, `at` relative to the last block time. */

@@ -8,7 +8,9 @@ import type { ConsentOp } from '../../../vm/consent/ops.js';
 import type { Terms } from '../../../vm/consent/types.js';
 import type { OpScenario } from './op-scenarios.js';
 import { attestRows } from './op-scenarios-attest.js';
+import { consultRows } from './op-scenarios-consults.js';
 import { NOW } from './op-scenarios-records.js';
+import { researchRows } from './op-scenarios-research.js';
 import { DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, type World } from './world.js';
 
 type RequestOp = Extract<ConsentOp, { op: 'requestAccess' }>;
@@ -435,4 +437,6 @@ export const REQUEST_SCENARIOS: readonly OpScenario[] = [
   ...approveRows(),
   ...answerRows(),
   ...attestRows(),
+  ...consultRows(),
+  ...researchRows(),
 ];

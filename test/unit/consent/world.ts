@@ -60,6 +60,8 @@ export const CAST = {
   child: ['hosp-a', 'patient', 0],
   mum: ['hosp-a', 'guardian', 0],
   nodeA: ['hosp-a', 'node', 0],
+  /** hosp-a's data custodian (research exports). */
+  cust: ['hosp-a', 'custodian', 0],
   patB: ['hosp-b', 'patient', 0],
   ins1: ['insure-x', 'insurer', T0 + 365 * DAY],
   res1: ['research-r', 'researcher', T0 + 365 * DAY],

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { entryToAuditEvent } from '../../../node/fhir/audit.js';
 import { ConsentSource } from '../../../node/fhir/source.js';
+import type { AccessTarget } from '../../../vm/consent/access.js';
 import { HOUR, rec, T0 } from '../consent/world.js';
 import { expectValidFhir } from './validate.js';
 import { twinWorld } from './world.js';
@@ -35,6 +36,42 @@ function history() {
     op: 'recordReads',
     reads: [read('drA1', T0 + HOUR + 1), read('drB1', T0 + 3 * HOUR + 1), read('drA2', T0 + 3 * HOUR + 2)],
   });
+  const consult = (target: AccessTarget, action: 'read' | 'write') => ({
+    actor: w.id('drA2'),
+    patient: w.id('pat'),
+    target,
+    action,
+    purpose: 'TREAT' as const,
+    at: T0 + 4 * HOUR,
+  });
+  w.ok('nodeA', T0 + 4 * HOUR, {
+    op: 'recordConsults',
+    consults: [
+      consult({ kind: 'category', category: 'lab' }, 'read'),
+      consult({ kind: 'record', recordId: rec('lab9'), version: 1 }, 'write'),
+    ],
+  });
+  // A research release: pat consents to the custodian, res1 asks, cust exports and discloses pat.
+  w.grant('pat', w.actor('cust'), T0, { purposes: ['HRESCH'] });
+  const request = w.ok('res1', T0 + 4 * HOUR, {
+    op: 'requestResearch',
+    org: 'hosp-a',
+    scope: { kind: 'all' },
+    reason: 'cohort-study',
+  });
+  const exportId = 'ee'.repeat(32);
+  w.ok('cust', T0 + 5 * HOUR, {
+    op: 'recordExport',
+    exportId,
+    requestId: request,
+    fileHash: 'ff'.repeat(32),
+    k: 5,
+    l: 2,
+    quasiIdentifiers: ['birth-year', 'sex'],
+    sensitive: 'condition',
+    paramsHash: 'dd'.repeat(32),
+  });
+  w.ok('cust', T0 + 5 * HOUR, { op: 'recordDisclosures', exportId, patients: [w.id('pat')] });
   const events = new ConsentSource(t.query).trail(w.id('pat')).map((x) => entryToAuditEvent(x, 'test-chain'));
   return { ...t, events };
 }
@@ -73,6 +110,30 @@ describe('the audit trail as FHIR AuditEvent', () => {
     expect(read.agent[1]?.requestor).toBe(false);
     expect(read.outcome).toBe('0');
     expect(read.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
+  });
+
+  it('a consult is an operation about the category or record asked for, answered by the node', () => {
+    const { events, w } = history();
+    const consults = events.filter((e) => e.subtype?.[1]?.code === 'consult');
+    expect(consults.map((e) => [e.action, e.outcome, e.outcomeDesc])).toEqual([
+      ['E', '0', 'read:no_grant'],
+      ['E', '0', 'write:no_grant'],
+    ]);
+    expect(consults[0]?.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('drA2'), w.id('nodeA')]);
+    expect(consults[0]?.entity?.[1]?.what?.identifier).toMatchObject({ value: 'lab' });
+    expect(consults[1]?.entity?.[1]?.what?.identifier?.value).toBe(`${rec('lab9')}/1`);
+  });
+
+  it('a research disclosure names the custodian, the researcher as recipient, and the export', () => {
+    const { events, w } = history();
+    const d = events.find((e) => e.subtype?.[1]?.code === 'disclose')!;
+    expect(d.action).toBe('E');
+    expect(d.purposeOfEvent?.[0]?.coding?.[0]?.code).toBe('HRESCH');
+    expect(d.agent.map((a) => a.who?.identifier?.value)).toEqual([w.id('cust'), w.id('res1')]);
+    expect(d.entity?.[1]?.what?.identifier).toEqual({
+      system: 'urn:ehrchain:export',
+      value: 'ee'.repeat(32),
+    });
   });
 
   it('a break-the-glass read is flagged BTG with purpose ETREAT', () => {

@@ -43,11 +43,14 @@ const sample = (type: ActorEventType): ActorEvent => {
     purpose: 'TREAT',
     reason: 'referral',
     via: hex32('d'),
+    action: 'read',
     kind: 'patient-confirmed',
     category: 'lab',
     grantee: `actor:${hex32('b')}`,
     expiresAt: 1_700_000_100_000,
     requester: hex32('e'),
+    exportId: hex32('f'),
+    researcher: hex32('1'),
   };
   const base = ['id', 'actor', 'as', 'height', 'time', 'at', 'patient', 'by'] as const;
   const keep = new Set<string>([...base, ...actorEventRequired[type]]);

@@ -155,6 +155,21 @@ const rows: Row[] = [
     ctx(),
     [['record.attested', PATIENT, 'patient']],
   ],
+  [
+    'a consult reaches the patient and guardians',
+    entry('consult', DOCTOR, enc.encode('lab'), enc.encode('read:granted'), 1, NODE),
+    ctx({ guardians: [GUARDIAN] }),
+    [
+      ['consent.consulted', PATIENT, 'patient'],
+      ['consent.consulted', GUARDIAN, 'guardian'],
+    ],
+  ],
+  [
+    'a research disclosure reaches the patient',
+    entry('disclose', OTHER, hex(RECORD), hex(DOCTOR), 4),
+    ctx(),
+    [['research.disclosed', PATIENT, 'patient']],
+  ],
   ['key sharing is not announced', entry('shareKey', PATIENT, versionRef(1), hex(DOCTOR)), ctx(), []],
   [
     'a guardian link is no event (it changes who hears)',
@@ -182,6 +197,25 @@ describe('auditToActorEvents', () => {
       purpose: 'TREAT',
       reason: 'granted',
       via: NODE,
+    });
+  });
+
+  it('a consult carries who was asked about, the target, action, purpose, answer and node', () => {
+    const ask = (subject: Uint8Array, detail: string) =>
+      auditToActorEvents(entry('consult', DOCTOR, subject, enc.encode(detail), 4, NODE), ctx()).events[0];
+    expect(ask(enc.encode('lab'), 'read:no_grant')).toMatchObject({
+      type: 'consent.consulted',
+      by: DOCTOR,
+      category: 'lab',
+      action: 'read',
+      purpose: 'HRESCH',
+      reason: 'no_grant',
+      via: NODE,
+    });
+    expect(ask(versionRef(0), 'write:granted')).toMatchObject({
+      recordId: RECORD,
+      version: 0,
+      action: 'write',
     });
   });
 

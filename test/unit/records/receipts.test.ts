@@ -1,7 +1,8 @@
 /** The read recorder: batching into recordReads txs, nonces, and settling by receipt. */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../node/log.js';
-import { ReadRecorder } from '../../../node/records/receipts.js';
+import { ConsultRecorder } from '../../../node/records/consult-receipts.js';
+import { createSubmitLane, ReadRecorder } from '../../../node/records/receipts.js';
 import { createSigner } from '../../../protocol/chain/keys.js';
 import { decodeSignedTx } from '../../../protocol/chain/tx.js';
 import type { SignedTx } from '../../../protocol/chain/types.js';
@@ -160,5 +161,42 @@ describe('ReadRecorder resubmission while running', () => {
     expect(await r.resubmitDropped(t + 1500)).toBe(0);
     expect(r.pending + sent.length).toBe(1);
     await r.stop();
+  });
+});
+
+describe('ConsultRecorder', () => {
+  const consult = (at: number) => ({
+    actor: 'ab'.repeat(32),
+    patient: 'cd'.repeat(32),
+    target: { kind: 'category', category: 'lab' } as const,
+    action: 'read' as const,
+    purpose: 'TREAT' as const,
+    at,
+  });
+
+  it('sends recordConsults txs on the lane of the read recorder: one key, consecutive nonces', async () => {
+    const sent: SignedTx[] = [];
+    const deps = {
+      chainId: 'c',
+      signer: createSigner(fixed('node')),
+      nextNonce: () => 5,
+      submit: async (b: Uint8Array) => void sent.push(decodeSignedTx(b)),
+      lane: createSubmitLane(),
+    };
+    const opts = { intervalMs: 10_000, maxBatch: 2, maxPending: 100, resubmitMs: 1000 };
+    const reads = new ReadRecorder(opts, deps, silentLogger());
+    const consults = new ConsultRecorder(opts, deps, silentLogger());
+    for (let i = 0; i < 3; i++) void consults.add(consult(i));
+    void reads.add(read(1));
+    await Promise.all([consults.flush(), reads.flush()]);
+    expect(sent.map((t) => [t.body.method, t.body.nonce])).toEqual([
+      ['recordConsults', 5],
+      ['recordConsults', 6],
+      ['recordReads', 7],
+    ]);
+    expect(unpackFields(sent[0]!.body.args[0]!)).toHaveLength(2);
+    consults.onReceipt(sent[0]!.hash, 'reverted', 'future_consult');
+    expect(consults.requeued).toBe(2);
+    await Promise.all([consults.stop(), reads.stop()]);
   });
 });

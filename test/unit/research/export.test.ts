@@ -34,6 +34,12 @@ describe('cohort export', () => {
     expect(r.classSizeHistogram.reduce((s, h) => s + h.size * h.classes, 0)).toBe(r.rowsReleased);
   });
 
+  it('names the released patients by input position, one per released row, for the disclosures', () => {
+    expect(a.included).toHaveLength(a.report.rowsReleased);
+    expect(new Set(a.included).size).toBe(a.included.length);
+    expect(a.included.every((i) => i >= 0 && i < a.report.patients)).toBe(true);
+  });
+
   it('reports prosecutor risk from the class sizes', () => {
     expect(a.report.risk.max).toBe(1 / a.report.kAchieved);
     expect(a.report.risk.average).toBeCloseTo(a.report.classes / a.report.rowsReleased, 12);
