@@ -33,6 +33,7 @@ import { decodeInt } from '../vm/abi.js';
 import { encodeOp } from '../vm/consent/abi.js';
 import type { ConsentOp } from '../vm/consent/ops.js';
 import { Account, ApiError, type EhrClient } from './client.js';
+import { IndexClient } from './index-tokens.js';
 
 /** What `put` needs. */
 export interface PutRecord {
@@ -47,6 +48,8 @@ export interface PutRecord {
   /** Other readers' public keys (the author is added unless `includeSelf` is false). */
   readonly readerKeys?: readonly Uint8Array[];
   readonly includeSelf?: boolean;
+  /** The patient's index key: when given, the version's blind-index tokens are uploaded too. */
+  readonly indexKey?: Uint8Array;
 }
 
 /** A stored version. */
@@ -145,9 +148,18 @@ export class RecordsClient {
       keys,
     });
     const tx = await this.#call(op);
+    const anchored = decodeInt(fromHex(tx.receipt!.returnData));
+    // Tokens after the anchor: the node checks the signer is the anchored version's author.
+    if (p.indexKey !== undefined)
+      await new IndexClient(this.client, this.seed, this.chainId, this.fetchImpl).putTokens(
+        p.indexKey,
+        recordId,
+        anchored,
+        resource,
+      );
     return {
       recordId: toHex(recordId),
-      version: decodeInt(fromHex(tx.receipt!.returnData)),
+      version: anchored,
       cid: stored.cid,
       replicas: stored.replicas,
     };

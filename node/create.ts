@@ -40,6 +40,8 @@ import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
 import { Snapshotter } from './raft/snapshotter.js';
 import { registerRecordRoutes } from './records/routes.js';
+import { defaultSearchIndexOptions, SearchIndex } from './records/search.js';
+import { registerSearchRoutes } from './records/search-routes.js';
 import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import { nextNonce } from './state/registry.js';
@@ -184,6 +186,19 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     submit: (bytes) => ingress.submit(bytes),
     log: log.child({ module: 'records' }),
   });
+
+  const search = new SearchIndex(
+    { ...defaultSearchIndexOptions, requestWindowMs: o.records.requestWindowMs },
+    {
+      chainId,
+      dir: join(config.dataDir, 'index'),
+      query: (method, args) => {
+        const r = executor.query(store.state, 'consent', method, args);
+        if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+        return r.returnData;
+      },
+    },
+  );
 
   const notify = await Notifier.open(o.notify, {
     dataDir: config.dataDir,
@@ -352,6 +367,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
+    await registerSearchRoutes(app, search);
     await registerFhirRoutes(app, {
       chainId,
       query: (method, args) => {
@@ -391,6 +407,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     ingress,
     driver,
     records,
+    search,
     notify,
     http,
     leadership,

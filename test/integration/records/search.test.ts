@@ -1,0 +1,293 @@
+/**
+ * The searchable encrypted index on a real node (libp2p on 127.0.0.1, LevelDB, HTTP): a patient
+ * publishes its index key to an author and two readers; the author writes synthetic records with
+ * tokens; every search equals a plaintext search of the same records restricted to what the
+ * reader's consent allows; a reader without consent gets nothing; an erased record drops out; and
+ * no LevelDB of the node holds a code in the clear.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../client/client.js';
+import { IndexClient, type SearchHit } from '../../../client/index-tokens.js';
+import { fromHex, toHex } from '../../../protocol/chain/encoding.js';
+import { createSigner } from '../../../protocol/chain/keys.js';
+import {
+  categoryTerm,
+  codeTerm,
+  type IndexTerm,
+  newIndexKey,
+  termsOf,
+  yearTerm,
+} from '../../../protocol/records/blind-index.js';
+import { utf8 } from '../../../protocol/records/bytes.js';
+import { signIndexTokensRequest } from '../../../protocol/records/index-request.js';
+import { createNetwork, type Network } from '../../helpers/network.js';
+import { type Actor, HOUR, RecordsWorld } from './world.js';
+
+const LOINC = 'http://loinc.org';
+const SCT = 'http://snomed.info/sct';
+const OBS_CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const cc = (system: string, code: string) => ({ coding: [{ system, code }] });
+const obs = (code: string, year: number, value: number) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  category: [cc(OBS_CAT, 'laboratory')],
+  code: cc(LOINC, code),
+  subject: { reference: 'Patient/synthetic-1' },
+  effectiveDateTime: `${year}-04-01T09:00:00Z`,
+  valueQuantity: { value, unit: '1' },
+});
+const condition = (year: number) => ({
+  resourceType: 'Condition',
+  code: cc(SCT, '44054006'),
+  subject: { reference: 'Patient/synthetic-1' },
+  onsetDateTime: `${year}-01-15`,
+});
+
+/** The synthetic records the author writes: [category on chain, resource, previous record index]. */
+const WRITES: [string, Record<string, unknown>, number | null][] = [
+  ['lab', obs('4548-4', 2023, 6.1), null],
+  ['lab', obs('4548-4', 2024, 6.4), null],
+  ['lab', obs('718-7', 2024, 13.2), null],
+  [
+    'imaging',
+    {
+      resourceType: 'DiagnosticReport',
+      status: 'final',
+      code: cc(LOINC, '24627-2'),
+      subject: { reference: 'Patient/synthetic-1' },
+      effectiveDateTime: '2024-09-09',
+    },
+    null,
+  ],
+  [
+    'lab',
+    {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: obs('4548-4', 2022, 7.0) }, { resource: condition(2022) }],
+    },
+    null,
+  ],
+  ['imaging', condition(2021), null],
+  ['lab', obs('718-7', 2025, 12.9), 0], // version 2 of the first record
+];
+const PLAINTEXT_CODES = ['4548-4', '718-7', '24627-2', '44054006', 'loinc.org', 'laboratory'];
+
+/** A written version, as the plaintext model sees it. */
+interface Written {
+  readonly recordId: string;
+  readonly version: number;
+  readonly cid: string;
+  readonly category: string;
+  readonly terms: Set<string>;
+  erased: boolean;
+}
+
+const key = (t: IndexTerm) => `${t.kind}:${t.value}`;
+const hitKey = (h: { recordId: string; version: number }) => `${h.recordId}@${h.version}`;
+
+/** The naive model: versions holding every term, in categories the reader may read, not erased. */
+function plaintextSearch(
+  all: readonly Written[],
+  terms: readonly IndexTerm[],
+  categories: readonly string[],
+) {
+  return all
+    .filter((w) => !w.erased && categories.includes(w.category) && terms.every((t) => w.terms.has(key(t))))
+    .map(hitKey)
+    .sort();
+}
+
+const QUERIES: [string, IndexTerm[]][] = [
+  ['HbA1c', [codeTerm(LOINC, '4548-4')]],
+  ['HbA1c in 2024', [codeTerm(LOINC, '4548-4'), yearTerm(2024)]],
+  ['anything in 2024', [yearTerm(2024)]],
+  ['diabetes (SNOMED)', [codeTerm(SCT, '44054006')]],
+  ['laboratory category', [categoryTerm(OBS_CAT, 'laboratory')]],
+  [
+    'haemoglobin, spelled with an upper-case host and a trailing slash',
+    [codeTerm('HTTP://LOINC.ORG/', '718-7')],
+  ],
+  ['chest CT', [codeTerm(LOINC, '24627-2')]],
+  ['a code nobody has', [codeTerm(LOINC, '9999-9')]],
+];
+
+describe('searchable encrypted index on a node', () => {
+  let net: Network;
+  let w: RecordsWorld;
+  let patient: Actor;
+  let author: Actor;
+  let labReader: Actor;
+  let stranger: Actor;
+  const indexKey = newIndexKey();
+  const written: Written[] = [];
+  const idx = (a: Actor) => new IndexClient(net.node(0).client, a.seed, net.chainId);
+
+  const grant = (who: Actor, actions: ('read' | 'write')[], categories: string[]) =>
+    w.run(w.client(patient, 0).account, {
+      op: 'grant',
+      patient: patient.id,
+      grantee: { kind: 'actor', id: who.id },
+      actions,
+      scope: { kind: 'categories', categories },
+      purposes: ['TREAT'],
+      start: Date.now() - HOUR,
+      end: Date.now() + 24 * HOUR,
+      exceptions: [],
+    });
+
+  /** Searches as `who` and returns hit keys, sorted. */
+  const search = async (who: Actor, terms: IndexTerm[], purpose: 'TREAT' | 'HRESCH' = 'TREAT') => {
+    const k = await idx(who).indexKey(fromHex(patient.id));
+    const r = await idx(who).search(k, fromHex(patient.id), terms, purpose);
+    expect(r.truncated).toBe(false);
+    return r.results.map((h: SearchHit) => hitKey(h)).sort();
+  };
+
+  beforeAll(async () => {
+    // One node: no DHT peer to provide to, so a short lookup timeout keeps each put quick.
+    net = await createNetwork({ nodes: 1, mode: 'inproc', config: { records: { dhtTimeoutMs: 300 } } });
+    await net.waitLeader();
+    w = await new RecordsWorld(net).init();
+    patient = await w.register('patient');
+    author = await w.register('doctor');
+    labReader = await w.register('doctor');
+    stranger = await w.register('doctor');
+    await grant(author, ['read', 'write'], ['lab', 'imaging']);
+    await grant(labReader, ['read'], ['lab']);
+    // The stranger holds the index key but no consent: the node's filter, not the key, decides.
+    expect(await idx(patient).publishKey(indexKey, [author.key, labReader.key, stranger.key])).toBe(3);
+    const authorKey = await idx(author).indexKey(fromHex(patient.id));
+    expect(toHex(authorKey)).toBe(toHex(indexKey));
+    for (const [category, resource, previous] of WRITES) {
+      const prev = previous === null ? undefined : written[previous];
+      const r = await w.client(author, 0).put({
+        patientKey: patient.key,
+        resource,
+        category,
+        indexKey: authorKey,
+        ...(prev === undefined ? {} : { recordId: fromHex(prev.recordId) }),
+      });
+      written.push({
+        recordId: r.recordId,
+        version: r.version,
+        cid: r.cid,
+        category,
+        terms: new Set(termsOf(resource).map(key)),
+        erased: false,
+      });
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await net?.cleanup();
+  }, 60_000);
+
+  it.each(QUERIES)(
+    'a granted reader searching for %s gets the plaintext answer over consented records',
+    async (_n, terms) => {
+      expect(await search(labReader, terms)).toEqual(plaintextSearch(written, terms, ['lab']));
+    },
+  );
+
+  it.each(QUERIES)(
+    'the author searching for %s gets the plaintext answer over both categories',
+    async (_n, terms) => {
+      expect(await search(author, terms)).toEqual(plaintextSearch(written, terms, ['lab', 'imaging']));
+    },
+  );
+
+  it('the queries are not vacuous: most have answers, and the lab reader sees fewer than the author', () => {
+    const all = QUERIES.map(([, t]) => plaintextSearch(written, t, ['lab', 'imaging']).length);
+    const lab = QUERIES.map(([, t]) => plaintextSearch(written, t, ['lab']).length);
+    expect(all.filter((n) => n > 0).length).toBeGreaterThanOrEqual(6);
+    expect(lab.reduce((a, b) => a + b, 0)).toBeLessThan(all.reduce((a, b) => a + b, 0));
+  });
+
+  it('the answers name the CIDs anchored on chain', async () => {
+    const k = await idx(author).indexKey(fromHex(patient.id));
+    const r = await idx(author).search(k, fromHex(patient.id), [codeTerm(LOINC, '24627-2')]);
+    expect(r.results).toEqual([{ recordId: written[3]!.recordId, version: 1, cid: written[3]!.cid }]);
+  });
+
+  it('a reader without consent gets nothing, for every query', async () => {
+    for (const [, terms] of QUERIES) expect(await search(stranger, terms)).toEqual([]);
+  });
+
+  it('a granted reader asking for another purpose than granted gets nothing', async () => {
+    expect(await search(labReader, [codeTerm(LOINC, '4548-4')], 'HRESCH')).toEqual([]);
+  });
+
+  it('only the author or the patient sets a version’s tokens (403 not_author)', async () => {
+    const req = signIndexTokensRequest(
+      { chainId: net.chainId, recordId: fromHex(written[0]!.recordId), version: 1, tokens: [] },
+      createSigner(stranger.seed),
+    );
+    const res = await fetch(`${net.node(0).url}/v1/index/tokens`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: Buffer.from(req).toString('base64url') }),
+    });
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([
+      403,
+      'not_author',
+    ]);
+  });
+
+  it('tokens for a version not anchored are refused (404 unknown_record)', async () => {
+    const err = await idx(author)
+      .putTokens(indexKey, new Uint8Array(32).fill(7), 1, WRITES[0]![1])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect([(err as ApiError).status, (err as ApiError).code]).toEqual([404, 'unknown_record']);
+  });
+
+  it('an erased record drops out of every answer', async () => {
+    const bundle = written[4]!;
+    await w.client(patient, 0).erase(fromHex(bundle.recordId));
+    bundle.erased = true;
+    const terms = [codeTerm(SCT, '44054006')];
+    expect(await search(author, terms)).toEqual(plaintextSearch(written, terms, ['lab', 'imaging']));
+    expect(await search(author, terms)).toHaveLength(1);
+  });
+
+  it('no LevelDB of the node holds a code, a coding or a category in the clear', async () => {
+    const dataDir = net.node(0).node!.config.dataDir;
+    await net.node(0).stop();
+    const dbs = await levelDirs(dataDir);
+    expect(dbs.map((d) => d.slice(dataDir.length))).toEqual(expect.arrayContaining(['/index', '/blobs']));
+    let entries = 0;
+    for (const dir of dbs) {
+      const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+      await db.open();
+      try {
+        for await (const [k, v] of db.iterator()) {
+          entries++;
+          for (const code of PLAINTEXT_CODES) {
+            const needle = Buffer.from(utf8(code));
+            expect(Buffer.from(k).includes(needle), `${dir} key holds ${code}`).toBe(false);
+            expect(Buffer.from(v).includes(needle), `${dir} value holds ${code}`).toBe(false);
+          }
+        }
+      } finally {
+        await db.close();
+      }
+    }
+    expect(entries).toBeGreaterThan(WRITES.length);
+  });
+});
+
+/** Every LevelDB directory (holding a CURRENT file) under `dir`. */
+async function levelDirs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const names = await readdir(dir);
+  if (names.includes('CURRENT')) out.push(dir);
+  for (const n of names) {
+    const p = join(dir, n);
+    if ((await stat(p)).isDirectory()) out.push(...(await levelDirs(p)));
+  }
+  return out;
+}
