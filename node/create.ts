@@ -197,6 +197,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
         return r.returnData;
       },
+      log: log.child({ module: 'search-index' }),
     },
   );
 
@@ -214,7 +215,13 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const fanout = new AppliedFanout({
     mempool,
     producer,
-    records,
+    // Erasures delete blobs (records) and tokens (search).
+    records: {
+      onApplied: (a) => {
+        records.onApplied(a);
+        search.onApplied(a);
+      },
+    },
     notify,
     metrics,
     events,

@@ -92,6 +92,30 @@ export class SearchIndexStore {
     await batch.write();
   }
 
+  /** Deletes the tokens of every version of a record (erasure); returns how many versions had some. */
+  deleteRecord(recordId: Uint8Array): Promise<number> {
+    const p = this.#queue.then(async () => {
+      const batch = this.#level.batch();
+      let n = 0;
+      for await (const [rv, v] of this.#ver.iterator({ gte: recordId, lt: upperOf(recordId) })) {
+        const patient = v.subarray(0, 32);
+        for (let o = 32; o + TOKEN_BYTES <= v.length; o += TOKEN_BYTES)
+          batch.del(concatBytes(patient, v.subarray(o, o + TOKEN_BYTES), rv), { sublevel: this.#tok });
+        batch.del(rv, { sublevel: this.#ver });
+        n++;
+      }
+      await batch.write();
+      return n;
+    });
+    this.#queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Whether tokens are stored for (record, version). */
+  async hasTokens(recordId: Uint8Array, version: number): Promise<boolean> {
+    return (await this.#ver.get(concatBytes(recordId, u32(version)))) !== undefined;
+  }
+
   /** Versions of `patient` holding `token`, at most `limit` (+1 to tell the caller there are more). */
   async postings(patient: Uint8Array, token: Uint8Array, limit: number): Promise<Posting[]> {
     const prefix = concatBytes(patient, token);

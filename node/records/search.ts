@@ -18,6 +18,8 @@ import {
 } from '../../protocol/records/index-request.js';
 import type { PurposeName } from '../../protocol/records/request.js';
 import { ROLE_CODE } from '../../vm/consent/abi.js';
+import type { AppliedBlock } from '../blocks/applier.js';
+import type { Logger } from '../log.js';
 import { NonceCache } from './nonces.js';
 import { SearchIndexStore } from './search-index.js';
 
@@ -38,6 +40,7 @@ export interface SearchIndexDeps {
   readonly dir: string;
   /** Runs a consent contract query on applied state. */
   query(method: string, args: readonly Uint8Array[]): Uint8Array;
+  readonly log?: Logger;
   now?(): number;
 }
 
@@ -77,6 +80,7 @@ export class SearchIndex {
   store!: SearchIndexStore;
   readonly #nonces: NonceCache;
   readonly #keys = new KeyCache(10_000);
+  readonly #erasing = new Set<Promise<unknown>>();
 
   constructor(
     readonly options: SearchIndexOptions,
@@ -90,6 +94,7 @@ export class SearchIndex {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.#erasing]);
     await this.store?.close();
   }
 
@@ -159,6 +164,23 @@ export class SearchIndex {
       a.recordId === b.recordId ? a.version - b.version : a.recordId < b.recordId ? -1 : 1,
     );
     return { patient: toHex(q.patient), results, truncated };
+  }
+
+  /** Called for every applied block: an erased record's tokens are deleted here. */
+  onApplied(a: AppliedBlock): void {
+    for (const [i, tx] of a.block.txs.entries()) {
+      const b = tx.body;
+      if (b.contract !== 'consent' || b.method !== 'erase' || a.receipts[i]?.status !== 'ok') continue;
+      const record = b.args[0];
+      if (record === undefined || this.store === undefined) continue;
+      const p = this.store
+        .deleteRecord(record)
+        .catch((err: unknown) =>
+          this.deps.log?.error({ err }, 'deleting the tokens of an erased record failed'),
+        );
+      this.#erasing.add(p);
+      void p.finally(() => this.#erasing.delete(p));
+    }
   }
 
   #allowed(

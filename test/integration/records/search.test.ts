@@ -23,7 +23,7 @@ import {
 } from '../../../protocol/records/blind-index.js';
 import { utf8 } from '../../../protocol/records/bytes.js';
 import { signIndexTokensRequest } from '../../../protocol/records/index-request.js';
-import { createNetwork, type Network } from '../../helpers/network.js';
+import { createNetwork, type Network, waitFor } from '../../helpers/network.js';
 import { type Actor, HOUR, RecordsWorld } from './world.js';
 
 const LOINC = 'http://loinc.org';
@@ -245,10 +245,13 @@ describe('searchable encrypted index on a node', () => {
     expect([(err as ApiError).status, (err as ApiError).code]).toEqual([404, 'unknown_record']);
   });
 
-  it('an erased record drops out of every answer', async () => {
+  it('an erased record drops out of every answer, and its tokens are deleted', async () => {
     const bundle = written[4]!;
+    const store = net.node(0).node!.search.store;
+    expect(await store.hasTokens(fromHex(bundle.recordId), 1)).toBe(true);
     await w.client(patient, 0).erase(fromHex(bundle.recordId));
     bundle.erased = true;
+    await waitFor(async () => !(await store.hasTokens(fromHex(bundle.recordId), 1)), 'tokens deleted');
     const terms = [codeTerm(SCT, '44054006')];
     expect(await search(author, terms)).toEqual(plaintextSearch(written, terms, ['lab', 'imaging']));
     expect(await search(author, terms)).toHaveLength(1);
