@@ -67,15 +67,21 @@ export class IndexClient {
     return json;
   }
 
-  /** Patient: wraps `indexKey` for each reader (ed25519 public keys) and publishes the wraps. */
-  async publishKey(indexKey: Uint8Array, readerKeys: readonly Uint8Array[]): Promise<number> {
+  /**
+   * Patient: wraps `indexKey` for each reader (ed25519 public keys) and publishes the wraps;
+   * answers how many were stored and on how many validators.
+   */
+  async publishKey(
+    indexKey: Uint8Array,
+    readerKeys: readonly Uint8Array[],
+  ): Promise<{ keys: number; replicas: number }> {
     const id = indexKeyId(this.id);
     const keys = readerKeys.map((k) => ({ reader: actorId(k), wrapped: wrapKey(indexKey, k, id, 1) }));
     const request = signIndexKeysRequest({ chainId: this.chainId, keys }, this.signer);
-    const r = await this.#send<{ keys: number }>('PUT', '/v1/index/keys', {
+    const r = await this.#send<{ keys: number; replicas: number }>('PUT', '/v1/index/keys', {
       request: Buffer.from(request).toString('base64url'),
     });
-    return r.keys;
+    return { keys: r.keys, replicas: r.replicas };
   }
 
   /** The index key of `patient` (actor id) wrapped for this actor, unwrapped. */
@@ -87,21 +93,24 @@ export class IndexClient {
     return unwrapKey(fromHex(r.wrappedKey), this.seed, indexKeyId(patient), 1);
   }
 
-  /** Author or patient: derives and uploads the tokens of an anchored version of `resource`. */
+  /**
+   * Author or patient: derives and uploads the tokens of an anchored version of `resource`;
+   * answers how many distinct tokens were stored and on how many validators.
+   */
   async putTokens(
     indexKey: Uint8Array,
     recordId: Uint8Array,
     version: number,
     resource: unknown,
-  ): Promise<number> {
+  ): Promise<{ tokens: number; replicas: number }> {
     const request = signIndexTokensRequest(
       { chainId: this.chainId, recordId, version, tokens: tokensOf(indexKey, resource) },
       this.signer,
     );
-    const r = await this.#send<{ tokens: number }>('PUT', '/v1/index/tokens', {
+    const r = await this.#send<{ tokens: number; replicas: number }>('PUT', '/v1/index/tokens', {
       request: Buffer.from(request).toString('base64url'),
     });
-    return r.tokens;
+    return { tokens: r.tokens, replicas: r.replicas };
   }
 
   /** Reader: the patient's versions holding every term that this actor may read for `purpose`. */

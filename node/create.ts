@@ -198,6 +198,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         return r.returnData;
       },
       log: log.child({ module: 'search-index' }),
+      host,
+      validatorPeers: () => validators().flatMap((v) => (v.peerId === nodeId ? [] : [v.peerId])),
     },
   );
 

@@ -42,6 +42,10 @@ const requestBody = {
   additionalProperties: false,
 } as const;
 const hex32 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const replicas = {
+  type: 'integer',
+  description: 'Validators that now hold it, this one included (pushed to every other validator).',
+} as const;
 
 function refuse(reply: FastifyReply, err: unknown): FastifyReply {
   if (!(err instanceof RecordError) && !(err instanceof IndexError)) throw err;
@@ -67,8 +71,8 @@ export async function registerSearchRoutes(app: FastifyInstance, index: SearchIn
         response: {
           200: {
             type: 'object',
-            properties: { patient: hex32, keys: { type: 'integer' } },
-            required: ['patient', 'keys'],
+            properties: { patient: hex32, keys: { type: 'integer' }, replicas },
+            required: ['patient', 'keys', 'replicas'],
           },
           ...errors,
         },
@@ -126,8 +130,13 @@ export async function registerSearchRoutes(app: FastifyInstance, index: SearchIn
         response: {
           200: {
             type: 'object',
-            properties: { recordId: hex32, version: { type: 'integer' }, tokens: { type: 'integer' } },
-            required: ['recordId', 'version', 'tokens'],
+            properties: {
+              recordId: hex32,
+              version: { type: 'integer' },
+              tokens: { type: 'integer' },
+              replicas,
+            },
+            required: ['recordId', 'version', 'tokens', 'replicas'],
           },
           ...errors,
         },

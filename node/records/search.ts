@@ -12,14 +12,19 @@ import * as C from '../../protocol/records/consent-calls.js';
 import { RecordError } from '../../protocol/records/errors.js';
 import {
   decodeIndexRequest,
-  type INDEX_KINDS,
+  INDEX_KINDS,
+  type IndexKeysRequest,
   type IndexRequest,
+  type IndexTokensRequest,
+  MAX_INDEX_REQUEST_BYTES,
   verifyIndexRequest,
 } from '../../protocol/records/index-request.js';
 import type { PurposeName } from '../../protocol/records/request.js';
 import { ROLE_CODE } from '../../vm/consent/abi.js';
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
+import type { P2PHost } from '../p2p/host.js';
+import { RequestRefusal } from '../p2p/request.js';
 import { NonceCache } from './nonces.js';
 import { SearchIndexStore } from './search-index.js';
 
@@ -29,9 +34,18 @@ export interface SearchIndexOptions {
   readonly maxResults: number;
   /** Signed requests are accepted within this many ms of the node's clock. */
   readonly requestWindowMs: number;
+  /** Time allowed for pushing a request to one other validator. */
+  readonly pushTimeoutMs: number;
+  /** How long a replica waits for its state to reach a pushed version's anchor. */
+  readonly replicaWaitMs: number;
 }
 
-export const defaultSearchIndexOptions: SearchIndexOptions = { maxResults: 256, requestWindowMs: 60_000 };
+export const defaultSearchIndexOptions: SearchIndexOptions = {
+  maxResults: 256,
+  requestWindowMs: 60_000,
+  pushTimeoutMs: 5_000,
+  replicaWaitMs: 3_000,
+};
 
 /** What the index needs from the node. */
 export interface SearchIndexDeps {
@@ -41,6 +55,10 @@ export interface SearchIndexDeps {
   /** Runs a consent contract query on applied state. */
   query(method: string, args: readonly Uint8Array[]): Uint8Array;
   readonly log?: Logger;
+  /** The p2p host (pushes to other validators); absent: no replication. */
+  readonly host?: Pick<P2PHost, 'handleRequest' | 'unhandleRequest' | 'request'>;
+  /** Peer ids of the other validators. */
+  validatorPeers?(): string[];
   now?(): number;
 }
 
@@ -81,19 +99,26 @@ export class SearchIndex {
   readonly #nonces: NonceCache;
   readonly #keys = new KeyCache(10_000);
   readonly #erasing = new Set<Promise<unknown>>();
+  readonly #push: string;
 
   constructor(
     readonly options: SearchIndexOptions,
     private readonly deps: SearchIndexDeps,
   ) {
     this.#nonces = new NonceCache(options.requestWindowMs);
+    this.#push = `/ehrchain/${deps.chainId}/index-push/1.0.0`;
   }
 
   async start(): Promise<void> {
     this.store = await SearchIndexStore.open(this.deps.dir);
+    await this.deps.host?.handleRequest(this.#push, (b) => this.#onPush(b), {
+      maxRequestBytes: MAX_INDEX_REQUEST_BYTES,
+      timeoutMs: this.options.pushTimeoutMs + this.options.replicaWaitMs,
+    });
   }
 
   async stop(): Promise<void> {
+    await this.deps.host?.unhandleRequest(this.#push).catch(() => undefined);
     await Promise.allSettled([...this.#erasing]);
     await this.store?.close();
   }
@@ -116,8 +141,15 @@ export class SearchIndex {
   }
 
   /** PUT /v1/index/tokens: the tokens of an anchored version, from its author or patient. */
-  async putTokens(bytes: Uint8Array): Promise<{ recordId: string; version: number; tokens: number }> {
+  async putTokens(
+    bytes: Uint8Array,
+  ): Promise<{ recordId: string; version: number; tokens: number; replicas: number }> {
     const q = this.#check(bytes, 'tokens');
+    const r = await this.#storeTokens(q);
+    return { ...r, replicas: 1 + (await this.#replicate(bytes)) };
+  }
+
+  async #storeTokens(q: IndexTokensRequest): Promise<{ recordId: string; version: number; tokens: number }> {
     const info = this.#version(q.recordId, q.version);
     if (info === null) throw new RecordError('unknown_record', 'no such record version (anchor it first)');
     if (info.erasedAt > 0) throw new RecordError('erased', 'the record was erased');
@@ -130,14 +162,59 @@ export class SearchIndex {
   }
 
   /** PUT /v1/index/keys: the signer's (a patient's) index key wrapped for readers. */
-  async putKeys(bytes: Uint8Array): Promise<{ patient: string; keys: number }> {
+  async putKeys(bytes: Uint8Array): Promise<{ patient: string; keys: number; replicas: number }> {
     const q = this.#check(bytes, 'keys');
+    const r = await this.#storeKeys(q);
+    return { ...r, replicas: 1 + (await this.#replicate(bytes)) };
+  }
+
+  async #storeKeys(q: IndexKeysRequest): Promise<{ patient: string; keys: number }> {
     const patient = C.actorId(q.signer);
     const a = C.decodeActorInfo(this.deps.query(...call(C.actorInfoCall(patient))));
     if (a === null || a.role !== ROLE_CODE.patient || a.suspended)
       throw new IndexError(NOT_PATIENT, 'only a registered patient publishes an index key');
     await this.store.putKeys(patient, q.keys);
     return { patient: toHex(patient), keys: q.keys.length };
+  }
+
+  /** Pushes a signed keys / tokens request to every other validator; returns how many took it. */
+  async #replicate(bytes: Uint8Array): Promise<number> {
+    const host = this.deps.host;
+    if (host === undefined) return 0;
+    const peers = this.deps.validatorPeers?.() ?? [];
+    const done = await Promise.all(
+      peers.map((peer) =>
+        host.request(peer, this.#push, bytes, { timeoutMs: this.options.pushTimeoutMs }).then(
+          () => true,
+          (err: unknown) => {
+            this.deps.log?.warn({ err, peer }, 'index push to a validator failed');
+            return false;
+          },
+        ),
+      ),
+    );
+    return done.filter(Boolean).length;
+  }
+
+  /** A pushed request: the same checks (signature with a 10x window, no nonce; authority). */
+  async #onPush(bytes: Uint8Array): Promise<Uint8Array> {
+    try {
+      const kind = bytes[4] === INDEX_KINDS.keys ? 'keys' : 'tokens';
+      const q = decodeIndexRequest(bytes, kind);
+      verifyIndexRequest(q, this.deps.chainId, this.#now(), 10 * this.options.requestWindowMs, this.#keys);
+      if (q.kind === 'keys') await this.#storeKeys(q);
+      else {
+        // The origin applied the anchor; this replica may be a few blocks behind.
+        const until = this.#now() + this.options.replicaWaitMs;
+        while (this.#version(q.recordId, q.version) === null && this.#now() < until)
+          await new Promise((r) => setTimeout(r, 50));
+        await this.#storeTokens(q);
+      }
+      return new Uint8Array(0);
+    } catch (err) {
+      if (err instanceof RecordError || err instanceof IndexError) throw new RequestRefusal(err.code);
+      throw new RequestRefusal('internal');
+    }
   }
 
   /** GET /v1/index/keys/:patient/:reader: the wrapped index key, or not_found. */

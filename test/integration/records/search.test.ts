@@ -1,9 +1,10 @@
 /**
- * The searchable encrypted index on a real node (libp2p on 127.0.0.1, LevelDB, HTTP): a patient
- * publishes its index key to an author and two readers; the author writes synthetic records with
- * tokens; every search equals a plaintext search of the same records restricted to what the
- * reader's consent allows; a reader without consent gets nothing; an erased record drops out; and
- * no LevelDB of the node holds a code in the clear.
+ * The searchable encrypted index on 3 real validators (libp2p on 127.0.0.1, LevelDB, HTTP): a
+ * patient publishes its index key to an author and two readers; the author writes synthetic records
+ * with tokens through node 0, which pushes keys and tokens to the others; every search (through
+ * node 0 or node 1) equals a plaintext search of the same records restricted to what the reader's
+ * consent allows; a reader without consent gets nothing; an erased record drops out everywhere;
+ * and no LevelDB of any node holds a code in the clear.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -124,7 +125,7 @@ describe('searchable encrypted index on a node', () => {
   let stranger: Actor;
   const indexKey = newIndexKey();
   const written: Written[] = [];
-  const idx = (a: Actor) => new IndexClient(net.node(0).client, a.seed, net.chainId);
+  const idx = (a: Actor, node = 0) => new IndexClient(net.node(node).client, a.seed, net.chainId);
 
   const grant = (who: Actor, actions: ('read' | 'write')[], categories: string[]) =>
     w.run(w.client(patient, 0).account, {
@@ -139,17 +140,16 @@ describe('searchable encrypted index on a node', () => {
       exceptions: [],
     });
 
-  /** Searches as `who` and returns hit keys, sorted. */
-  const search = async (who: Actor, terms: IndexTerm[], purpose: 'TREAT' | 'HRESCH' = 'TREAT') => {
-    const k = await idx(who).indexKey(fromHex(patient.id));
-    const r = await idx(who).search(k, fromHex(patient.id), terms, purpose);
+  /** Searches as `who` through node `node` and returns hit keys, sorted. */
+  const search = async (who: Actor, terms: IndexTerm[], purpose: 'TREAT' | 'HRESCH' = 'TREAT', node = 0) => {
+    const k = await idx(who, node).indexKey(fromHex(patient.id));
+    const r = await idx(who, node).search(k, fromHex(patient.id), terms, purpose);
     expect(r.truncated).toBe(false);
     return r.results.map((h: SearchHit) => hitKey(h)).sort();
   };
 
   beforeAll(async () => {
-    // One node: no DHT peer to provide to, so a short lookup timeout keeps each put quick.
-    net = await createNetwork({ nodes: 1, mode: 'inproc', config: { records: { dhtTimeoutMs: 300 } } });
+    net = await createNetwork({ nodes: 3, mode: 'inproc', config: { records: { dhtTimeoutMs: 1000 } } });
     await net.waitLeader();
     w = await new RecordsWorld(net).init();
     patient = await w.register('patient');
@@ -159,7 +159,10 @@ describe('searchable encrypted index on a node', () => {
     await grant(author, ['read', 'write'], ['lab', 'imaging']);
     await grant(labReader, ['read'], ['lab']);
     // The stranger holds the index key but no consent: the node's filter, not the key, decides.
-    expect(await idx(patient).publishKey(indexKey, [author.key, labReader.key, stranger.key])).toBe(3);
+    expect(await idx(patient).publishKey(indexKey, [author.key, labReader.key, stranger.key])).toEqual({
+      keys: 3,
+      replicas: 3,
+    });
     const authorKey = await idx(author).indexKey(fromHex(patient.id));
     expect(toHex(authorKey)).toBe(toHex(indexKey));
     for (const [category, resource, previous] of WRITES) {
@@ -187,9 +190,9 @@ describe('searchable encrypted index on a node', () => {
   }, 60_000);
 
   it.each(QUERIES)(
-    'a granted reader searching for %s gets the plaintext answer over consented records',
+    'a granted reader searching for %s through another validator gets the plaintext answer over consented records',
     async (_n, terms) => {
-      expect(await search(labReader, terms)).toEqual(plaintextSearch(written, terms, ['lab']));
+      expect(await search(labReader, terms, 'TREAT', 1)).toEqual(plaintextSearch(written, terms, ['lab']));
     },
   );
 
@@ -247,21 +250,26 @@ describe('searchable encrypted index on a node', () => {
 
   it('an erased record drops out of every answer, and its tokens are deleted', async () => {
     const bundle = written[4]!;
-    const store = net.node(0).node!.search.store;
-    expect(await store.hasTokens(fromHex(bundle.recordId), 1)).toBe(true);
+    const stores = [0, 1, 2].map((i) => net.node(i).node!.search.store);
+    for (const store of stores) expect(await store.hasTokens(fromHex(bundle.recordId), 1)).toBe(true);
     await w.client(patient, 0).erase(fromHex(bundle.recordId));
     bundle.erased = true;
-    await waitFor(async () => !(await store.hasTokens(fromHex(bundle.recordId), 1)), 'tokens deleted');
+    for (const store of stores)
+      await waitFor(async () => !(await store.hasTokens(fromHex(bundle.recordId), 1)), 'tokens deleted');
     const terms = [codeTerm(SCT, '44054006')];
     expect(await search(author, terms)).toEqual(plaintextSearch(written, terms, ['lab', 'imaging']));
     expect(await search(author, terms)).toHaveLength(1);
   });
 
-  it('no LevelDB of the node holds a code, a coding or a category in the clear', async () => {
-    const dataDir = net.node(0).node!.config.dataDir;
-    await net.node(0).stop();
-    const dbs = await levelDirs(dataDir);
-    expect(dbs.map((d) => d.slice(dataDir.length))).toEqual(expect.arrayContaining(['/index', '/blobs']));
+  it('no LevelDB of any node holds a code, a coding or a category in the clear', async () => {
+    const dbs: string[] = [];
+    for (const i of [0, 1, 2]) {
+      const dataDir = net.node(i).node!.config.dataDir;
+      await net.node(i).stop();
+      const found = await levelDirs(dataDir);
+      expect(found.map((d) => d.slice(dataDir.length))).toEqual(expect.arrayContaining(['/index', '/blobs']));
+      dbs.push(...found);
+    }
     let entries = 0;
     for (const dir of dbs) {
       const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
