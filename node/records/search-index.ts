@@ -157,8 +157,9 @@ export class SearchIndexStore {
     patient: Uint8Array,
     keys: readonly { reader: Uint8Array; wrapped: Uint8Array }[],
   ): Promise<void> {
-    const batch = this.#key.batch();
-    for (const k of keys) batch.put(concatBytes(patient, k.reader), k.wrapped);
+    // The root's chained batch: a fresh sublevel's own batch() refuses until the sublevel has opened.
+    const batch = this.#level.batch();
+    for (const k of keys) batch.put(concatBytes(patient, k.reader), k.wrapped, { sublevel: this.#key });
     await batch.write();
   }
 
