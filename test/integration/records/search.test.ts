@@ -23,7 +23,11 @@ import {
   yearTerm,
 } from '../../../protocol/records/blind-index.js';
 import { utf8 } from '../../../protocol/records/bytes.js';
-import { signIndexTokensRequest } from '../../../protocol/records/index-request.js';
+import {
+  signIndexKeysRequest,
+  signIndexTokensRequest,
+  signSearchRequest,
+} from '../../../protocol/records/index-request.js';
 import { createNetwork, type Network, waitFor } from '../../helpers/network.js';
 import { type Actor, HOUR, RecordsWorld } from './world.js';
 
@@ -222,6 +226,74 @@ describe('searchable encrypted index on a node', () => {
 
   it('a granted reader asking for another purpose than granted gets nothing', async () => {
     expect(await search(labReader, [codeTerm(LOINC, '4548-4')], 'HRESCH')).toEqual([]);
+  });
+
+  it('malformed, forged, stale, replayed and unauthorised index requests get their codes', async () => {
+    const url = net.node(0).url;
+    const send = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return [res.status, ((await res.json()) as { error?: { code: string } }).error?.code ?? 'ok'];
+    };
+    const b64 = (b: Uint8Array) => ({ request: Buffer.from(b).toString('base64url') });
+    const search = (f: { time?: number; chainId?: string } = {}) =>
+      signSearchRequest(
+        {
+          chainId: f.chainId ?? net.chainId,
+          patient: fromHex(patient.id),
+          purpose: 'TREAT',
+          tokens: [new Uint8Array(16)],
+          ...(f.time === undefined ? {} : { time: f.time }),
+        },
+        createSigner(labReader.seed),
+      );
+    const replayed = b64(search());
+    const forged = search();
+    forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+    const keysByDoctor = signIndexKeysRequest(
+      { chainId: net.chainId, keys: [{ reader: fromHex(author.id), wrapped: new Uint8Array(105) }] },
+      createSigner(stranger.seed),
+    );
+    const cases: [string, string, string, unknown, (string | number)[]][] = [
+      ['no body field', 'POST', '/v1/search', {}, [400, 'bad_request']],
+      ['not base64url', 'POST', '/v1/search', { request: 'not base64!' }, [400, 'bad_request']],
+      ['not JSON', 'POST', '/v1/search', '{', [400, 'bad_encoding']],
+      ['truncated request', 'POST', '/v1/search', { request: 'RUhSURI' }, [400, 'bad_encoding']],
+      ['a keys request sent to search', 'POST', '/v1/search', b64(keysByDoctor), [400, 'bad_encoding']],
+      ['forged signature', 'POST', '/v1/search', b64(forged), [401, 'bad_signature']],
+      ['another chain', 'POST', '/v1/search', b64(search({ chainId: 'other' })), [401, 'bad_signature']],
+      ['stale', 'POST', '/v1/search', b64(search({ time: Date.now() - HOUR })), [401, 'stale_request']],
+      ['first send', 'POST', '/v1/search', replayed, [200, 'ok']],
+      ['replayed', 'POST', '/v1/search', replayed, [409, 'replayed_request']],
+      ['keys from a doctor', 'PUT', '/v1/index/keys', b64(keysByDoctor), [403, 'not_patient']],
+      [
+        'no wrapped key for this reader',
+        'GET',
+        `/v1/index/keys/${patient.id}/${'00'.repeat(32)}`,
+        undefined,
+        [404, 'not_found'],
+      ],
+      [
+        'a key path that is not hex',
+        'GET',
+        `/v1/index/keys/${patient.id}/xyz`,
+        undefined,
+        [400, 'bad_request'],
+      ],
+    ];
+    for (const [name, method, path, body, want] of cases)
+      expect(
+        method === 'GET'
+          ? await fetch(`${url}${path}`).then(async (r) => [
+              r.status,
+              ((await r.json()) as { error?: { code: string } }).error?.code ?? 'ok',
+            ])
+          : await send(method, path, body),
+        name,
+      ).toEqual(want);
   });
 
   it('only the author or the patient sets a version’s tokens (403 not_author)', async () => {
