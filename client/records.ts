@@ -58,6 +58,24 @@ export interface PutResult {
   readonly version: number;
   readonly cid: string;
   readonly replicas: number;
+  /** With `indexKey`: the version's distinct tokens and the validators holding them. */
+  readonly index?: { readonly tokens: number; readonly replicas: number };
+}
+
+/**
+ * The version was stored and anchored but its tokens were not uploaded: `put` holds what was
+ * stored; `IndexClient.putTokens` for that version may be sent again (it replaces, idempotent).
+ */
+export class IndexTokensError extends Error {
+  override readonly name = 'IndexTokensError';
+  constructor(
+    readonly put: PutResult,
+    cause: unknown,
+  ) {
+    super(`version ${put.version} of ${put.recordId} is anchored but its index tokens were not stored`, {
+      cause,
+    });
+  }
 }
 
 /** A record read back and decrypted. */
@@ -148,21 +166,20 @@ export class RecordsClient {
       keys,
     });
     const tx = await this.#call(op);
-    const anchored = decodeInt(fromHex(tx.receipt!.returnData));
-    // Tokens after the anchor: the node checks the signer is the anchored version's author.
-    if (p.indexKey !== undefined)
-      await new IndexClient(this.client, this.seed, this.chainId, this.fetchImpl).putTokens(
-        p.indexKey,
-        recordId,
-        anchored,
-        resource,
-      );
-    return {
+    const result: PutResult = {
       recordId: toHex(recordId),
-      version: anchored,
+      version: decodeInt(fromHex(tx.receipt!.returnData)),
       cid: stored.cid,
       replicas: stored.replicas,
     };
+    if (p.indexKey === undefined) return result;
+    // Tokens after the anchor: the node checks the signer is the anchored version's author.
+    const index = new IndexClient(this.client, this.seed, this.chainId, this.fetchImpl);
+    try {
+      return { ...result, index: await index.putTokens(p.indexKey, recordId, result.version, resource) };
+    } catch (err) {
+      throw new IndexTokensError(result, err);
+    }
   }
 
   /** Uploads a blob (PUT /v1/blobs) with a signed upload request. */

@@ -129,6 +129,7 @@ describe('searchable encrypted index on a node', () => {
   let stranger: Actor;
   const indexKey = newIndexKey();
   const written: Written[] = [];
+  const indexed: ({ tokens: number; replicas: number } | undefined)[] = [];
   const idx = (a: Actor, node = 0) => new IndexClient(net.node(node).client, a.seed, net.chainId);
 
   const grant = (who: Actor, actions: ('read' | 'write')[], categories: string[]) =>
@@ -178,6 +179,7 @@ describe('searchable encrypted index on a node', () => {
         indexKey: authorKey,
         ...(prev === undefined ? {} : { recordId: fromHex(prev.recordId) }),
       });
+      indexed.push(r.index);
       written.push({
         recordId: r.recordId,
         version: r.version,
@@ -206,6 +208,12 @@ describe('searchable encrypted index on a node', () => {
       expect(await search(author, terms)).toEqual(plaintextSearch(written, terms, ['lab', 'imaging']));
     },
   );
+
+  it('each put stored its distinct tokens on all 3 validators', () => {
+    expect(indexed).toEqual(
+      WRITES.map(([, resource]) => ({ tokens: termsOf(resource).length, replicas: 3 })),
+    );
+  });
 
   it('the queries are not vacuous: most have answers, and the lab reader sees fewer than the author', () => {
     const all = QUERIES.map(([, t]) => plaintextSearch(written, t, ['lab', 'imaging']).length);
