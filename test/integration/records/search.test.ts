@@ -6,8 +6,10 @@
  * consent allows; a reader without consent gets nothing; an erased record drops out everywhere;
  * and no LevelDB of any node holds a code in the clear.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../client/client.js';
@@ -18,11 +20,15 @@ import {
   categoryTerm,
   codeTerm,
   type IndexTerm,
+  indexKeyId,
   newIndexKey,
   termsOf,
+  tokenOf,
+  tokensOf,
   yearTerm,
 } from '../../../protocol/records/blind-index.js';
 import { utf8 } from '../../../protocol/records/bytes.js';
+import { wrapKey } from '../../../protocol/records/envelope.js';
 import {
   signIndexKeysRequest,
   signIndexTokensRequest,
@@ -236,15 +242,21 @@ describe('searchable encrypted index on a node', () => {
     expect(await search(labReader, [codeTerm(LOINC, '4548-4')], 'HRESCH')).toEqual([]);
   });
 
-  it('malformed, forged, stale, replayed and unauthorised index requests get their codes', async () => {
+  it('refused and accepted index requests get their codes, in the bodies docs/openapi.json publishes', async () => {
     const url = net.node(0).url;
-    const send = async (method: string, path: string, body: unknown) => {
+    const send = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: { 'content-type': 'application/json' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        ...(body === undefined
+          ? {}
+          : {
+              headers: { 'content-type': 'application/json' },
+              body: typeof body === 'string' ? body : JSON.stringify(body),
+            }),
       });
-      return [res.status, ((await res.json()) as { error?: { code: string } }).error?.code ?? 'ok'];
+      const json = (await res.json()) as { error?: { code: string } };
+      expect(publishedSchemaErrors(method, path, res.status, json), `${method} ${path}`).toEqual([]);
+      return [res.status, json.error?.code ?? 'ok'];
     };
     const b64 = (b: Uint8Array) => ({ request: Buffer.from(b).toString('base64url') });
     const search = (f: { time?: number; chainId?: string } = {}) =>
@@ -293,15 +305,40 @@ describe('searchable encrypted index on a node', () => {
       ],
     ];
     for (const [name, method, path, body, want] of cases)
-      expect(
-        method === 'GET'
-          ? await fetch(`${url}${path}`).then(async (r) => [
-              r.status,
-              ((await r.json()) as { error?: { code: string } }).error?.code ?? 'ok',
-            ])
-          : await send(method, path, body),
-        name,
-      ).toEqual(want);
+      expect(await send(method, path, body), name).toEqual(want);
+    // And the successes of every index route validate too.
+    const k = await idx(author).indexKey(fromHex(patient.id));
+    const ok = signSearchRequest(
+      {
+        chainId: net.chainId,
+        patient: fromHex(patient.id),
+        purpose: 'TREAT',
+        tokens: [tokenOf(k, yearTerm(2024))],
+      },
+      createSigner(author.seed),
+    );
+    expect(await send('POST', '/v1/search', b64(ok))).toEqual([200, 'ok']);
+    expect(await send('GET', `/v1/index/keys/${patient.id}/${author.id}`)).toEqual([200, 'ok']);
+    const keys = signIndexKeysRequest(
+      {
+        chainId: net.chainId,
+        keys: [
+          { reader: fromHex(author.id), wrapped: wrapKey(k, author.key, indexKeyId(fromHex(patient.id)), 1) },
+        ],
+      },
+      createSigner(patient.seed),
+    );
+    expect(await send('PUT', '/v1/index/keys', b64(keys))).toEqual([200, 'ok']);
+    const tokens = signIndexTokensRequest(
+      {
+        chainId: net.chainId,
+        recordId: fromHex(written[0]!.recordId),
+        version: 1,
+        tokens: tokensOf(k, WRITES[0]![1]),
+      },
+      createSigner(author.seed),
+    );
+    expect(await send('PUT', '/v1/index/tokens', b64(tokens))).toEqual([200, 'ok']);
   });
 
   it('only the author or the patient sets a version’s tokens (403 not_author)', async () => {
@@ -370,6 +407,26 @@ describe('searchable encrypted index on a node', () => {
     expect(entries).toBeGreaterThan(WRITES.length);
   });
 });
+
+const openapi = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+};
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** Errors of a JSON reply against the schema docs/openapi.json publishes for its route and status. */
+function publishedSchemaErrors(method: string, path: string, status: number, body: unknown): string[] {
+  const template = path.startsWith('/v1/index/keys/') ? '/v1/index/keys/{patient}/{reader}' : path;
+  const responses = openapi.paths[template]?.[method.toLowerCase()]?.responses ?? {};
+  const schema = (responses[String(status)] ?? responses[`${String(status)[0]}XX`])?.content?.[
+    'application/json'
+  ]?.schema;
+  if (schema === undefined) return [`no documented ${status} reply`];
+  const v = ajv.compile(schema);
+  return v(body) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
 
 /** Every LevelDB directory (holding a CURRENT file) under `dir`. */
 async function levelDirs(dir: string): Promise<string[]> {
