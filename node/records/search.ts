@@ -6,7 +6,7 @@
  * at the current state, exactly as a blob read is checked (not erased, canAccess read). It never
  * sees a code: tokens are HMACs under a key the node does not hold.
  */
-import { toHex } from '../../protocol/chain/encoding.js';
+import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
 import { KeyCache } from '../../protocol/chain/keys.js';
 import * as C from '../../protocol/records/consent-calls.js';
 import { RecordError } from '../../protocol/records/errors.js';
@@ -154,7 +154,7 @@ export class SearchIndex {
     if (info === null) throw new RecordError('unknown_record', 'no such record version (anchor it first)');
     if (info.erasedAt > 0) throw new RecordError('erased', 'the record was erased');
     const me = C.actorId(q.signer);
-    if (!sameBytes(me, info.author) && !sameBytes(me, info.patient))
+    if (!bytesEqual(me, info.author) && !bytesEqual(me, info.patient))
       throw new IndexError(NOT_AUTHOR, "only the version's author or patient sets its tokens");
     const distinct = [...new Map(q.tokens.map((t) => [toHex(t), t])).values()];
     await this.store.putTokens(info.patient, q.recordId, q.version, distinct);
@@ -233,7 +233,7 @@ export class SearchIndex {
     const results: SearchHit[] = [];
     for (const p of postings) {
       const info = this.#version(p.recordId, p.version);
-      if (info === null || info.erasedAt > 0 || !sameBytes(info.patient, q.patient)) continue;
+      if (info === null || info.erasedAt > 0 || !bytesEqual(info.patient, q.patient)) continue;
       if (!this.#allowed(reader, q.patient, p.recordId, p.version, q.purpose, now)) continue;
       results.push({ recordId: toHex(p.recordId), version: p.version, cid: info.cid });
     }
@@ -276,7 +276,3 @@ export class SearchIndex {
 }
 
 const call = (c: C.Call): [string, Uint8Array[]] => [c.method, c.args];
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
