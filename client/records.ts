@@ -34,6 +34,7 @@ import { decodeInt } from '../vm/abi.js';
 import { encodeOp } from '../vm/consent/abi.js';
 import type { ConsentOp } from '../vm/consent/ops.js';
 import { Account, ApiError, type EhrClient } from './client.js';
+import { IndexClient } from './index-tokens.js';
 
 /** What `put` needs. */
 export interface PutRecord {
@@ -48,6 +49,8 @@ export interface PutRecord {
   /** Other readers' public keys (the author is added unless `includeSelf` is false). */
   readonly readerKeys?: readonly Uint8Array[];
   readonly includeSelf?: boolean;
+  /** The patient's index key: when given, the version's blind-index tokens are uploaded too. */
+  readonly indexKey?: Uint8Array;
 }
 
 /** A stored version. */
@@ -56,6 +59,24 @@ export interface PutResult {
   readonly version: number;
   readonly cid: string;
   readonly replicas: number;
+  /** With `indexKey`: the version's distinct tokens and the validators holding them. */
+  readonly index?: { readonly tokens: number; readonly replicas: number };
+}
+
+/**
+ * The version was stored and anchored but its tokens were not uploaded: `put` holds what was
+ * stored; `IndexClient.putTokens` for that version may be sent again (it replaces, idempotent).
+ */
+export class IndexTokensError extends Error {
+  override readonly name = 'IndexTokensError';
+  constructor(
+    readonly put: PutResult,
+    cause: unknown,
+  ) {
+    super(`version ${put.version} of ${put.recordId} is anchored but its index tokens were not stored`, {
+      cause,
+    });
+  }
 }
 
 /** A record read back and decrypted. */
@@ -148,12 +169,20 @@ export class RecordsClient {
       keys,
     });
     const tx = await this.#call(op);
-    return {
+    const result: PutResult = {
       recordId: toHex(recordId),
       version: decodeInt(fromHex(tx.receipt!.returnData)),
       cid: stored.cid,
       replicas: stored.replicas,
     };
+    if (p.indexKey === undefined) return result;
+    // Tokens after the anchor: the node checks the signer is the anchored version's author.
+    const index = new IndexClient(this.client, this.seed, this.chainId, this.fetchImpl);
+    try {
+      return { ...result, index: await index.putTokens(p.indexKey, recordId, result.version, resource) };
+    } catch (err) {
+      throw new IndexTokensError(result, err);
+    }
   }
 
   /** Uploads a blob (PUT /v1/blobs) with a signed upload request. */

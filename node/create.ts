@@ -43,6 +43,8 @@ import { RecoveryGate } from './raft/recovery-gate.js';
 import { Snapshotter } from './raft/snapshotter.js';
 import { RecordPromMetrics } from './records/metrics.js';
 import { registerRecordRoutes } from './records/routes.js';
+import { defaultSearchIndexOptions, SearchIndex } from './records/search.js';
+import { registerSearchRoutes } from './records/search-routes.js';
 import { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import { nextNonce } from './state/registry.js';
@@ -218,6 +220,22 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     log: log.child({ module: 'records' }),
   });
 
+  const search = new SearchIndex(
+    { ...defaultSearchIndexOptions, requestWindowMs: o.records.requestWindowMs },
+    {
+      chainId,
+      dir: join(config.dataDir, 'index'),
+      query: (method, args) => {
+        const r = executor.query(store.state, 'consent', method, args);
+        if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
+        return r.returnData;
+      },
+      log: log.child({ module: 'search-index' }),
+      host,
+      validatorPeers: () => validators().flatMap((v) => (v.peerId === nodeId ? [] : [v.peerId])),
+    },
+  );
+
   const notify = await Notifier.open(o.notify, {
     dataDir: config.dataDir,
     query: (method, args) => {
@@ -232,7 +250,13 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const fanout = new AppliedFanout({
     mempool,
     producer,
-    records,
+    // Erasures delete blobs (records) and tokens (search).
+    records: {
+      onApplied: (a) => {
+        records.onApplied(a);
+        search.onApplied(a);
+      },
+    },
     notify,
     metrics,
     events,
@@ -412,6 +436,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
+    await registerSearchRoutes(app, search);
     await registerFhirRoutes(app, {
       chainId,
       query: (method, args) => {
@@ -455,6 +480,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     ingress,
     driver,
     records,
+    search,
     notify,
     http,
     leadership,

@@ -19,6 +19,7 @@ import type { RaftDriver } from './raft/driver.js';
 import type { Leadership } from './raft/leadership.js';
 import type { Validator } from './raft/membership.js';
 import type { MembershipReconciler } from './raft/membership-reconciler.js';
+import type { SearchIndex } from './records/search.js';
 import type { RecordService } from './records/service.js';
 import type { Executor } from './state/executor.js';
 import type { AdminSocket } from './store/admin-socket.js';
@@ -49,6 +50,7 @@ export interface ChainNodeParts {
   readonly ingress: TxIngress;
   readonly driver: RaftDriver;
   readonly records: RecordService;
+  readonly search: SearchIndex;
   readonly notify: Notifier;
   readonly http: FastifyInstance;
   readonly leadership: Leadership;
@@ -72,6 +74,7 @@ export class ChainNode {
   readonly applier: Applier;
   readonly driver: RaftDriver;
   readonly records: RecordService;
+  readonly search: SearchIndex;
   readonly http: FastifyInstance;
   readonly lastSeen: ReadonlyMap<string, number>;
   readonly #parts: ChainNodeParts;
@@ -93,6 +96,7 @@ export class ChainNode {
       applier: this.applier,
       driver: this.driver,
       records: this.records,
+      search: this.search,
       http: this.http,
       lastSeen: this.lastSeen,
     } = parts);
@@ -128,6 +132,7 @@ export class ChainNode {
     await p.notify.start();
     p.driver.start();
     await p.records.start();
+    await p.search.start();
     p.reconciler.start();
     const { host, port } = this.config.options.http;
     await p.http.listen({ host, port });
@@ -148,6 +153,7 @@ export class ChainNode {
       await p.http.close();
       p.reconciler.stop();
       await p.records.stop();
+      await p.search.stop();
       p.producer.stop();
       p.ingress.flush();
       await p.driver.stop();

@@ -8,6 +8,8 @@ import type { ApiBackend } from '../../protocol/api.js';
 import { registerFhirRoutes } from '../fhir/routes.js';
 import { silentLogger } from '../log.js';
 import { registerRecordRoutes } from '../records/routes.js';
+import type { SearchIndex } from '../records/search.js';
+import { registerSearchRoutes } from '../records/search-routes.js';
 import { defaultRecordServiceOptions, type RecordService } from '../records/service.js';
 import { defaultHttpOptions } from './options.js';
 import { createHttpServer } from './server.js';
@@ -42,6 +44,7 @@ async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     silentLogger(),
     async (a) => {
       await registerRecordRoutes(a, noRecords, defaultHttpOptions.retryAfterSeconds);
+      await registerSearchRoutes(a, {} as SearchIndex);
       await registerFhirRoutes(a, {
         chainId: '',
         query: unused,
