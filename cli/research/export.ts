@@ -21,7 +21,7 @@ import { exportCohort } from '../../research/export.js';
 import type { ExportReport } from '../../research/report.js';
 import type { PatientRecord } from '../../research/types.js';
 import { tableToCsv, tableToNdjson } from '../../research/writers.js';
-import { decodeInt, encodeInt } from '../../vm/abi.js';
+import { decodeInt, encodeInt, unpackFields } from '../../vm/abi.js';
 import { MAX_DISCLOSURE_BATCH } from '../../vm/consent/types.js';
 import type { ExportConfig } from './config.js';
 
@@ -36,6 +36,8 @@ export interface ExportSummary {
   readonly disclosed: readonly string[];
   /** Records that could not be read (not allowed for HRESCH, no key for the custodian, erased). */
   readonly unreadable: number;
+  /** Records left unread because their category is outside the research request's scope. */
+  readonly outOfScope: number;
   readonly report: ExportReport;
 }
 
@@ -49,7 +51,11 @@ export interface ExportProgress {
 /** An export that cannot go on; nothing is recorded on chain. */
 export class ResearchExportError extends Error {
   constructor(
-    readonly code: 'no_consenting_patients' | 'suppression_cap_exceeded' | 'no_patient_resource',
+    readonly code:
+      | 'no_consenting_patients'
+      | 'suppression_cap_exceeded'
+      | 'no_patient_resource'
+      | 'unknown_research_request',
     message: string,
   ) {
     super(message);
@@ -74,6 +80,7 @@ export async function runResearchExport(c: ExportConfig, progress?: ExportProgre
   const cc = new ConsentClient(client, seed, chainId);
   const rc = new RecordsClient(client, seed, chainId);
 
+  const inScope = await requestScope(client, c.requestId);
   const now = Date.now();
   const consenting: string[] = [];
   for (const p of c.patients) if (await researchConsent(client, cc.id, p, now)) consenting.push(p);
@@ -84,6 +91,7 @@ export async function runResearchExport(c: ExportConfig, progress?: ExportProgre
   const records: PatientRecord[] = [];
   const owners: string[] = [];
   let unreadable = 0;
+  let outOfScope = 0;
   progress?.start('fetch', consenting.length);
   for (const p of consenting) {
     const ids = new Set(
@@ -92,7 +100,13 @@ export async function runResearchExport(c: ExportConfig, progress?: ExportProgre
     const resources: Resource[] = [];
     for (const id of ids) {
       try {
-        resources.push(...resourcesOf((await rc.get(hexToBytes(id), { purpose: 'HRESCH' })).resource));
+        const record = hexToBytes(id);
+        const { category } = await rc.version(record, await rc.head(record));
+        if (!inScope(category)) {
+          outOfScope++;
+          continue;
+        }
+        resources.push(...resourcesOf((await rc.get(record, { purpose: 'HRESCH' })).resource));
       } catch {
         unreadable++;
       }
@@ -155,7 +169,27 @@ export async function runResearchExport(c: ExportConfig, progress?: ExportProgre
     for (const _ of batch) progress?.tick();
   }
   progress?.stop();
-  return { exportId, fileHash, consenting, disclosed, unreadable, report: x.report };
+  return { exportId, fileHash, consenting, disclosed, unreadable, outOfScope, report: x.report };
+}
+
+/** `ResearchRequest.skind` for "all categories" (consent.ehr SCOPE_ALL). */
+const SCOPE_ALL = 1;
+
+/**
+ * Which record categories the research request asked for (its scope: all, or categories). A
+ * record outside it is not read at all, so the custodian reads and releases nothing the researcher
+ * did not ask for; the quasi-identifiers come from the Patient resource, so its record's category
+ * must be in the scope (docs/research.md).
+ */
+async function requestScope(client: EhrClient, requestId: number): Promise<(category: string) => boolean> {
+  const r = await client.query('consent', 'researchRequestInfo', [encodeInt(requestId)]);
+  const f = r.status === 'ok' && r.returnData !== '' ? unpackFields(hexToBytes(r.returnData)) : [];
+  const skind = f[2];
+  if (f.length !== 6 || skind === undefined)
+    throw new ResearchExportError('unknown_research_request', `no research request ${requestId} on chain`);
+  if (decodeInt(skind) === SCOPE_ALL) return () => true;
+  const wanted = new Set(unpackFields(f[3] ?? new Uint8Array(0)).map((b) => new TextDecoder().decode(b)));
+  return (category) => wanted.has(category);
 }
 
 async function researchConsent(

@@ -34,6 +34,7 @@ describe('research export through the custodian on a real node', () => {
   let researcherId: string;
   let summary: ExportSummary;
   let csv: string;
+  let exportOutOfScope: () => Promise<ExportSummary>;
   const trail = (id: string) =>
     new ConsentClient(net.node(0).client, new Uint8Array(32), net.chainId).trail(id);
 
@@ -152,6 +153,14 @@ describe('research export through the custodian on a real node', () => {
       ),
     );
     csv = await readFile(join(dir, 'out', 'cohort.csv'), 'utf8');
+    const imagingOnly = await world.run(new Account(researcher.seed, net.chainId), {
+      op: 'requestResearch',
+      org: 'hospital-1',
+      scope: { kind: 'categories', categories: ['imaging'] },
+      reason: 'imaging-study',
+    });
+    exportOutOfScope = () =>
+      runResearchExport(parseExportConfig({ ...config, requestId: imagingOnly }, join(dir, 'export.json')));
   }, 180_000);
 
   afterAll(async () => {
@@ -188,6 +197,21 @@ describe('research export through the custodian on a real node', () => {
       (await trail(patients[i]!.id)).filter((e) => e.op === 'read').map((e) => e.purposes[0]);
     expect(await readers(2)).not.toContain('HRESCH');
     expect(await readers(5)).not.toContain('HRESCH');
+  });
+
+  it("reads no record outside the research request's scope", async () => {
+    // Served reads are counted when served (the trail gets them a batch later).
+    const served = async () => {
+      const text = await (await fetch(`${net.node(0).url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('ehrchain_records_reads_served_total'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    const before = await served();
+    expect(before).toBeGreaterThan(0); // the first export's reads
+    await expect(exportOutOfScope()).rejects.toMatchObject({ code: 'no_patient_resource' });
+    expect(await served()).toBe(before);
   });
 
   it('records the export: the hash of the released file, k, l and the quasi-identifiers', async () => {
