@@ -23,6 +23,7 @@ import { RecordsClient } from '../../client/records.js';
 import { buildPortal } from '../../portal/build.js';
 import { PORTAL_HEADERS } from '../../portal/serve.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { axeViolations } from './axe.js';
 import { until } from './consent-world.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
@@ -146,6 +147,7 @@ describe('the portal', () => {
     patientPage = await newPage(net.urls[0]!);
     await patientPage.waitForSelector('#create');
     await shot(patientPage, 'key-gate');
+    expect(await axeViolations(patientPage)).toEqual([]);
     await patientPage.fill('#new-pass', PATIENT_PASS);
     await patientPage.fill('#new-confirm', PATIENT_PASS);
     await patientPage.click('text=Create key');
@@ -193,6 +195,7 @@ describe('the portal', () => {
     await adminPage.waitForSelector('#register [data-phase=committed]', { timeout: 30_000 });
     expect((await doctorConsent.actor(doctorConsent.id))?.org).toBe('hospital-1');
     await shot(adminPage, 'admin');
+    expect(await axeViolations(adminPage)).toEqual([]);
   });
 
   it('unlocks the patient, who approves a live access request narrower', async () => {
@@ -285,6 +288,7 @@ describe('the portal', () => {
     expect(await patientPage.textContent(`${row} .node`)).toBe(node3Name);
     expect(await patientPage.textContent(row)).toContain('treatment');
     await shot(patientPage, 'patient');
+    expect(await axeViolations(patientPage)).toEqual([]);
   });
 
   it("revokes the doctor's grant, after which the doctor's read is refused", async () => {
