@@ -99,6 +99,27 @@ function bigBundle(): unknown {
 
 const patientId = (): string => toHex(sha256(patientKey.publicKey));
 
+/**
+ * Presses Tab until the focused element matches `selector` (a CSS selector), at most `max`
+ * times, checking at each stop that the focus is visible (the portal's 3px ring).
+ */
+async function tabTo(page: Page, selector: string, max = 300): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (el === null || el === document.body) return { match: false, ring: 'none' };
+      const st = getComputedStyle(el);
+      return { match: el.matches(sel), ring: `${st.outlineStyle} ${st.outlineWidth}` };
+    }, selector);
+    if (at.match) {
+      expect(at.ring).toBe('solid 3px');
+      return;
+    }
+  }
+  throw new Error(`${max} Tabs never reached ${selector}`);
+}
+
 describe('the portal', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -199,9 +220,10 @@ describe('the portal', () => {
   });
 
   it('unlocks the patient, who approves a live access request narrower', async () => {
-    const pass = `#pass-${toHex(patientKey.publicKey).slice(0, 8)}`;
-    await patientPage.fill(pass, PATIENT_PASS);
-    await patientPage.click(`form:has(${pass}) button[type=submit]`);
+    // Keyboard only: Tab to the passphrase, type it, Enter.
+    await tabTo(patientPage, `#pass-${toHex(patientKey.publicKey).slice(0, 8)}`);
+    await patientPage.keyboard.type(PATIENT_PASS);
+    await patientPage.keyboard.press('Enter');
     await patientPage.waitForSelector('#patient-page', { timeout: 30_000 });
     await patientPage.waitForSelector('text=Live:');
 
@@ -239,6 +261,37 @@ describe('the portal', () => {
     const grant = await doctorConsent.grantInfo(state?.request.grantId ?? 0);
     expect(grant?.terms.end).toBe(Date.parse(`${until10}T00:00:00Z`));
     expect(grant?.terms.end).toBeLessThan(asked);
+  });
+
+  it('approves a request and revokes its grant with the keyboard only, the focus always visible', async () => {
+    const now = Date.now();
+    const requestId = await doctorConsent.request(
+      patientId(),
+      {
+        actions: ['read'],
+        purposes: ['TREAT'],
+        scope: { kind: 'all' },
+        start: now,
+        end: now + 5 * DAY,
+        exceptions: [],
+      },
+      'second-opinion',
+    );
+    const card = `[data-request="${requestId}"]`;
+    await patientPage.waitForSelector(card, { timeout: 20_000 });
+    await tabTo(patientPage, `${card} > .row > button:first-child`);
+    expect(await patientPage.evaluate(() => document.activeElement?.textContent)).toBe('Approve as asked');
+    await patientPage.keyboard.press('Enter');
+    let grantId = 0;
+    await until('the approval to commit', async () => {
+      grantId = (await doctorConsent.requestState(requestId))?.request.grantId ?? 0;
+      return grantId > 0;
+    });
+    const grant = `[data-grant="${grantId}"]`;
+    await patientPage.waitForSelector(`${grant}[data-state=active]`, { timeout: 30_000 });
+    await tabTo(patientPage, `${grant} button`);
+    await patientPage.keyboard.press('Space');
+    await patientPage.waitForSelector(`${grant}[data-state=revoked]`, { timeout: 30_000 });
   });
 
   it('opens a record decrypted in the browser and renders hostile strings as text', async () => {
