@@ -16,13 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EhrClient } from '../../client/client.js';
+import { Account, EhrClient } from '../../client/client.js';
 import { ConsentClient } from '../../client/consent.js';
 import { decodeKeyFile, encodeKeyFile, generateKeyPair, type KeyPair } from '../../client/keyfile-format.js';
 import { RecordsClient } from '../../client/records.js';
+import { encodeAction } from '../../node/contracts/governance.js';
 import { buildPortal } from '../../portal/build.js';
 import { PORTAL_HEADERS } from '../../portal/serve.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { decodeInt, encodeInt } from '../../vm/abi.js';
 import { axeViolations } from './axe.js';
 import { until } from './consent-world.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
@@ -55,6 +57,11 @@ let doctorRecords: RecordsClient;
 let node3Name: string;
 let recordId: string;
 let bigRecordId: string;
+let insurerPage: Page;
+let doctorPage: Page;
+let colleaguePage: Page;
+const insurerKey = generateKeyPair();
+const colleagueKey = generateKeyPair();
 
 async function newPage(base: string, opts: { fakeClock?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -98,6 +105,40 @@ function bigBundle(): unknown {
 }
 
 const patientId = (): string => toHex(sha256(patientKey.publicKey));
+
+/** Governance (two validators) adds the insurer organisation `insurer-1` with `admin` as its admin. */
+async function addInsurerOrg(admin: KeyPair): Promise<void> {
+  const client = new EhrClient(net.urls[0]!);
+  const validator = async (i: number) =>
+    new Account(
+      decodeKeyFile(await readFile(join(net.dir, `node${i}`, 'keys', 'validator.json'), 'utf8')).seed,
+      net.chainId,
+    );
+  const call = async (who: Account, method: 'propose' | 'approve', arg: Uint8Array): Promise<number> => {
+    const tx = await who.call(client, 'governance', method, [arg], { timeoutMs: 20_000 });
+    if (tx.receipt?.status !== 'ok') throw new Error(`governance ${method}: ${tx.receipt?.error}`);
+    return decodeInt(fromHex(tx.receipt.returnData));
+  };
+  const cert = new Uint8Array(32).fill(7);
+  const action = encodeAction({
+    kind: 'consentCall',
+    method: 'addOrg',
+    args: [new TextEncoder().encode('insurer-1'), encodeInt(2), admin.publicKey, cert],
+  });
+  const id = await call(await validator(1), 'propose', action);
+  await call(await validator(2), 'approve', encodeInt(id));
+}
+
+/** A new browser context on `base` that imports `key` (the CLI's key file) and unlocks it. */
+async function openAs(base: string, key: KeyPair, pass: string): Promise<Page> {
+  const page = await newPage(base);
+  await page.fill('#import-text', encodeKeyFile(key));
+  await page.fill('#import-pass', pass);
+  await page.fill('#import-confirm', pass);
+  await page.click('text=Import key');
+  await page.waitForSelector('#clinician-page', { timeout: 60_000 });
+  return page;
+}
 
 /**
  * Presses Tab until the focused element matches `selector` (a CSS selector), at most `max`
@@ -361,6 +402,93 @@ describe('the portal', () => {
     await expect(doctorRecords.get(fromHex(recordId), { purpose: 'TREAT' })).rejects.toThrow();
   });
 
+  it('opens the pages of an insurer and two doctors, each in their own browser context', async () => {
+    const adminFile = await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8');
+    const admin = new ConsentClient(new EhrClient(net.urls[0]!), decodeKeyFile(adminFile).seed, net.chainId);
+    const licenceExpiry = Date.now() + 365 * DAY;
+    const insurerAdmin = generateKeyPair();
+    await Promise.all([
+      addInsurerOrg(insurerAdmin).then(() =>
+        new ConsentClient(new EhrClient(net.urls[0]!), insurerAdmin.seed, net.chainId).register({
+          publicKey: insurerKey.publicKey,
+          role: 'insurer',
+          licenceExpiry,
+        }),
+      ),
+      admin.register({ publicKey: colleagueKey.publicKey, role: 'doctor', licenceExpiry }),
+    ]);
+    [insurerPage, doctorPage, colleaguePage] = await Promise.all([
+      openAs(net.urls[1]!, insurerKey, 'synthetic insurer passphrase 3'),
+      openAs(net.urls[2]!, doctorKey, 'synthetic doctor passphrase 4'),
+      openAs(net.urls[0]!, colleagueKey, 'synthetic doctor passphrase 5'),
+    ]);
+    expect(await insurerPage.textContent('#who-role')).toBe('insurer · insurer-1');
+    await shot(doctorPage, 'doctor');
+    await shot(insurerPage, 'insurer');
+    expect(await axeViolations(doctorPage)).toEqual([]);
+    expect(await axeViolations(insurerPage)).toEqual([]);
+  });
+
+  it("lets the insurer ask for payment access, the patient deny it, and refuses the insurer's read in words", async () => {
+    await insurerPage.fill('#rq-patient', patientId());
+    await insurerPage.fill('#rq-reason', 'claim-review');
+    await insurerPage.click('#request button[type=submit]');
+    await insurerPage.waitForSelector('#request [data-phase=committed]', { timeout: 30_000 });
+    const [requestId] = await doctorConsent.requestsBy(toHex(sha256(insurerKey.publicKey)));
+    const card = `[data-request="${requestId}"]`;
+    await patientPage.waitForSelector(card, { timeout: 20_000 });
+    expect(await patientPage.textContent(card)).toContain('for payment');
+    await patientPage.click(`${card} >> text=Deny…`);
+    await patientPage.selectOption(`#deny-${requestId}`, 'too-broad');
+    await patientPage.click(`${card} form button[type=submit]`);
+    await until('the denial', async () => (await doctorConsent.requestState(requestId!))?.state === 'denied');
+
+    await insurerPage.fill('#open-id', recordId);
+    await insurerPage.click('#open button[type=submit]');
+    const refusal = (await insurerPage.locator('#open [role=alert]').textContent({ timeout: 30_000 })) ?? '';
+    console.log(`portal: the insurer's read is refused with "${refusal}"`);
+    expect(refusal).toBe('No grant names this actor, its organisation or its role.');
+    expect(await insurerPage.locator('#open [data-testid=record-view]').count()).toBe(0);
+  });
+
+  it("lets a doctor break the glass, co-signed by a colleague, and highlights it in the patient's log", async () => {
+    await doctorPage.fill('#em-patient', patientId());
+    await doctorPage.fill('#em-reason', 'unconscious');
+    await doctorPage.click('#emergency-request button[type=submit]');
+    const emergencyId =
+      (await doctorPage.getAttribute('[data-emergency-id]', 'data-emergency-id', { timeout: 30_000 })) ?? '';
+    expect(Number(emergencyId)).toBeGreaterThan(0);
+
+    await colleaguePage.fill('#cosign-id', emergencyId);
+    await colleaguePage.click('#emergency-cosign button[type=submit]');
+    await colleaguePage.waitForSelector('#emergency-cosign [data-phase=committed]', { timeout: 30_000 });
+    await until('the co-signature to reach node 3', async () => {
+      const d = await doctorConsent.canAccess(
+        doctorConsent.id,
+        patientId(),
+        { kind: 'record', recordId, version: 0 },
+        'read',
+        'ETREAT',
+      );
+      return d.allowed;
+    });
+
+    await doctorPage.fill('#open-id', recordId);
+    await doctorPage.selectOption('#open-purpose', 'ETREAT');
+    await doctorPage.click('#open button[type=submit]');
+    await doctorPage.waitForSelector('#open [data-testid=record-view]', { timeout: 30_000 });
+
+    const log = '#access-log tr.emergency';
+    await patientPage.waitForSelector(
+      `${log}[data-op=read][data-reader="${doctorConsent.id}"]:has(td:text-is("allowed"))`,
+      { timeout: 30_000 },
+    );
+    expect(await patientPage.locator(`${log}[data-op=requestEmergency]`).count()).toBe(1);
+    expect(await patientPage.locator(`${log}[data-op=cosignEmergency]`).count()).toBe(1);
+    expect(await patientPage.textContent(`${log}[data-op=read]`)).toContain('Emergency');
+    await shot(patientPage, 'patient-emergency');
+  });
+
   it('fits a phone screen', async () => {
     await patientPage.setViewportSize({ width: 390, height: 844 });
     await shot(patientPage, 'patient-phone');
@@ -393,6 +521,8 @@ describe('the portal', () => {
       ],
       ['patient passphrase', Buffer.from(PATIENT_PASS)],
       ['admin passphrase', Buffer.from(ADMIN_PASS)],
+      ['insurer seed (hex)', Buffer.from(toHex(insurerKey.seed))],
+      ['colleague seed (hex)', Buffer.from(toHex(colleagueKey.seed))],
       ['record plaintext', Buffer.from(MARKER)],
     ];
     // Not vacuous: the pages did sign and send transactions.
@@ -407,7 +537,7 @@ describe('the portal', () => {
           leaked: null,
         });
     }
-    for (const page of [patientPage, adminPage]) {
+    for (const page of [patientPage, adminPage, insurerPage, doctorPage, colleaguePage]) {
       expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     }
     expect(cspErrors).toEqual([]);
