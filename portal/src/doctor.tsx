@@ -10,6 +10,7 @@ import { fromHex } from '../../protocol/chain/encoding.js';
 import { loadFhirDefinitions, type Session } from './chain.js';
 import { EmergencySection } from './emergency.js';
 import { RecordView } from './fhir-view.js';
+import { MyPatients } from './my-patients.js';
 import { errorSentence } from './text.js';
 import { Section, TxStatus, useTx } from './ui.js';
 
@@ -168,6 +169,7 @@ function WriteRecord({ s }: { s: Session }) {
 export function ClinicianPage({ s, role }: { s: Session; role: string }) {
   return (
     <div class="page" id="clinician-page">
+      <MyPatients s={s} />
       <div class="two">
         <Section title="Request access" id="request">
           <RequestAccess s={s} role={role} />

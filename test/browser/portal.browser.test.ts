@@ -60,6 +60,7 @@ let bigRecordId: string;
 let insurerPage: Page;
 let doctorPage: Page;
 let colleaguePage: Page;
+let hospitalAdmin: ConsentClient;
 const insurerKey = generateKeyPair();
 const colleagueKey = generateKeyPair();
 
@@ -404,7 +405,12 @@ describe('the portal', () => {
 
   it('opens the pages of an insurer and two doctors, each in their own browser context', async () => {
     const adminFile = await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8');
-    const admin = new ConsentClient(new EhrClient(net.urls[0]!), decodeKeyFile(adminFile).seed, net.chainId);
+    hospitalAdmin = new ConsentClient(
+      new EhrClient(net.urls[0]!),
+      decodeKeyFile(adminFile).seed,
+      net.chainId,
+    );
+    const admin = hospitalAdmin;
     const licenceExpiry = Date.now() + 365 * DAY;
     const insurerAdmin = generateKeyPair();
     await Promise.all([
@@ -487,6 +493,59 @@ describe('the portal', () => {
     expect(await patientPage.locator(`${log}[data-op=cosignEmergency]`).count()).toBe(1);
     expect(await patientPage.textContent(`${log}[data-op=read]`)).toContain('Emergency');
     await shot(patientPage, 'patient-emergency');
+  });
+
+  it('shows a doctor the patients who gave them access, live, and their past grants', async () => {
+    const patientConsent = new ConsentClient(new EhrClient(net.urls[0]!), patientKey.seed, net.chainId);
+    const now = Date.now();
+    const grantId = await patientConsent.grant(
+      { kind: 'actor', id: toHex(sha256(colleagueKey.publicKey)) },
+      {
+        actions: ['read'],
+        purposes: ['TREAT'],
+        scope: { kind: 'all' },
+        start: now,
+        end: now + 3 * DAY,
+        exceptions: [],
+      },
+    );
+    const row = `#my-patients [data-grant="${grantId}"][data-state=active]`;
+    await colleaguePage.waitForSelector(row, { timeout: 30_000 });
+    expect(await colleaguePage.getAttribute(row, 'data-patient')).toBe(patientId());
+    expect(await colleaguePage.textContent(row)).toContain('read for treatment');
+    // The first doctor's two grants, both revoked by the patient, replayed from the event index.
+    await expect.poll(() => doctorPage.locator('#my-patients [data-state=revoked]').count()).toBe(2);
+    await shot(colleaguePage, 'doctor-my-patients');
+  });
+
+  it('lets the admin link a guardian and renew a licence', async () => {
+    const guardian = generateKeyPair();
+    const guardianId = toHex(sha256(guardian.publicKey));
+    await hospitalAdmin.register({ publicKey: guardian.publicKey, role: 'guardian' });
+    await adminPage.fill('#gl-guardian', guardianId);
+    await adminPage.fill('#gl-patient', patientId());
+    await adminPage.click('#gl-link');
+    await adminPage.waitForSelector('#guardian-form [data-phase=committed]', { timeout: 30_000 });
+    await until('the link to reach node 3', async () => {
+      const d = await doctorConsent.canAccess(
+        guardianId,
+        patientId(),
+        { kind: 'record', recordId, version: 0 },
+        'read',
+        'TREAT',
+      );
+      return d.reason === 'guardian';
+    });
+
+    const colleagueId = toHex(sha256(colleagueKey.publicKey));
+    const renewed = new Date(Date.now() + 730 * DAY).toISOString().slice(0, 10);
+    await adminPage.fill('#lic-actor', colleagueId);
+    await adminPage.fill('#lic-until', renewed);
+    await adminPage.click('#licence-form button[type=submit]');
+    await adminPage.waitForSelector('#licence-form [data-phase=committed]', { timeout: 30_000 });
+    expect((await hospitalAdmin.actor(colleagueId))?.licence).toBe(Date.parse(`${renewed}T00:00:00Z`));
+    await shot(adminPage, 'admin-people');
+    expect(await axeViolations(adminPage)).toEqual([]);
   });
 
   it('fits a phone screen', async () => {
