@@ -159,7 +159,11 @@ function WriteRecord({ s }: { s: Session }) {
       <button type="submit" disabled={tx.busy}>
         Encrypt, upload and anchor
       </button>
-      {written !== null ? <p class="muted">Record id {written}</p> : null}
+      {written !== null ? (
+        <p class="muted" data-written={written}>
+          Record id {written}
+        </p>
+      ) : null}
       <TxStatus state={tx.state} />
     </form>
   );

@@ -6,7 +6,12 @@
  * patient approves it narrower, live; the doctor writes a record with hostile strings and a 1 MB
  * Bundle (90 Observations); the patient opens them, decrypted in the browser, the hostile strings shown as text; the
  * doctor reads through node 3 and the patient's access log names that node; the patient revokes and
- * the doctor's next read is refused. Every request the pages make is recorded: no seed,
+ * the doctor's next read is refused. Then an insurer, the doctor and a colleague open their own
+ * pages: the insurer's payment request is denied and its read refused in words; the doctor breaks
+ * the glass, the colleague co-signs, the patient's log highlights it; the colleague sees the patient
+ * in "my patients", writes a record that the patient opens and confirms; the admin links a guardian
+ * and renews a licence. axe-core checks each role's page; the patient also acts by keyboard only.
+ * Every request the pages make is recorded: no seed,
  * passphrase or plaintext is in any of them, and local/session storage stay empty.
  * Screenshots go to test-artifacts/portal/.
  */
@@ -501,7 +506,7 @@ describe('the portal', () => {
     const grantId = await patientConsent.grant(
       { kind: 'actor', id: toHex(sha256(colleagueKey.publicKey)) },
       {
-        actions: ['read'],
+        actions: ['read', 'write'],
         purposes: ['TREAT'],
         scope: { kind: 'all' },
         start: now,
@@ -512,10 +517,41 @@ describe('the portal', () => {
     const row = `#my-patients [data-grant="${grantId}"][data-state=active]`;
     await colleaguePage.waitForSelector(row, { timeout: 30_000 });
     expect(await colleaguePage.getAttribute(row, 'data-patient')).toBe(patientId());
-    expect(await colleaguePage.textContent(row)).toContain('read for treatment');
+    expect(await colleaguePage.textContent(row)).toContain('read and add records for treatment');
     // The first doctor's two grants, both revoked by the patient, replayed from the event index.
     await expect.poll(() => doctorPage.locator('#my-patients [data-state=revoked]').count()).toBe(2);
     await shot(colleaguePage, 'doctor-my-patients');
+  });
+
+  it('lets a doctor write a record in the browser, which the patient opens decrypted and confirms', async () => {
+    await colleaguePage.fill('#w-patient', toHex(patientKey.publicKey));
+    // Invalid first: the error names the FHIR path.
+    const immunization = {
+      resourceType: 'Immunization',
+      status: 'completed',
+      vaccineCode: { text: 'Tetanus, synthetic' },
+      patient: { reference: 'Patient/synthetic-7' },
+      occurrenceDateTime: '2026-11-01',
+    };
+    await colleaguePage.fill('#w-json', JSON.stringify({ ...immunization, status: 42 }));
+    await colleaguePage.click('#write button[type=submit]');
+    await colleaguePage.waitForSelector('#write [data-phase=refused]', { timeout: 30_000 });
+    expect(await colleaguePage.textContent('#write [data-phase=refused]')).toContain('Immunization.status');
+
+    await colleaguePage.fill('#w-json', JSON.stringify(immunization));
+    await colleaguePage.click('#write button[type=submit]');
+    const written =
+      (await colleaguePage.getAttribute('#write [data-written]', 'data-written', { timeout: 30_000 })) ?? '';
+    const rec = `[data-record="${written}"]`;
+    await patientPage.waitForSelector(rec, { timeout: 20_000 });
+    await patientPage.click(`${rec} >> text=Open`);
+    await patientPage.waitForSelector(`${rec} [data-testid=record-view]`, { timeout: 30_000 });
+    expect(await patientPage.textContent(`${rec} [data-testid=record-view] h4`)).toBe(
+      'Immunization: Tetanus, synthetic',
+    );
+    await patientPage.click(`${rec} >> text=Confirm`);
+    await patientPage.waitForSelector(`${rec} .attest`, { timeout: 30_000 });
+    expect(await patientPage.textContent(`${rec} .attest`)).toContain('patient-confirmed');
   });
 
   it('lets the admin link a guardian and renew a licence', async () => {
@@ -583,6 +619,7 @@ describe('the portal', () => {
       ['insurer seed (hex)', Buffer.from(toHex(insurerKey.seed))],
       ['colleague seed (hex)', Buffer.from(toHex(colleagueKey.seed))],
       ['record plaintext', Buffer.from(MARKER)],
+      ['plaintext of the record written in the browser', Buffer.from('Tetanus, synthetic')],
     ];
     // Not vacuous: the pages did sign and send transactions.
     expect(sent.filter((s) => s.url.includes('/v1/tx') && s.body.length > 0).length).toBeGreaterThanOrEqual(
