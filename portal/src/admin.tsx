@@ -1,11 +1,13 @@
 /**
  * The hospital admin's page: register a person from their public key (pasted text: hex, the
- * portal's QR text or a key file; or a QR image), suspend and reinstate.
+ * portal's QR text or a key file; or a QR image), suspend and reinstate, link guardians, renew
+ * licences.
  */
 import { useState } from 'preact/hooks';
 import type { ConsentClient } from '../../client/consent.js';
 import { actorIdOf } from '../../client/consent.js';
 import { actorInfo, forgetActors } from './actors.js';
+import { PeopleSections } from './admin-people.js';
 import type { Session } from './chain.js';
 import { readQrImage } from './qr.js';
 import { errorSentence, holdsSeed, publicKeyFromText, short } from './text.js';
@@ -158,6 +160,7 @@ export function AdminPage({ s }: { s: Session }) {
       <Section title="Suspend or reinstate" id="suspend">
         <Suspend s={s} />
       </Section>
+      <PeopleSections s={s} />
     </div>
   );
 }

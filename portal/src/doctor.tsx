@@ -1,13 +1,16 @@
 /**
  * The doctor's, insurer's and researcher's page: request access to a patient's records, open a
  * record by id (fetched through the node and decrypted here), and, for doctors, write a new
- * version from a FHIR JSON editor (validated in the browser, the error naming the FHIR path).
+ * version from a FHIR JSON editor (validated in the browser, the error naming the FHIR path),
+ * read for emergency treatment, and request or co-sign emergency access.
  */
 import { useState } from 'preact/hooks';
 import type { ConsentClient } from '../../client/consent.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
 import { loadFhirDefinitions, type Session } from './chain.js';
+import { EmergencySection } from './emergency.js';
 import { RecordView } from './fhir-view.js';
+import { MyPatients } from './my-patients.js';
 import { errorSentence } from './text.js';
 import { Section, TxStatus, useTx } from './ui.js';
 
@@ -57,6 +60,8 @@ function RequestAccess({ s, role }: { s: Session; role: string }) {
 
 function OpenRecord({ s, role }: { s: Session; role: string }) {
   const [id, setId] = useState('');
+  // A doctor reads for treatment, or for emergency treatment under a co-signed emergency request.
+  const [purpose, setPurpose] = useState<Purpose>(PURPOSE_OF_ROLE[role] ?? 'TREAT');
   const [res, setRes] = useState<{ resource: unknown } | { error: string } | null>(null);
   return (
     <form
@@ -66,7 +71,7 @@ function OpenRecord({ s, role }: { s: Session; role: string }) {
         setRes(null);
         try {
           await loadFhirDefinitions();
-          const got = await s.records.get(fromHex(id.trim()), { purpose: PURPOSE_OF_ROLE[role] ?? 'TREAT' });
+          const got = await s.records.get(fromHex(id.trim()), { purpose });
           setRes({ resource: got.resource });
         } catch (err) {
           setRes({ error: errorSentence(err) });
@@ -75,6 +80,19 @@ function OpenRecord({ s, role }: { s: Session; role: string }) {
     >
       <label for="open-id">Record id</label>
       <input id="open-id" value={id} onInput={(e) => setId(e.currentTarget.value)} />
+      {role === 'doctor' ? (
+        <>
+          <label for="open-purpose">Purpose</label>
+          <select
+            id="open-purpose"
+            value={purpose}
+            onChange={(e) => setPurpose(e.currentTarget.value as Purpose)}
+          >
+            <option value="TREAT">Treatment</option>
+            <option value="ETREAT">Emergency treatment (a co-signed emergency request)</option>
+          </select>
+        </>
+      ) : null}
       <button type="submit" disabled={id.trim() === ''}>
         Open
       </button>
@@ -141,7 +159,11 @@ function WriteRecord({ s }: { s: Session }) {
       <button type="submit" disabled={tx.busy}>
         Encrypt, upload and anchor
       </button>
-      {written !== null ? <p class="muted">Record id {written}</p> : null}
+      {written !== null ? (
+        <p class="muted" data-written={written}>
+          Record id {written}
+        </p>
+      ) : null}
       <TxStatus state={tx.state} />
     </form>
   );
@@ -151,6 +173,7 @@ function WriteRecord({ s }: { s: Session }) {
 export function ClinicianPage({ s, role }: { s: Session; role: string }) {
   return (
     <div class="page" id="clinician-page">
+      <MyPatients s={s} />
       <div class="two">
         <Section title="Request access" id="request">
           <RequestAccess s={s} role={role} />
@@ -160,9 +183,12 @@ export function ClinicianPage({ s, role }: { s: Session; role: string }) {
         </Section>
       </div>
       {role === 'doctor' ? (
-        <Section title="Write a record" id="write">
-          <WriteRecord s={s} />
-        </Section>
+        <>
+          <Section title="Write a record" id="write">
+            <WriteRecord s={s} />
+          </Section>
+          <EmergencySection s={s} />
+        </>
       ) : null}
     </div>
   );

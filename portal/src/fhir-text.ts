@@ -84,6 +84,8 @@ export function readable(resource: unknown): ReadableResource {
     if (v !== '') L.push([label, v]);
   };
   let title = type;
+  // "Allergy: Penicillin", or just "Allergy" when the resource does not say what.
+  const titled = (what: string, about: string) => (about === '' ? what : `${what}: ${about}`);
   switch (type) {
     case 'Patient':
       title = `Patient ${humanName(r.name)}`.trim();
@@ -99,7 +101,7 @@ export function readable(resource: unknown): ReadableResource {
       );
       break;
     case 'Observation':
-      title = `Observation: ${concept(r.code)}`;
+      title = titled('Observation', concept(r.code));
       add('Status', s(r.status));
       add('Category', concepts(r.category));
       add('Value', value(r));
@@ -109,7 +111,7 @@ export function readable(resource: unknown): ReadableResource {
       add('Performer', arr(r.performer).map(ref).join(', '));
       break;
     case 'Condition':
-      title = `Condition: ${concept(r.code)}`;
+      title = titled('Condition', concept(r.code));
       add('Clinical status', concept(r.clinicalStatus));
       add('Verification', concept(r.verificationStatus));
       add('Severity', concept(r.severity));
@@ -117,7 +119,7 @@ export function readable(resource: unknown): ReadableResource {
       add('Recorded', s(r.recordedDate));
       break;
     case 'MedicationRequest':
-      title = `Medication: ${concept(r.medicationCodeableConcept) || ref(r.medicationReference)}`;
+      title = titled('Medication', concept(r.medicationCodeableConcept) || ref(r.medicationReference));
       add('Status', s(r.status));
       add('Intent', s(r.intent));
       add(
@@ -131,7 +133,7 @@ export function readable(resource: unknown): ReadableResource {
       add('Requester', ref(r.requester));
       break;
     case 'AllergyIntolerance':
-      title = `Allergy: ${concept(r.code)}`;
+      title = titled('Allergy', concept(r.code));
       add('Clinical status', concept(r.clinicalStatus));
       add('Criticality', s(r.criticality));
       add('Category', arr(r.category).map(s).join(', '));
@@ -144,13 +146,13 @@ export function readable(resource: unknown): ReadableResource {
       );
       break;
     case 'Immunization':
-      title = `Immunization: ${concept(r.vaccineCode)}`;
+      title = titled('Immunization', concept(r.vaccineCode));
       add('Status', s(r.status));
       add('Given', s(r.occurrenceDateTime) || s(r.occurrenceString));
       add('Lot', s(r.lotNumber));
       break;
     case 'DiagnosticReport':
-      title = `Report: ${concept(r.code)}`;
+      title = titled('Report', concept(r.code));
       add('Status', s(r.status));
       add('Category', concepts(r.category));
       add('When', s(r.effectiveDateTime) || period(r.effectivePeriod));
@@ -158,7 +160,7 @@ export function readable(resource: unknown): ReadableResource {
       add('Conclusion', s(r.conclusion));
       break;
     case 'Encounter':
-      title = `Encounter: ${concepts(r.type) || concept(r.class)}`;
+      title = titled('Encounter', concepts(r.type) || s(obj(r.class).display) || s(obj(r.class).code));
       add('Status', s(r.status));
       add('Class', s(obj(r.class).display) || s(obj(r.class).code));
       add('Period', period(r.period));

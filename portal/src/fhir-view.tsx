@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { type ReadableResource, readable } from './fhir-text.js';
 
-function Readable({ r }: { r: ReadableResource }) {
+/** A readable resource as elements with text children only (no markup from the record). */
+export function Readable({ r }: { r: ReadableResource }) {
   return (
     <div class="resource">
       <h4>{r.title}</h4>

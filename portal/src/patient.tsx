@@ -35,9 +35,15 @@ function useLive(s: Session): { tick: number; last: string | null; connected: bo
 const ALLOWED = new Set(['own_record', 'guardian', 'granted', 'emergency']);
 const isEmergency = (e: TrailEntry) => e.purposes.includes('ETREAT') || e.detailText === 'emergency';
 
+// Break-the-glass steps, listed in the access log beside the reads they allow.
+const EMERGENCY_STEPS: Readonly<Record<string, string>> = {
+  requestEmergency: 'asked for emergency access to all your records',
+  cosignEmergency: 'co-signed an emergency request: access is in force',
+};
+
 /** My access log: every read of my records, who, when, why, through which node. */
 function AccessLog({ s, trail }: { s: Session; trail: readonly TrailEntry[] }) {
-  const reads = trail.filter((e) => e.op === 'read').reverse();
+  const reads = trail.filter((e) => e.op === 'read' || EMERGENCY_STEPS[e.op] !== undefined).reverse();
   if (reads.length === 0) return <p class="muted">Nobody has read your records yet.</p>;
   return (
     <div class="scroll">
@@ -54,21 +60,24 @@ function AccessLog({ s, trail }: { s: Session; trail: readonly TrailEntry[] }) {
         </thead>
         <tbody>
           {reads.map((e) => (
-            <tr key={e.seq} class={isEmergency(e) ? 'emergency' : ''} data-reader={e.by}>
+            <tr key={e.seq} class={isEmergency(e) ? 'emergency' : ''} data-reader={e.by} data-op={e.op}>
               <td>{dayTime(e.at)}</td>
               <td>
                 <ActorName s={s} id={e.by} />
               </td>
               <td class="mono">
-                {short(e.subject.slice(0, 64))} v{Number.parseInt(e.subject.slice(64), 16)}
+                {e.op === 'read'
+                  ? `${short(e.subject.slice(0, 64))} v${Number.parseInt(e.subject.slice(64), 16)}`
+                  : 'all records'}
               </td>
               <td>
                 {isEmergency(e) ? <strong class="badge">Emergency</strong> : null} {purposeWords(e.purposes)}
               </td>
               <td>
-                {ALLOWED.has(e.detailText ?? '')
-                  ? 'allowed'
-                  : `refused (${errorSentence({ code: e.detailText })})`}
+                {EMERGENCY_STEPS[e.op] ??
+                  (ALLOWED.has(e.detailText ?? '')
+                    ? 'allowed'
+                    : `refused (${errorSentence({ code: e.detailText })})`)}
               </td>
               <td class="node">{s.nodeNames.get(e.via) ?? short(e.via)}</td>
             </tr>

@@ -6,7 +6,12 @@
  * patient approves it narrower, live; the doctor writes a record with hostile strings and a 1 MB
  * Bundle (90 Observations); the patient opens them, decrypted in the browser, the hostile strings shown as text; the
  * doctor reads through node 3 and the patient's access log names that node; the patient revokes and
- * the doctor's next read is refused. Every request the pages make is recorded: no seed,
+ * the doctor's next read is refused. Then an insurer, the doctor and a colleague open their own
+ * pages: the insurer's payment request is denied and its read refused in words; the doctor breaks
+ * the glass, the colleague co-signs, the patient's log highlights it; the colleague sees the patient
+ * in "my patients", writes a record that the patient opens and confirms; the admin links a guardian
+ * and renews a licence. axe-core checks each role's page; the patient also acts by keyboard only.
+ * Every request the pages make is recorded: no seed,
  * passphrase or plaintext is in any of them, and local/session storage stay empty.
  * Screenshots go to test-artifacts/portal/.
  */
@@ -16,13 +21,16 @@ import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EhrClient } from '../../client/client.js';
+import { Account, EhrClient } from '../../client/client.js';
 import { ConsentClient } from '../../client/consent.js';
 import { decodeKeyFile, encodeKeyFile, generateKeyPair, type KeyPair } from '../../client/keyfile-format.js';
 import { RecordsClient } from '../../client/records.js';
+import { encodeAction } from '../../node/contracts/governance.js';
 import { buildPortal } from '../../portal/build.js';
 import { PORTAL_HEADERS } from '../../portal/serve.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
+import { decodeInt, encodeInt } from '../../vm/abi.js';
+import { axeViolations } from './axe.js';
 import { until } from './consent-world.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
@@ -54,6 +62,12 @@ let doctorRecords: RecordsClient;
 let node3Name: string;
 let recordId: string;
 let bigRecordId: string;
+let insurerPage: Page;
+let doctorPage: Page;
+let colleaguePage: Page;
+let hospitalAdmin: ConsentClient;
+const insurerKey = generateKeyPair();
+const colleagueKey = generateKeyPair();
 
 async function newPage(base: string, opts: { fakeClock?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -97,6 +111,61 @@ function bigBundle(): unknown {
 }
 
 const patientId = (): string => toHex(sha256(patientKey.publicKey));
+
+/** Governance (two validators) adds the insurer organisation `insurer-1` with `admin` as its admin. */
+async function addInsurerOrg(admin: KeyPair): Promise<void> {
+  const client = new EhrClient(net.urls[0]!);
+  const validator = async (i: number) =>
+    new Account(
+      decodeKeyFile(await readFile(join(net.dir, `node${i}`, 'keys', 'validator.json'), 'utf8')).seed,
+      net.chainId,
+    );
+  const call = async (who: Account, method: 'propose' | 'approve', arg: Uint8Array): Promise<number> => {
+    const tx = await who.call(client, 'governance', method, [arg], { timeoutMs: 20_000 });
+    if (tx.receipt?.status !== 'ok') throw new Error(`governance ${method}: ${tx.receipt?.error}`);
+    return decodeInt(fromHex(tx.receipt.returnData));
+  };
+  const cert = new Uint8Array(32).fill(7);
+  const action = encodeAction({
+    kind: 'consentCall',
+    method: 'addOrg',
+    args: [new TextEncoder().encode('insurer-1'), encodeInt(2), admin.publicKey, cert],
+  });
+  const id = await call(await validator(1), 'propose', action);
+  await call(await validator(2), 'approve', encodeInt(id));
+}
+
+/** A new browser context on `base` that imports `key` (the CLI's key file) and unlocks it. */
+async function openAs(base: string, key: KeyPair, pass: string): Promise<Page> {
+  const page = await newPage(base);
+  await page.fill('#import-text', encodeKeyFile(key));
+  await page.fill('#import-pass', pass);
+  await page.fill('#import-confirm', pass);
+  await page.click('text=Import key');
+  await page.waitForSelector('#clinician-page', { timeout: 60_000 });
+  return page;
+}
+
+/**
+ * Presses Tab until the focused element matches `selector` (a CSS selector), at most `max`
+ * times, checking at each stop that the focus is visible (the portal's 3px ring).
+ */
+async function tabTo(page: Page, selector: string, max = 300): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (el === null || el === document.body) return { match: false, ring: 'none' };
+      const st = getComputedStyle(el);
+      return { match: el.matches(sel), ring: `${st.outlineStyle} ${st.outlineWidth}` };
+    }, selector);
+    if (at.match) {
+      expect(at.ring).toBe('solid 3px');
+      return;
+    }
+  }
+  throw new Error(`${max} Tabs never reached ${selector}`);
+}
 
 describe('the portal', () => {
   beforeAll(async () => {
@@ -146,6 +215,7 @@ describe('the portal', () => {
     patientPage = await newPage(net.urls[0]!);
     await patientPage.waitForSelector('#create');
     await shot(patientPage, 'key-gate');
+    expect(await axeViolations(patientPage)).toEqual([]);
     await patientPage.fill('#new-pass', PATIENT_PASS);
     await patientPage.fill('#new-confirm', PATIENT_PASS);
     await patientPage.click('text=Create key');
@@ -193,12 +263,14 @@ describe('the portal', () => {
     await adminPage.waitForSelector('#register [data-phase=committed]', { timeout: 30_000 });
     expect((await doctorConsent.actor(doctorConsent.id))?.org).toBe('hospital-1');
     await shot(adminPage, 'admin');
+    expect(await axeViolations(adminPage)).toEqual([]);
   });
 
   it('unlocks the patient, who approves a live access request narrower', async () => {
-    const pass = `#pass-${toHex(patientKey.publicKey).slice(0, 8)}`;
-    await patientPage.fill(pass, PATIENT_PASS);
-    await patientPage.click(`form:has(${pass}) button[type=submit]`);
+    // Keyboard only: Tab to the passphrase, type it, Enter.
+    await tabTo(patientPage, `#pass-${toHex(patientKey.publicKey).slice(0, 8)}`);
+    await patientPage.keyboard.type(PATIENT_PASS);
+    await patientPage.keyboard.press('Enter');
     await patientPage.waitForSelector('#patient-page', { timeout: 30_000 });
     await patientPage.waitForSelector('text=Live:');
 
@@ -236,6 +308,37 @@ describe('the portal', () => {
     const grant = await doctorConsent.grantInfo(state?.request.grantId ?? 0);
     expect(grant?.terms.end).toBe(Date.parse(`${until10}T00:00:00Z`));
     expect(grant?.terms.end).toBeLessThan(asked);
+  });
+
+  it('approves a request and revokes its grant with the keyboard only, the focus always visible', async () => {
+    const now = Date.now();
+    const requestId = await doctorConsent.request(
+      patientId(),
+      {
+        actions: ['read'],
+        purposes: ['TREAT'],
+        scope: { kind: 'all' },
+        start: now,
+        end: now + 5 * DAY,
+        exceptions: [],
+      },
+      'second-opinion',
+    );
+    const card = `[data-request="${requestId}"]`;
+    await patientPage.waitForSelector(card, { timeout: 20_000 });
+    await tabTo(patientPage, `${card} > .row > button:first-child`);
+    expect(await patientPage.evaluate(() => document.activeElement?.textContent)).toBe('Approve as asked');
+    await patientPage.keyboard.press('Enter');
+    let grantId = 0;
+    await until('the approval to commit', async () => {
+      grantId = (await doctorConsent.requestState(requestId))?.request.grantId ?? 0;
+      return grantId > 0;
+    });
+    const grant = `[data-grant="${grantId}"]`;
+    await patientPage.waitForSelector(`${grant}[data-state=active]`, { timeout: 30_000 });
+    await tabTo(patientPage, `${grant} button`);
+    await patientPage.keyboard.press('Space');
+    await patientPage.waitForSelector(`${grant}[data-state=revoked]`, { timeout: 30_000 });
   });
 
   it('opens a record decrypted in the browser and renders hostile strings as text', async () => {
@@ -285,6 +388,7 @@ describe('the portal', () => {
     expect(await patientPage.textContent(`${row} .node`)).toBe(node3Name);
     expect(await patientPage.textContent(row)).toContain('treatment');
     await shot(patientPage, 'patient');
+    expect(await axeViolations(patientPage)).toEqual([]);
   });
 
   it("revokes the doctor's grant, after which the doctor's read is refused", async () => {
@@ -302,6 +406,182 @@ describe('the portal', () => {
       return !d.allowed;
     });
     await expect(doctorRecords.get(fromHex(recordId), { purpose: 'TREAT' })).rejects.toThrow();
+  });
+
+  it('opens the pages of an insurer and two doctors, each in their own browser context', async () => {
+    const adminFile = await readFile(join(net.dir, 'keys', 'admin-hospital-1.json'), 'utf8');
+    hospitalAdmin = new ConsentClient(
+      new EhrClient(net.urls[0]!),
+      decodeKeyFile(adminFile).seed,
+      net.chainId,
+    );
+    const admin = hospitalAdmin;
+    const licenceExpiry = Date.now() + 365 * DAY;
+    const insurerAdmin = generateKeyPair();
+    await Promise.all([
+      addInsurerOrg(insurerAdmin).then(() =>
+        new ConsentClient(new EhrClient(net.urls[0]!), insurerAdmin.seed, net.chainId).register({
+          publicKey: insurerKey.publicKey,
+          role: 'insurer',
+          licenceExpiry,
+        }),
+      ),
+      admin.register({ publicKey: colleagueKey.publicKey, role: 'doctor', licenceExpiry }),
+    ]);
+    [insurerPage, doctorPage, colleaguePage] = await Promise.all([
+      openAs(net.urls[1]!, insurerKey, 'synthetic insurer passphrase 3'),
+      openAs(net.urls[2]!, doctorKey, 'synthetic doctor passphrase 4'),
+      openAs(net.urls[0]!, colleagueKey, 'synthetic doctor passphrase 5'),
+    ]);
+    expect(await insurerPage.textContent('#who-role')).toBe('insurer · insurer-1');
+    await shot(doctorPage, 'doctor');
+    await shot(insurerPage, 'insurer');
+    expect(await axeViolations(doctorPage)).toEqual([]);
+    expect(await axeViolations(insurerPage)).toEqual([]);
+  });
+
+  it("lets the insurer ask for payment access, the patient deny it, and refuses the insurer's read in words", async () => {
+    await insurerPage.fill('#rq-patient', patientId());
+    await insurerPage.fill('#rq-reason', 'claim-review');
+    await insurerPage.click('#request button[type=submit]');
+    await insurerPage.waitForSelector('#request [data-phase=committed]', { timeout: 30_000 });
+    const [requestId] = await doctorConsent.requestsBy(toHex(sha256(insurerKey.publicKey)));
+    const card = `[data-request="${requestId}"]`;
+    await patientPage.waitForSelector(card, { timeout: 20_000 });
+    expect(await patientPage.textContent(card)).toContain('for payment');
+    await patientPage.click(`${card} >> text=Deny…`);
+    await patientPage.selectOption(`#deny-${requestId}`, 'too-broad');
+    await patientPage.click(`${card} form button[type=submit]`);
+    await until('the denial', async () => (await doctorConsent.requestState(requestId!))?.state === 'denied');
+
+    await insurerPage.fill('#open-id', recordId);
+    await insurerPage.click('#open button[type=submit]');
+    const refusal = (await insurerPage.locator('#open [role=alert]').textContent({ timeout: 30_000 })) ?? '';
+    console.log(`portal: the insurer's read is refused with "${refusal}"`);
+    expect(refusal).toBe('No grant names this actor, its organisation or its role.');
+    expect(await insurerPage.locator('#open [data-testid=record-view]').count()).toBe(0);
+  });
+
+  it("lets a doctor break the glass, co-signed by a colleague, and highlights it in the patient's log", async () => {
+    await doctorPage.fill('#em-patient', patientId());
+    await doctorPage.fill('#em-reason', 'unconscious');
+    await doctorPage.click('#emergency-request button[type=submit]');
+    const emergencyId =
+      (await doctorPage.getAttribute('[data-emergency-id]', 'data-emergency-id', { timeout: 30_000 })) ?? '';
+    expect(Number(emergencyId)).toBeGreaterThan(0);
+
+    await colleaguePage.fill('#cosign-id', emergencyId);
+    await colleaguePage.click('#emergency-cosign button[type=submit]');
+    await colleaguePage.waitForSelector('#emergency-cosign [data-phase=committed]', { timeout: 30_000 });
+    await until('the co-signature to reach node 3', async () => {
+      const d = await doctorConsent.canAccess(
+        doctorConsent.id,
+        patientId(),
+        { kind: 'record', recordId, version: 0 },
+        'read',
+        'ETREAT',
+      );
+      return d.allowed;
+    });
+
+    await doctorPage.fill('#open-id', recordId);
+    await doctorPage.selectOption('#open-purpose', 'ETREAT');
+    await doctorPage.click('#open button[type=submit]');
+    await doctorPage.waitForSelector('#open [data-testid=record-view]', { timeout: 30_000 });
+
+    const log = '#access-log tr.emergency';
+    await patientPage.waitForSelector(
+      `${log}[data-op=read][data-reader="${doctorConsent.id}"]:has(td:text-is("allowed"))`,
+      { timeout: 30_000 },
+    );
+    expect(await patientPage.locator(`${log}[data-op=requestEmergency]`).count()).toBe(1);
+    expect(await patientPage.locator(`${log}[data-op=cosignEmergency]`).count()).toBe(1);
+    expect(await patientPage.textContent(`${log}[data-op=read]`)).toContain('Emergency');
+    await shot(patientPage, 'patient-emergency');
+  });
+
+  it('shows a doctor the patients who gave them access, live, and their past grants', async () => {
+    const patientConsent = new ConsentClient(new EhrClient(net.urls[0]!), patientKey.seed, net.chainId);
+    const now = Date.now();
+    const grantId = await patientConsent.grant(
+      { kind: 'actor', id: toHex(sha256(colleagueKey.publicKey)) },
+      {
+        actions: ['read', 'write'],
+        purposes: ['TREAT'],
+        scope: { kind: 'all' },
+        start: now,
+        end: now + 3 * DAY,
+        exceptions: [],
+      },
+    );
+    const row = `#my-patients [data-grant="${grantId}"][data-state=active]`;
+    await colleaguePage.waitForSelector(row, { timeout: 30_000 });
+    expect(await colleaguePage.getAttribute(row, 'data-patient')).toBe(patientId());
+    expect(await colleaguePage.textContent(row)).toContain('read and add records for treatment');
+    // The first doctor's two grants, both revoked by the patient, replayed from the event index.
+    await expect.poll(() => doctorPage.locator('#my-patients [data-state=revoked]').count()).toBe(2);
+    await shot(colleaguePage, 'doctor-my-patients');
+  });
+
+  it('lets a doctor write a record in the browser, which the patient opens decrypted and confirms', async () => {
+    await colleaguePage.fill('#w-patient', toHex(patientKey.publicKey));
+    // Invalid first: the error names the FHIR path.
+    const immunization = {
+      resourceType: 'Immunization',
+      status: 'completed',
+      vaccineCode: { text: 'Tetanus, synthetic' },
+      patient: { reference: 'Patient/synthetic-7' },
+      occurrenceDateTime: '2026-11-01',
+    };
+    await colleaguePage.fill('#w-json', JSON.stringify({ ...immunization, status: 42 }));
+    await colleaguePage.click('#write button[type=submit]');
+    await colleaguePage.waitForSelector('#write [data-phase=refused]', { timeout: 30_000 });
+    expect(await colleaguePage.textContent('#write [data-phase=refused]')).toContain('Immunization.status');
+
+    await colleaguePage.fill('#w-json', JSON.stringify(immunization));
+    await colleaguePage.click('#write button[type=submit]');
+    const written =
+      (await colleaguePage.getAttribute('#write [data-written]', 'data-written', { timeout: 30_000 })) ?? '';
+    const rec = `[data-record="${written}"]`;
+    await patientPage.waitForSelector(rec, { timeout: 20_000 });
+    await patientPage.click(`${rec} >> text=Open`);
+    await patientPage.waitForSelector(`${rec} [data-testid=record-view]`, { timeout: 30_000 });
+    expect(await patientPage.textContent(`${rec} [data-testid=record-view] h4`)).toBe(
+      'Immunization: Tetanus, synthetic',
+    );
+    await patientPage.click(`${rec} >> text=Confirm`);
+    await patientPage.waitForSelector(`${rec} .attest`, { timeout: 30_000 });
+    expect(await patientPage.textContent(`${rec} .attest`)).toContain('patient-confirmed');
+  });
+
+  it('lets the admin link a guardian and renew a licence', async () => {
+    const guardian = generateKeyPair();
+    const guardianId = toHex(sha256(guardian.publicKey));
+    await hospitalAdmin.register({ publicKey: guardian.publicKey, role: 'guardian' });
+    await adminPage.fill('#gl-guardian', guardianId);
+    await adminPage.fill('#gl-patient', patientId());
+    await adminPage.click('#gl-link');
+    await adminPage.waitForSelector('#guardian-form [data-phase=committed]', { timeout: 30_000 });
+    await until('the link to reach node 3', async () => {
+      const d = await doctorConsent.canAccess(
+        guardianId,
+        patientId(),
+        { kind: 'record', recordId, version: 0 },
+        'read',
+        'TREAT',
+      );
+      return d.reason === 'guardian';
+    });
+
+    const colleagueId = toHex(sha256(colleagueKey.publicKey));
+    const renewed = new Date(Date.now() + 730 * DAY).toISOString().slice(0, 10);
+    await adminPage.fill('#lic-actor', colleagueId);
+    await adminPage.fill('#lic-until', renewed);
+    await adminPage.click('#licence-form button[type=submit]');
+    await adminPage.waitForSelector('#licence-form [data-phase=committed]', { timeout: 30_000 });
+    expect((await hospitalAdmin.actor(colleagueId))?.licence).toBe(Date.parse(`${renewed}T00:00:00Z`));
+    await shot(adminPage, 'admin-people');
+    expect(await axeViolations(adminPage)).toEqual([]);
   });
 
   it('fits a phone screen', async () => {
@@ -336,7 +616,10 @@ describe('the portal', () => {
       ],
       ['patient passphrase', Buffer.from(PATIENT_PASS)],
       ['admin passphrase', Buffer.from(ADMIN_PASS)],
+      ['insurer seed (hex)', Buffer.from(toHex(insurerKey.seed))],
+      ['colleague seed (hex)', Buffer.from(toHex(colleagueKey.seed))],
       ['record plaintext', Buffer.from(MARKER)],
+      ['plaintext of the record written in the browser', Buffer.from('Tetanus, synthetic')],
     ];
     // Not vacuous: the pages did sign and send transactions.
     expect(sent.filter((s) => s.url.includes('/v1/tx') && s.body.length > 0).length).toBeGreaterThanOrEqual(
@@ -350,7 +633,7 @@ describe('the portal', () => {
           leaked: null,
         });
     }
-    for (const page of [patientPage, adminPage]) {
+    for (const page of [patientPage, adminPage, insurerPage, doctorPage, colleaguePage]) {
       expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     }
     expect(cspErrors).toEqual([]);
