@@ -123,6 +123,15 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     listen: config.p2p.listen,
     announce: config.p2p.announce,
     peers: peerAddresses(validators(), nodeId),
+    versionEvents: {
+      onIncompatible: (p, ours) =>
+        log.warn(
+          { peer: p.peer, peerVersions: p.versions, ourVersions: ours },
+          `refusing validator ${p.peer}: it speaks Raft protocol version ${p.versions.join(', ') || 'none'}, this node ${ours.join(', ')} (docs/operations.md#rolling-upgrades)`,
+        ),
+      onCompatible: (peer, version) =>
+        log.info({ peer, version }, 'validator speaks a common Raft protocol version again'),
+    },
   });
   opened.push(() => host.stop());
   const validatorPeers = new ValidatorPeers({ host, self: nodeId, validators });
