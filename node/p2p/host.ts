@@ -138,8 +138,10 @@ export class P2PHost {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new P2PError('not_started', 'a P2PHost starts once; create a new one');
     this.state = 'running';
-    await this.libp2p.start();
+    // Raft handlers before libp2p starts: the identify handshake a peer runs on connecting then
+    // already lists our Raft versions (this host runs no identify push to correct it later).
     await this.raft.start();
+    await this.libp2p.start();
     this.tx.start();
     for (const register of this.requestProtocols.values()) await register();
     await this.dialer.start();

@@ -8,7 +8,7 @@ import { negotiateRaftVersion } from './version.js';
 /** A peer refused because it serves no Raft version this node speaks. */
 export interface IncompatiblePeer {
   readonly peer: string;
-  /** The Raft versions it serves, newest first (empty: it serves no Raft protocol of this chain). */
+  /** The Raft versions it serves, newest first (never empty). */
   readonly versions: readonly number[];
 }
 
@@ -30,11 +30,12 @@ export class PeerVersions {
   ) {}
 
   /**
-   * Records the Raft versions `peer` serves. An empty list means "unknown" (identify can run before
-   * the remote has registered its handlers) unless `conclusive`: a negotiation that failed.
+   * Records the Raft versions `peer` serves. An empty list means "unknown", never a refusal: an
+   * earlier release registers its Raft handlers after libp2p starts, so a peer connecting then
+   * sees none, and nothing would ever tell us they came.
    */
-  observe(peer: string, versions: readonly number[], conclusive = false): void {
-    if (versions.length === 0 && !conclusive) return;
+  observe(peer: string, versions: readonly number[]): void {
+    if (versions.length === 0) return;
     const common = negotiateRaftVersion(this.ours, versions);
     if (common !== undefined) {
       if (this.refused.delete(peer)) this.events.onCompatible?.(peer, common);

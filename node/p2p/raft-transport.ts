@@ -460,7 +460,7 @@ export class RaftTransport {
   private async noCommonVersion(link: Link, err: unknown): Promise<void> {
     if (!(err instanceof Error) || err.name !== 'UnsupportedProtocolError') return;
     const peer = await this.host.peerStore.get(link.peerId).catch(() => undefined);
-    this.versions.observe(link.peer, raftVersionsInProtocols(this.chainId, peer?.protocols ?? []), true);
+    this.versions.observe(link.peer, raftVersionsInProtocols(this.chainId, peer?.protocols ?? []));
     if (!this.versions.isRefused(link.peer)) return;
     for (const f of link.queue.splice(0)) this.drop(kindOf(f), DropReason.Incompatible);
     link.queuedBytes = 0;

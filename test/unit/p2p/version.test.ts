@@ -154,12 +154,6 @@ describe('PeerVersions', () => {
     expect(events).toEqual([]);
   });
 
-  test('a failed negotiation with no Raft version at all is a refusal', () => {
-    const { pv } = track();
-    pv.observe('p', [], true);
-    expect(pv.incompatible()).toEqual([{ peer: 'p', versions: [] }]);
-  });
-
   test('a negotiated stream records the version and clears a refusal', () => {
     const { pv, events } = track();
     pv.observe('p', [7]);
