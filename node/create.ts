@@ -185,7 +185,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   };
 
   const producer: BlockProducer = new BlockProducer(
-    { ...o.block, chainId },
+    { ...o.block, chainId, ...(genesis.features === undefined ? {} : { features: genesis.features }) },
     {
       pool: mempool,
       signer,
@@ -252,7 +252,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
 
   const applier: Applier = new Applier(
-    { chainId },
+    { chainId, ...(genesis.features === undefined ? {} : { features: genesis.features }) },
     {
       executor,
       sink: store,
