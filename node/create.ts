@@ -125,6 +125,15 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     listen: config.p2p.listen,
     announce: config.p2p.announce,
     peers: peerAddresses(validators(), nodeId),
+    versionEvents: {
+      onIncompatible: (p, ours) =>
+        log.warn(
+          { peer: p.peer, peerVersions: p.versions, ourVersions: ours },
+          `refusing validator ${p.peer}: it speaks Raft protocol version ${p.versions.join(', ') || 'none'}, this node ${ours.join(', ')} (docs/operations.md#rolling-upgrades)`,
+        ),
+      onCompatible: (peer, version) =>
+        log.info({ peer, version }, 'validator speaks a common Raft protocol version again'),
+    },
   });
   opened.push(() => host.stop());
   const validatorPeers = new ValidatorPeers({ host, self: nodeId, validators });
@@ -178,7 +187,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   };
 
   const producer: BlockProducer = new BlockProducer(
-    { ...o.block, chainId },
+    { ...o.block, chainId, ...(genesis.features === undefined ? {} : { features: genesis.features }) },
     {
       pool: mempool,
       signer,
@@ -267,7 +276,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
 
   const applier: Applier = new Applier(
-    { chainId },
+    { chainId, ...(genesis.features === undefined ? {} : { features: genesis.features }) },
     {
       executor,
       sink: store,

@@ -61,6 +61,12 @@ export class NodeMetrics {
     help: 'Connected peers',
     registers: [this.registry],
   });
+  readonly incompatiblePeers = new Gauge({
+    name: 'ehrchain_p2p_incompatible_peers',
+    help: 'Validators refused for serving no Raft protocol version this node speaks (1 each), by peer and the versions it serves',
+    labelNames: ['peer', 'versions'] as const,
+    registers: [this.registry],
+  });
   readonly mempoolTxs = new Gauge({
     name: 'ehrchain_mempool_txs',
     help: 'Transactions waiting in the mempool',

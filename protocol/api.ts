@@ -61,6 +61,10 @@ export interface ValidatorView {
   readonly lastSeen: number | null;
   /** How far its replicated log is behind the leader's (known on the leader only). */
   readonly lag: number | null;
+  /** Raft protocol version of the last stream with it (null: none yet, or self). */
+  readonly protocolVersion?: number | null;
+  /** Set while it is refused: the Raft versions it serves, none of them this node's (else null). */
+  readonly refusedVersions?: readonly number[] | null;
 }
 
 export interface StatusView {

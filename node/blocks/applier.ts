@@ -9,6 +9,7 @@ import type { Entry } from '../../consensus/types.js';
 import { decodeBlock, verifyBlockSignature } from '../../protocol/chain/block.js';
 import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
 import { isChainError } from '../../protocol/chain/errors.js';
+import type { ChainFeatures } from '../../protocol/chain/features.js';
 import type { Block, Receipt } from '../../protocol/chain/types.js';
 import type { Logger } from '../log.js';
 import type { Executor } from '../state/executor.js';
@@ -43,6 +44,8 @@ export interface ApplierHooks {
 /** Applier options. */
 export interface ApplierOptions {
   readonly chainId: string;
+  /** The chain's feature switches (genesis `features`), read by the block rules. */
+  readonly features?: ChainFeatures;
 }
 
 /** What the applier works with. */
@@ -65,6 +68,7 @@ export class Applier {
   readonly #roots = new Map<number, Uint8Array>();
 
   readonly #chainId: string;
+  readonly #features: ChainFeatures | undefined;
   readonly #executor: Executor;
   readonly #sink: BlockSink;
   readonly #sigs: Verifier;
@@ -74,6 +78,7 @@ export class Applier {
 
   constructor(opts: ApplierOptions, deps: ApplierDeps) {
     this.#chainId = opts.chainId;
+    this.#features = opts.features;
     this.#executor = deps.executor;
     this.#sink = deps.sink;
     this.#sigs = deps.sigs;
@@ -131,6 +136,7 @@ export class Applier {
       isValidator: this.#isValidator,
       signatureOk,
       txSignaturesOk: txSigs,
+      ...(this.#features === undefined ? {} : { features: this.#features }),
     });
     if (!verdict.ok) {
       this.#hooks.onRejected(entry, verdict.code, verdict.message);

@@ -7,6 +7,7 @@
 
 import type { ProposeResult } from '../../consensus/types.js';
 import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
+import { type ChainFeatures, isFeatureActive } from '../../protocol/chain/features.js';
 import type { Signer } from '../../protocol/chain/keys.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import type { Logger } from '../log.js';
@@ -24,6 +25,8 @@ export interface ProposalPool {
 
 export interface ProducerOptions extends BlockOptions {
   readonly chainId: string;
+  /** The chain's feature switches (genesis `features`): the blocks it cuts must pass the rules. */
+  readonly features?: ChainFeatures;
 }
 
 export interface ProducerDeps {
@@ -127,6 +130,8 @@ export class BlockProducer {
       if (tip.time - now > this.opts.maxClockSkewMs) this.deps.stepAside(tip.time - now);
       return;
     }
+    // Under timeAdvances a block in the parent's millisecond would be refused: wait for the next.
+    if (now === tip.time && isFeatureActive(this.opts.features, 'timeAdvances', tip.height + 1)) return;
     if (!(full && pending >= this.opts.maxTxs) && now - this.#lastCut < this.opts.intervalMs) return;
     this.#cut(now);
   }

@@ -6,6 +6,7 @@
 import { verifyBlockShape } from '../../protocol/chain/block.js';
 import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
 import { isChainError } from '../../protocol/chain/errors.js';
+import { type ChainFeatures, isFeatureActive } from '../../protocol/chain/features.js';
 import type { Block, BlockHeader } from '../../protocol/chain/types.js';
 
 /** The applied chain tip a block must extend. */
@@ -43,6 +44,8 @@ export interface BlockRuleInput {
   readonly signatureOk: boolean;
   /** Signature verdict per tx, in block order. */
   readonly txSignaturesOk: readonly boolean[];
+  /** The chain's feature switches (genesis `features`); absent: none active. */
+  readonly features?: ChainFeatures;
 }
 
 function fail(code: Exclude<BlockVerdict, { ok: true }>['code'], message: string): BlockVerdict {
@@ -60,6 +63,8 @@ export function checkBlock(input: BlockRuleInput): BlockVerdict {
   if (h.term !== input.entryTerm)
     return fail('bad_term', `header term ${h.term}, entry term ${input.entryTerm}`);
   if (h.time < input.tip.time) return fail('bad_time', `time ${h.time} before parent ${input.tip.time}`);
+  if (h.time === input.tip.time && isFeatureActive(input.features, 'timeAdvances', h.height))
+    return fail('bad_time', `time ${h.time} equals its parent's (timeAdvances)`);
   if (h.stateHeight >= h.height) return fail('bad_state_height', `state height ${h.stateHeight}`);
   if (!input.isValidator(h.proposer)) return fail('not_validator', `proposer ${toHex(h.proposer)}`);
   if (!input.signatureOk) return fail('bad_signature', 'proposer signature does not verify');

@@ -3,8 +3,10 @@
  * holds `config.json` (this node's settings), `genesis.json` (identical on every node of a chain)
  * and `keys/validator.json` (the validator's ed25519 seed, mode 0600, never logged).
  */
+
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { type ChainFeatures, featuresProblem } from '../../protocol/chain/features.js';
 import { ACTOR_EVENT_TYPES } from '../../protocol/notify.js';
 import { type WebhookSubscriber, webhookProblem } from '../notify/options.js';
 import { defaultNodeOptions, type NodeOptions } from '../options.js';
@@ -38,6 +40,8 @@ export interface Genesis {
   readonly validators: readonly GenesisValidator[];
   /** Organisations (and their first admins) the consent contract starts with. */
   readonly organisations: readonly GenesisOrganisation[];
+  /** Rule changes and the height each takes effect at (protocol/chain/features.ts); absent: none. */
+  readonly features?: ChainFeatures;
 }
 
 export interface NodeConfig {
@@ -280,7 +284,12 @@ function parseGenesis(raw: unknown): Genesis {
     orgIds.add(o.id);
     return { id: o.id, kind: o.kind, adminKey: o.adminKey, adminCert: o.adminCert };
   });
-  return { chainId: raw.chainId, time: raw.time as number, validators, organisations };
+  if (raw.features !== undefined) {
+    const problem = featuresProblem(raw.features);
+    if (problem !== null) throw bad(`.features${problem}`);
+  }
+  const features = raw.features === undefined ? {} : { features: raw.features as ChainFeatures };
+  return { chainId: raw.chainId, time: raw.time as number, validators, organisations, ...features };
 }
 
 async function readJson(path: string, code: ConfigError['code']): Promise<unknown> {

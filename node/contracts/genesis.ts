@@ -29,6 +29,11 @@ export function genesisHash(g: Genesis): Uint8Array {
       adminKey: o.adminKey,
       adminCert: o.adminCert,
     })),
+    // Only when set, so the hash of a chain made before feature switches is unchanged; sorted so
+    // the file's key order does not matter. Nodes that disagree on a switch refuse each other's store.
+    ...(g.features === undefined
+      ? {}
+      : { features: Object.entries(g.features).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) }),
   });
   return new Uint8Array(createHash('sha256').update(canonical).digest());
 }

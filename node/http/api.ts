@@ -43,7 +43,9 @@ export interface NodeApiDeps {
   readonly executor: Pick<Executor, 'query'>;
   readonly raft: Pick<Raft, 'status' | 'progress'>;
   readonly applier: Pick<Applier, 'tip' | 'divergence'>;
-  readonly host: Pick<P2PHost, 'connectedPeers'>;
+  readonly host: Pick<P2PHost, 'connectedPeers'> & {
+    readonly raft: Pick<P2PHost['raft'], 'incompatiblePeers' | 'peerVersion'>;
+  };
   /** When each validator last sent a Raft message, by peer id. */
   readonly lastSeen: ReadonlyMap<string, number>;
   validators(): readonly Validator[];
@@ -122,6 +124,7 @@ export class NodeApi implements ApiBackend {
     const n = this.node;
     const st = n.raft.status();
     const connected = new Set(n.host.connectedPeers());
+    const refused = new Map(n.host.raft.incompatiblePeers().map((p) => [p.peer, p.versions]));
     const self = n.nodeId;
     const disk = n.store.diskState();
     return {
@@ -148,6 +151,8 @@ export class NodeApi implements ApiBackend {
           connected: peerId === self || connected.has(peerId),
           lastSeen: peerId === self ? null : (n.lastSeen.get(peerId) ?? null),
           lag: pr === undefined ? null : Math.max(0, st.lastIndex - pr.match),
+          protocolVersion: n.host.raft.peerVersion(peerId) ?? null,
+          refusedVersions: refused.get(peerId) ?? null,
         };
       }),
       divergence: n.applier.divergence,
@@ -176,6 +181,9 @@ export class NodeApi implements ApiBackend {
   async metrics(): Promise<{ contentType: string; body: string }> {
     const reg = this.node.metrics.registry;
     this.node.metrics.peers.set(this.node.host.connectedPeers().length);
+    this.node.metrics.incompatiblePeers.reset();
+    for (const p of this.node.host.raft.incompatiblePeers())
+      this.node.metrics.incompatiblePeers.set({ peer: p.peer, versions: p.versions.join(',') }, 1);
     return { contentType: reg.contentType, body: await reg.metrics() };
   }
 }

@@ -240,6 +240,12 @@ const validator = {
     connected: { type: 'boolean' },
     lastSeen: nullableUint,
     lag: nullableUint,
+    protocolVersion: { ...nullableUint, description: 'Raft protocol version of the last stream with it' },
+    refusedVersions: {
+      type: ['array', 'null'],
+      items: uint,
+      description: 'while refused: the Raft protocol versions it serves, none of them this node speaks',
+    },
   },
   required: ['name', 'publicKey', 'peerId', 'http', 'connected', 'lastSeen', 'lag'],
 } as const;

@@ -20,6 +20,8 @@ export const P2PErrorCode = {
   RemoteError: 'remote_error',
   /** The peer could not be dialled or the stream failed. */
   Unreachable: 'unreachable',
+  /** Host options out of range (e.g. a protocol version range that is empty). */
+  BadOptions: 'bad_options',
   /** A handler for this protocol is already registered. */
   AlreadyHandled: 'already_handled',
 } as const;

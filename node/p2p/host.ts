@@ -33,6 +33,7 @@ import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
 import { noopMetrics, type P2PMetrics } from './metrics.js';
 import { defaultP2POptions, type P2POptions } from './options.js';
+import type { PeerVersionEvents } from './peer-versions.js';
 import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
 import {
   type HandleRequestOptions,
@@ -42,6 +43,7 @@ import {
   request,
 } from './request.js';
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
+import { isRaftVersionRange, MAX_RAFT_PROTOCOL_VERSION, type RaftVersionRange } from './version.js';
 
 export type { PeerAddress } from './dialer.js';
 
@@ -62,6 +64,8 @@ export interface P2PHostOptions extends Partial<P2POptions> {
   readonly raft?: RaftTransportOptions;
   readonly dht?: DhtOptions;
   readonly metrics?: P2PMetrics;
+  /** Told when a validator is refused for want of a common Raft protocol version, and when it is back. */
+  readonly versionEvents?: PeerVersionEvents;
 }
 
 /** libp2p services the host runs. */
@@ -97,13 +101,18 @@ export class P2PHost {
     this.peerId = libp2p.peerId.toString();
     this.gater = gater;
     this.metrics = o.metrics ?? noopMetrics;
-    this.raft = new RaftTransport(
-      libp2p,
-      this.peerId,
-      o.chainId,
-      (p) => gater.isAllowed(p),
-      this.metrics,
-      o.raft,
+    this.raft = new RaftTransport(libp2p, this.peerId, o.chainId, (p) => gater.isAllowed(p), this.metrics, {
+      ...o.raft,
+      versions: versionRangeOf(o),
+      ...(o.versionEvents === undefined ? {} : { versionEvents: o.versionEvents }),
+    });
+    // The identify handshake lists the protocols a peer serves, so its Raft versions; an identify
+    // push (the remote registered its handlers later) lands in the peer store as a peer:update.
+    libp2p.addEventListener('peer:identify', (e) =>
+      this.raft.peerProtocols(e.detail.peerId.toString(), e.detail.protocols),
+    );
+    libp2p.addEventListener('peer:update', (e) =>
+      this.raft.peerProtocols(e.detail.peer.id.toString(), e.detail.peer.protocols),
     );
     this.tx = new TxGossip(
       libp2p.services.pubsub,
@@ -129,8 +138,10 @@ export class P2PHost {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new P2PError('not_started', 'a P2PHost starts once; create a new one');
     this.state = 'running';
-    await this.libp2p.start();
+    // Raft handlers before libp2p starts: the identify handshake a peer runs on connecting then
+    // already lists our Raft versions (this host runs no identify push to correct it later).
     await this.raft.start();
+    await this.libp2p.start();
     this.tx.start();
     for (const register of this.requestProtocols.values()) await register();
     await this.dialer.start();
@@ -287,8 +298,27 @@ export class P2PHost {
   }
 }
 
-/** Builds a (stopped) validator host. Throws P2PError 'bad_key' for a bad seed. */
+/** The Raft versions the options ask for. Throws P2PError 'bad_options' for an empty or impossible range. */
+function versionRangeOf(o: Partial<P2POptions>): RaftVersionRange {
+  const r = {
+    current: o.protocolVersion ?? defaultP2POptions.protocolVersion,
+    min: o.minProtocolVersion ?? defaultP2POptions.minProtocolVersion,
+  };
+  if (!isRaftVersionRange(r)) {
+    throw new P2PError(
+      'bad_options',
+      `p2p.minProtocolVersion ${r.min} .. p2p.protocolVersion ${r.current}: need 1 <= min <= version <= ${MAX_RAFT_PROTOCOL_VERSION}`,
+    );
+  }
+  return r;
+}
+
+/**
+ * Builds a (stopped) validator host. Throws P2PError 'bad_key' for a bad seed, 'bad_options' for a
+ * protocol version range that is empty.
+ */
 export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+  versionRangeOf(options);
   const privateKey = await privateKeyFromSeed(options.seed);
   const self = peerIdFromPrivateKey(privateKey).toString();
   const allowed = options.allowedPeers ?? (options.peers ?? []).map((p) => p.peerId);

@@ -31,6 +31,10 @@ export const DropReason = {
   SendFailed: 'send_failed',
   /** The host was stopped (or not started). */
   Stopped: 'stopped',
+  /** The peer serves no Raft protocol version this node speaks (node/p2p/version.ts). */
+  Incompatible: 'incompatible',
+  /** An inbound frame whose version is not the one its stream negotiated. */
+  BadVersion: 'bad_version',
   /** A registered handler threw. */
   HandlerError: 'handler_error',
 } as const;

@@ -1,6 +1,9 @@
 /**
  * Wire codec for Raft messages (`consensus/types.ts`).
  *
+ * On a stream of protocol version >= 2 each frame is one version byte and then these bytes; on
+ * version 1 these bytes alone (node/p2p/version.ts). The codec sees the bytes after the version.
+ *
  * Format: one msgpack array per message, fields in a fixed order, the first element a numeric type
  * tag: `[tag, from, to, term, ...fields]`. The bytes are not hashed or signed, so msgpackr's
  * non-canonical output is fine here. Integers must be non-negative safe integers; msgpackr writes

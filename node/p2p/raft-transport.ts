@@ -1,10 +1,10 @@
 /**
  * Raft message transport over libp2p streams.
  *
- * - `/ehrchain/<chainId>/raft/1.0.0`: one long-lived outbound stream per peer carrying
+ * - `/ehrchain/<chainId>/raft/<v>.0.0`: one long-lived outbound stream per peer carrying
  *   length-prefixed frames (it-length-prefixed, varint length), each frame one encoded Raft message,
  *   in send order. Frames are bounded by `maxFrameBytes` (default 4 MiB).
- * - `/ehrchain/<chainId>/raft-snapshot/1.0.0`: frames larger than `maxFrameBytes` (snapshots) go on
+ * - `/ehrchain/<chainId>/raft-snapshot/<v>.0.0`: frames larger than `maxFrameBytes` (snapshots) go on
  *   a short-lived stream of their own, up to `maxSnapshotBytes` (default 64 MiB), so a big snapshot
  *   never holds heartbeats up behind it. At most one is in flight per peer; a newer one replaces
  *   one still waiting. Ordering between the two lanes is not preserved (Raft tolerates reordering).
@@ -13,6 +13,11 @@
  * frame is dropped and counted: Raft tolerates loss and retransmits. A failed stream or dial is
  * retried with exponential backoff the next time there is something to send, or at once when the
  * host reports the peer connected again.
+ *
+ * Versions (`version.ts`): both lanes are served for every version from `versions.min` to
+ * `versions.current`; the dialler offers them newest first and each stream speaks the version it
+ * negotiated, its frames carrying it. A peer that serves none of ours is refused: nothing is sent
+ * to it (`incompatible`) and `onIncompatible` names it and its versions.
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
@@ -21,6 +26,7 @@ import type { Message } from '../../consensus/types.js';
 import { isP2PError } from './errors.js';
 import { parsePeerId } from './identity.js';
 import { DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
+import { type IncompatiblePeer, type PeerVersionEvents, PeerVersions } from './peer-versions.js';
 import {
   DEFAULT_RAFT_CODEC_LIMITS,
   encodeRaftFrame,
@@ -29,6 +35,17 @@ import {
   type RaftProof,
 } from './raft-codec.js';
 import { type RaftBytesHandler, RaftInbox, type RaftMessageHandler } from './raft-inbox.js';
+import {
+  DEFAULT_RAFT_VERSIONS,
+  type RaftLane,
+  type RaftVersionRange,
+  raftProtocolId,
+  raftVersionOfProtocol,
+  raftVersionsInProtocols,
+  raftVersionsOf,
+  unversionFrame,
+  versionFrame,
+} from './version.js';
 
 export type { RaftBytesHandler, RaftMessageHandler } from './raft-inbox.js';
 
@@ -51,6 +68,10 @@ export interface RaftTransportOptions {
   readonly backoffMaxMs?: number;
   /** Limits for decoding inbound messages (maxBytes defaults to maxSnapshotBytes). */
   readonly codecLimits?: Partial<RaftCodecLimits>;
+  /** Protocol versions served and offered. Default: this release's and the previous one. */
+  readonly versions?: RaftVersionRange;
+  /** Told when a peer is refused for want of a common version, and when it is accepted again. */
+  readonly versionEvents?: PeerVersionEvents;
 }
 
 interface Link {
@@ -66,9 +87,13 @@ interface Link {
   timer: ReturnType<typeof setTimeout> | undefined;
   bulkPending: Uint8Array | null;
   bulkRunning: boolean;
+  /** The version the current stream negotiated (frames are written in it). */
+  version: number;
 }
 
-type StreamHost = Pick<Libp2p, 'dialProtocol' | 'handle' | 'unhandle'>;
+type StreamHost = Pick<Libp2p, 'dialProtocol' | 'handle' | 'unhandle'> & {
+  readonly peerStore: Pick<Libp2p['peerStore'], 'get'>;
+};
 
 /** Most bytes coalesced into one stream write. */
 const BATCH_BYTES = 256 * 1024;
@@ -77,11 +102,16 @@ const kindOf = (bytes: Uint8Array): string => peekRaftMessageType(bytes) ?? 'raf
 
 /** Sends and receives Raft frames; created and started by the P2P host. */
 export class RaftTransport {
-  /** Stream protocol of the long-lived message lane. */
+  /** Stream protocol of the long-lived message lane, current version. */
   readonly protocol: string;
-  /** Stream protocol of the snapshot lane. */
+  /** Stream protocol of the snapshot lane, current version. */
   readonly snapshotProtocol: string;
-  private readonly o: Required<Omit<RaftTransportOptions, 'codecLimits'>>;
+  /** Message-lane protocols served and offered, newest first. */
+  readonly protocols: readonly string[];
+  /** Snapshot-lane protocols served and offered, newest first. */
+  readonly snapshotProtocols: readonly string[];
+  private readonly o: Required<Omit<RaftTransportOptions, 'codecLimits' | 'versions' | 'versionEvents'>>;
+  private readonly versions: PeerVersions;
   private readonly limits: RaftCodecLimits;
   private readonly links = new Map<string, Link>();
   private readonly inbound = new Set<Stream>();
@@ -92,13 +122,17 @@ export class RaftTransport {
   constructor(
     private readonly host: StreamHost,
     private readonly selfId: string,
-    chainId: string,
+    private readonly chainId: string,
     private readonly isAllowed: (peer: string) => boolean,
     private readonly metrics: P2PMetrics = noopMetrics,
     options: RaftTransportOptions = {},
   ) {
-    this.protocol = `/ehrchain/${chainId}/raft/1.0.0`;
-    this.snapshotProtocol = `/ehrchain/${chainId}/raft-snapshot/1.0.0`;
+    const ours = raftVersionsOf(options.versions ?? DEFAULT_RAFT_VERSIONS);
+    this.versions = new PeerVersions(ours, options.versionEvents);
+    this.protocols = ours.map((v) => raftProtocolId(chainId, 'raft', v));
+    this.snapshotProtocols = ours.map((v) => raftProtocolId(chainId, 'raft-snapshot', v));
+    this.protocol = this.protocols[0] ?? '';
+    this.snapshotProtocol = this.snapshotProtocols[0] ?? '';
     this.o = {
       maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
       maxSnapshotBytes: options.maxSnapshotBytes ?? 64 * 1024 * 1024,
@@ -122,12 +156,16 @@ export class RaftTransport {
     if (this.running) return;
     this.abort = new AbortController();
     this.running = true;
-    await this.host.handle(this.protocol, (s, c) => this.readInbound(s, c, this.o.maxFrameBytes), {
-      maxInboundStreams: 8,
-    });
-    await this.host.handle(this.snapshotProtocol, (s, c) => this.readInbound(s, c, this.o.maxSnapshotBytes), {
-      maxInboundStreams: 2,
-    });
+    for (const p of this.protocols) {
+      await this.host.handle(p, (s, c) => this.readInbound(s, c, this.o.maxFrameBytes, 'raft'), {
+        maxInboundStreams: 8,
+      });
+    }
+    for (const p of this.snapshotProtocols) {
+      await this.host.handle(p, (s, c) => this.readInbound(s, c, this.o.maxSnapshotBytes, 'raft-snapshot'), {
+        maxInboundStreams: 2,
+      });
+    }
   }
 
   /** Drops every queue, aborts every stream and timer. Idempotent. */
@@ -148,7 +186,7 @@ export class RaftTransport {
     this.links.clear();
     for (const s of this.inbound) s.abort(err);
     this.inbound.clear();
-    await this.host.unhandle([this.protocol, this.snapshotProtocol]).catch(() => {});
+    await this.host.unhandle([...this.protocols, ...this.snapshotProtocols]).catch(() => {});
   }
 
   /**
@@ -159,6 +197,7 @@ export class RaftTransport {
     const kind = kindOf(bytes);
     if (!this.running) return this.drop(kind, DropReason.Stopped);
     if (to === this.selfId || !this.isAllowed(to)) return this.drop(kind, DropReason.NotAllowed);
+    if (this.versions.isRefused(to)) return this.drop(kind, DropReason.Incompatible);
     if (bytes.byteLength > this.o.maxSnapshotBytes) return this.drop(kind, DropReason.TooLarge);
     let link: Link;
     try {
@@ -219,6 +258,24 @@ export class RaftTransport {
     if (link.queue.length > 0) void this.pump(link);
   }
 
+  /**
+   * Called by the host with the protocols a peer announced in the identify handshake: a peer that
+   * serves Raft versions of this chain, none of them ours, is refused until it announces one.
+   */
+  peerProtocols(peer: string, protocols: readonly string[]): void {
+    this.versions.observe(peer, raftVersionsInProtocols(this.chainId, protocols));
+  }
+
+  /** Peers refused for want of a common protocol version (for status, metrics and tests). */
+  incompatiblePeers(): IncompatiblePeer[] {
+    return this.versions.incompatible();
+  }
+
+  /** The version the last stream with `peer` negotiated, if any. */
+  peerVersion(peer: string): number | undefined {
+    return this.versions.versionOf(peer);
+  }
+
   /** Inbound raft streams currently open (for status and tests). */
   inboundStreams(): number {
     return this.inbound.size;
@@ -250,6 +307,7 @@ export class RaftTransport {
         timer: undefined,
         bulkPending: null,
         bulkRunning: false,
+        version: 0,
       };
       this.links.set(peer, link);
     }
@@ -285,7 +343,7 @@ export class RaftTransport {
           const frame = link.queue.shift();
           if (frame === undefined) break;
           link.queuedBytes -= frame.byteLength;
-          batch.append(lp.encode.single(frame));
+          batch.append(lp.encode.single(versionFrame(link.version, frame)));
           kinds.push([kindOf(frame), frame.byteLength]);
         }
         let ok: boolean;
@@ -324,13 +382,14 @@ export class RaftTransport {
       return null;
     }
     try {
-      const stream = await this.host.dialProtocol(link.peerId, this.protocol, {
+      const stream = await this.host.dialProtocol(link.peerId, [...this.protocols], {
         signal: this.signal(this.o.dialTimeoutMs),
       });
       if (!this.running) {
         stream.abort(new Error('stopped'));
         return null;
       }
+      link.version = this.negotiated(link.peer, 'raft', stream);
       link.stream = stream;
       link.backoffMs = this.o.backoffMinMs;
       stream.addEventListener('close', () => {
@@ -339,8 +398,9 @@ export class RaftTransport {
         if (this.running && link.queue.length > 0) this.schedule(link, 0);
       });
       return stream;
-    } catch {
+    } catch (err) {
       if (!this.running) return null;
+      await this.noCommonVersion(link, err);
       link.nextAttemptAt = Date.now() + link.backoffMs;
       this.schedule(link, link.backoffMs);
       link.backoffMs = Math.min(link.backoffMs * 2, this.o.backoffMaxMs);
@@ -371,10 +431,12 @@ export class RaftTransport {
         link.bulkPending = null;
         let stream: Stream | undefined;
         try {
-          stream = await this.host.dialProtocol(link.peerId, this.snapshotProtocol, {
+          stream = await this.host.dialProtocol(link.peerId, [...this.snapshotProtocols], {
             signal: this.signal(this.o.dialTimeoutMs),
           });
-          stream.send(lp.encode.single(bytes));
+          stream.send(
+            lp.encode.single(versionFrame(this.negotiated(link.peer, 'raft-snapshot', stream), bytes)),
+          );
           await stream.close({ signal: this.signal(this.o.snapshotTimeoutMs) });
           this.metrics.messageSent(kindOf(bytes), bytes.byteLength);
         } catch {
@@ -387,16 +449,42 @@ export class RaftTransport {
     }
   }
 
-  private async readInbound(stream: Stream, connection: Connection, maxDataLength: number): Promise<void> {
+  /** The version `stream` negotiated (from its protocol id), recorded for its peer. */
+  private negotiated(peer: string, lane: RaftLane, stream: Stream): number {
+    const v = raftVersionOfProtocol(this.chainId, lane, stream.protocol) ?? 1;
+    this.versions.negotiatedWith(peer, v);
+    return v;
+  }
+
+  /** After a failed dial: when the peer serves none of our versions, it is refused. */
+  private async noCommonVersion(link: Link, err: unknown): Promise<void> {
+    if (!(err instanceof Error) || err.name !== 'UnsupportedProtocolError') return;
+    const peer = await this.host.peerStore.get(link.peerId).catch(() => undefined);
+    this.versions.observe(link.peer, raftVersionsInProtocols(this.chainId, peer?.protocols ?? []));
+    if (!this.versions.isRefused(link.peer)) return;
+    for (const f of link.queue.splice(0)) this.drop(kindOf(f), DropReason.Incompatible);
+    link.queuedBytes = 0;
+  }
+
+  private async readInbound(
+    stream: Stream,
+    connection: Connection,
+    maxDataLength: number,
+    lane: RaftLane,
+  ): Promise<void> {
     const from = connection.remotePeer.toString();
     if (!this.running || !this.isAllowed(from)) {
       stream.abort(new Error('not allowed'));
       return;
     }
+    const version = this.negotiated(from, lane, stream);
     this.inbound.add(stream);
     try {
       for await (const frame of lp.decode(stream, { maxDataLength })) {
-        this.inbox.deliver(from, frame.subarray());
+        const f = unversionFrame(frame.subarray());
+        // A frame must carry the version its stream negotiated.
+        if (f.version !== version) this.drop('raft', DropReason.BadVersion);
+        else this.inbox.deliver(from, f.body);
       }
       // The remote closed its end: close ours too, or the half-open stream keeps counting against
       // maxInboundStreams.

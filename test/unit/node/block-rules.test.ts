@@ -150,3 +150,21 @@ describe('checkBlock accepts', () => {
     expect(checkBlock(row.input())).toEqual({ ok: true });
   });
 });
+
+describe('the timeAdvances feature switch (genesis features)', () => {
+  const sameMs = () => makeBlock({ time: genesisTip.time });
+  // height of the block is 1; the switch's activation height against it, and the verdict.
+  it.each([
+    ['absent', undefined, 'ok'],
+    ['activating above the block', { timeAdvances: 2 }, 'ok'],
+    ['activating at the block', { timeAdvances: 1 }, 'bad_time'],
+  ] as const)('a block in its parent’s millisecond, switch %s: %s', (_name, features, want) => {
+    const over = features === undefined ? {} : { features };
+    expect(code(checkBlock(input(sameMs(), over)))).toBe(want);
+  });
+
+  it('a block after its parent’s millisecond passes once active', () => {
+    const later = makeBlock({ time: genesisTip.time + 1 });
+    expect(code(checkBlock(input(later, { features: { timeAdvances: 1 } })))).toBe('ok');
+  });
+});

@@ -3,10 +3,12 @@
  * `propose`: when it cuts, how many blocks it keeps in flight, what it returns to the pool, and which
  * tip it extends. Time is vitest's fake clock.
  */
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProposeResult } from '../../../consensus/types.js';
 import { BlockProducer, type ProposalPool } from '../../../node/blocks/producer.js';
 import { decodeBlock } from '../../../protocol/chain/block.js';
+import type { ChainFeatures } from '../../../protocol/chain/features.js';
 import type { Block, SignedTx } from '../../../protocol/chain/types.js';
 import { CHAIN_ID, log, makeTx, testSigner } from './fixtures.js';
 
@@ -40,30 +42,35 @@ const opts = {
 };
 const appliedRoot = new Uint8Array(32).fill(3);
 
-function setup(over: { propose?: (data: Uint8Array) => ProposeResult; now?: () => number } = {}) {
+function setup(
+  over: { propose?: (data: Uint8Array) => ProposeResult; now?: () => number; features?: ChainFeatures } = {},
+) {
   const pool = new FakePool();
   const proposed: Block[] = [];
   const clockBehind = { held: 0, stepAside: [] as number[] };
   let index = 0;
-  const producer = new BlockProducer(opts, {
-    pool,
-    signer: testSigner(50),
-    propose:
-      over.propose ??
-      ((data) => {
-        proposed.push(decodeBlock(data));
-        return { ok: true, index: ++index, term: 2 };
-      }),
-    appliedState: () => ({ height: 3, root: appliedRoot }),
-    now: over.now ?? (() => Date.now()),
-    onClockBehind: () => {
-      clockBehind.held++;
+  const producer = new BlockProducer(
+    { ...opts, ...(over.features === undefined ? {} : { features: over.features }) },
+    {
+      pool,
+      signer: testSigner(50),
+      propose:
+        over.propose ??
+        ((data) => {
+          proposed.push(decodeBlock(data));
+          return { ok: true, index: ++index, term: 2 };
+        }),
+      appliedState: () => ({ height: 3, root: appliedRoot }),
+      now: over.now ?? (() => Date.now()),
+      onClockBehind: () => {
+        clockBehind.held++;
+      },
+      stepAside: (behindMs) => {
+        clockBehind.stepAside.push(behindMs);
+      },
+      log,
     },
-    stepAside: (behindMs) => {
-      clockBehind.stepAside.push(behindMs);
-    },
-    log,
-  });
+  );
   return { pool, proposed, producer, clockBehind };
 }
 
@@ -175,6 +182,19 @@ describe('BlockProducer pipelines', () => {
     vi.advanceTimersByTime(2_000);
     producer.maybeCut(true);
     expect(proposed[0]?.header.time).toBe(parent.time);
+  });
+
+  it('under timeAdvances, waits for the millisecond after its parent’s rather than cut a refused block', () => {
+    const { pool, proposed, producer, clockBehind } = setup({ features: { timeAdvances: 1 } });
+    const parent = { ...logTip, time: Date.now() };
+    producer.lead(2, parent);
+    pool.fill(4);
+    producer.maybeCut(true);
+    expect(proposed).toEqual([]);
+    expect(clockBehind.held).toBe(0);
+    vi.advanceTimersByTime(1);
+    producer.maybeCut(true);
+    expect(proposed[0]?.header.time).toBe(parent.time + 1);
   });
 
   it('steps aside when its clock is behind the chain by more than maxClockSkewMs', () => {
