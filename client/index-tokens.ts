@@ -7,6 +7,7 @@
 import { fromHex, toHex } from '../protocol/chain/encoding.js';
 import { createSigner, publicKeyFromSeed, type Signer } from '../protocol/chain/keys.js';
 import { type IndexTerm, indexKeyId, tokenOf, tokensOf } from '../protocol/records/blind-index.js';
+import { bytesToBase64url } from '../protocol/records/bytes.js';
 import { actorId } from '../protocol/records/consent-calls.js';
 import { unwrapKey, wrapKey } from '../protocol/records/envelope.js';
 import {
@@ -79,7 +80,7 @@ export class IndexClient {
     const keys = readerKeys.map((k) => ({ reader: actorId(k), wrapped: wrapKey(indexKey, k, id, 1) }));
     const request = signIndexKeysRequest({ chainId: this.chainId, keys }, this.signer);
     const r = await this.#send<{ keys: number; replicas: number }>('PUT', '/v1/index/keys', {
-      request: Buffer.from(request).toString('base64url'),
+      request: bytesToBase64url(request),
     });
     return { keys: r.keys, replicas: r.replicas };
   }
@@ -108,7 +109,7 @@ export class IndexClient {
       this.signer,
     );
     const r = await this.#send<{ tokens: number; replicas: number }>('PUT', '/v1/index/tokens', {
-      request: Buffer.from(request).toString('base64url'),
+      request: bytesToBase64url(request),
     });
     return { tokens: r.tokens, replicas: r.replicas };
   }
@@ -123,7 +124,7 @@ export class IndexClient {
     const tokens = terms.map((t) => tokenOf(indexKey, t));
     const request = signSearchRequest({ chainId: this.chainId, patient, purpose, tokens }, this.signer);
     return this.#send<SearchAnswer>('POST', '/v1/search', {
-      request: Buffer.from(request).toString('base64url'),
+      request: bytesToBase64url(request),
     });
   }
 }

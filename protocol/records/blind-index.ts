@@ -20,7 +20,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes } from '@noble/hashes/utils.js';
+import { platformCrypto } from '../crypto/platform.js';
 import { concatBytes, utf8 } from './bytes.js';
 import { RecordError } from './errors.js';
 
@@ -203,7 +203,7 @@ export function tokensOf(indexKey: Uint8Array, resource: unknown): Uint8Array[] 
 }
 
 /** A fresh random index key (one per patient). */
-export const newIndexKey = (): Uint8Array => randomBytes(INDEX_KEY_BYTES);
+export const newIndexKey = (): Uint8Array => platformCrypto.randomBytes(INDEX_KEY_BYTES);
 
 /**
  * The pseudo record id an index key is wrapped under: wrapKey(indexKey, reader, indexKeyId(patient), 1)

@@ -8,8 +8,9 @@
  *   index-tokens 0x11 body = record id (32) | version u32 | count u16 (0..256) | count x token (16)
  *   search       0x12 body = patient id (32) | purpose u8 | count u8 (1..16) | count x token (16)
  */
-import { randomBytes } from 'node:crypto';
+
 import { type KeyCache, type Signer, signBytes, verifySignature } from '../chain/keys.js';
+import { platformCrypto } from '../crypto/platform.js';
 import { TOKEN_BYTES } from './blind-index.js';
 import { ByteReader, concatBytes, u16, u32, u64, utf8, varBytes } from './bytes.js';
 import { WRAPPED_KEY_BYTES } from './envelope.js';
@@ -61,7 +62,7 @@ export interface Freshness {
 }
 
 function sign(kind: Kind, chainId: string, body: Uint8Array, f: Freshness, signer: Signer): Uint8Array {
-  const nonce = f.nonce ?? new Uint8Array(randomBytes(16));
+  const nonce = f.nonce ?? platformCrypto.randomBytes(16);
   if (nonce.length !== 16) throw new RecordError('bad_encoding', 'nonce must be 16 bytes');
   const signed = concatBytes(
     MAGIC,
