@@ -406,7 +406,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       },
       matchOf: (id) => raft.progress(id)?.match,
       transferLeadership: (to) => driver.transferLeadership(to),
-      now: () => Date.now(),
+      now: clock,
       log: log.child({ module: 'raft' }),
     },
   );
@@ -453,7 +453,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         if (!r.ok) throw new Error(`consent query ${method} failed: ${r.error}`);
         return r.returnData;
       },
-      now: () => Date.now(),
+      now: clock,
       recordConsult: (c) => records.consults.add(c),
       receipts: {
         lookup: async (hash) => {
