@@ -54,6 +54,8 @@ export class TestNode {
   clock: (() => number) | undefined = undefined;
   /** Child nodes: more flags for `start` at the next start (e.g. `--recover-from-peers`). */
   args: string[] = [];
+  /** Child nodes: the checkout whose `bin/ehrchain.mjs` runs at the next start (another release's). */
+  root: string = ROOT;
   /** The in-process node while it runs. */
   node: ChainNode | null = null;
   proc: ChildProcess | null = null;
@@ -116,8 +118,9 @@ export class TestNode {
   async #startChild(): Promise<void> {
     const fd = openSync(this.logFile, 'a');
     this.#logFd = fd;
-    const p = spawn(process.execPath, [BIN, 'start', '--home', this.home, ...this.args], {
-      cwd: ROOT,
+    const bin = this.root === ROOT ? BIN : join(this.root, 'bin', 'ehrchain.mjs');
+    const p = spawn(process.execPath, [bin, 'start', '--home', this.home, ...this.args], {
+      cwd: this.root,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, EHRCHAIN_LOG_PRETTY: '0' },
     });
