@@ -32,6 +32,26 @@ async function send(
   );
 }
 
+/**
+ * The validators whose node cannot take an activateFeature proposal, as `name (why)`: a release
+ * before governance-activated features (v0.4.0) answers the governance `features` query with
+ * bad_args, and would revert the proposal where newer nodes run it, which is a state divergence.
+ * Unreachable nodes are listed too: nothing says what they run.
+ */
+export async function validatorsWithoutFeatureGovernance(url: string): Promise<string[]> {
+  const { validators } = await new EhrClient(url).status();
+  const out: string[] = [];
+  for (const v of validators) {
+    try {
+      const r = await new EhrClient(v.http).query('governance', 'features', []);
+      if (r.status !== 'ok') out.push(`${v.name} (its release does not know activateFeature: ${r.error})`);
+    } catch (err) {
+      out.push(`${v.name} (unreachable at ${v.http}: ${String(err)})`);
+    }
+  }
+  return out;
+}
+
 interface ProposeFlags {
   key: string;
   url: string;
@@ -46,6 +66,7 @@ interface ProposeFlags {
   adminCert?: string;
   activateFeature?: string;
   atHeight?: string;
+  force?: boolean;
 }
 
 function actionFrom(o: ProposeFlags): GovernanceAction {
@@ -107,6 +128,11 @@ export function addGovernanceCommands(program: Command): void {
       `from this block height on (at least ${MIN_ACTIVATION_LEAD} blocks after approval)`,
     )
     .action(async (o: ProposeFlags) => {
+      if (o.activateFeature !== undefined && o.force !== true) {
+        const old = await validatorsWithoutFeatureGovernance(o.url);
+        if (old.length > 0)
+          throw new Error(`not proposed: upgrade these validators first (or --force): ${old.join('; ')}`);
+      }
       await send(o.url, o.key, 'propose', encodeAction(actionFrom(o)));
     });
   gov

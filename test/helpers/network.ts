@@ -56,6 +56,8 @@ export class TestNode {
   args: string[] = [];
   /** Child nodes: the checkout whose `bin/ehrchain.mjs` runs at the next start (another release's). */
   root: string = ROOT;
+  /** Child nodes: how long a start may take to answer HTTP (a busy machine starting several). */
+  startTimeoutMs = 30_000;
   /** The in-process node while it runs. */
   node: ChainNode | null = null;
   proc: ChildProcess | null = null;
@@ -89,7 +91,11 @@ export class TestNode {
     if (this.running) throw new Error(`${this.name} already running`);
     if (this.mode === 'inproc') await this.#startInProcess();
     else await this.#startChild();
-    await waitFor(async () => (await this.client.status()).name === this.name, `${this.name} HTTP`, 30_000);
+    await waitFor(
+      async () => (await this.client.status()).name === this.name,
+      `${this.name} HTTP`,
+      this.startTimeoutMs,
+    );
   }
 
   async #startInProcess(): Promise<void> {
@@ -137,7 +143,12 @@ export class TestNode {
     const early = this.#exited.then(async () => {
       throw new Error(`${this.name} exited early:\n${(await this.log()).slice(-2000)}`);
     });
-    await Promise.race([waitFor(async () => (await this.client.status()).name === this.name, 'HTTP'), early]);
+    const up = waitFor(
+      async () => (await this.client.status()).name === this.name,
+      'HTTP',
+      this.startTimeoutMs,
+    );
+    await Promise.race([up, early]);
     early.catch(() => undefined);
   }
 

@@ -39,7 +39,9 @@ async function exited(n: TestNode): Promise<number | null> {
 }
 
 beforeAll(async () => {
-  net = await createNetwork({ nodes: 3, mode: 'child' });
+  net = await createNetwork({ nodes: 3, mode: 'child', start: false });
+  for (const n of net.nodes) n.startTimeoutMs = 90_000;
+  await net.startAll();
   await net.waitLeader();
   // No load yet: blocks are cut only for txs, so the approvals land within a few blocks of h.
   const h = (await net.node(0).status()).height;

@@ -7,6 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { validatorsWithoutFeatureGovernance } from '../../../cli/governance.js';
 import { RAFT_MIN_COMPATIBLE_VERSION, RAFT_PROTOCOL_VERSION } from '../../../node/p2p/version.js';
 import { sameChain } from '../../helpers/chain-check.js';
 import { createNetwork, type Network, ROOT, type TestNode, waitFor } from '../../helpers/network.js';
@@ -53,6 +54,7 @@ beforeAll(async () => {
   net = await createNetwork({ nodes: 3, mode: 'child', start: false });
   for (const n of net.nodes) {
     n.root = old.dir;
+    n.startTimeoutMs = 90_000;
     speaks[n.index] = old.release.raftProtocols.current;
   }
   await net.startAll();
@@ -60,7 +62,7 @@ beforeAll(async () => {
   load = new PutLoad(net, net.node(2), 'upgrade-from-release/load');
   load.start();
   await load.more(3, `on ${old.release.tag}`);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await load?.stop();
@@ -85,8 +87,11 @@ describe('a rolling upgrade from the previous release to this code, one node at 
       await upgrade(n, via);
       await load.more(3, `after ${n.name} runs this code`);
       await linksAgree();
+      // The CLI refuses to propose a feature activation while a node of the old release remains.
+      const old = (await validatorsWithoutFeatureGovernance(n.url)).map((x) => x.split(' ')[0]);
+      expect(old).toEqual(net.nodes.filter((x) => x.root !== ROOT).map((x) => x.name));
     }
-  }, 120_000);
+  }, 150_000);
 
   test('every acknowledged put is on every node, state roots agree, nothing was refused', async () => {
     await load.stop();
