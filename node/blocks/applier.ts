@@ -165,6 +165,12 @@ export class Applier {
     this.#tip = tip;
     this.#roots.clear();
     this.#roots.set(tip.height, this.#sink.state.root());
+    // A snapshot may come from past the height of a feature this code does not know.
+    const u = upgradeRequired(this.#readSchedule().parsed, tip.height + 1);
+    if (u !== null && this.#upgrade === null) {
+      this.#upgrade = u;
+      this.#hooks.onUpgradeRequired?.(u);
+    }
   }
 
   /** Applies entries in order. Resolves once each applied block is durable. */
