@@ -2,6 +2,7 @@
 
 import { readKeyFile } from '../client/keyfile.js';
 import { registerExplorer } from '../explorer/serve.js';
+import { UpgradeRequiredError } from '../node/blocks/applier.js';
 import { loadHome } from '../node/config/config.js';
 import { createChainNode } from '../node/create.js';
 import { createLogger } from '../node/log.js';
@@ -20,6 +21,8 @@ export interface StartOptions {
 
 /** Exit code of a node that refuses to run on a damaged store (docs/operations.md). */
 export const EXIT_STORE_DAMAGED = 3;
+/** Exit code of a node stopped before a chain feature its code does not know (docs/operations.md). */
+export const EXIT_UPGRADE_REQUIRED = 4;
 
 const DAMAGED: ReadonlySet<string> = new Set([StoreErrorCode.Corrupt, StoreErrorCode.StateRootMismatch]);
 
@@ -38,7 +41,14 @@ export async function runStart(opts: StartOptions): Promise<void> {
       'recovering from peers: local chain store set aside, state comes from the leader',
     );
   }
-  let node: ChainNode;
+  let node: ChainNode | undefined;
+  let stopping = false;
+  const upgradeRequired = (err: Error) => {
+    log.fatal({ err }, err.message);
+    console.error(`ehrchain: ${err.message}: install a release that knows it and start again`);
+    stopping = true;
+    void (node?.stop() ?? Promise.resolve()).finally(() => process.exit(EXIT_UPGRADE_REQUIRED));
+  };
   try {
     node = await createChainNode({
       config,
@@ -47,8 +57,10 @@ export async function runStart(opts: StartOptions): Promise<void> {
       log,
       processMetrics: true,
       httpPlugins: [registerExplorer, registerPortal],
+      onFatal: upgradeRequired,
     });
   } catch (err) {
+    if (err instanceof UpgradeRequiredError) return upgradeRequired(err);
     if (err instanceof StoreError && DAMAGED.has(err.code)) {
       log.fatal({ err }, 'the chain store is damaged: refusing to start');
       const hint = err.message.includes(CORRUPT_HINT) ? '' : `; ${CORRUPT_HINT}`;
@@ -58,12 +70,12 @@ export async function runStart(opts: StartOptions): Promise<void> {
     log.fatal({ err }, 'node failed to start');
     process.exit(1);
   }
-  let stopping = false;
+  const started = node;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping`);
-    node.stop().then(
+    started.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
@@ -74,10 +86,10 @@ export async function runStart(opts: StartOptions): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    await node.start();
+    await started.start();
   } catch (err) {
     log.fatal({ err }, 'node failed to start');
-    await node.stop().catch(() => undefined);
+    await started.stop().catch(() => undefined);
     process.exit(1);
   }
 }

@@ -10,7 +10,7 @@ import { Raft } from '../consensus/raft.js';
 import { fromHex, toHex } from '../protocol/chain/encoding.js';
 import { createSigner, type KeyPair, privateKeyFromSeed } from '../protocol/chain/keys.js';
 import { defaultTxLimits } from '../protocol/chain/tx.js';
-import { Applier } from './blocks/applier.js';
+import { Applier, UpgradeRequiredError } from './blocks/applier.js';
 import { AppliedFanout, CommitLatency } from './blocks/fanout.js';
 import { TxIngress } from './blocks/ingress.js';
 import { findLogTip } from './blocks/log-tip.js';
@@ -70,6 +70,8 @@ export interface ChainNodeInit {
   readonly httpPlugins?: readonly HttpPlugin[];
   /** The wall clock block times come from (ms since the epoch); tests give validators skewed ones. */
   readonly clock?: () => number;
+  /** The node stopped applying for good (a feature it does not know takes effect): the process should exit. */
+  readonly onFatal?: (err: Error) => void;
 }
 
 /** Opens the store and builds every part of a node; call `start()` on the result. */
@@ -195,6 +197,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
       onClockBehind: () => metrics.leaderClockBehind.inc(),
+      features: () => applier.features,
       stepAside: (behindMs) => {
         const st = raft.status();
         const to = st.conf.voters
@@ -292,11 +295,14 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           metrics.divergence.set(1);
           log.fatal(`STATE DIVERGENCE: ${message}; this node has stopped applying blocks`);
         },
+        onUpgradeRequired: (u) => init.onFatal?.(new UpgradeRequiredError(u)),
       },
       log: log.child({ module: 'applier' }),
       tip: await appliedTip(),
     },
   );
+  // Stopped before a feature it does not know at the last run: refuse to start until upgraded.
+  if (applier.upgradeRequired !== null) throw new UpgradeRequiredError(applier.upgradeRequired);
 
   const ingress: TxIngress = new TxIngress(
     {

@@ -2,17 +2,28 @@
  * Applies committed Raft entries to the chain: decode the block, check it against the rules, run its
  * transactions, check the state root it names, and persist block, receipts, indexes and state in
  * one atomic batch. A state root that differs from the block's is a divergence: the applier stops
- * for good and says so.
+ * for good and says so. The rules see the feature switches of genesis and of the state the block
+ * builds on; when a feature this code does not know takes effect at the next block, the applier
+ * stops before it ("upgrade required") rather than apply it by old rules.
  */
 
 import type { Entry } from '../../consensus/types.js';
 import { decodeBlock, verifyBlockSignature } from '../../protocol/chain/block.js';
 import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
 import { isChainError } from '../../protocol/chain/errors.js';
-import type { ChainFeatures } from '../../protocol/chain/features.js';
+import {
+  type ChainFeatures,
+  effectiveFeatures,
+  type FeatureSchedule,
+  isKnownFeature,
+  type UpgradeRequired,
+  upgradeRequired,
+  upgradeRequiredMessage,
+} from '../../protocol/chain/features.js';
 import type { Block, Receipt } from '../../protocol/chain/types.js';
 import type { Logger } from '../log.js';
 import type { Executor } from '../state/executor.js';
+import { parseSchedule, readScheduleBytes } from '../state/features.js';
 import { JournaledState } from '../state/journal.js';
 import type { WorldState } from '../state/world.js';
 import type { CommitBlockInput } from '../store/chain-store.js';
@@ -39,6 +50,8 @@ export interface ApplierHooks {
   onApplied(applied: AppliedBlock, entry: Entry): void;
   onRejected(entry: Entry, code: string, message: string): void;
   onDivergence(message: string): void;
+  /** A feature this code does not know takes effect at the next block: the applier has stopped. */
+  onUpgradeRequired?(u: UpgradeRequired): void;
 }
 
 /** Applier options. */
@@ -61,6 +74,21 @@ export interface ApplierDeps {
   readonly tip: ChainTip;
 }
 
+/** Thrown on start when a feature this code does not know is already in force at the next block. */
+export class UpgradeRequiredError extends Error {
+  override readonly name = 'UpgradeRequiredError';
+  readonly code = 'upgrade_required';
+  constructor(readonly required: UpgradeRequired) {
+    super(upgradeRequiredMessage(required));
+  }
+}
+
+interface ScheduleCache {
+  readonly raw: Uint8Array | undefined;
+  readonly parsed: FeatureSchedule;
+  readonly effective: ChainFeatures;
+}
+
 export class Applier {
   #tip: ChainTip;
   #diverged: string | null = null;
@@ -75,6 +103,13 @@ export class Applier {
   readonly #hooks: ApplierHooks;
   readonly #log: Logger;
   readonly #isValidator: (publicKey: Uint8Array) => boolean;
+  /** The governance schedule as last read, with its bytes, so a block without a change parses nothing. */
+  #schedule: ScheduleCache = {
+    raw: undefined,
+    parsed: {},
+    effective: {},
+  };
+  #upgrade: UpgradeRequired | null = null;
 
   constructor(opts: ApplierOptions, deps: ApplierDeps) {
     this.#chainId = opts.chainId;
@@ -87,6 +122,34 @@ export class Applier {
     this.#isValidator = (pk) => deps.isValidator(pk);
     this.#tip = deps.tip;
     this.#roots.set(deps.tip.height, deps.sink.state.root());
+    this.#schedule = { raw: undefined, parsed: {}, effective: effectiveFeatures(this.#features, {}) };
+    this.#readSchedule();
+    this.#upgrade = upgradeRequired(this.#schedule.parsed, this.#tip.height + 1);
+  }
+
+  /** The feature switches in force for the next block: genesis's and those the state schedules. */
+  get features(): ChainFeatures {
+    return this.#readSchedule().effective;
+  }
+
+  /** The governance schedule in the applied state, names this code does not know included. */
+  get schedule(): FeatureSchedule {
+    return this.#readSchedule().parsed;
+  }
+
+  /** Set once a feature this code does not know is in force at the next block: nothing more applies. */
+  get upgradeRequired(): UpgradeRequired | null {
+    return this.#upgrade;
+  }
+
+  #readSchedule(): ScheduleCache {
+    const raw = readScheduleBytes(this.#sink.state);
+    const last = this.#schedule.raw;
+    if (raw === last || (raw !== undefined && last !== undefined && bytesEqual(raw, last)))
+      return this.#schedule;
+    const parsed = parseSchedule(raw);
+    this.#schedule = { raw, parsed, effective: effectiveFeatures(this.#features, parsed) };
+    return this.#schedule;
   }
 
   get tip(): ChainTip {
@@ -102,12 +165,19 @@ export class Applier {
     this.#tip = tip;
     this.#roots.clear();
     this.#roots.set(tip.height, this.#sink.state.root());
+    // A snapshot may come from past the height of a feature this code does not know.
+    const u = upgradeRequired(this.#readSchedule().parsed, tip.height + 1);
+    if (u !== null && this.#upgrade === null) {
+      this.#upgrade = u;
+      this.#hooks.onUpgradeRequired?.(u);
+    }
   }
 
   /** Applies entries in order. Resolves once each applied block is durable. */
   async apply(entries: readonly Entry[]): Promise<void> {
     for (const entry of entries) {
       if (this.#diverged !== null) throw new Error(`state divergence: ${this.#diverged}`);
+      if (this.#upgrade !== null) throw new Error(upgradeRequiredMessage(this.#upgrade));
       // Raft's own no-op entries (a new leader's first entry) carry no block.
       if (entry.data.length === 0) continue;
       await this.#applyEntry(entry);
@@ -136,7 +206,7 @@ export class Applier {
       isValidator: this.#isValidator,
       signatureOk,
       txSignaturesOk: txSigs,
-      ...(this.#features === undefined ? {} : { features: this.#features }),
+      features: this.features,
     });
     if (!verdict.ok) {
       this.#hooks.onRejected(entry, verdict.code, verdict.message);
@@ -166,5 +236,29 @@ export class Applier {
     this.#roots.set(h.height, staged.root);
     if (this.#roots.size > 4096) this.#roots.delete(h.height - 4096);
     this.#hooks.onApplied({ block, receipts: exec.receipts, root: staged.root }, entry);
+    this.#afterFeatures(h.height);
+  }
+
+  /** Logs the switches that took effect at `height`, and stops if an unknown one does at the next. */
+  #afterFeatures(height: number): void {
+    const before = this.#schedule.parsed;
+    const { parsed, effective } = this.#readSchedule();
+    for (const [name, at] of Object.entries(effective)) {
+      if (at === height)
+        this.#log.info({ feature: name, height }, `feature ${name} active from height ${height}`);
+    }
+    for (const [name, at] of Object.entries(parsed)) {
+      if (before[name] !== undefined) continue;
+      const known = isKnownFeature(name) ? '' : ': this node does not know it, upgrade before that height';
+      this.#log.warn({ feature: name, height: at }, `feature ${name} scheduled at height ${at}${known}`);
+    }
+    const u = upgradeRequired(parsed, height + 1);
+    if (u === null) return;
+    this.#upgrade = u;
+    this.#log.fatal(
+      { feature: u.name, height: u.height, applied: height },
+      `${upgradeRequiredMessage(u)}; this node has stopped applying blocks`,
+    );
+    this.#hooks.onUpgradeRequired?.(u);
   }
 }

@@ -44,6 +44,8 @@ export interface ProducerDeps {
   stepAside(behindMs: number): void;
   /** A cut held back because the clock is behind the chain (metric). */
   onClockBehind(): void;
+  /** The switches in force, genesis's and governance's (the applier's); absent: `opts.features`. */
+  features?(): ChainFeatures;
   readonly log: Logger;
 }
 
@@ -131,7 +133,8 @@ export class BlockProducer {
       return;
     }
     // Under timeAdvances a block in the parent's millisecond would be refused: wait for the next.
-    if (now === tip.time && isFeatureActive(this.opts.features, 'timeAdvances', tip.height + 1)) return;
+    const features = this.deps.features?.() ?? this.opts.features;
+    if (now === tip.time && isFeatureActive(features, 'timeAdvances', tip.height + 1)) return;
     if (!(full && pending >= this.opts.maxTxs) && now - this.#lastCut < this.opts.intervalMs) return;
     this.#cut(now);
   }

@@ -3,7 +3,9 @@
  * approve it, and it runs in the transaction that brings approvals to a strict majority of the
  * current validator set. Actions: add or remove a validator (the node turns these into Raft
  * membership changes), call the consent contract as the governance identity (add an organisation),
- * and upgrade a VM contract. The caller is always the tx signer, never an argument.
+ * upgrade a VM contract, and schedule a chain feature switch at a height at least
+ * MIN_ACTIVATION_LEAD blocks ahead (node/state/features.ts). The caller is always the tx signer,
+ * never an argument.
  *
  * Storage (own key space): "n" -> next proposal id (u64); "p" ++ id -> proposal;
  * "a" ++ id ++ validator key -> approval.
@@ -11,9 +13,11 @@
 
 import { Reader, Writer } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
+import { activationProblem } from '../../protocol/chain/features.js';
 import { callContract, contractIdForName, upgradeContract } from '../../vm/runtime.js';
 import type { CallResult, ContractCall, ContractHandler, QueryResult } from '../state/executor.js';
 import { RevertCode } from '../state/executor.js';
+import { readFeatureSchedule, scheduleFeature } from '../state/features.js';
 import { contractPrefix } from '../state/keys.js';
 import {
   GOVERNANCE_IDENTITY,
@@ -32,13 +36,15 @@ const ActionKind = {
   RemoveValidator: 2,
   ConsentCall: 3,
   UpgradeContract: 4,
+  ActivateFeature: 5,
 } as const;
 
 export type GovernanceAction =
   | { readonly kind: 'addValidator'; readonly validator: ValidatorRecord }
   | { readonly kind: 'removeValidator'; readonly publicKey: Uint8Array }
   | { readonly kind: 'consentCall'; readonly method: string; readonly args: readonly Uint8Array[] }
-  | { readonly kind: 'upgradeContract'; readonly name: string; readonly code: Uint8Array };
+  | { readonly kind: 'upgradeContract'; readonly name: string; readonly code: Uint8Array }
+  | { readonly kind: 'activateFeature'; readonly name: string; readonly height: number };
 
 /** Canonical bytes of an action (what `propose` takes). */
 export function encodeAction(a: GovernanceAction): Uint8Array {
@@ -68,6 +74,11 @@ export function encodeAction(a: GovernanceAction): Uint8Array {
       w.u8(ActionKind.UpgradeContract);
       w.id(a.name, 64, 'name');
       w.bytes(a.code, 'code');
+      break;
+    case 'activateFeature':
+      w.u8(ActionKind.ActivateFeature);
+      w.id(a.name, 64, 'name');
+      w.u64(a.height, 'height');
       break;
   }
   return w.finish();
@@ -104,6 +115,8 @@ function decodeAction(b: Uint8Array): GovernanceAction {
     a = { kind: 'consentCall', method, args };
   } else if (kind === ActionKind.UpgradeContract) {
     a = { kind: 'upgradeContract', name: r.id(64, 'name'), code: r.bytes(1 << 20, 'code').slice() };
+  } else if (kind === ActionKind.ActivateFeature) {
+    a = { kind: 'activateFeature', name: r.id(64, 'name'), height: r.u64('height') };
   } else {
     throw new ChainError('bad_encoding', `unknown action kind ${kind}`);
   }
@@ -172,6 +185,20 @@ function execute(
       if (!r.ok) return r.error;
       return { name: 'contract_upgraded', data: [enc.encode(a.name), r.codeHash] };
     }
+    case 'activateFeature': {
+      // Counted from the block that approves it, whatever names this code knows: nodes of
+      // different releases must agree on the result.
+      const scheduled = readFeatureSchedule(state);
+      const problem = activationProblem({
+        name: a.name,
+        height: a.height,
+        atHeight: call.ctx.height,
+        scheduled,
+      });
+      if (problem !== null) return problem;
+      scheduleFeature(state, a.name, a.height);
+      return { name: 'feature_scheduled', data: [enc.encode(a.name), u64(a.height)] };
+    }
   }
 }
 
@@ -219,6 +246,10 @@ export function createGovernanceContract(): ContractHandler & { readonly system:
       return { ok: true, gasUsed: gas, returnData: u64(id), events };
     },
     query(storage: ReadonlyStateView, method: string, args: readonly Uint8Array[]): QueryResult {
+      if (method === 'features' && args.length === 0) {
+        // The schedule as JSON {name: height}, for `ehrchain governance features` and operators.
+        return { ok: true, returnData: enc.encode(JSON.stringify(readFeatureSchedule(storage))) };
+      }
       const own = new PrefixedReadView(storage, contractPrefix(GOVERNANCE_CONTRACT_ID));
       if (method !== 'proposal' || args.length !== 1 || args[0]!.length !== 8) {
         return { ok: false, error: RevertCode.BadArgs };

@@ -54,6 +54,10 @@ export class TestNode {
   clock: (() => number) | undefined = undefined;
   /** Child nodes: more flags for `start` at the next start (e.g. `--recover-from-peers`). */
   args: string[] = [];
+  /** Child nodes: the checkout whose `bin/ehrchain.mjs` runs at the next start (another release's). */
+  root: string = ROOT;
+  /** Child nodes: how long a start may take to answer HTTP (a busy machine starting several). */
+  startTimeoutMs = 30_000;
   /** The in-process node while it runs. */
   node: ChainNode | null = null;
   proc: ChildProcess | null = null;
@@ -87,7 +91,11 @@ export class TestNode {
     if (this.running) throw new Error(`${this.name} already running`);
     if (this.mode === 'inproc') await this.#startInProcess();
     else await this.#startChild();
-    await waitFor(async () => (await this.client.status()).name === this.name, `${this.name} HTTP`, 30_000);
+    await waitFor(
+      async () => (await this.client.status()).name === this.name,
+      `${this.name} HTTP`,
+      this.startTimeoutMs,
+    );
   }
 
   async #startInProcess(): Promise<void> {
@@ -116,8 +124,9 @@ export class TestNode {
   async #startChild(): Promise<void> {
     const fd = openSync(this.logFile, 'a');
     this.#logFd = fd;
-    const p = spawn(process.execPath, [BIN, 'start', '--home', this.home, ...this.args], {
-      cwd: ROOT,
+    const bin = this.root === ROOT ? BIN : join(this.root, 'bin', 'ehrchain.mjs');
+    const p = spawn(process.execPath, [bin, 'start', '--home', this.home, ...this.args], {
+      cwd: this.root,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, EHRCHAIN_LOG_PRETTY: '0' },
     });
@@ -134,7 +143,12 @@ export class TestNode {
     const early = this.#exited.then(async () => {
       throw new Error(`${this.name} exited early:\n${(await this.log()).slice(-2000)}`);
     });
-    await Promise.race([waitFor(async () => (await this.client.status()).name === this.name, 'HTTP'), early]);
+    const up = waitFor(
+      async () => (await this.client.status()).name === this.name,
+      'HTTP',
+      this.startTimeoutMs,
+    );
+    await Promise.race([up, early]);
     early.catch(() => undefined);
   }
 

@@ -5,75 +5,17 @@
  * restarted speaking only a version no other node has (3): the others refuse it, say so in their
  * log, status and metrics, and keep committing. Every acknowledged put ends up on every node.
  *
- * Honest limit: the "previous release" is this code with protocolVersion 1, not the previous
- * release's build; version 1 is byte for byte that release's protocol ids and frames
- * (test/integration/p2p/versions.test.ts writes a bare frame as it does).
+ * This plays the release before versioning with this code's protocolVersion 1 (byte for byte that
+ * release's protocol ids and frames: test/integration/p2p/versions.test.ts); the upgrade from the
+ * real previous release's build is upgrade-from-release.test.ts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Account } from '../../../client/client.js';
 import type { ValidatorView } from '../../../protocol/api.js';
 import { sameChain } from '../../helpers/chain-check.js';
-import { createNetwork, type Network, sleep, type TestNode, waitFor } from '../../helpers/network.js';
-
-const enc = new TextEncoder();
-
-/** Puts keys one at a time through `via` until stopped; keeps the hash of every put acknowledged. */
-class PutLoad {
-  via: TestNode;
-  readonly acked: string[] = [];
-  #stopped = false;
-  #inFlight: Promise<unknown> = Promise.resolve();
-  #done: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly net: Network,
-    via: TestNode,
-  ) {
-    this.via = via;
-  }
-
-  start(): void {
-    const me = new Account(enc.encode('rolling-upgrade/load'.padEnd(32, '.')), this.net.chainId);
-    this.#done = (async () => {
-      for (let i = 0; !this.#stopped && i < 10_000; i++) {
-        try {
-          const call = me.call(this.via.client, 'kv', 'put', [enc.encode(`k/${i}`), enc.encode('v')], {
-            timeoutMs: 20_000,
-          });
-          this.#inFlight = call;
-          const r = await call;
-          if (r.receipt?.status === 'ok') this.acked.push(r.hash);
-        } catch {
-          // The node went down or the tx was not acknowledged: only acknowledged puts must survive.
-          await sleep(100);
-          await me.sync(this.via.client).catch(() => undefined);
-        }
-      }
-    })();
-  }
-
-  /**
-   * Sends the next puts through `via`, once the one in flight is answered: a request still open on
-   * a node being stopped holds its HTTP server's close up (fastify waits for it, up to 72 s).
-   */
-  async moveTo(via: TestNode): Promise<void> {
-    this.via = via;
-    await this.#inFlight.catch(() => undefined);
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.#done;
-  }
-
-  /** Waits until `n` more puts than now are acknowledged. */
-  async more(n: number, what: string): Promise<void> {
-    const want = this.acked.length + n;
-    await waitFor(() => this.acked.length >= want, `${n} more puts ${what}`, 60_000);
-  }
-}
+import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
+import { PutLoad } from './put-load.js';
 
 let net: Network;
 let load: PutLoad;
