@@ -77,13 +77,16 @@ export class BlockRelay {
   }
 
   /**
-   * Leader: the entries with each block replaced by its compact form, or null when none would be
-   * smaller (no block with a tx).
+   * Leader: the entries with each block above `commit` replaced by its compact form, or null when
+   * none would be smaller (no such block with a tx). Committed entries go in full: a follower that
+   * receives them is catching up, holds few of their txs, and could outrun what the leader keeps to
+   * serve fetches; uncommitted ones are the producer's few in flight.
    */
-  compactEntries(entries: readonly Entry[]): Entry[] | null {
+  compactEntries(entries: readonly Entry[], commit = 0): Entry[] | null {
     let out: Entry[] | null = null;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
+      if (e.index <= commit) continue;
       const c = this.#compact(e);
       if (c === null) continue;
       out ??= entries.slice();
@@ -103,11 +106,10 @@ export class BlockRelay {
         c = null; // not a block after all: it travels as it is
       }
       this.#compactOf.set(e.data, c);
-      if (c !== null) {
-        this.counts.compacted++;
-        this.#remember(e);
-      }
+      if (c !== null) this.counts.compacted++;
     }
+    // Sent compact again (a resend): servable again for as long as a new one.
+    if (c !== null && this.#sent.get(e.index)?.data !== e.data) this.#remember(e);
     return c;
   }
 

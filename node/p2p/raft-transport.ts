@@ -244,7 +244,7 @@ export class RaftTransport {
         this.relay !== null &&
         msg.type === 'append' &&
         (this.versions.versionOf(msg.to) ?? 0) >= HASH_ONLY_BLOCKS_VERSION
-          ? this.relay.compactEntries(msg.entries)
+          ? this.relay.compactEntries(msg.entries, msg.commit)
           : null;
       if (entries !== null && msg.type === 'append') {
         bytes = encodeRaftFrame({ ...proof, msg: { ...msg, entries } }, this.limits);

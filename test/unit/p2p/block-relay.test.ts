@@ -99,6 +99,25 @@ describe('hash-only blocks: the leader side', () => {
     expect(leader.compactEntries([])).toBeNull();
   });
 
+  it('sends committed entries in full: a follower receiving them is catching up', () => {
+    const { leader } = pair([]);
+    const entries = [blockEntry(2, txs), blockEntry(3, txs)];
+    const out = leader.compactEntries(entries, 2)!;
+    expect(out[0]).toBe(entries[0]);
+    expect(isCompactBlock(out[1]!.data)).toBe(true);
+    expect(leader.compactEntries(entries, 3)).toBeNull();
+  });
+
+  it('can serve an entry sent compact again after newer ones pushed it out', () => {
+    const { leader } = pair([]);
+    const first = blockEntry(2, txs.slice(0, 2));
+    leader.compactEntries([first]);
+    for (let i = 3; i < 8; i++) leader.compactEntries([blockEntry(i, txs.slice(0, 2))]);
+    expect(() => leader.serveEntry(encodeEntryRequest(2, 2))).toThrow(RequestRefusal);
+    leader.compactEntries([first]); // Raft resends it
+    expect(leader.serveEntry(encodeEntryRequest(2, 2))).toBe(first.data);
+  });
+
   it('serves an entry it sent compact by term and index, and refuses others', () => {
     const { leader } = pair([]);
     const e = blockEntry(2, txs);
