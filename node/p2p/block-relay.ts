@@ -43,7 +43,9 @@ export interface BlockRelayOptions {
   readonly keepBytes: number;
 }
 
-export const defaultBlockRelayOptions: BlockRelayOptions = { keepEntries: 1024, keepBytes: 32 * 1024 * 1024 };
+// Only uncommitted entries are sent compact (the producer keeps a few in flight) and a follower
+// fetches within a round trip; the data is the Raft log's own bytes, shared while the log holds them.
+export const defaultBlockRelayOptions: BlockRelayOptions = { keepEntries: 256, keepBytes: 16 * 1024 * 1024 };
 
 /** Counters of what the relay did (also exported as metrics by the node). */
 export interface BlockRelayCounts {
