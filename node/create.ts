@@ -29,6 +29,7 @@ import { Mempool } from './mempool/mempool.js';
 import { NodeMetrics } from './metrics.js';
 import { ChainNode, type FaultCell } from './node.js';
 import { Notifier } from './notify/notifier.js';
+import { BlockRelay, raftEntryProtocol } from './p2p/block-relay.js';
 import { createP2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { ValidatorPeers } from './p2p/validator-peers.js';
@@ -138,6 +139,19 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   });
   opened.push(() => host.stop());
+  // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool.
+  const relay = new BlockRelay(
+    {},
+    {
+      lookupTx: (h) => mempool.get(h)?.bytes,
+      fetchEntry: (peer, req) => host.request(peer, raftEntryProtocol(chainId), req, { timeoutMs: 2_000 }),
+    },
+  );
+  await host.handleRequest(raftEntryProtocol(chainId), (req) => relay.serveEntry(req), {
+    maxRequestBytes: 16,
+  });
+  host.raft.useRelay(relay);
+  metrics.observeBlockRelay(relay.counts);
   const validatorPeers = new ValidatorPeers({ host, self: nodeId, validators });
 
   const raft = new Raft({

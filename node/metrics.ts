@@ -4,6 +4,15 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** The block relay's counters, as the metrics read them. */
+interface BlockRelayCountsView {
+  readonly compacted: number;
+  readonly filled: number;
+  readonly missing: number;
+  readonly fetched: number;
+  readonly failed: number;
+}
+
 /** The node's metrics; pass `defaults: true` in a real process to add CPU, memory and GC metrics. */
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -127,6 +136,41 @@ export class NodeMetrics {
     help: 'Block cuts this node, as leader, held back because its clock was behind the chain',
     registers: [this.registry],
   });
+
+  /** The block relay's counters (node/p2p/block-relay.ts), read at each scrape. */
+  #relay: BlockRelayCountsView | null = null;
+  readonly blockRelayTxs = new Counter({
+    name: 'ehrchain_block_relay_txs_total',
+    help: 'Txs of hash-only blocks received: filled from the mempool (source=mempool), or lacked and fetched with their entry from the leader (source=fetched)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const c = this.#relay;
+      if (c === null) return;
+      this.blockRelayTxs.reset();
+      this.blockRelayTxs.inc({ source: 'mempool' }, c.filled);
+      this.blockRelayTxs.inc({ source: 'fetched' }, c.missing);
+    },
+  });
+  readonly blockRelayEntries = new Counter({
+    name: 'ehrchain_block_relay_entries_total',
+    help: 'Block entries sent hash-only (event=compacted), fetched whole by this follower (event=fetched), or neither filled nor fetched (event=failed)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const c = this.#relay;
+      if (c === null) return;
+      this.blockRelayEntries.reset();
+      this.blockRelayEntries.inc({ event: 'compacted' }, c.compacted);
+      this.blockRelayEntries.inc({ event: 'fetched' }, c.fetched);
+      this.blockRelayEntries.inc({ event: 'failed' }, c.failed);
+    },
+  });
+
+  /** Exports the block relay's counters. */
+  observeBlockRelay(counts: BlockRelayCountsView): void {
+    this.#relay = counts;
+  }
 
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults === true) collectDefaultMetrics({ register: this.registry });

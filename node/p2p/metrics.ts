@@ -35,6 +35,8 @@ export const DropReason = {
   Incompatible: 'incompatible',
   /** An inbound frame whose version is not the one its stream negotiated. */
   BadVersion: 'bad_version',
+  /** An append whose compact blocks could be neither filled nor fetched (node/p2p/block-relay.ts). */
+  Unfilled: 'unfilled',
   /** A registered handler threw. */
   HandlerError: 'handler_error',
 } as const;

@@ -4,6 +4,7 @@
  * or whose `to` is not us, is dropped and counted; so is anything that does not decode.
  */
 import type { Message } from '../../consensus/types.js';
+import { type BlockRelay, HASH_ONLY_BLOCKS_VERSION } from './block-relay.js';
 import { isP2PError } from './errors.js';
 import { DropReason, type P2PMetrics } from './metrics.js';
 import {
@@ -26,6 +27,9 @@ export type RaftMessageHandler = (msg: Message, proof: RaftProof) => void;
 export class RaftInbox {
   private readonly bytesHandlers = new Set<RaftBytesHandler>();
   private readonly messageHandlers = new Set<RaftMessageHandler>();
+  private relay: BlockRelay | null = null;
+  /** Per peer: the delivery in progress while an append's compact blocks are being filled. */
+  private readonly busy = new Map<string, Promise<void>>();
 
   constructor(
     private readonly selfId: string,
@@ -53,8 +57,18 @@ export class RaftInbox {
     this.metrics.messageDropped(kind, reason);
   }
 
-  /** Hands one inbound frame from the authenticated peer `from` to the subscribers. */
-  deliver(from: string, bytes: Uint8Array): void {
+  /** Fills compact blocks of appends received on streams of version >= 3 (null: none). */
+  useRelay(relay: BlockRelay | null): void {
+    this.relay = relay;
+  }
+
+  /**
+   * Hands one inbound frame from the authenticated peer `from`, received on a stream of `version`,
+   * to the subscribers. Raw subscribers get the frame as received. An append with compact blocks
+   * reaches typed subscribers once filled; until then later frames of the same peer wait behind
+   * it, so each peer's messages keep their order.
+   */
+  deliver(from: string, bytes: Uint8Array, version = 1): void {
     const kind = peekRaftMessageType(bytes) ?? 'raft';
     this.metrics.messageReceived(kind, bytes.byteLength);
     for (const h of this.bytesHandlers) {
@@ -81,9 +95,30 @@ export class RaftInbox {
       this.drop(msg.type, DropReason.Misaddressed);
       return;
     }
+    const relay = version >= HASH_ONLY_BLOCKS_VERSION ? this.relay : null;
+    const before = this.busy.get(from);
+    if (before === undefined && (relay === null || !relay.needsFill(msg))) {
+      this.dispatch(msg, frame);
+      return;
+    }
+    const run = async (): Promise<void> => {
+      const filled = relay?.needsFill(msg) ? await relay.fill(msg) : msg;
+      if (filled === null) this.drop(msg.type, DropReason.Unfilled);
+      else this.dispatch(filled, frame);
+    };
+    const next = (before ?? Promise.resolve())
+      .then(run)
+      .catch(() => this.drop(msg.type, DropReason.HandlerError));
+    this.busy.set(from, next);
+    void next.then(() => {
+      if (this.busy.get(from) === next) this.busy.delete(from);
+    });
+  }
+
+  private dispatch(msg: Message, proof: RaftProof): void {
     for (const h of this.messageHandlers) {
       try {
-        h(msg, frame);
+        h(msg, proof);
       } catch {
         this.drop(msg.type, DropReason.HandlerError);
       }

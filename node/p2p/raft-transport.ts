@@ -23,6 +23,7 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import { Uint8ArrayList } from 'uint8arraylist';
 import type { Message } from '../../consensus/types.js';
+import { type BlockRelay, HASH_ONLY_BLOCKS_VERSION } from './block-relay.js';
 import { isP2PError } from './errors.js';
 import { parsePeerId } from './identity.js';
 import { DropReason, noopMetrics, type P2PMetrics } from './metrics.js';
@@ -116,6 +117,9 @@ export class RaftTransport {
   private readonly links = new Map<string, Link>();
   private readonly inbound = new Set<Stream>();
   private readonly inbox: RaftInbox;
+  private relay: BlockRelay | null = null;
+  /** Frames with compact blocks, and how to encode their full form for a peer on version < 3. */
+  private readonly fullFrames = new WeakMap<Uint8Array, () => Uint8Array>();
   private abort = new AbortController();
   private running = false;
 
@@ -223,10 +227,30 @@ export class RaftTransport {
     return true;
   }
 
+  /**
+   * Sends block entries hash-only to peers on version >= 3 and fills those received
+   * (node/p2p/block-relay.ts); null turns it off.
+   */
+  useRelay(relay: BlockRelay | null): void {
+    this.relay = relay;
+    this.inbox.useRelay(relay);
+  }
+
   /** Encodes and sends a Raft message, with its proof if any, to `msg.to`. Same return value as `send`. */
   sendMessage(msg: Message, proof: RaftProof = {}): boolean {
     let bytes: Uint8Array;
     try {
+      const entries =
+        this.relay !== null &&
+        msg.type === 'append' &&
+        (this.versions.versionOf(msg.to) ?? 0) >= HASH_ONLY_BLOCKS_VERSION
+          ? this.relay.compactEntries(msg.entries, msg.commit)
+          : null;
+      if (entries !== null && msg.type === 'append') {
+        bytes = encodeRaftFrame({ ...proof, msg: { ...msg, entries } }, this.limits);
+        this.fullFrames.set(bytes, () => encodeRaftFrame({ ...proof, msg }, this.limits));
+        return this.send(msg.to, bytes);
+      }
       bytes = encodeRaftFrame({ ...proof, msg }, this.limits);
     } catch (err) {
       // Too large, or a proof on a message type that cannot carry one.
@@ -343,7 +367,7 @@ export class RaftTransport {
           const frame = link.queue.shift();
           if (frame === undefined) break;
           link.queuedBytes -= frame.byteLength;
-          batch.append(lp.encode.single(versionFrame(link.version, frame)));
+          batch.append(lp.encode.single(versionFrame(link.version, this.forVersion(frame, link.version))));
           kinds.push([kindOf(frame), frame.byteLength]);
         }
         let ok: boolean;
@@ -434,9 +458,8 @@ export class RaftTransport {
           stream = await this.host.dialProtocol(link.peerId, [...this.snapshotProtocols], {
             signal: this.signal(this.o.dialTimeoutMs),
           });
-          stream.send(
-            lp.encode.single(versionFrame(this.negotiated(link.peer, 'raft-snapshot', stream), bytes)),
-          );
+          const version = this.negotiated(link.peer, 'raft-snapshot', stream);
+          stream.send(lp.encode.single(versionFrame(version, this.forVersion(bytes, version))));
           await stream.close({ signal: this.signal(this.o.snapshotTimeoutMs) });
           this.metrics.messageSent(kindOf(bytes), bytes.byteLength);
         } catch {
@@ -447,6 +470,15 @@ export class RaftTransport {
     } finally {
       link.bulkRunning = false;
     }
+  }
+
+  /**
+   * The frame to write on a stream of `version`: a frame with compact blocks, encoded when the
+   * peer spoke version >= 3, in full again if the stream now speaks an older one.
+   */
+  private forVersion(frame: Uint8Array, version: number): Uint8Array {
+    if (version >= HASH_ONLY_BLOCKS_VERSION) return frame;
+    return this.fullFrames.get(frame)?.() ?? frame;
   }
 
   /** The version `stream` negotiated (from its protocol id), recorded for its peer. */
@@ -484,7 +516,7 @@ export class RaftTransport {
         const f = unversionFrame(frame.subarray());
         // A frame must carry the version its stream negotiated.
         if (f.version !== version) this.drop('raft', DropReason.BadVersion);
-        else this.inbox.deliver(from, f.body);
+        else this.inbox.deliver(from, f.body, version);
       }
       // The remote closed its end: close ours too, or the half-open stream keeps counting against
       // maxInboundStreams.

@@ -8,6 +8,9 @@
  * - Version v >= 2 is served as `/ehrchain/<c>/raft/<v>.0.0`, and each frame starts with one byte,
  *   the version (1..0x7f: never a fixarray header, so a version-1 decoder refuses it as an unknown
  *   type tag rather than misreading it), followed by the version-1 body.
+ * - Version 3 frames are version 2's, except that an append's block entries may be compact blocks
+ *   (tx hashes for the txs the follower holds; node/p2p/block-relay.ts). A frame with compact
+ *   blocks is only ever written on a stream of version >= 3.
  *
  * A node serves every version from its `minProtocolVersion` to its `protocolVersion`; the dialler
  * offers them newest first and libp2p's multistream-select picks the first the remote serves, so
@@ -15,7 +18,7 @@
  */
 
 /** The Raft protocol version this release speaks. */
-export const RAFT_PROTOCOL_VERSION = 2;
+export const RAFT_PROTOCOL_VERSION = 3;
 /** The oldest version this release still serves (the previous release's). */
 export const RAFT_MIN_COMPATIBLE_VERSION = 1;
 /** Highest version a frame's version byte can carry. */
@@ -27,7 +30,7 @@ export interface RaftVersionRange {
   readonly min: number;
 }
 
-/** The default range: this release and the previous one. */
+/** The default range: this release and every earlier one (1 and 2 get full blocks). */
 export const DEFAULT_RAFT_VERSIONS: RaftVersionRange = {
   current: RAFT_PROTOCOL_VERSION,
   min: RAFT_MIN_COMPATIBLE_VERSION,

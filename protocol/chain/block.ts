@@ -188,6 +188,50 @@ export function decodeBlock(bytes: Uint8Array, limits: BlockLimits = defaultBloc
   return { header, signature, txs, hash };
 }
 
+/** Where a canonical block's parts lie (see `blockLayout`). */
+export interface BlockLayout {
+  readonly header: BlockHeader;
+  /** End of the prefix: tag, header and signature. */
+  readonly prefixEnd: number;
+  /** Each signed tx's bytes as `[start, end)`, in block order (its u32 length sits just before). */
+  readonly txs: readonly (readonly [number, number])[];
+}
+
+/**
+ * The layout of a canonical block, reading lengths only: no tx is decoded, hashed or checked
+ * beyond the block and tx size limits. For relaying blocks (node/p2p/block-relay.ts), not for
+ * trusting them: decodeBlock and the checks still run when a block is applied.
+ */
+export function blockLayout(bytes: Uint8Array, limits: BlockLimits = defaultBlockLimits): BlockLayout {
+  if (bytes.length > limits.maxBlockBytes) {
+    throw new ChainError('too_large', `block is ${bytes.length} bytes, limit ${limits.maxBlockBytes}`, {
+      limit: limits.maxBlockBytes,
+    });
+  }
+  const r = new Reader(bytes);
+  const tag = r.u8('tag');
+  if (tag !== BLOCK_TAG) throw new ChainError('bad_encoding', `not a block (tag ${tag})`);
+  const header = readHeader(r, limits);
+  r.fixed(SIGNATURE_BYTES, 'signature');
+  if (header.txCount > limits.maxBlockTxs) {
+    throw new ChainError('too_large', `${header.txCount} txs, limit ${limits.maxBlockTxs}`, {
+      limit: limits.maxBlockTxs,
+    });
+  }
+  const prefixEnd = r.pos;
+  const txs: (readonly [number, number])[] = [];
+  for (let i = 0; i < header.txCount; i++) {
+    const len = r.u32('tx length');
+    if (len > limits.maxTxBytes) {
+      throw new ChainError('too_large', `tx ${i} is ${len} bytes, limit ${limits.maxTxBytes}`, { index: i });
+    }
+    r.fixed(len, 'tx');
+    txs.push([r.pos - len, r.pos]);
+  }
+  r.end('block');
+  return { header, prefixEnd, txs };
+}
+
 /** Encoded size of a block without encoding it. */
 export function blockSize(block: Block): number {
   let n = 1 + 1 + 1 + block.header.chainId.length + 8 * 4 + 32 * 4 + 4 + SIGNATURE_BYTES;

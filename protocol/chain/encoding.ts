@@ -84,6 +84,18 @@ export class Writer extends BinaryWriter {
   }
 }
 
+// Identifiers repeat (chain id, contract, method): a decoded tx hands out the string decoded last
+// time for the same bytes instead of a new one, so a pending tx holds three shared strings, not
+// three of its own. A small direct-mapped table; a slot's string is checked char by char.
+const RECENT_IDS = 256;
+const recentIds: (string | undefined)[] = new Array(RECENT_IDS);
+
+function sameChars(s: string, buf: Uint8Array, at: number, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[at + i]) return false;
+  return true;
+}
+
 /** Bounds-checked big-endian reader over a byte array; every failure is a `bad_encoding` ChainError. */
 export class Reader extends BinaryReader {
   constructor(buf: Uint8Array, start = 0) {
@@ -108,14 +120,21 @@ export class Reader extends BinaryReader {
       );
     }
     this.need(len, field);
+    const at = this.pos;
+    const known = recentIds[(len * 31 + this.buf[at]! + this.buf[at + len - 1]!) & (RECENT_IDS - 1)];
+    if (known !== undefined && sameChars(known, this.buf, at, len)) {
+      this.pos += len;
+      return known;
+    }
     let s = '';
     for (let i = 0; i < len; i++) {
-      const c = this.buf[this.pos + i]!;
+      const c = this.buf[at + i]!;
       if (ID_CHARS[c] !== 1)
         throw new ChainError('bad_encoding', `${field} has a byte outside [A-Za-z0-9_.:-]`, { field });
       s += String.fromCharCode(c);
     }
     this.pos += len;
+    recentIds[(len * 31 + this.buf[at]! + this.buf[at + len - 1]!) & (RECENT_IDS - 1)] = s;
     return s;
   }
 

@@ -1,8 +1,9 @@
 /**
  * A rolling upgrade of three in-process validators under a steady put load: all start speaking only
  * Raft protocol version 1 (the previous release's protocol: p2p.protocolVersion 1), then are
- * restarted one at a time on this release's default (2, still serving 1). On the way, one is
- * restarted speaking only a version no other node has (3): the others refuse it, say so in their
+ * restarted one at a time on this release's default (still serving 1). On the way, one is
+ * restarted speaking only a version no other node has (this release's + 1): the others refuse it, say
+ * so in their
  * log, status and metrics, and keep committing. Every acknowledged put ends up on every node.
  *
  * This plays the release before versioning with this code's protocolVersion 1 (byte for byte that
@@ -12,6 +13,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_RAFT_VERSIONS, RAFT_PROTOCOL_VERSION, raftVersionsOf } from '../../../node/p2p/version.js';
 import type { ValidatorView } from '../../../protocol/api.js';
 import { sameChain } from '../../helpers/chain-check.js';
 import { createNetwork, type Network, type TestNode, waitFor } from '../../helpers/network.js';
@@ -39,8 +41,12 @@ async function restart(
   await n.stop();
   await setVersion(n, p2p);
   await n.start();
-  speaks[n.index] = p2p.protocolVersion ?? 2;
+  speaks[n.index] = p2p.protocolVersion ?? RAFT_PROTOCOL_VERSION;
 }
+
+/** A version no release speaks yet, and this release's list as its log names it. */
+const FUTURE = RAFT_PROTOCOL_VERSION + 1;
+const ours = raftVersionsOf(DEFAULT_RAFT_VERSIONS).join(', ');
 
 /** The Raft version each node speaks now (what its p2p.protocolVersion is), by index. */
 const speaks = [1, 1, 1];
@@ -107,16 +113,22 @@ describe('a rolling upgrade from protocol version 1 to 2, one node at a time', (
 
   test('a node speaking only an unknown version is refused, named in log, status and metric; the others commit', async () => {
     const [a, b, c] = [net.node(0), net.node(1), net.node(2)];
-    await restart(c, a, { protocolVersion: 3, minProtocolVersion: 3 });
+    await restart(c, a, { protocolVersion: FUTURE, minProtocolVersion: FUTURE });
     const cId = (await c.status()).nodeId;
-    await waitFor(async () => (await viewOf(a, c))?.refusedVersions?.[0] === 3, 'node3 refused by node1');
-    await waitFor(async () => (await viewOf(b, c))?.refusedVersions?.[0] === 3, 'node3 refused by node2');
-    expect(await a.log()).toContain(
-      `refusing validator ${cId}: it speaks Raft protocol version 3, this node 2, 1`,
+    await waitFor(
+      async () => (await viewOf(a, c))?.refusedVersions?.[0] === FUTURE,
+      'node3 refused by node1',
     );
-    expect(await c.log()).toContain('this node 3');
+    await waitFor(
+      async () => (await viewOf(b, c))?.refusedVersions?.[0] === FUTURE,
+      'node3 refused by node2',
+    );
+    expect(await a.log()).toContain(
+      `refusing validator ${cId}: it speaks Raft protocol version ${FUTURE}, this node ${ours}`,
+    );
+    expect(await c.log()).toContain(`this node ${FUTURE}`);
     const metrics = await (await fetch(`${a.url}/metrics`)).text();
-    expect(metrics).toContain(`ehrchain_p2p_incompatible_peers{peer="${cId}",versions="3"} 1`);
+    expect(metrics).toContain(`ehrchain_p2p_incompatible_peers{peer="${cId}",versions="${FUTURE}"} 1`);
     const stuck = (await c.status()).height;
     await load.more(5, 'while node3 is refused');
     expect((await c.status()).height).toBe(stuck);

@@ -1,6 +1,6 @@
 /**
  * Raft protocol versions between real hosts on 127.0.0.1: this release (2, still serving 1), the
- * previous release (1 only) and a future one that dropped 1 and 2 (3 only). One cluster for the file.
+ * previous release (1 only) and a future one that dropped every version of this one. One cluster for the file.
  */
 import * as lp from 'it-length-prefixed';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,13 +8,21 @@ import type { Message } from '../../../consensus/types.js';
 import type { P2PHostOptions } from '../../../node/p2p/host.js';
 import { DropReason } from '../../../node/p2p/metrics.js';
 import { encodeRaftMessage } from '../../../node/p2p/raft-codec.js';
-import { raftProtocolId } from '../../../node/p2p/version.js';
+import {
+  DEFAULT_RAFT_VERSIONS,
+  RAFT_PROTOCOL_VERSION,
+  raftProtocolId,
+  raftVersionsOf,
+} from '../../../node/p2p/version.js';
 import { nodeIdOf, peerAddresses, seed, startHost, stopAll, type TestNode, waitFor } from './helpers.js';
+
+/** A version no release speaks yet. */
+const FUTURE = RAFT_PROTOCOL_VERSION + 1;
 
 const RELEASES: Record<string, Partial<P2PHostOptions>> = {
   current: {},
   previous: { protocolVersion: 1, minProtocolVersion: 1 },
-  future: { protocolVersion: 3, minProtocolVersion: 3 },
+  future: { protocolVersion: FUTURE, minProtocolVersion: FUTURE },
 };
 
 let nodes: Record<string, TestNode>;
@@ -97,7 +105,7 @@ describe('a peer with no version in common', () => {
       cur.host.raft.sendMessage(heartbeat(cur, fut, 21));
       return cur.host.raft.incompatiblePeers().some((p) => p.peer === fut.id);
     }, 'the future peer refused');
-    expect(cur.host.raft.incompatiblePeers()).toContainEqual({ peer: fut.id, versions: [3] });
+    expect(cur.host.raft.incompatiblePeers()).toContainEqual({ peer: fut.id, versions: [FUTURE] });
     const before = cur.metrics.droppedFor(DropReason.Incompatible);
     expect(cur.host.raft.sendMessage(heartbeat(cur, fut, 22))).toBe(false);
     expect(cur.metrics.droppedFor(DropReason.Incompatible)).toBe(before + 1);
@@ -113,7 +121,7 @@ describe('a peer with no version in common', () => {
     }, 'both refused');
     expect(fut.host.raft.incompatiblePeers()).toEqual(
       expect.arrayContaining([
-        { peer: cur.id, versions: [2, 1] },
+        { peer: cur.id, versions: raftVersionsOf(DEFAULT_RAFT_VERSIONS) },
         { peer: prev.id, versions: [1] },
       ]),
     );

@@ -60,8 +60,8 @@ describe('negotiation', () => {
     expect(negotiateRaftVersion(ours, theirs)).toBe(want);
   });
 
-  test('the default range is this release and the previous one, offered newest first', () => {
-    expect(raftVersionsOf(DEFAULT_RAFT_VERSIONS)).toEqual([2, 1]);
+  test('the default range is this release and the ones before, offered newest first', () => {
+    expect(raftVersionsOf(DEFAULT_RAFT_VERSIONS)).toEqual([3, 2, 1]);
   });
 
   test.each([
