@@ -128,10 +128,6 @@ function Suspend({ s }: { s: Session }) {
           )
         }
       />
-      {/* Always there: a line appearing on blur would move the buttons under a pressed mouse. */}
-      <p class="muted" id="sus-info">
-        {info ?? '\u00a0'}
-      </p>
       <div class="row">
         <button
           type="button"
@@ -149,6 +145,12 @@ function Suspend({ s }: { s: Session }) {
           Reinstate
         </button>
       </div>
+      {/* Below the buttons: a line appearing above them on blur moved them under a pressed mouse. */}
+      {info !== null ? (
+        <p class="muted" id="sus-info">
+          {info}
+        </p>
+      ) : null}
       <TxStatus state={tx.state} />
     </form>
   );

@@ -167,6 +167,7 @@ describe('the portal: care actions of patients, doctors and admins', () => {
     await d.click(`${vouch} button:text-is("Co-sign version 1")`);
     await committed(d, vouch);
     await d.waitForSelector(`${vouch} [data-attestation=co-signed]`, T);
+    await portal.shot(d, 'doctor-cosign-version');
     const atts = await admin.attestations(recordId, 1);
     expect(atts.map((a) => [a.kind, a.by])).toEqual([['co-signed', idOf(doctor)]]);
   }, 60_000);
