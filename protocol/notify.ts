@@ -44,8 +44,11 @@ export type ActorEventType = (typeof ActorEventType)[keyof typeof ActorEventType
 /** Every type, for validation (webhook `events` filters). */
 export const ACTOR_EVENT_TYPES: readonly ActorEventType[] = Object.values(ActorEventType);
 
-/** Why the event concerns its actor. */
-export type ActorRelation = 'patient' | 'guardian' | 'requester' | 'grantee';
+/**
+ * Why the event concerns its actor. `organisation`: filed under an organisation's key
+ * (`org:<code>`) for its members, an emergency request of one of its doctors.
+ */
+export type ActorRelation = 'patient' | 'guardian' | 'requester' | 'grantee' | 'organisation';
 
 /**
  * One notification for one actor. Fields past `by` are present for the types that have them
@@ -55,7 +58,7 @@ export interface ActorEvent {
   /** `<height>-<index>`: the block that produced it and its position among that block's events. */
   readonly id: string;
   readonly type: ActorEventType;
-  /** To whom (actor id, hex). */
+  /** To whom: an actor id (hex), or a group key (`org:<code>`, `role:<role>`) its members follow. */
   readonly actor: string;
   readonly as: ActorRelation;
   readonly height: number;

@@ -188,10 +188,8 @@ export class Seeder {
       `read:${name}`,
       `${short(reader)} reads ${patient}'s ${rec.category} record`,
       async () => {
-        if (purpose === 'ETREAT') {
-          // Emergency access releases the ciphertext (recorded as an emergency read); no key is wrapped for it.
-          await this.rc(reader).fetchBlob(fromHex(rec.id), 1, { purpose });
-        } else await this.rc(reader).get(fromHex(rec.id), { purpose });
+        // Fetched, unwrapped and decrypted: an emergency read too (its key is shared first, story.ts).
+        await this.rc(reader).get(fromHex(rec.id), { purpose });
         return true;
       },
     );

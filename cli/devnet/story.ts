@@ -243,7 +243,11 @@ export class DemoStory extends Seeder {
     ]);
   }
 
-  /** Tariq (hospital-2) breaks the glass for dana; noah, his admin, co-signs; tariq reads. */
+  /**
+   * Tariq (hospital-2) breaks the glass for dana; noah, his admin, co-signs; dana's key wraps the
+   * record's data key for tariq (shareKey, as the records client does for a grant), so tariq's read
+   * decrypts it and the demo doctor can open it in the portal; tariq reads.
+   */
   async emergency(): Promise<void> {
     const e = await this.step('emergency:tariq-dana', 'tariq asks for emergency access to dana', () =>
       this.cc('doctor-tariq').emergencyRequest(this.id('patient-dana'), 'unconscious', 4 * 3_600_000),
@@ -251,6 +255,18 @@ export class DemoStory extends Seeder {
     await this.step('cosign:tariq-dana', 'noah co-signs the emergency', () =>
       this.cc('admin-noah').emergencyCosign(e),
     );
-    await this.read('tariq-dana-emergency', 'doctor-tariq', 'dana', this.record('dana'), 'ETREAT');
+    // The contract wraps keys at anchor time for the readers of the moment; an emergency reader
+    // comes later, so the record's key is shared with him (dana's key signs: only the patient or a
+    // guardian may share). Without it the emergency read releases a ciphertext nobody can open.
+    const rec = this.record('dana');
+    await this.step(
+      'share:tariq-dana',
+      "dana's record key is shared with tariq for the emergency",
+      async () => {
+        await this.rc('patient-dana').shareKey(fromHex(rec.id), 1, this.person('doctor-tariq').key.publicKey);
+        return true;
+      },
+    );
+    await this.read('tariq-dana-emergency', 'doctor-tariq', 'dana', rec, 'ETREAT');
   }
 }

@@ -75,8 +75,13 @@ const actorId = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 /** Every field an actor event may carry (protocol/notify.ts ActorEvent). */
 const actorEventProps = {
   id: { ...eventId, description: '`<height>-<index>`, also the SSE `id:`' },
-  actor: { ...actorId, description: 'to whom' },
-  as: { type: 'string', enum: ['patient', 'guardian', 'requester', 'grantee'] },
+  actor: {
+    type: 'string',
+    pattern: '^(?:[0-9a-f]{64}|org:[a-z0-9-]{1,32}|role:[a-z]{1,16})$',
+    description:
+      'to whom: an actor id, or the group key (`org:<code>`, `role:<role>`) the event was filed under',
+  },
+  as: { type: 'string', enum: ['patient', 'guardian', 'requester', 'grantee', 'organisation'] },
   height: uint,
   time: { ...uint, description: 'block time, ms since the Unix epoch' },
   at: { ...uint, description: 'time of the audited operation (the block time for lapses and expiries)' },

@@ -377,7 +377,15 @@ export const events = {
     type: 'object',
     properties: {
       receipts: { type: 'boolean' },
-      actor: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: "follow this actor's events" },
+      actor: {
+        type: 'string',
+        pattern:
+          '^(?:[0-9a-fA-F]{64}|org:[a-z0-9-]{1,32}|role:[a-z]{1,16})(?:,(?:[0-9a-fA-F]{64}|org:[a-z0-9-]{1,32}|role:[a-z]{1,16})){0,3}$',
+        description:
+          "follow this actor's events; or up to 4 comma-separated keys in one stream: actor ids and the group keys " +
+          "`org:<code>` (grants to the organisation, its doctors' emergency requests and co-signatures) and " +
+          '`role:<role>` (grants to the role)',
+      },
       since: {
         type: 'string',
         pattern: '^[0-9]{1,15}-[0-9]{1,9}$',

@@ -205,7 +205,7 @@ export async function createHttpServer(
         return reply.status(404).send(apiError('not_found', 'this node keeps no actor events'));
       const last = req.headers['last-event-id'];
       const from = since ?? (typeof last === 'string' && last !== '' ? last : null);
-      return streamActorEvents(backend.actorEvents, req, reply, actor.toLowerCase(), from);
+      return streamActorEvents(backend.actorEvents, req, reply, actor.toLowerCase().split(','), from);
     }
     reply.hijack();
     const res = reply.raw;

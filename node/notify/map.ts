@@ -40,6 +40,11 @@ export interface GrantFacts {
   readonly patient: string;
   /** The grantee when it is one actor, else null. */
   readonly granteeActor: string | null;
+  /**
+   * The index key a grant to an organisation or a role is filed under (`org:<code>`,
+   * `role:<role>`), else null. Optional: a context that cannot tell files such grants nowhere.
+   */
+  readonly granteeGroup?: string | null;
   readonly end: number;
   readonly revoked: boolean;
 }
@@ -49,7 +54,12 @@ export interface MapContext {
   guardiansOf(patient: string): readonly string[];
   request(id: number): RequestFacts | null;
   grant(id: number): GrantFacts | null;
+  /** The organisation code of a registered actor, or null (optional: no org streams without it). */
+  orgOf?(actor: string): string | null;
 }
+
+/** The index key of an organisation's stream: what its members follow besides their own id. */
+export const orgKey = (org: string): string => `org:${org}`;
 
 /** An actor event before it gets its id and block fields. */
 export type DraftEvent = Omit<ActorEvent, 'id' | 'height' | 'time'>;
@@ -113,13 +123,28 @@ function versionRef(b: Uint8Array): { recordId: string; version: number } | null
 }
 
 /** A grant entry's detail: `bytes(kind) ++ grantee`. */
-function granteeOf(detail: Uint8Array): { label: string; actor: string | null } {
+function granteeOf(detail: Uint8Array): { label: string; actor: string | null; group: string | null } {
   const kind = detail.length >= 8 ? decodeInt(detail.subarray(0, 8)) : 0;
   const rest = detail.subarray(8);
-  if (kind === 1) return { label: `actor:${bytesToHex(rest)}`, actor: bytesToHex(rest) };
-  if (kind === 2) return { label: `org:${utf8(rest)}`, actor: null };
+  if (kind === 1) return { label: `actor:${bytesToHex(rest)}`, actor: bytesToHex(rest), group: null };
+  if (kind === 2) return { label: orgKey(utf8(rest)), actor: null, group: orgKey(utf8(rest)) };
   const role = rest.length === 8 ? ROLE_NAME.get(decodeInt(rest)) : undefined;
-  return { label: `role:${role ?? 'unknown'}`, actor: null };
+  const label = `role:${role ?? 'unknown'}`;
+  return { label, actor: null, group: role === undefined ? null : label };
+}
+
+/** The grant's events for its grantee: the actor, or the org / role key its members follow. */
+function toGrantee(draft: Omit<DraftEvent, 'actor' | 'as'>, actor: string | null, group: string | null) {
+  const out: DraftEvent[] = [];
+  if (actor !== null && actor !== draft.patient) out.push({ ...draft, actor, as: 'grantee' });
+  if (group !== null) out.push({ ...draft, actor: group, as: 'grantee' });
+  return out;
+}
+
+/** An emergency event for the requester's organisation, whose doctors and admins may co-sign. */
+function toRequesterOrg(draft: Omit<DraftEvent, 'actor' | 'as'>, requester: string, ctx: MapContext) {
+  const org = ctx.orgOf?.(requester) ?? null;
+  return org === null ? [] : [{ ...draft, actor: orgKey(org), as: 'organisation' as const }];
 }
 
 /** The patient and their guardians, each with how they relate. */
@@ -177,6 +202,7 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
       const g = ctx.grant(id);
       const grantee = e.op === 'grant' ? granteeOf(e.detail) : null;
       const granteeActor = grantee?.actor ?? g?.granteeActor ?? null;
+      const granteeGroup = grantee?.group ?? g?.granteeGroup ?? null;
       const type = e.op === 'grant' ? 'grant.given' : 'grant.revoked';
       const fields: Partial<DraftEvent> = {
         grantId: id,
@@ -184,8 +210,7 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
         ...(g === null ? {} : { expiresAt: g.end }),
       };
       const events = toPatient(type, fields);
-      if (granteeActor !== null && granteeActor !== e.patient)
-        events.push({ ...base, ...fields, type, actor: granteeActor, as: 'grantee' });
+      events.push(...toGrantee({ ...base, ...fields, type }, granteeActor, granteeGroup));
       const timers: Timer[] =
         e.op === 'grant' && g !== null ? [{ kind: 'expiring', due: g.end - EXPIRING_WITHIN_MS, id }] : [];
       return { events, timers, guardians: [] };
@@ -221,20 +246,26 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
         timers: [],
         guardians: [],
       };
-    case 'requestEmergency':
+    case 'requestEmergency': {
       if (id === null) return NOTHING;
+      const fields = { emergencyId: id, reason: utf8(e.detail) };
+      const draft = { ...base, ...fields, type: 'emergency.requested' as const };
       return {
-        events: toPatient('emergency.requested', { emergencyId: id, reason: utf8(e.detail) }),
+        events: [...toPatient(draft.type, fields), ...toRequesterOrg(draft, e.by, ctx)],
         timers: [],
         guardians: [],
       };
-    case 'cosignEmergency':
+    }
+    case 'cosignEmergency': {
       if (id === null) return NOTHING;
+      const fields = { emergencyId: id, requester: bytesToHex(e.detail) };
+      const draft = { ...base, ...fields, type: 'emergency.cosigned' as const };
       return {
-        events: toPatient('emergency.cosigned', { emergencyId: id, requester: bytesToHex(e.detail) }),
+        events: [...toPatient(draft.type, fields), ...toRequesterOrg(draft, fields.requester, ctx)],
         timers: [],
         guardians: [],
       };
+    }
     case 'anchor': {
       const ref = versionRef(e.subject);
       if (ref === null) return NOTHING;
@@ -287,7 +318,6 @@ export function timerToActorEvents(t: Timer, time: number, ctx: MapContext): Dra
     type: 'grant.expiring' as const,
     ...p,
   }));
-  if (g.granteeActor !== null && g.granteeActor !== g.patient)
-    events.push({ ...fields, type: 'grant.expiring', actor: g.granteeActor, as: 'grantee' });
+  events.push(...toGrantee({ ...fields, type: 'grant.expiring' }, g.granteeActor, g.granteeGroup ?? null));
   return events;
 }

@@ -6,6 +6,7 @@
  *   m:height                          -> last indexed block height
  *   m:first                           -> first block height indexed (what a replay can reach back to)
  *   e:<actor>:<h12>-<i9>              -> ActorEvent            (per-actor, in chain order)
+ *                                        (<actor>: an actor id, or a group key org:<code> / role:<role>)
  *   h:<h12>:<actor>:<i9>              -> ''                    (by height, for pruning)
  *   t:<due16>:<kind>:<id>             -> Timer                 (lapse / expiry checks by block time)
  *   g:<patient>:<guardian>            -> ''                    (guardian links seen)
@@ -169,7 +170,10 @@ export class NotifyStore {
     }
     // Prune at most a bounded number of old keys per block, so a lowered retention catches up gradually.
     for await (const key of this.#db.keys({ gt: 'h:', lt: `h:${pad(w.pruneBelow, 12)}`, limit: 5000 })) {
-      const [, h, actor, i] = key.split(':') as [string, string, string, string];
+      // A group key (`org:<code>`, `role:<role>`) holds a ':' itself: height first, index last.
+      const parts = key.split(':');
+      const [h = '', i = ''] = [parts[1], parts.at(-1)];
+      const actor = parts.slice(2, -1).join(':');
       ops.push({ type: 'del', key }, { type: 'del', key: `e:${actor}:${h}-${i}` });
     }
     ops.push({ type: 'put', key: 'm:height', value: String(w.height) });

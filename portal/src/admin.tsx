@@ -1,13 +1,14 @@
 /**
  * The hospital admin's page: register a person from their public key (pasted text: hex, the
  * portal's QR text or a key file; or a QR image), suspend and reinstate, link guardians, renew
- * licences.
+ * licences, validate record versions.
  */
 import { useState } from 'preact/hooks';
 import type { ConsentClient } from '../../client/consent.js';
 import { actorIdOf } from '../../client/consent.js';
 import { actorInfo, forgetActors } from './actors.js';
 import { PeopleSections } from './admin-people.js';
+import { ValidateVersion } from './admin-validate.js';
 import type { Session } from './chain.js';
 import { readQrImage } from './qr.js';
 import { errorSentence, holdsSeed, publicKeyFromText, short } from './text.js';
@@ -127,7 +128,6 @@ function Suspend({ s }: { s: Session }) {
           )
         }
       />
-      {info !== null ? <p class="muted">{info}</p> : null}
       <div class="row">
         <button
           type="button"
@@ -145,6 +145,12 @@ function Suspend({ s }: { s: Session }) {
           Reinstate
         </button>
       </div>
+      {/* Below the buttons: a line appearing above them on blur moved them under a pressed mouse. */}
+      {info !== null ? (
+        <p class="muted" id="sus-info">
+          {info}
+        </p>
+      ) : null}
       <TxStatus state={tx.state} />
     </form>
   );
@@ -161,6 +167,7 @@ export function AdminPage({ s }: { s: Session }) {
         <Suspend s={s} />
       </Section>
       <PeopleSections s={s} />
+      <ValidateVersion s={s} />
     </div>
   );
 }

@@ -7,12 +7,15 @@
 import { useState } from 'preact/hooks';
 import type { ConsentClient } from '../../client/consent.js';
 import { fromHex } from '../../protocol/chain/encoding.js';
+import { useCareStream } from './care-stream.js';
 import { loadFhirDefinitions, type Session } from './chain.js';
 import { EmergencySection } from './emergency.js';
+import { EmergencyList } from './emergency-list.js';
 import { RecordView } from './fhir-view.js';
 import { MyPatients } from './my-patients.js';
 import { errorSentence } from './text.js';
 import { Section, TxStatus, useTx } from './ui.js';
+import { VersionAttest } from './version-attest.js';
 
 type Terms = Parameters<ConsentClient['request']>[1];
 type Purpose = Terms['purposes'][number];
@@ -62,7 +65,9 @@ function OpenRecord({ s, role }: { s: Session; role: string }) {
   const [id, setId] = useState('');
   // A doctor reads for treatment, or for emergency treatment under a co-signed emergency request.
   const [purpose, setPurpose] = useState<Purpose>(PURPOSE_OF_ROLE[role] ?? 'TREAT');
-  const [res, setRes] = useState<{ resource: unknown } | { error: string } | null>(null);
+  const [res, setRes] = useState<
+    { resource: unknown; recordId: string; version: number } | { error: string } | null
+  >(null);
   return (
     <form
       class="stack"
@@ -71,8 +76,9 @@ function OpenRecord({ s, role }: { s: Session; role: string }) {
         setRes(null);
         try {
           await loadFhirDefinitions();
-          const got = await s.records.get(fromHex(id.trim()), { purpose });
-          setRes({ resource: got.resource });
+          const recordId = id.trim().toLowerCase();
+          const got = await s.records.get(fromHex(recordId), { purpose });
+          setRes({ resource: got.resource, recordId, version: got.version });
         } catch (err) {
           setRes({ error: errorSentence(err) });
         }
@@ -102,6 +108,9 @@ function OpenRecord({ s, role }: { s: Session; role: string }) {
         </p>
       ) : null}
       {res !== null && 'resource' in res ? <RecordView resource={res.resource} /> : null}
+      {res !== null && 'resource' in res && role === 'doctor' ? (
+        <VersionAttest s={s} recordId={res.recordId} version={res.version} kind="co-signed" />
+      ) : null}
     </form>
   );
 }
@@ -171,9 +180,12 @@ function WriteRecord({ s }: { s: Session }) {
 
 /** The page of a doctor, insurer or researcher. */
 export function ClinicianPage({ s, role }: { s: Session; role: string }) {
+  // One connection for "my patients" and "open emergencies": own id, organisation and role keys.
+  const stream = useCareStream(s);
   return (
     <div class="page" id="clinician-page">
-      <MyPatients s={s} />
+      <MyPatients s={s} stream={stream} role={role} />
+      {role === 'doctor' ? <EmergencyList s={s} stream={stream} /> : null}
       <div class="two">
         <Section title="Request access" id="request">
           <RequestAccess s={s} role={role} />

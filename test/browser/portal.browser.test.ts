@@ -15,26 +15,25 @@
  * passphrase or plaintext is in any of them, and local/session storage stay empty.
  * Screenshots go to test-artifacts/portal/.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account, EhrClient } from '../../client/client.js';
 import { ConsentClient } from '../../client/consent.js';
 import { decodeKeyFile, encodeKeyFile, generateKeyPair, type KeyPair } from '../../client/keyfile-format.js';
 import { RecordsClient } from '../../client/records.js';
 import { encodeAction } from '../../node/contracts/governance.js';
-import { buildPortal } from '../../portal/build.js';
 import { PORTAL_HEADERS } from '../../portal/serve.js';
 import { fromHex, toHex } from '../../protocol/chain/encoding.js';
 import { decodeInt, encodeInt } from '../../vm/abi.js';
+import { PortalBrowser, tabTo } from '../helpers/portal-browser.js';
 import { axeViolations } from './axe.js';
 import { until } from './consent-world.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/portal/', import.meta.url));
 const DAY = 86_400_000;
 const PATIENT_PASS = 'synthetic patient passphrase 1';
@@ -42,17 +41,8 @@ const ADMIN_PASS = 'synthetic admin passphrase 2';
 const MARKER = 'synthetic-plaintext-marker-7f3a';
 const HOSTILE = '<img src=x onerror="window.__xss=1">';
 
-interface Sent {
-  readonly url: string;
-  readonly headers: string;
-  readonly body: Buffer;
-}
-
 let net: TestNetwork;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const sent: Sent[] = [];
-const cspErrors: string[] = [];
+let portal: PortalBrowser;
 let patientPage: Page;
 let adminPage: Page;
 let patientKey: KeyPair;
@@ -69,28 +59,8 @@ let hospitalAdmin: ConsentClient;
 const insurerKey = generateKeyPair();
 const colleagueKey = generateKeyPair();
 
-async function newPage(base: string, opts: { fakeClock?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  // A controllable clock (flowing normally until moved), to test the idle lock without waiting.
-  if (opts.fakeClock === true) await context.clock.install();
-  contexts.push(context);
-  context.on('request', (r) =>
-    sent.push({
-      url: r.url(),
-      headers: JSON.stringify(r.headers()),
-      body: r.postDataBuffer() ?? Buffer.alloc(0),
-    }),
-  );
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) cspErrors.push(m.text());
-  });
-  await page.goto(`${base}/portal/`);
-  return page;
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+const newPage = (base: string, opts: { fakeClock?: boolean } = {}) => portal.newPage(base, opts);
+const shot = (page: Page, name: string) => portal.shot(page, name);
 
 const observation = (text: string, note: string) => ({
   resourceType: 'Observation',
@@ -135,54 +105,13 @@ async function addInsurerOrg(admin: KeyPair): Promise<void> {
   await call(await validator(2), 'approve', encodeInt(id));
 }
 
-/** A new browser context on `base` that imports `key` (the CLI's key file) and unlocks it. */
-async function openAs(base: string, key: KeyPair, pass: string): Promise<Page> {
-  const page = await newPage(base);
-  await page.fill('#import-text', encodeKeyFile(key));
-  await page.fill('#import-pass', pass);
-  await page.fill('#import-confirm', pass);
-  await page.click('text=Import key');
-  await page.waitForSelector('#clinician-page', { timeout: 60_000 });
-  return page;
-}
-
-/**
- * Presses Tab until the focused element matches `selector` (a CSS selector), at most `max`
- * times, checking at each stop that the focus is visible (the portal's 3px ring).
- */
-async function tabTo(page: Page, selector: string, max = 300): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const at = await page.evaluate((sel) => {
-      const el = document.activeElement;
-      if (el === null || el === document.body) return { match: false, ring: 'none' };
-      const st = getComputedStyle(el);
-      return { match: el.matches(sel), ring: `${st.outlineStyle} ${st.outlineWidth}` };
-    }, selector);
-    if (at.match) {
-      expect(at.ring).toBe('solid 3px');
-      return;
-    }
-  }
-  throw new Error(`${max} Tabs never reached ${selector}`);
-}
+const openAs = (base: string, key: KeyPair, pass: string) => portal.openAs(base, key, pass);
 
 describe('the portal', () => {
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    await buildPortal();
-    [net, browser] = await Promise.all([
+    [net, portal] = await Promise.all([
       startNetwork(3, { chainId: 'portal-test' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      }),
+      PortalBrowser.launch(ARTIFACTS),
     ]);
     await waitLeader(net);
     const url3 = net.urls[2]!;
@@ -194,8 +123,7 @@ describe('the portal', () => {
   });
 
   afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
+    await portal?.close();
     await net?.stop();
   }, 120_000);
 
@@ -622,10 +550,10 @@ describe('the portal', () => {
       ['plaintext of the record written in the browser', Buffer.from('Tetanus, synthetic')],
     ];
     // Not vacuous: the pages did sign and send transactions.
-    expect(sent.filter((s) => s.url.includes('/v1/tx') && s.body.length > 0).length).toBeGreaterThanOrEqual(
-      4,
-    );
-    for (const s of sent) {
+    expect(
+      portal.sent.filter((s) => s.url.includes('/v1/tx') && s.body.length > 0).length,
+    ).toBeGreaterThanOrEqual(4);
+    for (const s of portal.sent) {
       const where = Buffer.concat([Buffer.from(s.url), Buffer.from(s.headers), s.body]);
       for (const [what, secret] of secrets)
         expect({ url: s.url, leaked: where.includes(secret) ? what : null }).toEqual({
@@ -636,6 +564,6 @@ describe('the portal', () => {
     for (const page of [patientPage, adminPage, insurerPage, doctorPage, colleaguePage]) {
       expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     }
-    expect(cspErrors).toEqual([]);
+    expect(portal.cspErrors).toEqual([]);
   });
 });

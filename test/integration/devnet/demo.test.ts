@@ -80,6 +80,11 @@ describe('the demo consortium on a 3-validator network', () => {
     expect((await rc('doctor-sam', 0).get(fromHex(lab?.id ?? ''))).resource.resourceType).toBe('Observation');
   });
 
+  it("lets tariq decrypt dana's record under the co-signed emergency (its key was shared with him)", async () => {
+    const got = await rc('doctor-tariq', 1).get(fromHex(firstRecord('dana').id), { purpose: 'ETREAT' });
+    expect(got.resource.resourceType).toBe('Condition');
+  });
+
   it('holds an upcoming grant, a revoked one, a deny exception and an open request', async () => {
     const sam = cc('doctor-sam');
     const fatima = cc('patient-fatima').id;

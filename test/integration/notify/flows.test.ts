@@ -28,6 +28,8 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
   const who = {} as Record<'patient' | 'guardian' | 'other' | 'doctor' | 'doctor2', Actor>;
   const as = {} as Record<keyof typeof who, ConsentClient>;
   const streams = {} as Record<keyof typeof who, Followed>;
+  // The group keys the doctors follow besides their own id (docs/notify.md#events).
+  const groups = {} as Record<'org' | 'role', Followed>;
   const names = ['patient', 'guardian', 'other', 'doctor', 'doctor2'] as const;
 
   /** What each watched actor's stream yielded about `key` (a request, grant or emergency id). */
@@ -79,9 +81,13 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
     await adminC.linkGuardian(who.guardian.id, who.patient.id);
     // Every stream on one node: a block's events reach its listeners together.
     for (const n of names) streams[n] = follow(net.node(1).client, who[n].id);
+    const org = (await adminC.actor(admin.id))?.org ?? '';
+    groups.org = follow(net.node(1).client, `org:${org}`);
+    groups.role = follow(net.node(1).client, 'role:doctor');
   }, 120_000);
 
   afterAll(async () => {
+    for (const g of Object.values(groups)) g.stop();
     for (const n of names) streams[n]?.stop();
     await net?.cleanup();
   }, 60_000);
@@ -211,6 +217,12 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
       doctor: [],
       doctor2: [],
     });
+    // The doctors' organisation hears both: its members may co-sign, the requester sees its own.
+    await waitFor(() => groups.org.events.some((e) => e.type === 'emergency.cosigned'), 'cosigned to org');
+    expect(groups.org.events.filter((e) => e.emergencyId === id).map((e) => `${e.type}/${e.as}`)).toEqual([
+      'emergency.requested/organisation',
+      'emergency.cosigned/organisation',
+    ]);
   }, 60_000);
 
   it('tells nobody else: each stream holds exactly its own events, and the other patient none', async () => {
@@ -224,5 +236,23 @@ describe('notifications of denials, guardians, lapses, expiries and emergencies 
     const total = Object.values(streams).reduce((s, f) => s + f.events.length, 0);
     // Every event seen above, and no other: 3 + 6 + 3 + 5 + 6 + 4 + 2 (this last grant).
     expect(total).toBe(29);
+  }, 60_000);
+
+  it("a grant to the organisation or the role reaches its group key, not each member's own stream", async () => {
+    const org = (await as.doctor.actor(who.doctor.id))?.org ?? '';
+    const toOrg = await as.patient.grant({ kind: 'org', id: org }, terms(Date.now() + 48 * HOUR));
+    const toRole = await as.patient.grant({ kind: 'role', id: 'doctor' }, terms(Date.now() + 48 * HOUR));
+    await waitFor(() => groups.role.events.some((e) => e.grantId === toRole), 'role grant');
+    await waitFor(() => groups.org.events.some((e) => e.grantId === toOrg), 'org grant');
+    expect(groups.org.events.find((e) => e.grantId === toOrg)).toMatchObject({
+      type: 'grant.given',
+      actor: `org:${org}`,
+      as: 'grantee',
+      grantee: `org:${org}`,
+    });
+    expect(groups.role.events.filter((e) => e.type === 'grant.given').map((e) => e.grantId)).toEqual([
+      toRole,
+    ]);
+    expect(streams.doctor.events.some((e) => e.grantId === toOrg || e.grantId === toRole)).toBe(false);
   }, 60_000);
 });

@@ -30,12 +30,18 @@ const request: RequestFacts = { patient: PATIENT, requester: DOCTOR, expiresAt: 
 const grant: GrantFacts = { patient: PATIENT, granteeActor: DOCTOR, end: 200_000_000, revoked: false };
 
 function ctx(
-  over: Partial<{ guardians: string[]; request: RequestFacts | null; grant: GrantFacts | null }> = {},
+  over: Partial<{
+    guardians: string[];
+    request: RequestFacts | null;
+    grant: GrantFacts | null;
+    orgs: Record<string, string>;
+  }> = {},
 ): MapContext {
   return {
     guardiansOf: (p) => (p === PATIENT ? (over.guardians ?? []) : []),
     request: () => (over.request === undefined ? request : over.request),
     grant: () => (over.grant === undefined ? grant : over.grant),
+    orgOf: (a) => over.orgs?.[a] ?? null,
   };
 }
 
@@ -102,10 +108,31 @@ const rows: Row[] = [
     ],
   ],
   [
-    'a grant to an org reaches the patient only',
+    "a grant to an org reaches the patient and the org's key",
     entry('grant', PATIENT, encodeInt(3), cat(encodeInt(2), enc.encode('hosp-a'))),
-    ctx({ grant: { ...grant, granteeActor: null } }),
-    [['grant.given', PATIENT, 'patient']],
+    ctx({ grant: { ...grant, granteeActor: null, granteeGroup: 'org:hosp-a' } }),
+    [
+      ['grant.given', PATIENT, 'patient'],
+      ['grant.given', 'org:hosp-a', 'grantee'],
+    ],
+  ],
+  [
+    "a grant to a role reaches the patient and the role's key",
+    entry('grant', PATIENT, encodeInt(3), cat(encodeInt(3), encodeInt(2))),
+    ctx({ grant: { ...grant, granteeActor: null, granteeGroup: 'role:doctor' } }),
+    [
+      ['grant.given', PATIENT, 'patient'],
+      ['grant.given', 'role:doctor', 'grantee'],
+    ],
+  ],
+  [
+    "a revocation of an org grant reaches the org's key (from state)",
+    entry('revoke', PATIENT, encodeInt(3)),
+    ctx({ grant: { ...grant, granteeActor: null, granteeGroup: 'org:hosp-a' } }),
+    [
+      ['grant.revoked', PATIENT, 'patient'],
+      ['grant.revoked', 'org:hosp-a', 'grantee'],
+    ],
   ],
   [
     'a revocation reaches the patient and the grantee',
@@ -138,10 +165,22 @@ const rows: Row[] = [
     [['emergency.requested', PATIENT, 'patient']],
   ],
   [
-    'an emergency co-signature reaches the patient',
+    "an emergency request reaches the requester's organisation, whose members may co-sign",
+    entry('requestEmergency', DOCTOR, encodeInt(2), enc.encode('unconscious'), 8),
+    ctx({ orgs: { [DOCTOR]: 'hosp-a' } }),
+    [
+      ['emergency.requested', PATIENT, 'patient'],
+      ['emergency.requested', 'org:hosp-a', 'organisation'],
+    ],
+  ],
+  [
+    "an emergency co-signature reaches the patient and the requester's organisation",
     entry('cosignEmergency', OTHER, encodeInt(2), hex(DOCTOR), 8),
-    ctx(),
-    [['emergency.cosigned', PATIENT, 'patient']],
+    ctx({ orgs: { [DOCTOR]: 'hosp-a', [OTHER]: 'hosp-b' } }),
+    [
+      ['emergency.cosigned', PATIENT, 'patient'],
+      ['emergency.cosigned', 'org:hosp-a', 'organisation'],
+    ],
   ],
   [
     'a new version reaches the patient',
@@ -289,6 +328,16 @@ describe('timerToActorEvents', () => {
       [
         ['grant.expiring', PATIENT],
         ['grant.expiring', DOCTOR],
+      ],
+    ],
+    [
+      "a role grant's expiry reaches the role's key",
+      { kind: 'expiring', due: 0, id: 3 },
+      1_000,
+      ctx({ grant: { ...grant, granteeActor: null, granteeGroup: 'role:doctor' } }),
+      [
+        ['grant.expiring', PATIENT],
+        ['grant.expiring', 'role:doctor'],
       ],
     ],
     [

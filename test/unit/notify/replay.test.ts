@@ -18,18 +18,26 @@ const DOCTOR = 'c'.repeat(64);
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const enc = new TextEncoder();
 
-/** Block `height` with one consent tx whose receipt carries a requestAccess audit event. */
-function block(height: number): AppliedBlock {
+const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+
+/**
+ * Block `height` with one consent tx whose receipt carries a requestAccess audit event, or with
+ * `orgGrant` a grant to organisation hosp-a (filed under `org:hosp-a`).
+ */
+function block(height: number, orgGrant = false): AppliedBlock {
+  const [op, detail] = orgGrant
+    ? ['grant', cat(encodeInt(2), enc.encode('hosp-a'))]
+    : ['requestAccess', enc.encode('referral')];
   const audit = {
     name: 'Audit',
     data: [
-      enc.encode('requestAccess'),
+      enc.encode(op),
       encodeInt(height * 1000),
       hex(DOCTOR),
       hex(PATIENT),
       encodeInt(height),
       encodeInt(0),
-      enc.encode('referral'),
+      detail,
       new Uint8Array(0),
     ],
   };
@@ -44,7 +52,7 @@ afterEach(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
 
-async function indexWith(opts: Partial<NotifyOptions>, blocks: number): Promise<Notifier> {
+async function indexWith(opts: Partial<NotifyOptions>, blocks: number, orgGrants = false): Promise<Notifier> {
   dir = await mkdtemp(join(tmpdir(), 'notify-'));
   const n = await Notifier.open(
     { ...defaultNotifyOptions, ...opts },
@@ -56,7 +64,7 @@ async function indexWith(opts: Partial<NotifyOptions>, blocks: number): Promise<
     },
   );
   await n.start();
-  for (let h = 1; h <= blocks; h++) n.onApplied(block(h));
+  for (let h = 1; h <= blocks; h++) n.onApplied(block(h, orgGrants));
   await n.idle();
   return n;
 }
@@ -89,6 +97,18 @@ describe('replay', () => {
   it('gives another actor nothing', async () => {
     const n = await indexWith({}, 3);
     expect((await n.replay(DOCTOR, '0-0')).events).toEqual([]);
+    await n.stop();
+  });
+
+  it("files a grant to an organisation under the org's key, and prunes it like an actor's", async () => {
+    const n = await indexWith({ retainBlocks: 2, maxReplay: 10 }, 5, true);
+    const r = await n.replay('org:hosp-a', '1-0');
+    expect(r.reset?.reason).toBe('too_old');
+    // Only the retained blocks' events are left under the key: the old ones were pruned.
+    expect(r.events.map((e) => [e.id, e.type, e.as])).toEqual([
+      ['4-1', 'grant.given', 'grantee'],
+      ['5-1', 'grant.given', 'grantee'],
+    ]);
     await n.stop();
   });
 
