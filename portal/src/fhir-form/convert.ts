@@ -4,7 +4,7 @@
  * is). Nothing here validates: the resource goes through the same validateFhir as the JSON
  * editor's, and its issues are put back beside the fields (issues.ts).
  */
-import type { PickCode } from './codes.js';
+import { PICK_LISTS, type PickCode } from './codes.js';
 import { type FieldSpec, FORM_DEFAULTS, FORM_SPECS, type FormType, isFormType, type Step } from './spec.js';
 
 type J = Record<string, unknown>;
@@ -181,6 +181,12 @@ export function formLoses(resource: unknown): readonly string[] {
   return [...ownedKeys(form.type)].filter((k) => stable(r[k]) !== stable(again[k]));
 }
 
+// The usual unit of a code in the pick lists, if it has one.
+const usualUnit = (system: string, code: string): string | undefined =>
+  Object.values(PICK_LISTS)
+    .flat()
+    .find((c: PickCode) => c.system === system && c.code === code)?.unit;
+
 /** The form with one input changed. */
 export const setValue = (form: FhirForm, key: string, value: string): FhirForm => ({
   ...form,
@@ -189,9 +195,11 @@ export const setValue = (form: FhirForm, key: string, value: string): FhirForm =
 
 /**
  * The form with a code from a pick list put into field `id` (system, code, display), and the
- * code's usual unit into an empty `unit` input.
+ * code's usual unit into the `unit` input when it is empty or still the previous pick's unit.
  */
 export function pickCode(form: FhirForm, id: string, pick: PickCode): FhirForm {
+  const before = usualUnit(form.values[`${id}.system`] ?? '', form.values[`${id}.code`] ?? '');
+  const unit = form.values.unit ?? '';
   const values: Record<string, string> = {
     ...form.values,
     [`${id}.system`]: pick.system,
@@ -199,7 +207,7 @@ export function pickCode(form: FhirForm, id: string, pick: PickCode): FhirForm {
     [`${id}.display`]: pick.display,
   };
   const hasUnit = FORM_SPECS[form.type].some((f) => f.id === 'unit');
-  if (hasUnit && pick.unit !== undefined && (values.unit ?? '') === '') values.unit = pick.unit;
+  if (hasUnit && pick.unit !== undefined && (unit === '' || unit === before)) values.unit = pick.unit;
   return { ...form, values };
 }
 

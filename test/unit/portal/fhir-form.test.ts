@@ -13,6 +13,7 @@ import {
   type FormValues,
   formLoses,
   formToResource,
+  inputKeys,
   newForm,
   pickCode,
   resourceToForm,
@@ -265,14 +266,26 @@ describe('what the form keeps and what it would drop', () => {
     expect(() => validateFhir(r)).toThrow(/Observation\.value\[x\]\.value/);
   });
 
-  it('round-trips any text typed into the text inputs (property)', () => {
-    const text = fc.string({ minLength: 1 });
+  it.each(FORM_TYPES)('round-trips any %s form values (property)', (type) => {
+    // Any text in every input; a decimal input as a number prints (37.2, not 37.20).
+    const inputs = Object.fromEntries(
+      FORM_SPECS[type].flatMap((f) =>
+        f.kind === 'decimal'
+          ? [
+              [
+                f.id,
+                fc.oneof(fc.constant(''), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)),
+              ],
+            ]
+          : inputKeys(f).map((k) => [k, fc.string()]),
+      ),
+    );
     fc.assert(
-      fc.property(text, text, text, (display, dosage, subject) => {
-        const values = { 'medication.display': display, dosage, subject, status: 'active', intent: 'order' };
-        const back = resourceToForm(formToResource({ type: 'MedicationRequest', values, rest: {} }));
-        expect(back?.values).toEqual(complete('MedicationRequest', values));
+      fc.property(fc.record(inputs), (values) => {
+        const back = resourceToForm(formToResource({ type, values, rest: {} }));
+        expect(back?.values).toEqual(complete(type, values));
       }),
+      { numRuns: 200 },
     );
   });
 });
@@ -282,6 +295,11 @@ describe('pick lists', () => {
     const temp = PICK_LISTS.observation[0]!;
     const f = pickCode(newForm('Observation'), 'code', temp);
     expect(f.values).toMatchObject({ 'code.system': LOINC, 'code.code': '8310-5', unit: 'Cel' });
+  });
+
+  it("replace the previous code's usual unit", () => {
+    const temp = pickCode(newForm('Observation'), 'code', PICK_LISTS.observation[0]!);
+    expect(pickCode(temp, 'code', PICK_LISTS.observation[1]!).values.unit).toBe('/min');
   });
 
   it('leave a unit already typed', () => {
