@@ -4,8 +4,9 @@
  * QR code of their public key (Chromium's fake camera plays a Y4M of that code); the patient
  * grants a doctor; the doctor writes an Observation from the form, an invalid effective time
  * first, whose validation issue is shown beside that field; the form and JSON tabs carry the
- * resource across; the patient opens the record decrypted and reads it. axe-core checks the form
- * page; screenshots of the form (desktop and phone) go to test-artifacts/portal-forms/.
+ * resource across; the patient opens the record decrypted and reads it. axe-core checks the
+ * admin's page and the form page; screenshots of the form (desktop and phone) and of the admin's
+ * page go to test-artifacts/portal-forms/.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,8 @@ describe('the portal form editor and camera QR', () => {
     await adminPage.waitForSelector('#register [data-phase=committed]', { timeout: 30_000 });
     const patient = new ConsentClient(new EhrClient(net.urls[0]!), patientKey.seed, net.chainId);
     expect(roleName((await patient.actor(patient.id))?.role ?? -1)).toBe('patient');
+    await shot(adminPage, 'admin-camera');
+    expect(await axeViolations(adminPage)).toEqual([]);
     doctorPage = await doctorReady;
   });
 
