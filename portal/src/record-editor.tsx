@@ -67,18 +67,20 @@ export function RecordEditor({
     setForm(next);
     onJson(JSON.stringify(formToResource(next), null, 2));
   };
-  const toForm = () => {
-    if (tab === 'form') return;
+  // Reads the JSON into the form and shows it; false (and why, under the JSON) if it cannot.
+  const toForm = (): boolean => {
+    if (tab === 'form') return true;
     const read = readJson(json);
     if ('error' in read) {
       setJsonError(read.error);
-      return;
+      return false;
     }
     setJsonError(null);
     setForm(read.form);
     setLoses(read.loses);
     setNote(read.note);
     setTab('form');
+    return true;
   };
   const byField =
     form === null
@@ -99,9 +101,10 @@ export function RecordEditor({
         // The tabs pattern: arrows move between the two tabs.
         if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
           e.preventDefault();
-          if (tab === 'form') setTab('json');
-          else toForm();
-          document.getElementById(`w-tab-${tab === 'form' ? 'json' : 'form'}`)?.focus();
+          const other: Tab = tab === 'form' ? 'json' : 'form';
+          if (other === 'json') setTab('json');
+          else if (!toForm()) return;
+          document.getElementById(`w-tab-${other}`)?.focus();
         }
       }}
     >
@@ -111,7 +114,7 @@ export function RecordEditor({
   return (
     <div class="record-editor">
       <div role="tablist" aria-label="How to write the resource" class="tabs">
-        {tabButton('form', 'Form', toForm)}
+        {tabButton('form', 'Form', () => void toForm())}
         {tabButton('json', 'JSON', () => setTab('json'))}
       </div>
       <div

@@ -171,12 +171,21 @@ describe('the portal form editor and camera QR', () => {
       effectiveDateTime: '2026-11-01T09:30:00Z',
       subject: { reference: 'Patient/synthetic-1' },
     });
-    // Edited as JSON (a note the form does not show), then back to the form: both survive.
+    // JSON that does not parse stays in the JSON tab, with the reason under it.
+    await doctorPage.fill('#w-json', '{ "resourceType": "Observation", ');
+    await doctorPage.click('#w-tab-form');
+    expect(await doctorPage.textContent('#w-json-error')).toContain('does not parse');
+    expect(await doctorPage.locator('#w-json').isVisible()).toBe(true);
+    // Edited as JSON (a note the form does not show), then back to the form by keyboard (the
+    // tabs pattern's arrow keys): both survive.
     await doctorPage.fill(
       '#w-json',
       JSON.stringify({ ...json, note: [{ text: 'synthetic: after a walk' }] }),
     );
-    await doctorPage.click('#w-tab-form');
+    await doctorPage.focus('#w-tab-json');
+    await doctorPage.keyboard.press('ArrowLeft');
+    expect(await doctorPage.evaluate(() => document.activeElement?.id)).toBe('w-tab-form');
+    expect(await doctorPage.locator('#w-json').isHidden()).toBe(true);
     expect(await doctorPage.inputValue('#wf-value')).toBe('72');
     await doctorPage.fill('#wf-value', '74');
     await doctorPage.click('#write button[type=submit]');
