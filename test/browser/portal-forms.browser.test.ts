@@ -1,7 +1,8 @@
 /**
  * The portal's FHIR form editor and camera QR in a real Chromium against a real 3-validator
  * network (one network for the file). The admin registers a patient by pointing the camera at the
- * QR code of their public key (Chromium's fake camera plays a Y4M of that code); the patient
+ * QR code of their public key (Chromium's fake camera plays a Y4M of that code), and reads the
+ * page's sentences for a QR code without a key, a refused camera and no camera; the patient
  * grants a doctor; the doctor writes an Observation from the form, an invalid effective time
  * first, whose validation issue is shown beside that field; the form and JSON tabs carry the
  * resource across; the patient opens the record decrypted and reads it. axe-core checks the
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import encodeQR from 'qr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EhrClient } from '../../client/client.js';
 import { ConsentClient } from '../../client/consent.js';
@@ -39,6 +41,8 @@ let hospitalAdmin: ConsentClient;
 let doctorPage: Page;
 let recordId = '';
 let patientReady: Promise<Page>;
+let adminPage: Page;
+let doctorReady: Promise<Page>;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
@@ -81,7 +85,7 @@ describe('the portal form editor and camera QR', () => {
       licenceExpiry: Date.now() + 365 * DAY,
     });
     // The doctor's page unlocks (scrypt, in its own renderer) while the admin scans.
-    const doctorReady = openPortalAs(
+    doctorReady = openPortalAs(
       browser,
       net.urls[2]!,
       doctorKey,
@@ -90,7 +94,7 @@ describe('the portal form editor and camera QR', () => {
       cspErrors,
       contexts,
     );
-    const adminPage = await openPortalAs(
+    adminPage = await openPortalAs(
       browser,
       net.urls[1]!,
       adminFile,
@@ -109,6 +113,54 @@ describe('the portal form editor and camera QR', () => {
     const patient = new ConsentClient(new EhrClient(net.urls[0]!), patientKey.seed, net.chainId);
     expect(roleName((await patient.actor(patient.id))?.role ?? -1)).toBe('patient');
     await shot(adminPage, 'admin-camera');
+  });
+
+  it('says when the camera shows a QR code without a key, is refused, or is missing', async () => {
+    // The page's camera replaced (through the DevTools protocol, outside the CSP) by a canvas
+    // stream of a QR code holding a web address.
+    const grid = encodeQR('https://example.org/synthetic', 'raw', { ecc: 'medium', border: 4 });
+    await adminPage.evaluate((g) => {
+      const cell = 8;
+      const c = document.createElement('canvas');
+      c.width = g.length * cell;
+      c.height = g.length * cell;
+      const ctx = c.getContext('2d');
+      const draw = () => {
+        if (ctx === null) return;
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, c.width, c.height);
+        ctx.fillStyle = '#000';
+        g.forEach((row, y) => {
+          row.forEach((on, x) => {
+            if (on) ctx.fillRect(x * cell, y * cell, cell, cell);
+          });
+        });
+      };
+      const stream = c.captureStream(10);
+      setInterval(draw, 100); // a canvas stream sends a frame when the canvas is drawn
+      navigator.mediaDevices.getUserMedia = async () => stream;
+    }, grid);
+    await adminPage.click('#cam-start');
+    const wrong = adminPage.locator('#camera-qr [data-scan=wrong]');
+    await wrong.waitFor({ timeout: 20_000 });
+    expect(await wrong.textContent()).toContain(
+      'holds no public key (it reads "https://example.org/synthetic")',
+    );
+    await adminPage.click('#cam-stop');
+    expect(await adminPage.inputValue('#reg-key')).toBe(`ehrchain-key:${toHex(patientKey.publicKey)}`);
+
+    for (const [name, state, words] of [
+      ['NotAllowedError', 'refused', 'The camera was refused.'],
+      ['NotFoundError', 'no-camera', 'No camera was found on this device.'],
+    ] as const) {
+      await adminPage.evaluate((n) => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('synthetic', n));
+      }, name);
+      await adminPage.click('#cam-start');
+      const alert = adminPage.locator(`#camera-qr [role=alert][data-scan=${state}]`);
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toContain(words);
+    }
     expect(await axeViolations(adminPage)).toEqual([]);
     doctorPage = await doctorReady;
   });
