@@ -5,7 +5,8 @@
  * page's sentences for a QR code without a key, a refused camera and no camera; the patient
  * grants a doctor; the doctor writes an Observation from the form, an invalid effective time
  * first, whose validation issue is shown beside that field; the form and JSON tabs carry the
- * resource across; the patient opens the record decrypted and reads it. axe-core checks the
+ * resource across; the patient opens the record decrypted and reads it, and no request of any page
+ * holds its plaintext or a seed. axe-core checks the
  * admin's page and the form page; screenshots of the form (desktop and phone) and of the admin's
  * page go to test-artifacts/portal-forms/.
  */
@@ -13,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import encodeQR from 'qr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EhrClient } from '../../client/client.js';
@@ -22,7 +23,7 @@ import { roleName } from '../../client/consent-views.js';
 import { decodeKeyFile, generateKeyPair } from '../../client/keyfile-format.js';
 import { buildPortal } from '../../portal/build.js';
 import { toHex } from '../../protocol/chain/encoding.js';
-import { fakeCameraArgs, openPortalAs, writeQrY4m } from '../helpers/portal-browser-forms.js';
+import { fakeCameraArgs, openPortalAs, type PortalLog, writeQrY4m } from '../helpers/portal-browser-forms.js';
 import { axeViolations } from './axe.js';
 import { startNetwork, type TestNetwork, waitLeader } from './network.js';
 
@@ -32,8 +33,7 @@ const DAY = 86_400_000;
 
 const patientKey = generateKeyPair();
 const doctorKey = generateKeyPair();
-const cspErrors: string[] = [];
-const contexts: BrowserContext[] = [];
+const log: PortalLog = { csp: [], contexts: [], sent: [] };
 let net: TestNetwork;
 let browser: Browser;
 let tmp: string;
@@ -71,7 +71,7 @@ describe('the portal form editor and camera QR', () => {
   });
 
   afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
+    await Promise.allSettled(log.contexts.map((c) => c.close()));
     await browser?.close();
     await net?.stop();
     if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
@@ -88,20 +88,14 @@ describe('the portal form editor and camera QR', () => {
     doctorReady = openPortalAs(
       browser,
       net.urls[2]!,
-      doctorKey,
-      'synthetic doctor passphrase 2',
-      '#clinician-page',
-      cspErrors,
-      contexts,
+      { key: doctorKey, pass: 'synthetic doctor passphrase 2', ready: '#clinician-page' },
+      log,
     );
     adminPage = await openPortalAs(
       browser,
       net.urls[1]!,
-      adminFile,
-      'synthetic admin passphrase 1',
-      '#admin-page',
-      cspErrors,
-      contexts,
+      { key: adminFile, pass: 'synthetic admin passphrase 1', ready: '#admin-page' },
+      log,
     );
     await adminPage.click('#cam-start');
     await adminPage.waitForSelector('#camera-qr [data-scan=found]', { timeout: 20_000 });
@@ -173,11 +167,8 @@ describe('the portal form editor and camera QR', () => {
     patientReady = openPortalAs(
       browser,
       net.urls[0]!,
-      patientKey,
-      'synthetic patient passphrase 3',
-      '#patient-page',
-      cspErrors,
-      contexts,
+      { key: patientKey, pass: 'synthetic patient passphrase 3', ready: '#patient-page' },
+      log,
     );
     await patient.grant(
       { kind: 'actor', id: doctorId },
@@ -257,6 +248,10 @@ describe('the portal form editor and camera QR', () => {
     const text = (await view.textContent()) ?? '';
     expect(text).toContain('74 /min');
     expect(text).toContain('synthetic: after a walk');
+    // The plaintext the form wrote and the doctor's seed are in no request any page sent.
+    expect(log.sent.length).toBeGreaterThan(0);
+    for (const secret of ['synthetic: after a walk', toHex(doctorKey.seed), toHex(patientKey.seed)])
+      expect(log.sent.filter((b) => b.includes(secret)).length).toBe(0);
   });
 
   it('passes the accessibility check and fits a phone, every field labelled', async () => {
@@ -276,6 +271,6 @@ describe('the portal form editor and camera QR', () => {
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     expect(overflow).toBeLessThanOrEqual(1);
-    expect(cspErrors).toEqual([]);
+    expect(log.csp).toEqual([]);
   });
 });

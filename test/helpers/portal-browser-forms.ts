@@ -38,30 +38,45 @@ export const fakeCameraArgs = (y4m: string): string[] => [
 /** Console lines that tell of a Content-Security-Policy violation, gathered per test file. */
 export const CSP_LINE = /Content Security Policy|Refused to/;
 
+/** What a test file gathers from every page it opens. */
+export interface PortalLog {
+  /** Console lines telling of a Content-Security-Policy violation. */
+  readonly csp: string[];
+  readonly contexts: BrowserContext[];
+  /** Every request sent: its URL, headers and body, for a test that no secret leaves the page. */
+  readonly sent: Buffer[];
+}
+
 /**
- * A new browser context on `base`/portal/ that imports `key` as a key file, unlocks it with
- * `pass` and waits for `ready` (the person's page); console CSP violations go to `csp`.
+ * A new browser context on `base`/portal/ that imports `key` (a key pair or a key file's text),
+ * unlocks it with `pass` and waits for `ready` (the person's page).
  */
 export async function openPortalAs(
   browser: Browser,
   base: string,
-  key: KeyPair | string,
-  pass: string,
-  ready: string,
-  csp: string[],
-  contexts: BrowserContext[],
+  who: { key: KeyPair | string; pass: string; ready: string },
+  log: PortalLog,
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
+  log.contexts.push(context);
+  context.on('request', (r) =>
+    log.sent.push(
+      Buffer.concat([
+        Buffer.from(r.url()),
+        Buffer.from(JSON.stringify(r.headers())),
+        r.postDataBuffer() ?? Buffer.alloc(0),
+      ]),
+    ),
+  );
   const page = await context.newPage();
   page.on('console', (m) => {
-    if (CSP_LINE.test(m.text())) csp.push(m.text());
+    if (CSP_LINE.test(m.text())) log.csp.push(m.text());
   });
   await page.goto(`${base}/portal/`);
-  await page.fill('#import-text', typeof key === 'string' ? key : encodeKeyFile(key));
-  await page.fill('#import-pass', pass);
-  await page.fill('#import-confirm', pass);
+  await page.fill('#import-text', typeof who.key === 'string' ? who.key : encodeKeyFile(who.key));
+  await page.fill('#import-pass', who.pass);
+  await page.fill('#import-confirm', who.pass);
   await page.click('text=Import key');
-  await page.waitForSelector(ready, { timeout: 60_000 });
+  await page.waitForSelector(who.ready, { timeout: 60_000 });
   return page;
 }
