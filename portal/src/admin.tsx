@@ -9,6 +9,7 @@ import { actorIdOf } from '../../client/consent.js';
 import { actorInfo, forgetActors } from './actors.js';
 import { PeopleSections } from './admin-people.js';
 import { ValidateVersion } from './admin-validate.js';
+import { CameraQr } from './camera-qr.js';
 import type { Session } from './chain.js';
 import { readQrImage } from './qr.js';
 import { errorSentence, holdsSeed, publicKeyFromText, short } from './text.js';
@@ -64,6 +65,12 @@ function Register({ s }: { s: Session }) {
             setText(t);
             setNote(null);
           }
+        }}
+      />
+      <CameraQr
+        onText={(t) => {
+          setText(t);
+          setNote(null);
         }}
       />
       {note !== null ? <p class="error">{note}</p> : null}

@@ -1,8 +1,8 @@
 /**
  * The doctor's, insurer's and researcher's page: request access to a patient's records, open a
  * record by id (fetched through the node and decrypted here), and, for doctors, write a new
- * version from a FHIR JSON editor (validated in the browser, the error naming the FHIR path),
- * read for emergency treatment, and request or co-sign emergency access.
+ * version from a FHIR R4 form or JSON editor (record-editor.tsx; validated in the browser, the
+ * error naming the FHIR path), read for emergency treatment, and request or co-sign emergency access.
  */
 import { useState } from 'preact/hooks';
 import type { ConsentClient } from '../../client/consent.js';
@@ -11,8 +11,10 @@ import { useCareStream } from './care-stream.js';
 import { loadFhirDefinitions, type Session } from './chain.js';
 import { EmergencySection } from './emergency.js';
 import { EmergencyList } from './emergency-list.js';
+import { fhirIssuesOf } from './fhir-form/issues.js';
 import { RecordView } from './fhir-view.js';
 import { MyPatients } from './my-patients.js';
+import { RecordEditor } from './record-editor.js';
 import { errorSentence } from './text.js';
 import { Section, TxStatus, useTx } from './ui.js';
 import { VersionAttest } from './version-attest.js';
@@ -133,19 +135,27 @@ function WriteRecord({ s }: { s: Session }) {
   const [category, setCategory] = useState('lab');
   const [json, setJson] = useState(EXAMPLE);
   const [written, setWritten] = useState<string | null>(null);
+  const [issues, setIssues] = useState<ReturnType<typeof fhirIssuesOf>>([]);
   return (
     <form
       class="stack"
       onSubmit={(e) => {
         e.preventDefault();
         void tx.run('Write record', async () => {
+          setIssues([]);
           await loadFhirDefinitions();
-          const r = await s.records.put({
-            patientKey: fromHex(patientKey.trim()),
-            resource: JSON.parse(json) as unknown,
-            category: category.trim(),
-            ...(recordId.trim() === '' ? {} : { recordId: fromHex(recordId.trim()) }),
-          });
+          const r = await s.records
+            .put({
+              patientKey: fromHex(patientKey.trim()),
+              resource: JSON.parse(json) as unknown,
+              category: category.trim(),
+              ...(recordId.trim() === '' ? {} : { recordId: fromHex(recordId.trim()) }),
+            })
+            // Validation issues go beside the form fields they name (record-editor.tsx).
+            .catch((err: unknown) => {
+              setIssues(fhirIssuesOf(err));
+              throw err;
+            });
           setWritten(r.recordId);
         });
       }}
@@ -156,15 +166,7 @@ function WriteRecord({ s }: { s: Session }) {
       <input id="w-record" value={recordId} onInput={(e) => setRecordId(e.currentTarget.value)} />
       <label for="w-category">Category</label>
       <input id="w-category" value={category} onInput={(e) => setCategory(e.currentTarget.value)} />
-      <label for="w-json">FHIR R4 resource (JSON)</label>
-      <textarea
-        id="w-json"
-        rows={10}
-        spellcheck={false}
-        class="mono"
-        value={json}
-        onInput={(e) => setJson(e.currentTarget.value)}
-      />
+      <RecordEditor json={json} onJson={setJson} issues={issues} />
       <button type="submit" disabled={tx.busy}>
         Encrypt, upload and anchor
       </button>

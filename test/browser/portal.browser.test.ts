@@ -461,6 +461,7 @@ describe('the portal', () => {
       patient: { reference: 'Patient/synthetic-7' },
       occurrenceDateTime: '2026-11-01',
     };
+    await colleaguePage.click('#w-tab-json');
     await colleaguePage.fill('#w-json', JSON.stringify({ ...immunization, status: 42 }));
     await colleaguePage.click('#write button[type=submit]');
     await colleaguePage.waitForSelector('#write [data-phase=refused]', { timeout: 30_000 });
