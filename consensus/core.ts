@@ -48,6 +48,8 @@ export class RaftCore implements RaftState {
   /** Outgoing messages since the last Ready. */
   private msgs: Message[] = [];
   private randomizedElectionTimeout = 0;
+  /** Ticks until the fast campaign after `leaderLost`, or null when none is due. */
+  private fastCampaignIn: number | null = null;
   private readonly rep: Replicator;
 
   constructor(config: RaftConfig) {
@@ -92,10 +94,38 @@ export class RaftCore implements RaftState {
       return;
     }
     this.electionElapsed++;
+    if (this.fastCampaignIn !== null) {
+      // A leader heard again (the connection drop was spurious) cancels the fast campaign.
+      if (this.leader !== null) this.fastCampaignIn = null;
+      else if (--this.fastCampaignIn <= 0) {
+        this.fastCampaignIn = null;
+        this.electionElapsed = 0;
+        this.hup(this.cfg.preVote ? 'preElection' : 'election');
+        return;
+      }
+    }
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.cfg.preVote ? 'preElection' : 'election');
     }
+  }
+
+  /**
+   * The driver's transport lost `peer` and could not redial it. If it is the leader we follow, forget
+   * it: its lease no longer makes us refuse pre-votes, and we campaign after a delay by rank among
+   * the remaining voters (see RaftConfig.leaderLostStaggerTick). Anything else is ignored. Safety
+   * does not depend on it: a false report costs at most a pre-election the others refuse.
+   */
+  leaderLost(peer: NodeId): void {
+    if (this.role !== 'follower' || this.leader === null || this.leader !== peer || !this.promotable()) {
+      return;
+    }
+    const rest = this.trk.conf.voters.filter((v) => v !== peer).sort();
+    const rank = Math.max(0, rest.indexOf(this.id));
+    const inTicks = 1 + rank * (this.cfg.leaderLostStaggerTick ?? 2);
+    this.leader = null;
+    this.fastCampaignIn = inTicks;
+    this.emit({ type: 'leaderLost', term: this.term, leader: peer, inTicks });
   }
 
   step(m: Message): void {
@@ -232,6 +262,7 @@ export class RaftCore implements RaftState {
     // No term bump and no vote: a failed pre-election leaves no trace (thesis 9.6).
     this.role = 'preCandidate';
     this.leader = null;
+    this.fastCampaignIn = null;
     this.trk.resetVotes();
     this.emit({ type: 'becamePreCandidate', term: this.term });
   }
@@ -263,6 +294,7 @@ export class RaftCore implements RaftState {
     const jitter = Number.isFinite(r) ? Math.min(Math.max(r, 0), 0.999999) : 0;
     this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(jitter * this.cfg.electionTick);
     this.leadTransferee = null;
+    this.fastCampaignIn = null;
     this.trk.resetVotes();
     this.trk.resetProgress(this.id, this.log.lastIndex());
     this.pendingConfIndex = 0;
