@@ -5,7 +5,7 @@
  * raft.ts, which adds the Ready bookkeeping and exposes read-only views.
  */
 import { applyConfChange as applyToConf, decodeConfChange, encodeConfChange } from './confchange.js';
-import { campaign, handleVoteRequest, stepCandidate } from './election.js';
+import { campaign, handleVoteRequest, resendPreVotes, stepCandidate } from './election.js';
 import { RaftError } from './errors.js';
 import { stepFollower } from './follower.js';
 import { RaftLog } from './log.js';
@@ -50,6 +50,8 @@ export class RaftCore implements RaftState {
   private randomizedElectionTimeout = 0;
   /** Ticks until the fast campaign after `leaderLost`, or null when none is due. */
   private fastCampaignIn: number | null = null;
+  /** We are a pre-candidate of the fast path: ask unanswered voters again each tick. */
+  private fastPre = false;
   private readonly rep: Replicator;
 
   constructor(config: RaftConfig) {
@@ -101,13 +103,25 @@ export class RaftCore implements RaftState {
         this.fastCampaignIn = null;
         this.electionElapsed = 0;
         this.hup(this.cfg.preVote ? 'preElection' : 'election');
+        this.fastPre = this.role === 'preCandidate';
         return;
       }
     }
+    if (this.fastPre) resendPreVotes(this);
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.cfg.preVote ? 'preElection' : 'election');
     }
+  }
+
+  isFastPreCandidate(): boolean {
+    return this.role === 'preCandidate' && this.fastPre;
+  }
+
+  yieldFastCampaign(): void {
+    if (this.fastCampaignIn === null) return;
+    this.fastCampaignIn = null;
+    this.electionElapsed = 0;
   }
 
   /**
@@ -263,6 +277,7 @@ export class RaftCore implements RaftState {
     this.role = 'preCandidate';
     this.leader = null;
     this.fastCampaignIn = null;
+    this.fastPre = false;
     this.trk.resetVotes();
     this.emit({ type: 'becamePreCandidate', term: this.term });
   }
@@ -295,6 +310,7 @@ export class RaftCore implements RaftState {
     this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(jitter * this.cfg.electionTick);
     this.leadTransferee = null;
     this.fastCampaignIn = null;
+    this.fastPre = false;
     this.trk.resetVotes();
     this.trk.resetProgress(this.id, this.log.lastIndex());
     this.pendingConfIndex = 0;

@@ -235,7 +235,9 @@ export type VoteRefusal =
   /** We follow a leader of this term (and have not voted in it). */
   | 'leaderKnown'
   /** §5.4.1: the candidate's log is behind ours. */
-  | 'logNotUpToDate';
+  | 'logNotUpToDate'
+  /** Fast failover: we run a fast pre-election, rank ahead of the candidate and our log is no worse. */
+  | 'outranked';
 
 /** Why a leader or (pre-)candidate went back to follower. */
 export type StepDownReason =

@@ -73,6 +73,45 @@ describe('fast failover: a follower told its leader is lost', () => {
     expect(['b', 'c', 'd', 'e'].map((id) => p.raft(id).term)).toEqual([2, 2, 2, 2]);
   });
 
+  it('a survivor that refused (in lease) before it was told is asked again on the next tick', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    p.tick(1, ['b']); // b pre-campaigns; c still honours a's lease and stays silent
+    expect(p.raft('b').role).toBe('preCandidate');
+    p.raft('c').leaderLost('a');
+    p.tick(1, ['b']);
+    expect(p.leader()).toBe('b');
+    expect(p.raft('b').term).toBe(2);
+  });
+
+  it('a survivor that grants a fast-path pre-vote drops its own pending campaign (no split vote)', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    p.raft('c').leaderLost('a');
+    p.tick(1, ['b']);
+    p.tick(10, ['b', 'c']);
+    expect(p.node('c').events.some((e) => e.type === 'becamePreCandidate')).toBe(false);
+    expect(p.raft('c').leader).toBe('b');
+  });
+
+  it('two survivors pre-campaigning at once: the one ranked behind stands down, so the vote does not split', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.cutLink('b', 'c'); // each misses the other's first request (skewed detection, stalled loops)
+    p.raft('b').leaderLost('a');
+    p.raft('c').leaderLost('a');
+    p.tick(3, ['b', 'c']);
+    expect([p.raft('b').role, p.raft('c').role]).toEqual(['preCandidate', 'preCandidate']);
+    p.heal();
+    p.isolate('a');
+    p.tick(1, ['b', 'c']); // both ask again
+    expect(p.leader()).toBe('b');
+    expect([p.raft('b').term, p.raft('c').term]).toEqual([2, 2]);
+    expect(p.node('c').events.some((e) => e.type === 'becameCandidate')).toBe(false);
+  });
+
   it('a first-ranked survivor whose log is behind is refused, and the second-ranked one takes over', () => {
     const p = cluster();
     p.cutLink('a', 'b');
