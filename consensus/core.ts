@@ -5,7 +5,7 @@
  * raft.ts, which adds the Ready bookkeeping and exposes read-only views.
  */
 import { applyConfChange as applyToConf, decodeConfChange, encodeConfChange } from './confchange.js';
-import { campaign, handleVoteRequest, stepCandidate } from './election.js';
+import { campaign, handleVoteRequest, resendPreVotes, stepCandidate } from './election.js';
 import { RaftError } from './errors.js';
 import { stepFollower } from './follower.js';
 import { RaftLog } from './log.js';
@@ -48,6 +48,10 @@ export class RaftCore implements RaftState {
   /** Outgoing messages since the last Ready. */
   private msgs: Message[] = [];
   private randomizedElectionTimeout = 0;
+  /** Ticks until the fast campaign after `leaderLost`, or null when none is due. */
+  private fastCampaignIn: number | null = null;
+  /** We are a pre-candidate of the fast path: ask unanswered voters again each tick. */
+  private fastPre = false;
   private readonly rep: Replicator;
 
   constructor(config: RaftConfig) {
@@ -92,10 +96,50 @@ export class RaftCore implements RaftState {
       return;
     }
     this.electionElapsed++;
+    if (this.fastCampaignIn !== null) {
+      // A leader heard again (the connection drop was spurious) cancels the fast campaign.
+      if (this.leader !== null) this.fastCampaignIn = null;
+      else if (--this.fastCampaignIn <= 0) {
+        this.fastCampaignIn = null;
+        this.electionElapsed = 0;
+        this.hup(this.cfg.preVote ? 'preElection' : 'election');
+        this.fastPre = this.role === 'preCandidate';
+        return;
+      }
+    }
+    if (this.fastPre) resendPreVotes(this);
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.cfg.preVote ? 'preElection' : 'election');
     }
+  }
+
+  isFastPreCandidate(): boolean {
+    return this.role === 'preCandidate' && this.fastPre;
+  }
+
+  yieldFastCampaign(): void {
+    if (this.fastCampaignIn === null) return;
+    this.fastCampaignIn = null;
+    this.electionElapsed = 0;
+  }
+
+  /**
+   * The driver's transport lost `peer` and could not redial it. If it is the leader we follow, forget
+   * it: its lease no longer makes us refuse pre-votes, and we campaign after a delay by rank among
+   * the remaining voters (see RaftConfig.leaderLostStaggerTick). Anything else is ignored. Safety
+   * does not depend on it: a false report costs at most a pre-election the others refuse.
+   */
+  leaderLost(peer: NodeId): void {
+    if (this.role !== 'follower' || this.leader === null || this.leader !== peer || !this.promotable()) {
+      return;
+    }
+    const rest = this.trk.conf.voters.filter((v) => v !== peer).sort();
+    const rank = Math.max(0, rest.indexOf(this.id));
+    const inTicks = 1 + rank * (this.cfg.leaderLostStaggerTick ?? 2);
+    this.leader = null;
+    this.fastCampaignIn = inTicks;
+    this.emit({ type: 'leaderLost', term: this.term, leader: peer, inTicks });
   }
 
   step(m: Message): void {
@@ -232,6 +276,8 @@ export class RaftCore implements RaftState {
     // No term bump and no vote: a failed pre-election leaves no trace (thesis 9.6).
     this.role = 'preCandidate';
     this.leader = null;
+    this.fastCampaignIn = null;
+    this.fastPre = false;
     this.trk.resetVotes();
     this.emit({ type: 'becamePreCandidate', term: this.term });
   }
@@ -263,6 +309,8 @@ export class RaftCore implements RaftState {
     const jitter = Number.isFinite(r) ? Math.min(Math.max(r, 0), 0.999999) : 0;
     this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(jitter * this.cfg.electionTick);
     this.leadTransferee = null;
+    this.fastCampaignIn = null;
+    this.fastPre = false;
     this.trk.resetVotes();
     this.trk.resetProgress(this.id, this.log.lastIndex());
     this.pendingConfIndex = 0;

@@ -42,6 +42,20 @@ export function campaign(r: RaftState, kind: CampaignKind): void {
   }
 }
 
+/**
+ * A pre-candidate of the fast path asks again every tick the voters that have not answered: one of
+ * them may have refused silently (the lease) just before it learnt that the leader was lost too.
+ */
+export function resendPreVotes(r: RaftState): void {
+  if (r.role !== 'preCandidate') return;
+  const lastLogIndex = r.log.lastIndex();
+  const lastLogTerm = r.log.lastTerm();
+  for (const to of r.trk.conf.voters) {
+    if (to === r.id || r.trk.votes.has(to)) continue;
+    r.send({ type: 'preVote', to, term: r.term + 1, lastLogIndex, lastLogTerm });
+  }
+}
+
 /** Committed but unapplied membership changes forbid campaigning (etcd does the same). */
 function hasUnappliedConfChanges(r: RaftState): boolean {
   if (r.log.committed <= r.log.applied) return false;
@@ -54,19 +68,46 @@ export function handleVoteRequest(r: RaftState, m: PreVoteMsg | VoteMsg): void {
   const pre = m.type === 'preVote';
   // §5.2: one vote per term, first come first served. A pre-vote for a future term binds nothing.
   const canVote = r.vote === m.from || (r.vote === null && r.leader === null) || (pre && m.term > r.term);
+  // Fast failover: two survivors pre-campaigning at once would each grant the other and split the
+  // vote. The one ranked behind (higher id) stands down unless its log is strictly ahead.
+  const yieldsTo = pre && r.role === 'preCandidate' && r.isFastPreCandidate() ? fastYield(r, m) : null;
+  if (yieldsTo === false) {
+    r.send({ type: 'preVoteResp', to: m.from, term: r.term, reject: true });
+    r.emit({
+      type: 'voteRefused',
+      term: r.term,
+      pre,
+      candidate: m.from,
+      voteTerm: m.term,
+      reason: 'outranked',
+    });
+    return;
+  }
   // §5.4.1: only for a candidate whose log is at least as up-to-date as ours.
   if (canVote && r.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
     r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: m.term, reject: false });
     if (!pre) {
       r.electionElapsed = 0;
       r.vote = m.from;
+    } else {
+      // A survivor that grants a fast-path pre-vote lets that candidate run rather than its own.
+      r.yieldFastCampaign();
     }
+    if (yieldsTo === true) r.becomeFollower(r.term, null, 'electionLost');
     r.emit({ type: 'voteGranted', term: r.term, pre, candidate: m.from, voteTerm: m.term });
   } else {
     r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: r.term, reject: true });
     const reason = !canVote ? (r.vote !== null ? 'alreadyVoted' : 'leaderKnown') : 'logNotUpToDate';
     r.emit({ type: 'voteRefused', term: r.term, pre, candidate: m.from, voteTerm: m.term, reason });
   }
+}
+
+/** For a fast-path pre-candidate: whether the asking candidate ranks ahead of us (lower id) or has a strictly more up-to-date log. */
+function fastYield(r: RaftState, m: PreVoteMsg): boolean {
+  const lastTerm = r.log.lastTerm();
+  const ahead =
+    m.lastLogTerm > lastTerm || (m.lastLogTerm === lastTerm && m.lastLogIndex > r.log.lastIndex());
+  return ahead || (m.from < r.id && r.log.isUpToDate(m.lastLogIndex, m.lastLogTerm));
 }
 
 /** Messages of the current term for a (pre-)candidate. */

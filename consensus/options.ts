@@ -11,6 +11,7 @@ export const defaultRaftOptions: RaftOptions = {
   heartbeatTick: 1,
   preVote: true,
   checkQuorum: true,
+  leaderLostStaggerTick: 2,
   maxSizePerMsg: 1024 * 1024,
   maxInflightMsgs: 256,
   maxUncommittedBytes: 64 * 1024 * 1024,
@@ -45,6 +46,9 @@ export function validateRaftConfig(c: RaftConfig): void {
     c.maxUncommittedBytes < 0
   ) {
     bad('maxUncommittedBytes must be >= 0 (0 = no limit)');
+  }
+  if (c.leaderLostStaggerTick !== undefined && !isNonNegInt(c.leaderLostStaggerTick)) {
+    bad('leaderLostStaggerTick must be a non-negative integer');
   }
   if (!isNonNegInt(c.applied)) bad('applied must be a non-negative integer');
   if (typeof c.preVote !== 'boolean' || typeof c.checkQuorum !== 'boolean') {

@@ -93,6 +93,16 @@ export class Raft {
     this.#core.step(m);
   }
 
+  /**
+   * Tells the core that the transport lost its connection to `peer` and could not redial it (a
+   * killed process's sockets close at once). If `peer` is our leader, we stop honouring its lease
+   * and campaign within a few ticks, staggered by rank; otherwise nothing happens. A machine that
+   * loses power sends nothing: that case waits out the normal election timeout.
+   */
+  leaderLost(peer: NodeId): void {
+    this.#core.leaderLost(peer);
+  }
+
   /** Starts an election now (a pre-election when pre-vote is on), as if the election timer fired. */
   campaign(): void {
     this.#core.hup(this.#core.cfg.preVote ? 'preElection' : 'election');

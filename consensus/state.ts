@@ -52,6 +52,10 @@ export interface RaftState {
   becomePreCandidate(): void;
   becomeCandidate(): void;
   becomeLeader(): void;
+  /** Drops a pending fast campaign (`leaderLost`) and restarts the election timer; else nothing. */
+  yieldFastCampaign(): void;
+  /** Whether we are a pre-candidate started by the fast path (`leaderLost`). */
+  isFastPreCandidate(): boolean;
   /** Starts an election if allowed (see election.ts). */
   hup(kind: CampaignKind): void;
 }

@@ -202,6 +202,12 @@ export interface RaftConfig {
   readonly random: () => number;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
+  /**
+   * Fast failover (`Raft.leaderLost`): the voter ranked r among the remaining voters (sorted ids,
+   * the lost leader left out) campaigns 1 + r * leaderLostStaggerTick ticks after it is told, so
+   * the survivors do not split the vote. Default 2.
+   */
+  readonly leaderLostStaggerTick?: number;
   /** Upper bound on entry bytes in one append message. */
   readonly maxSizePerMsg: number;
   /** Append messages in flight to one follower before the leader waits (pipelining window). */
@@ -229,7 +235,9 @@ export type VoteRefusal =
   /** We follow a leader of this term (and have not voted in it). */
   | 'leaderKnown'
   /** §5.4.1: the candidate's log is behind ours. */
-  | 'logNotUpToDate';
+  | 'logNotUpToDate'
+  /** Fast failover: we run a fast pre-election, rank ahead of the candidate and our log is no worse. */
+  | 'outranked';
 
 /** Why a leader or (pre-)candidate went back to follower. */
 export type StepDownReason =
@@ -250,6 +258,8 @@ export type TransferAbortReason = 'timeout' | 'transfereeRemoved' | 'superseded'
 /** What happened inside the core, as told to `RaftConfig.onEvent`. `term` is ours after the event. */
 export type RaftEvent =
   | { readonly type: 'becameFollower'; readonly term: number; readonly leader: NodeId | null }
+  /** The driver told us our leader is gone (`Raft.leaderLost`); we campaign in `inTicks` ticks. */
+  | { readonly type: 'leaderLost'; readonly term: number; readonly leader: NodeId; readonly inTicks: number }
   /** A pre-election for `term + 1` started (our term is unchanged). */
   | { readonly type: 'becamePreCandidate'; readonly term: number }
   | { readonly type: 'becameCandidate'; readonly term: number }

@@ -42,6 +42,7 @@ import { peerAddresses, validatorsIn } from './raft/membership.js';
 import { MembershipReconciler } from './raft/membership-reconciler.js';
 import { RecoveryGate } from './raft/recovery-gate.js';
 import { Snapshotter } from './raft/snapshotter.js';
+import { StallWatch } from './raft/stall-watch.js';
 import { RecordPromMetrics } from './records/metrics.js';
 import { registerRecordRoutes } from './records/routes.js';
 import { defaultSearchIndexOptions, SearchIndex } from './records/search.js';
@@ -161,8 +162,16 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     random: Math.random,
     electionTick: o.raft.electionTick,
     heartbeatTick: o.raft.heartbeatTick,
+    leaderLostStaggerTick: o.raft.leaderLostStaggerTick,
     applied: store.appliedIndex(),
-    onEvent: (event) => log.debug(event, 'raft event'),
+    onEvent: (event) => {
+      if (event.type === 'becamePreCandidate') metrics.raftElections.inc({ kind: 'pre' });
+      else if (event.type === 'becameCandidate') metrics.raftElections.inc({ kind: 'vote' });
+      // Campaigns and lost leaders are rare and worth seeing at info; the rest is chatter.
+      const notable = event.type === 'becameCandidate' || event.type === 'leaderLost';
+      if (notable) log.info(event, 'raft event');
+      else log.debug(event, 'raft event');
+    },
   });
   let lastNoQuorumTerm = 0;
   const raftAuth = new RaftAuth({
@@ -361,6 +370,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     log,
   });
 
+  const stalls = new StallWatch(
+    { stallMs: o.raft.stallWarnMs, sampleMs: 50 },
+    { metrics: metrics.stalls, log: log.child({ module: 'stalls' }) },
+  );
   const driver: RaftDriver = new RaftDriver(
     { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
@@ -376,7 +389,9 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           snapshotter.onApplying(entries);
           const t0 = performance.now();
           await applier.apply(entries);
-          metrics.blockApply.observe((performance.now() - t0) / 1000);
+          const ms = performance.now() - t0;
+          metrics.blockApply.observe(ms / 1000);
+          stalls.note('apply', ms);
           await snapshotter.maybeSnapshot();
         },
         restore: async (snap) => {
@@ -392,6 +407,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       },
       log: log.child({ module: 'raft' }),
       shouldTick: () => !recovery.active,
+      watch: stalls,
       onFault: (err) => {
         faults.fault = err;
         log.fatal({ err }, 'the Raft loop stopped: the node no longer takes part in consensus');
@@ -431,6 +447,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   );
 
+  // Fast failover (docs/raft.md): a leader whose process is gone is replaced without waiting out
+  // the election timeout.
+  host.onPeerLost((peer) => {
+    metrics.peersLost.inc();
+    driver.leaderLost(peer);
+  });
   host.raft.onRaftMessage((m, proof) => {
     lastSeen.set(m.from, Date.now());
     // A claim of leadership needs a certificate of signed votes (raft/auth.ts); replication of our

@@ -59,6 +59,17 @@ export class NodeMetrics {
     help: 'Leader changes observed',
     registers: [this.registry],
   });
+  readonly raftElections = new Counter({
+    name: 'ehrchain_raft_elections_total',
+    help: 'Campaigns this node started, by kind: pre (a pre-election, no term bump) or vote (a term bump)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly peersLost = new Counter({
+    name: 'ehrchain_p2p_peers_lost_total',
+    help: 'Validators whose connections closed and that refused an immediate redial (fast failover, docs/raft.md)',
+    registers: [this.registry],
+  });
   readonly raftProofRejected = new Counter({
     name: 'ehrchain_raft_proof_rejected_total',
     help: 'Raft messages kept from Raft for a missing or invalid leader certificate or vote signature, by reason',
@@ -171,6 +182,24 @@ export class NodeMetrics {
   observeBlockRelay(counts: BlockRelayCountsView): void {
     this.#relay = counts;
   }
+
+  readonly loopDelayMax = new Gauge({
+    name: 'ehrchain_event_loop_delay_max_seconds',
+    help: 'Longest event-loop delay in the last 50 ms sample (node/raft/stall-watch.ts)',
+    registers: [this.registry],
+  });
+  readonly loopStalls = new Histogram({
+    name: 'ehrchain_event_loop_stall_seconds',
+    help: 'Event-loop stalls longer than raft.stallWarnMs (each is logged with what ran in it)',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+
+  /** The StallMetrics of node/raft/stall-watch.ts. */
+  readonly stalls = {
+    setLoopDelayMax: (s: number) => this.loopDelayMax.set(s),
+    observeStall: (s: number) => this.loopStalls.observe(s),
+  };
 
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults === true) collectDefaultMetrics({ register: this.registry });

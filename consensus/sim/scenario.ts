@@ -193,19 +193,22 @@ export class FaultInjector {
     const ids = rng.shuffle([...c.ids]);
     const kind = rng.int(3);
     const leader = c.leader();
+    let groups: string[][];
     if (kind === 0 && leader) {
-      c.net.partition([ids.filter((id) => id !== leader.id), [leader.id]]);
+      groups = [ids.filter((id) => id !== leader.id), [leader.id]];
       this.counts.isolatedLeader++;
     } else if (kind === 1 || ids.length < 3) {
       const cut = rng.range(1, ids.length - 1);
-      c.net.partition([ids.slice(0, cut), ids.slice(cut)]);
+      groups = [ids.slice(0, cut), ids.slice(cut)];
       this.counts.minoritySplits++;
     } else {
       const a = rng.range(1, ids.length - 2);
       const b = rng.range(a + 1, ids.length - 1);
-      c.net.partition([ids.slice(0, a), ids.slice(a, b), ids.slice(b)]);
+      groups = [ids.slice(0, a), ids.slice(a, b), ids.slice(b)];
       this.counts.threeWaySplits++;
     }
+    c.net.partition(groups);
+    c.reportPartition(groups);
     this.counts.partitions++;
     c.log?.(`partition ${JSON.stringify(ids)}`);
   }

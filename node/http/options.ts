@@ -17,6 +17,12 @@ export interface HttpOptions {
    * a node that takes more than it can process delays its own Raft heartbeats into needless elections.
    */
   readonly maxEventLoopDelayMs: number;
+  /**
+   * Open HTTP connections at most; Node closes any further one as soon as it is accepted, before a
+   * byte of it is parsed. A burst of new connections on the leader would otherwise be parsed and
+   * answered 503 on the main thread, delaying heartbeats past the election timeout (issue 18).
+   */
+  readonly maxConnections: number;
 }
 
 export const defaultHttpOptions: HttpOptions = {
@@ -27,4 +33,5 @@ export const defaultHttpOptions: HttpOptions = {
   maxBatchTxs: 1000,
   batchBodyLimit: 4 * 1024 * 1024,
   maxEventLoopDelayMs: 200,
+  maxConnections: 512,
 };

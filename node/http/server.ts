@@ -45,6 +45,8 @@ export async function createHttpServer(
     // ...and so do requests Node's HTTP parser refuses before fastify sees them.
     clientErrorHandler,
   });
+  // Connections past the cap are closed on accept: the cheapest refusal there is (options.ts).
+  app.server.maxConnections = opts.maxConnections;
   answerUnsupportedExpect(app);
   refuseWritesWhileDiskFull(app, () => backend.diskFull?.() === true, opts.retryAfterSeconds);
   app.addHook('preValidation', refuseNonFiniteNumbers);

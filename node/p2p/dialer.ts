@@ -3,6 +3,10 @@
  * exponential backoff per peer (reset on success or when the peer connects to us), and redials soon
  * after a disconnect. libp2p's own KEEP_ALIVE reconnect gives up after a few retries; validators
  * must not, so this loop never does.
+ *
+ * A peer whose last connection closes is redialled at once; if that dial fails, `onPeerLost` is told
+ * (a killed process's sockets close and its port refuses at once, so this takes milliseconds). The
+ * Raft driver uses it to replace a lost leader without waiting out the election timeout.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -27,6 +31,8 @@ interface DialState {
   backoffMs: number;
   nextAt: number;
   dialing: boolean;
+  /** The peer just disconnected: a failed redial reports it lost. */
+  justLost: boolean;
 }
 
 type DialHost = Pick<
@@ -49,6 +55,7 @@ export class PeerDialer {
     private readonly o: DialerOptions,
     peers: readonly PeerAddress[],
     private readonly onPeerConnected: (peer: string) => void,
+    private readonly onPeerLost: (peer: string) => void = () => {},
   ) {
     this.peers = new Map(peers.map((p) => [p.peerId, p]));
   }
@@ -99,7 +106,9 @@ export class PeerDialer {
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const d = this.dials.get(evt.detail.toString());
     if (d === undefined || !this.running) return;
-    d.nextAt = Math.min(d.nextAt, Date.now() + this.o.minMs);
+    // Redial at once: failing tells the peer is gone (not merely one broken connection).
+    d.justLost = true;
+    d.nextAt = 0;
     this.tick();
   };
 
@@ -128,7 +137,7 @@ export class PeerDialer {
       if (p.peerId === this.self || !this.isAllowed(p.peerId)) continue;
       let d = this.dials.get(p.peerId);
       if (d === undefined) {
-        d = { backoffMs: this.o.minMs, nextAt: 0, dialing: false };
+        d = { backoffMs: this.o.minMs, nextAt: 0, dialing: false, justLost: false };
         this.dials.set(p.peerId, d);
       }
       if (d.dialing) continue;
@@ -136,7 +145,10 @@ export class PeerDialer {
         next = Math.min(next, d.nextAt);
         continue;
       }
-      if (this.isConnected(p.peerId)) continue;
+      if (this.isConnected(p.peerId)) {
+        d.justLost = false;
+        continue;
+      }
       void this.dial(p, d);
     }
     this.timer = setTimeout(() => this.tick(), Math.max(10, next - now));
@@ -158,9 +170,14 @@ export class PeerDialer {
       await this.libp2p.dial(parsePeerId(p.peerId), { signal });
       d.backoffMs = this.o.minMs;
       d.nextAt = 0;
+      d.justLost = false;
     } catch {
       d.nextAt = Date.now() + d.backoffMs;
       d.backoffMs = Math.min(d.backoffMs * 2, this.o.maxMs);
+      if (d.justLost && this.running) {
+        d.justLost = false;
+        this.onPeerLost(p.peerId);
+      }
     } finally {
       d.dialing = false;
     }

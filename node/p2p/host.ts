@@ -88,6 +88,8 @@ export class P2PHost {
   private readonly dialer: PeerDialer;
   private readonly stopController = new AbortController();
   private state: 'new' | 'running' | 'stopped' = 'new';
+  /** Told when a peer's connections closed and an immediate redial failed (dialer.ts). */
+  private readonly peerLostHandlers = new Set<(peer: string) => void>();
   /** Request protocols served, with the function that registers each with libp2p. */
   private readonly requestProtocols = new Map<string, () => Promise<void>>();
 
@@ -131,7 +133,20 @@ export class P2PHost {
       },
       o.peers ?? [],
       (p) => this.raft.peerConnected(p),
+      (p) => {
+        for (const h of this.peerLostHandlers) h(p);
+      },
     );
+  }
+
+  /**
+   * Subscribes to lost peers: a configured peer whose last connection closed and that refused an
+   * immediate redial (its process is gone). A peer that vanishes without closing its connections
+   * (power loss, a cut cable) is not reported. Returns the unsubscribe function.
+   */
+  onPeerLost(handler: (peer: string) => void): () => void {
+    this.peerLostHandlers.add(handler);
+    return () => this.peerLostHandlers.delete(handler);
   }
 
   /** Starts libp2p, the protocols, and the dial loop. */

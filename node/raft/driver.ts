@@ -69,6 +69,8 @@ export interface RaftDriverDeps {
   readonly onFault: DriverFault;
   /** False while Raft must not be ticked (a recovering node must not campaign: recovery-gate.ts). */
   readonly shouldTick?: () => boolean;
+  /** Started and stopped with the tick timer (the event-loop stall watch, stall-watch.ts). */
+  readonly watch?: { start(): void; stop(): void };
 }
 
 export class RaftDriver {
@@ -100,6 +102,7 @@ export class RaftDriver {
   }
 
   start(): void {
+    this.deps.watch?.start();
     this.#timer = setInterval(() => {
       if (this.deps.shouldTick?.() === false) return;
       this.raft.tick();
@@ -113,6 +116,7 @@ export class RaftDriver {
     this.#stopped = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    this.deps.watch?.stop();
     await this.#idle;
     await this.#applying.catch(() => undefined);
   }
@@ -133,6 +137,13 @@ export class RaftDriver {
     const r = this.raft.proposeConfChange(cc);
     this.#kick();
     return r;
+  }
+
+  /** The transport lost `peer` (node/p2p/dialer.ts): if it led, campaign soon (Raft.leaderLost). */
+  leaderLost(peer: string): void {
+    if (this.#stopped) return;
+    this.raft.leaderLost(peer);
+    this.#kick();
   }
 
   /** Hands leadership to `to` (a leader whose clock is behind the chain steps aside this way). */

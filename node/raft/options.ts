@@ -5,6 +5,11 @@ export interface RaftNodeOptions {
   readonly tickMs: number;
   /** Ticks without a leader before an election (randomised to [electionTick, 2*electionTick)). */
   readonly electionTick: number;
+  /**
+   * Fast failover (docs/raft.md): when the transport reports the leader's process gone, the
+   * remaining voter ranked r (by id) campaigns 1 + r * this many ticks later, so they do not split.
+   */
+  readonly leaderLostStaggerTick: number;
   /** Ticks between a leader's heartbeats. */
   readonly heartbeatTick: number;
   /** Take a state snapshot and compact the Raft log every this many applied entries... */
@@ -26,6 +31,11 @@ export interface RaftNodeOptions {
    * See node/raft/driver.ts.
    */
   readonly maxApplyBacklog: number;
+  /**
+   * An event-loop stall at least this long is logged (warn) with what ran in it, and observed in
+   * `ehrchain_event_loop_stall_seconds` (node/raft/stall-watch.ts).
+   */
+  readonly stallWarnMs: number;
   /** How often the leader compares Raft's membership with the validator set in state. */
   readonly membershipIntervalMs: number;
 }
@@ -36,10 +46,12 @@ export const defaultRaftNodeOptions: RaftNodeOptions = {
   tickMs: 100,
   electionTick: 10,
   heartbeatTick: 1,
+  leaderLostStaggerTick: 2,
   snapshotEvery: 20_000,
   snapshotBytes: 32 * 1024 * 1024,
   keepEntries: 2_000,
   keepBytes: 8 * 1024 * 1024,
   maxApplyBacklog: 64,
   membershipIntervalMs: 500,
+  stallWarnMs: 250,
 };

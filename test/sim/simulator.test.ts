@@ -120,10 +120,11 @@ describe('raft simulator', () => {
 describe('the checker has teeth', () => {
   it('catches lost durable writes (loseTailOnCrash) as a Raft property violation', () => {
     const caught: string[] = [];
-    // Seeds 6-40 until the first is caught (seed 9 today; 12 too). Some sabotaged seeds (5) are
+    // Seeds 45-120 until the first is caught (seed 50 today; 9 and 12 were, before crashed peers
+    // were reported lost to the others and elections got faster). Some sabotaged seeds (5) are
     // slow: a follower missing entries below its acknowledged match makes the leader retry
     // without end, and duplication amplifies that into a message storm.
-    for (let seed = 6; seed <= 40 && caught.length === 0; seed++) {
+    for (let seed = 45; seed <= 120 && caught.length === 0; seed++) {
       try {
         runSimulation({ seed, nodes: nodesForSeed(seed), instrument: loseTailOnCrash, skipLiveness: true });
       } catch (err) {
