@@ -194,6 +194,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       propose: (data) => driver.propose(data),
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
+      monotonic: () => performance.now(),
       onClockBehind: () => metrics.leaderClockBehind.inc(),
       stepAside: (behindMs) => {
         const st = raft.status();
