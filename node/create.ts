@@ -227,6 +227,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     submit: (bytes) => ingress.submit(bytes),
     isPending: (hash) => mempool.has(hash),
     metrics: new RecordPromMetrics(metrics.registry),
+    disk: { probeMs: o.store.diskProbeMs, resumeFreeBytes: o.store.diskResumeFreeBytes },
     log: log.child({ module: 'records' }),
   });
 
@@ -253,6 +254,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       return r.ok ? r.returnData : null;
     },
     blocks: store,
+    disk: { probeMs: o.store.diskProbeMs, resumeFreeBytes: o.store.diskResumeFreeBytes },
     log: log.child({ module: 'notify' }),
   });
   opened.push(() => notify.stop());

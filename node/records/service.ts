@@ -24,6 +24,7 @@ import {
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
 import type { P2PHost } from '../p2p/host.js';
+import type { DiskGuardOptions, DiskState } from '../store/health.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
 import { ConsultRecorder } from './consult-receipts.js';
 import { fetchFromPeers } from './forward.js';
@@ -78,6 +79,8 @@ export interface RecordServiceDeps {
   readonly log: Logger;
   readonly metrics?: RecordMetrics;
   now?(): number;
+  /** How the blob store's full-disk probe samples (the chain store's `store.disk*` options). */
+  readonly disk?: Partial<DiskGuardOptions>;
 }
 
 /** A blob and where it came from: `local`, `dht:<peer>` or `validator:<peer>`. */
@@ -161,7 +164,8 @@ export class RecordService {
 
   /** Opens the blob store and serves the p2p protocols (before or after the host starts). */
   async start(): Promise<void> {
-    this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs);
+    this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs, this.deps.disk ?? {});
+    this.blobs.onDiskState((s) => this.#onDiskState(s));
     await this.recorder.restore(this.blobs.reads);
     await this.consults.restore(this.blobs.consults);
     const max = this.options.blobs.maxBlobBytes;
@@ -174,6 +178,25 @@ export class RecordService {
       maxResponseBytes: max + 1024,
       timeoutMs: this.options.fetchTimeoutMs,
     });
+    this.sweepSoon();
+  }
+
+  /** Whether the blob store refuses writes for lack of space (uploads answer 503 `disk_full`). */
+  diskFull(): boolean {
+    return this.blobs?.diskState().full === true;
+  }
+
+  #onDiskState(s: DiskState): void {
+    this.#metrics.diskFull(s.full);
+    if (s.full) {
+      this.deps.log.error(
+        { reason: s.reason, freeBytes: s.freeBytes, dir: this.deps.dir },
+        'BLOB STORE DISK FULL: uploads refused (disk_full) until space is freed',
+      );
+      return;
+    }
+    this.deps.log.warn({ freeBytes: s.freeBytes }, 'blob store has room again: uploads taken');
+    // An erasure refused meanwhile is done now.
     this.sweepSoon();
   }
 
