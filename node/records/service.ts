@@ -7,7 +7,7 @@
  * transaction is applied, the blobs of every version are deleted here and refused from then on;
  * a sweep at start-up (and after a snapshot is installed) deletes what erasures missed (sweep.ts).
  */
-import { CID } from 'multiformats/cid';
+import type { CID } from 'multiformats/cid';
 import { bytesEqual } from '../../protocol/chain/encoding.js';
 import { KeyCache, type Signer } from '../../protocol/chain/keys.js';
 import { ByteReader, concatBytes, varBytes } from '../../protocol/records/bytes.js';
@@ -26,6 +26,7 @@ import type { Logger } from '../log.js';
 import type { P2PHost } from '../p2p/host.js';
 import type { DiskGuardOptions, DiskState } from '../store/health.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { blobCidFromBytes } from './cid-bytes.js';
 import { ConsultRecorder } from './consult-receipts.js';
 import { fetchFromPeers } from './forward.js';
 import { noopRecordMetrics, type RecordMetrics } from './metrics.js';
@@ -384,7 +385,7 @@ export class RecordService {
   async #onFetch(bytes: Uint8Array): Promise<Uint8Array> {
     try {
       const q = this.#check(bytes, 'read');
-      const cid = CID.decode(q.cid);
+      const cid = blobCidFromBytes(q.cid);
       this.#authorise(q, cid);
       const b = await this.#serveLocal(q, cid);
       if (b === undefined) throw new RecordError('not_found', 'not held here');
