@@ -219,6 +219,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       propose: (data) => driver.propose(data),
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
+      monotonic: () => performance.now(),
       onClockBehind: () => metrics.leaderClockBehind.inc(),
       features: () => applier.features,
       stepAside: (behindMs) => {
@@ -252,6 +253,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     submit: (bytes) => ingress.submit(bytes),
     isPending: (hash) => mempool.has(hash),
     metrics: new RecordPromMetrics(metrics.registry),
+    disk: { probeMs: o.store.diskProbeMs, resumeFreeBytes: o.store.diskResumeFreeBytes },
     log: log.child({ module: 'records' }),
   });
 
@@ -278,6 +280,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       return r.ok ? r.returnData : null;
     },
     blocks: store,
+    disk: { probeMs: o.store.diskProbeMs, resumeFreeBytes: o.store.diskResumeFreeBytes },
     log: log.child({ module: 'notify' }),
   });
   opened.push(() => notify.stop());

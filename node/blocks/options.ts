@@ -11,7 +11,8 @@ export interface BlockOptions {
   readonly maxInflight: number;
   /**
    * Block time is consent time: a follower refuses a block more than this many ms ahead of its clock,
-   * and a leader whose clock is behind the chain by more than this steps aside (node/raft/block-clock.ts).
+   * and a leader whose clock is behind the chain, or has stalled, by more than this steps aside
+   * (node/raft/block-clock.ts).
    */
   readonly maxClockSkewMs: number;
   /** How long a peer that proposed a block from the future is not followed or voted for. */

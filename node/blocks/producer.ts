@@ -11,6 +11,7 @@ import { type ChainFeatures, isFeatureActive } from '../../protocol/chain/featur
 import type { Signer } from '../../protocol/chain/keys.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import type { Logger } from '../log.js';
+import { type ClockReading, leaderClockVerdict } from '../raft/block-clock.js';
 import type { BlockOptions } from './options.js';
 import type { ChainTip } from './rules.js';
 
@@ -38,8 +39,14 @@ export interface ProducerDeps {
   /** Wall clock, ms. */
   now(): number;
   /**
-   * This node leads but its clock is behind the last block's time by `behindMs` (> maxClockSkewMs):
-   * it should hand leadership to a validator whose clock agrees with the chain.
+   * A monotonic clock, ms (performance.now): a wall clock that stalls or runs slow while this node
+   * leads is caught against it. Without it only a clock behind the chain is caught.
+   */
+  monotonic?(): number;
+  /**
+   * This node leads but its clock is behind the last block's time, or behind the time that has
+   * passed since it began leading, by `behindMs` (> maxClockSkewMs): it should hand leadership to a
+   * validator whose clock agrees with the chain.
    */
   stepAside(behindMs: number): void;
   /** A cut held back because the clock is behind the chain (metric). */
@@ -60,6 +67,7 @@ export class BlockProducer {
   #leading = false;
   #tip: ChainTip | null = null;
   #lastCut = 0;
+  #since: ClockReading = { wall: 0, mono: 0 };
   readonly #inflight = new Map<number, Inflight>();
 
   readonly #log: Logger;
@@ -77,6 +85,7 @@ export class BlockProducer {
     this.#tip = tip;
     this.#leading = true;
     this.#lastCut = this.deps.now();
+    this.#since = this.#read(this.#lastCut);
     if (this.#timer === null) {
       this.#timer = setInterval(
         () => this.maybeCut(false),
@@ -124,23 +133,38 @@ export class BlockProducer {
     if (this.#inflight.size >= this.opts.maxInflight) return;
     const now = this.deps.now();
     const tip = this.#tip;
-    if (now < tip.time) {
-      // The clock went back behind the chain. A block stamped with its parent's time would stall
-      // consent time (expiries would not come): wait for the clock, and hand leadership over when
-      // it is far behind.
+    // A clock behind the chain, or stalled, would stamp blocks that stall consent time (expiries
+    // would not come): wait for the clock, and hand leadership over when it is far behind
+    // (raft/block-clock.ts). Under timeAdvances a block in the parent's millisecond would be
+    // refused: wait for the next.
+    const features = this.deps.features?.() ?? this.opts.features;
+    const verdict = leaderClockVerdict({
+      tipTime: tip.time,
+      since: this.#since,
+      now: this.#read(now),
+      maxClockSkewMs: this.opts.maxClockSkewMs,
+      timeAdvances: isFeatureActive(features, 'timeAdvances', tip.height + 1),
+    });
+    if (verdict.action === 'stepAside') {
       this.deps.onClockBehind();
-      if (tip.time - now > this.opts.maxClockSkewMs) this.deps.stepAside(tip.time - now);
+      this.deps.stepAside(verdict.behindMs);
       return;
     }
-    // Under timeAdvances a block in the parent's millisecond would be refused: wait for the next.
-    const features = this.deps.features?.() ?? this.opts.features;
-    if (now === tip.time && isFeatureActive(features, 'timeAdvances', tip.height + 1)) return;
+    if (verdict.action === 'wait') {
+      if (verdict.reason === 'behind_chain') this.deps.onClockBehind();
+      return;
+    }
     if (!(full && pending >= this.opts.maxTxs) && now - this.#lastCut < this.opts.intervalMs) return;
     this.#cut(now);
   }
 
   stop(): void {
     this.follow();
+  }
+
+  #read(wall: number): ClockReading {
+    // Without a monotonic clock the two readings move together and only the chain's tip is checked.
+    return { wall, mono: this.deps.monotonic?.() ?? wall };
   }
 
   #cut(now: number): void {

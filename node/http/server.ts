@@ -18,6 +18,7 @@ import { defaultTxLimits } from '../../protocol/chain/tx.js';
 import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
 import { streamActorEvents } from '../notify/sse.js';
+import { closeConnectionsOnClose } from './close.js';
 import { eventRefs, eventSchemas } from './event-schemas.js';
 import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
@@ -48,6 +49,7 @@ export async function createHttpServer(
   // Connections past the cap are closed on accept: the cheapest refusal there is (options.ts).
   app.server.maxConnections = opts.maxConnections;
   answerUnsupportedExpect(app);
+  closeConnectionsOnClose(app);
   refuseWritesWhileDiskFull(app, () => backend.diskFull?.() === true, opts.retryAfterSeconds);
   app.addHook('preValidation', refuseNonFiniteNumbers);
 

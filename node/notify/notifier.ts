@@ -10,6 +10,7 @@ import type { Block, Receipt } from '../../protocol/chain/types.js';
 import { type ActorEvent, parseEventId, type ResetEvent } from '../../protocol/notify.js';
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
+import type { DiskGuardOptions } from '../store/health.js';
 import { type ConsentQuery, createStateContext } from './facts.js';
 import { auditOfEvent, auditToActorEvents, type DraftEvent, type Timer, timerToActorEvents } from './map.js';
 import type { NotifyOptions } from './options.js';
@@ -29,6 +30,8 @@ export interface NotifierDeps {
   readonly blocks: BlockSource;
   readonly log: Logger;
   readonly fetch?: typeof fetch;
+  /** How the index's full-disk probe samples (the chain store's `store.disk*` options). */
+  readonly disk?: Partial<DiskGuardOptions>;
 }
 
 /** What a resume replays: events after the id asked for, and a reset if some could not be. */
@@ -60,7 +63,18 @@ export class Notifier {
 
   /** Opens the index's LevelDB under `<dataDir>/notify`. */
   static async open(options: NotifyOptions, deps: NotifierDeps): Promise<Notifier> {
-    const store = await NotifyStore.open(join(deps.dataDir, 'notify'));
+    const store = await NotifyStore.open(join(deps.dataDir, 'notify'), deps.disk ?? {});
+    store.onDiskState((s) => {
+      // Blocks keep coming and wait in order in the queue (the chain store, on the same disk,
+      // pauses applying too); nothing is skipped.
+      if (s.full)
+        deps.log.error(
+          { reason: s.reason, freeBytes: s.freeBytes },
+          'actor-event index: DISK FULL, indexing paused until space is freed',
+        );
+      else
+        deps.log.warn({ freeBytes: s.freeBytes }, 'actor-event index: disk has room again, indexing resumed');
+    });
     return new Notifier(options, deps, store);
   }
 
@@ -131,6 +145,8 @@ export class Notifier {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    // A write waiting for disk space would hold this stop forever; the next start catches up.
+    if (this.store.diskState().full) this.store.interrupt();
     await this.#tail;
     await this.#webhooks.stop();
     await this.store.close();

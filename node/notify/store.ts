@@ -11,9 +11,15 @@
  *   t:<due16>:<kind>:<id>             -> Timer                 (lapse / expiry checks by block time)
  *   g:<patient>:<guardian>            -> ''                    (guardian links seen)
  *   o:<subscriber>:<seq16>            -> Delivery              (webhook outbox, in order)
+ *
+ * A full disk: every write goes through a DiskGuard (store/health.ts) and waits while the disk is
+ * full; once the guard's probe finds room it reopens the database and the write runs again, so no
+ * block's events are skipped. `interrupt()` fails the waiting writes at stop (the index then catches
+ * up from the chain store at the next start).
  */
 import { Level } from 'level';
 import type { ActorEvent } from '../../protocol/notify.js';
+import { DiskGuard, type DiskGuardOptions, type DiskState } from '../store/health.js';
 import type { Timer } from './map.js';
 
 /** One webhook delivery waiting in the outbox. */
@@ -44,21 +50,33 @@ type Batch = { type: 'put'; key: string; value: string } | { type: 'del'; key: s
 /** The index's LevelDB. */
 export class NotifyStore {
   readonly #db: Level<string, string>;
+  readonly #guard: DiskGuard;
   #height = 0;
   #first = 0;
   readonly #guardians = new Map<string, Set<string>>();
   readonly #nextSeq = new Map<string, number>();
   readonly #outboxSize = new Map<string, number>();
 
-  private constructor(db: Level<string, string>) {
+  private constructor(db: Level<string, string>, dir: string, disk: Partial<DiskGuardOptions>) {
     this.#db = db;
+    this.#guard = new DiskGuard(
+      async () => {
+        await db.close();
+        await db.open();
+      },
+      dir,
+      disk,
+    );
   }
 
-  /** Opens (creating) the index at `dir` and loads its height, guardian links and outbox sizes. */
-  static async open(dir: string): Promise<NotifyStore> {
+  /**
+   * Opens (creating) the index at `dir` and loads its height, guardian links and outbox sizes;
+   * `disk`: how the full-disk probe samples.
+   */
+  static async open(dir: string, disk: Partial<DiskGuardOptions> = {}): Promise<NotifyStore> {
     const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
-    const s = new NotifyStore(db);
+    const s = new NotifyStore(db, dir, disk);
     const h = await db.get('m:height');
     s.#height = h === undefined ? 0 : Number(h);
     const f = await db.get('m:first');
@@ -178,7 +196,7 @@ export class NotifyStore {
     }
     ops.push({ type: 'put', key: 'm:height', value: String(w.height) });
     if (this.#first === 0) ops.push({ type: 'put', key: 'm:first', value: String(w.height) });
-    await this.#db.batch(ops);
+    await this.#guard.write(() => this.#db.batch(ops));
     this.#height = w.height;
     if (this.#first === 0) this.#first = w.height;
     return dropped;
@@ -193,7 +211,7 @@ export class NotifyStore {
 
   /** Removes a delivered entry. */
   async outboxDelete(sub: string, key: string): Promise<void> {
-    await this.#db.del(key);
+    await this.#guard.write(() => this.#db.del(key));
     const n = this.#outboxSize.get(sub) ?? 1;
     this.#outboxSize.set(sub, n - 1);
   }
@@ -203,7 +221,23 @@ export class NotifyStore {
     return this.#outboxSize.get(sub) ?? 0;
   }
 
+  /** Whether writes wait for lack of space. */
+  diskState(): DiskState {
+    return this.#guard.state();
+  }
+
+  /** Calls `f` when the disk fills or has room again; returns the unsubscribe function. */
+  onDiskState(f: (s: DiskState) => void): () => void {
+    return this.#guard.onChange(f);
+  }
+
+  /** Fails the writes waiting for room (StoreError `not_open`): nothing else would end them. */
+  interrupt(): void {
+    this.#guard.close();
+  }
+
   async close(): Promise<void> {
+    this.#guard.close();
     await this.#db.close();
   }
 }

@@ -4,14 +4,20 @@
  * `usage` (uploader key -> bytes stored, u64), `gone` (cid -> erased-at u64: erased blobs are
  * never stored again), `reads` (the journal of served reads not yet recorded on chain). Every change is one atomic batch. Bytes are checked against the CID before
  * they are stored; a size limit per blob and a quota per uploader bound what one actor can fill.
+ *
+ * A full disk: every write goes through a DiskGuard in refusing mode (store/health.ts), so a write
+ * that fails for lack of space, and every write after it until the guard's probe finds room again
+ * and reopens the database, is refused with StoreError `disk_full` (uploads answer 503). Each write
+ * is one atomic batch, so a refused upload leaves nothing behind.
  */
 import { Level } from 'level';
 import { CID } from 'multiformats/cid';
 import { ByteReader, concatBytes, u64 } from '../../protocol/records/bytes.js';
 import { checkCid } from '../../protocol/records/cid.js';
 import { RecordError } from '../../protocol/records/errors.js';
+import { DiskGuard, type DiskGuardOptions, type DiskState } from '../store/health.js';
 import { ConsultJournal } from './consult-receipts.js';
-import { ReadJournal } from './read-journal.js';
+import { type JournalLevel, ReadJournal } from './read-journal.js';
 
 /** Limits of the blob store. */
 export interface BlobStoreOptions {
@@ -57,33 +63,72 @@ export class BlobStore {
   readonly reads: ReadJournal;
   /** Answered consults not yet recorded on chain (see consult-receipts.ts). */
   readonly consults: ConsultJournal;
+  readonly #guard: DiskGuard;
   // Serialises read-modify-write of usage counters.
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     level: Level<Uint8Array, Uint8Array>,
     readonly options: BlobStoreOptions,
+    dir: string,
+    disk: Partial<DiskGuardOptions>,
   ) {
     this.#level = level;
-    const sub = (name: string) => makeSub(level, name);
+    const subs: Sub[] = [];
+    const sub = (name: string) => {
+      const s = makeSub(level, name);
+      subs.push(s);
+      return s;
+    };
     this.#data = sub('data');
     this.#meta = sub('meta');
     this.#usage = sub('usage');
     this.#gone = sub('gone');
-    this.reads = new ReadJournal(sub('reads'));
-    this.consults = new ConsultJournal(sub('consults'));
+    // Sublevels close with their parent and do not reopen with it.
+    const reopen = async () => {
+      await level.close();
+      await level.open();
+      for (const s of subs) await s.open();
+    };
+    this.#guard = new DiskGuard(reopen, dir, disk);
+    this.reads = new ReadJournal(this.#guarded(sub('reads')));
+    this.consults = new ConsultJournal(this.#guarded(sub('consults')));
   }
 
-  /** Opens (creating) the store in `dir`. */
-  static async open(dir: string, options: BlobStoreOptions = defaultBlobStoreOptions): Promise<BlobStore> {
+  /** Opens (creating) the store in `dir`; `disk`: how the full-disk probe samples (store/health.ts). */
+  static async open(
+    dir: string,
+    options: BlobStoreOptions = defaultBlobStoreOptions,
+    disk: Partial<DiskGuardOptions> = {},
+  ): Promise<BlobStore> {
     const level = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: bytesEnc, valueEncoding: bytesEnc });
     await level.open();
-    return new BlobStore(level, options);
+    return new BlobStore(level, options, dir, disk);
   }
 
   async close(): Promise<void> {
+    this.#guard.close();
     await this.#queue.catch(() => undefined);
     await this.#level.close();
+  }
+
+  /** Whether writes are refused for lack of space, and the free bytes last sampled. */
+  diskState(): DiskState {
+    return this.#guard.state();
+  }
+
+  /** Calls `f` when the disk fills or has room again; returns the unsubscribe function. */
+  onDiskState(f: (s: DiskState) => void): () => void {
+    return this.#guard.onChange(f);
+  }
+
+  /** A journal sublevel whose writes go through the guard. */
+  #guarded(s: Sub): JournalLevel {
+    return {
+      put: (key, value) => this.#guard.tryWrite(() => s.put(key, value)),
+      batch: (ops) => this.#guard.tryWrite(() => s.batch(ops)),
+      iterator: () => s.iterator(),
+    };
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -117,12 +162,14 @@ export class BlobStore {
       const used = await this.usage(uploader);
       if (used + bytes.length > this.options.quotaBytes)
         throw new RecordError('quota_exceeded', `uploader quota of ${this.options.quotaBytes} bytes reached`);
-      await this.#level
-        .batch()
-        .put(key, bytes, { sublevel: this.#data })
-        .put(key, concatBytes(uploader, u64(bytes.length), u64(now)), { sublevel: this.#meta })
-        .put(uploader, u64(used + bytes.length), { sublevel: this.#usage })
-        .write();
+      await this.#guard.tryWrite(() =>
+        this.#level
+          .batch()
+          .put(key, bytes, { sublevel: this.#data })
+          .put(key, concatBytes(uploader, u64(bytes.length), u64(now)), { sublevel: this.#meta })
+          .put(uploader, u64(used + bytes.length), { sublevel: this.#usage })
+          .write(),
+      );
       return true;
     });
   }
@@ -164,13 +211,13 @@ export class BlobStore {
           .del(key, { sublevel: this.#meta })
           .put(m.uploader, u64(Math.max(0, used - m.size)), { sublevel: this.#usage });
       }
-      await b.write();
+      await this.#guard.tryWrite(() => b.write());
       return m !== undefined;
     });
   }
 
   /** Test hook: overwrites a blob's bytes without any check (simulates disk corruption). */
   async corruptForTest(cid: CID, bytes: Uint8Array): Promise<void> {
-    await this.#data.put(cid.bytes, bytes);
+    await this.#guard.tryWrite(() => this.#data.put(cid.bytes, bytes));
   }
 }

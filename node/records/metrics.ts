@@ -8,6 +8,7 @@
  *   ehrchain_records_receipts_pending                 served reads not yet recorded on chain
  *   ehrchain_records_receipts_resubmitted_total       reads resubmitted after their tx left the mempool
  *   ehrchain_records_blobs_swept_total                blobs deleted by the erased-blob sweep
+ *   ehrchain_records_disk_full                        1 while the blob store refuses writes for lack of space
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -18,6 +19,8 @@ export interface RecordMetrics {
   refused(via: 'http' | 'peer', reason: string): void;
   push(direction: 'sent' | 'received', ok: boolean): void;
   swept(blobs: number): void;
+  /** The blob store's disk filled (true) or has room again (false). */
+  diskFull(full: boolean): void;
   /** Reads the recorder's counts when scraped. */
   watchReceipts(stats: () => { readonly pending: number; readonly resubmitted: number }): void;
 }
@@ -29,6 +32,7 @@ export const noopRecordMetrics: RecordMetrics = {
   refused: () => undefined,
   push: () => undefined,
   swept: () => undefined,
+  diskFull: () => undefined,
   watchReceipts: () => undefined,
 };
 
@@ -43,6 +47,7 @@ export class RecordPromMetrics implements RecordMetrics {
   readonly #refused: Counter<'via' | 'reason'>;
   readonly #pushes: Counter<'direction' | 'result'>;
   readonly #swept: Counter;
+  readonly #diskFull: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -73,6 +78,11 @@ export class RecordPromMetrics implements RecordMetrics {
     this.#swept = new Counter({
       name: 'ehrchain_records_blobs_swept_total',
       help: 'Blobs deleted by the sweep because their record was erased on chain',
+      registers,
+    });
+    this.#diskFull = new Gauge({
+      name: 'ehrchain_records_disk_full',
+      help: '1 while the blob store refuses writes (uploads answer 503 disk_full) for lack of space',
       registers,
     });
     const stats = () => this.#stats();
@@ -110,6 +120,9 @@ export class RecordPromMetrics implements RecordMetrics {
   }
   swept(blobs: number): void {
     this.#swept.inc(blobs);
+  }
+  diskFull(full: boolean): void {
+    this.#diskFull.set(full ? 1 : 0);
   }
   watchReceipts(stats: () => { readonly pending: number; readonly resubmitted: number }): void {
     this.#stats = stats;

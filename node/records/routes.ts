@@ -5,13 +5,15 @@
  *   GET /v1/blobs/:cid   header x-ehr-request: a signed read request. 200 the blob bytes, with
  *                        x-ehr-source (local, dht:<peer>, validator:<peer>).
  * Refusals use the API's error format; a consent refusal is 403 with the contract's reason as the
- * code (no_grant, revoked, expired, suspended, ...).
+ * code (no_grant, revoked, expired, suspended, ...). While the blob store's disk is full, uploads
+ * (and reads, whose journal entry cannot be written) answer 503 `disk_full` with Retry-After.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RecordError, type RecordErrorCode } from '../../protocol/records/errors.js';
 import { errors } from '../http/schemas.js';
 import { shedWhenOverloaded } from '../http/shed.js';
+import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { RecordService } from './service.js';
 
 /** HTTP status of each records error. */
@@ -47,7 +49,13 @@ const cidParam = {
   required: ['cid'],
 } as const;
 
-function refuse(reply: FastifyReply, err: unknown): FastifyReply {
+const diskFullBody = {
+  error: { code: 'disk_full', message: "the node's blob store has no room: retry later" },
+} as const;
+
+function refuse(reply: FastifyReply, err: unknown, retryAfterSeconds: number): FastifyReply {
+  if (err instanceof StoreError && err.code === StoreErrorCode.DiskFull)
+    return reply.status(503).header('retry-after', String(retryAfterSeconds)).send(diskFullBody);
   if (!(err instanceof RecordError)) throw err;
   const status = recordErrorHttpStatus[err.code];
   const code = err.code === 'access_denied' && err.detail !== undefined ? err.detail : err.code;
@@ -69,6 +77,11 @@ export async function registerRecordRoutes(
     '/v1/blobs',
     {
       config: shedWhenOverloaded(retryAfterSeconds),
+      // While the blob store's disk is full, refused before the body is read.
+      onRequest: async (_req, reply) => {
+        if (!service.diskFull()) return;
+        return reply.status(503).header('retry-after', String(retryAfterSeconds)).send(diskFullBody);
+      },
       bodyLimit: service.options.blobs.maxBlobBytes + 1024,
       schema: {
         summary: 'Store an encrypted record blob',
@@ -99,7 +112,7 @@ export async function registerRecordRoutes(
         const r = await service.upload(headerBytes(req.headers['x-ehr-request']), new Uint8Array(body));
         return reply.status(201).send(r);
       } catch (err) {
-        return refuse(reply, err);
+        return refuse(reply, err, retryAfterSeconds);
       }
     },
   );
@@ -125,7 +138,7 @@ export async function registerRecordRoutes(
           .header('x-ehr-source', r.source)
           .send(Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength));
       } catch (err) {
-        return refuse(reply, err);
+        return refuse(reply, err, retryAfterSeconds);
       }
     },
   );

@@ -7,7 +7,7 @@
  * transaction is applied, the blobs of every version are deleted here and refused from then on;
  * a sweep at start-up (and after a snapshot is installed) deletes what erasures missed (sweep.ts).
  */
-import { CID } from 'multiformats/cid';
+import type { CID } from 'multiformats/cid';
 import { bytesEqual } from '../../protocol/chain/encoding.js';
 import { KeyCache, type Signer } from '../../protocol/chain/keys.js';
 import { ByteReader, concatBytes, varBytes } from '../../protocol/records/bytes.js';
@@ -24,7 +24,9 @@ import {
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
 import type { P2PHost } from '../p2p/host.js';
+import type { DiskGuardOptions, DiskState } from '../store/health.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
+import { blobCidFromBytes } from './cid-bytes.js';
 import { ConsultRecorder } from './consult-receipts.js';
 import { fetchFromPeers } from './forward.js';
 import { noopRecordMetrics, type RecordMetrics } from './metrics.js';
@@ -78,6 +80,8 @@ export interface RecordServiceDeps {
   readonly log: Logger;
   readonly metrics?: RecordMetrics;
   now?(): number;
+  /** How the blob store's full-disk probe samples (the chain store's `store.disk*` options). */
+  readonly disk?: Partial<DiskGuardOptions>;
 }
 
 /** A blob and where it came from: `local`, `dht:<peer>` or `validator:<peer>`. */
@@ -161,7 +165,8 @@ export class RecordService {
 
   /** Opens the blob store and serves the p2p protocols (before or after the host starts). */
   async start(): Promise<void> {
-    this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs);
+    this.blobs = await BlobStore.open(this.deps.dir, this.options.blobs, this.deps.disk ?? {});
+    this.blobs.onDiskState((s) => this.#onDiskState(s));
     await this.recorder.restore(this.blobs.reads);
     await this.consults.restore(this.blobs.consults);
     const max = this.options.blobs.maxBlobBytes;
@@ -174,6 +179,25 @@ export class RecordService {
       maxResponseBytes: max + 1024,
       timeoutMs: this.options.fetchTimeoutMs,
     });
+    this.sweepSoon();
+  }
+
+  /** Whether the blob store refuses writes for lack of space (uploads answer 503 `disk_full`). */
+  diskFull(): boolean {
+    return this.blobs?.diskState().full === true;
+  }
+
+  #onDiskState(s: DiskState): void {
+    this.#metrics.diskFull(s.full);
+    if (s.full) {
+      this.deps.log.error(
+        { reason: s.reason, freeBytes: s.freeBytes, dir: this.deps.dir },
+        'BLOB STORE DISK FULL: uploads refused (disk_full) until space is freed',
+      );
+      return;
+    }
+    this.deps.log.warn({ freeBytes: s.freeBytes }, 'blob store has room again: uploads taken');
+    // An erasure refused meanwhile is done now.
     this.sweepSoon();
   }
 
@@ -361,7 +385,7 @@ export class RecordService {
   async #onFetch(bytes: Uint8Array): Promise<Uint8Array> {
     try {
       const q = this.#check(bytes, 'read');
-      const cid = CID.decode(q.cid);
+      const cid = blobCidFromBytes(q.cid);
       this.#authorise(q, cid);
       const b = await this.#serveLocal(q, cid);
       if (b === undefined) throw new RecordError('not_found', 'not held here');

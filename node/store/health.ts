@@ -137,6 +137,38 @@ export class DiskGuard {
     }
   }
 
+  /**
+   * Runs one write, or refuses it: for stores whose writers are told to come back later (blob
+   * uploads) rather than made to wait. While the disk is full, and when `f` fails for lack of
+   * space, rejects with StoreError `disk_full` (the probe reopens the database once there is room,
+   * and then writes are taken again). A write that succeeded while another failed beside it may
+   * sit behind a torn record (see above): it is refused too, and as every write is idempotent, the
+   * writer's retry is safe whether or not it survived.
+   */
+  async tryWrite(f: () => Promise<void>): Promise<void> {
+    if (this.#full) throw this.#refusal();
+    const epoch = this.#epoch;
+    this.#inFlight++;
+    try {
+      await f();
+    } catch (err) {
+      if (!isDiskFullError(err) || this.#closed) throw err;
+      this.#enterFull(err);
+      throw this.#refusal(err);
+    } finally {
+      this.#inFlight--;
+    }
+    if (epoch !== this.#epoch) throw this.#refusal();
+  }
+
+  #refusal(cause?: unknown): StoreError {
+    const reason =
+      cause === undefined ? this.#reason : cause instanceof Error ? cause.message : String(cause);
+    return new StoreError(StoreErrorCode.DiskFull, 'the disk is full: retry once space returns', {
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+
   /** Stops the probe and fails every write waiting for room (`not_open`); running writes finish. */
   close(): void {
     this.#closed = true;

@@ -17,6 +17,7 @@ import { rngFor } from './gen.js';
 import type { FuzzTarget } from './target.js';
 import { codecTargets } from './targets-codec.js';
 import { httpTarget } from './targets-http.js';
+import { recordsTargets } from './targets-records.js';
 import { vmTargets } from './targets-vm.js';
 
 interface Flags {
@@ -93,7 +94,9 @@ setInterval(() => {
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
   const wanted = (name: string) => f.targets === null || f.targets.includes(name);
-  const targets: FuzzTarget[] = [...codecTargets(), ...vmTargets()].filter((t) => wanted(t.name));
+  const targets: FuzzTarget[] = [...codecTargets(), ...recordsTargets(), ...vmTargets()].filter((t) =>
+    wanted(t.name),
+  );
   if (wanted('http')) targets.push(await httpTarget());
   if (targets.length === 0) throw new Error('no target selected');
   const names = targets.map((t) => t.name);

@@ -6,11 +6,13 @@
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { encodeInt, packFields } from '../../vm/abi.js';
+import { assemble } from '../../vm/asm.js';
 import { CONSENT_GAS_LIMIT, ConsentContract } from '../../vm/consent/contract.js';
 import { compileConsent, consentCode } from '../../vm/consent/index.js';
 import { MemoryState } from '../../vm/journal.js';
 import { callContract, deployContract } from '../../vm/runtime.js';
 import { validateCode } from '../../vm/validate.js';
+import { typedProgram } from '../helpers/vm-programs.js';
 import { DAY, keyOf, type Name, rec, T0, World } from '../unit/consent/world.js';
 import { below, inputFrom, pick, type Rand, randomBytes } from './gen.js';
 import { type FuzzTarget, invariant } from './target.js';
@@ -72,6 +74,49 @@ function bytecodeTarget(): FuzzTarget {
   };
 }
 
+/**
+ * Well-typed programs (test/helpers/vm-programs.ts), which the verifier accepts and which run deep,
+ * called as generated (half) or after 1-4 byte mutations of the module (the other half).
+ */
+function typedTarget(): FuzzTarget {
+  return {
+    name: 'vm-typed',
+    weight: 3,
+    run(r) {
+      const p = typedProgram(r);
+      const code = assemble(p.funcs);
+      const mutated = r() < 0.5;
+      if (mutated) {
+        for (let i = 1 + below(r, 4); i > 0; i--) code[below(r, code.length)] = below(r, 256);
+      }
+      const v = validateCode(code);
+      if (!v.ok) {
+        invariant(mutated, `a generated program failed verification: ${v.error.message}`);
+        return false;
+      }
+      const st = new MemoryState();
+      const d = deployContract(st, code);
+      if (!d.ok) return false;
+      const gasLimit = r() < 0.1 ? below(r, 5_000) : 2_000_000;
+      const res = callContract(st, {
+        contract: d.id,
+        method: p.method,
+        args: p.args,
+        caller: randomBytes(r, 33),
+        height: 1,
+        time: T0,
+        gasLimit,
+      });
+      if (!mutated && res.status === 'reverted')
+        invariant(
+          !['stack_underflow', 'type_mismatch', 'bad_args', 'no_such_method'].includes(res.error ?? ''),
+          `a well-typed program trapped on ${res.error}`,
+        );
+      return checkResult(res, gasLimit);
+    },
+  };
+}
+
 /** Random calls of every consent method, by registered and unknown callers, on a seeded world. */
 function consentTarget(): FuzzTarget {
   const compiled = compileConsent();
@@ -121,5 +166,5 @@ function consentTarget(): FuzzTarget {
 
 /** The VM targets. */
 export function vmTargets(): FuzzTarget[] {
-  return [bytecodeTarget(), consentTarget()];
+  return [bytecodeTarget(), typedTarget(), consentTarget()];
 }

@@ -2,9 +2,10 @@
  * Block time is consent time, and it is the proposer's clock. Three in-process validators, one with
  * a wrong clock made leader: its blocks from the future never commit (the others keep them out of
  * their logs and elect a leader whose clock agrees), and a leader whose clock is behind the chain
- * hands leadership over rather than stalling time. Every tx still commits.
+ * hands leadership over rather than stalling time, and so does one whose clock stops. Every tx still
+ * commits. One network serves every case, in order; validator 0's clock is the one set wrong.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../../client/client.js';
 import type { ChainNode } from '../../../node/node.js';
 import { allBlocks } from '../../helpers/chain-check.js';
@@ -23,10 +24,18 @@ const inproc = (t: TestNode): ChainNode => {
   return t.node;
 };
 
-/** Makes `target` the leader (by transfer from the current leader) if it is not already. */
+/** Makes `target` the leader (by transfer from the current leader, retried), and waits for it. */
 async function makeLeader(net: Network, target: TestNode): Promise<void> {
-  const leader = await net.waitLeader();
-  if (leader !== target) inproc(leader).raft.transferLeadership(inproc(target).nodeId);
+  await waitFor(
+    async () => {
+      const leader = await net.waitLeader();
+      if (leader === target) return (await target.status()).role === 'leader';
+      inproc(leader).raft.transferLeadership(inproc(target).nodeId);
+      return false;
+    },
+    `${target.name} leading`,
+    30_000,
+  );
 }
 
 /** Puts `count` keys one after another through `via`, each waited for. */
@@ -41,24 +50,32 @@ async function putKeys(net: Network, via: TestNode, label: string, count: number
 }
 
 describe('a validator with a wrong clock cannot move consent time', () => {
-  let net: Network | undefined;
-  afterEach(async () => {
-    await net?.cleanup();
-    net = undefined;
-  });
+  let net: Network;
+  let wrong: TestNode;
+  let a: TestNode;
+  let b: TestNode;
+  /** Validator 0's clock: real time plus `offset`, or stopped at `stoppedAt`. */
+  let offset = 0;
+  let stoppedAt: number | null = null;
 
-  it('a leader one hour ahead commits no block: the others refuse its blocks and elect another leader', async () => {
+  beforeAll(async () => {
     net = await createNetwork({
       nodes: 3,
       mode: 'inproc',
       start: false,
       config: { block: { distrustMs: 5_000 } },
     });
-    const [skewed, a, b] = [net.node(0), net.node(1), net.node(2)];
-    skewed.clock = () => Date.now() + HOUR;
+    [wrong, a, b] = [net.node(0), net.node(1), net.node(2)];
+    wrong.clock = () => stoppedAt ?? Date.now() + offset;
     await net.startAll();
-    await makeLeader(net, skewed);
-    await waitFor(async () => (await skewed.status()).role === 'leader', 'the skewed node leading', 20_000);
+  }, 60_000);
+  afterAll(async () => {
+    await net?.cleanup();
+  });
+
+  it('a leader one hour ahead commits no block: the others refuse its blocks and elect another leader', async () => {
+    offset = HOUR;
+    await makeLeader(net, wrong);
     await putKeys(net, a, 'ahead', 6);
 
     const refused =
@@ -69,19 +86,15 @@ describe('a validator with a wrong clock cannot move consent time', () => {
     for (const blk of await allBlocks(a)) expect(blk.time, `block ${blk.height}`).toBeLessThanOrEqual(limit);
     // The skewed node follows the honest leader and holds the same chain.
     const head = (await a.status()).height;
-    await waitFor(async () => (await skewed.status()).height >= head, 'the skewed node catching up', 30_000);
-    expect((await skewed.status()).role).not.toBe('leader');
+    await waitFor(async () => (await wrong.status()).height >= head, 'the skewed node catching up', 30_000);
+    expect((await wrong.status()).role).not.toBe('leader');
   }, 150_000);
 
   it('a leader whose clock steps one hour back cuts no block with a stale time and hands leadership over', async () => {
-    net = await createNetwork({ nodes: 3, mode: 'inproc', start: false });
-    const [late, a] = [net.node(0), net.node(1)];
-    let offset = 0;
-    late.clock = () => Date.now() + offset;
-    await net.startAll();
-    await makeLeader(net, late);
-    await waitFor(async () => (await late.status()).role === 'leader', 'the node leading', 20_000);
+    offset = 0;
+    await makeLeader(net, wrong);
     await putKeys(net, a, 'before', 1);
+    const held = await metric(inproc(wrong), 'ehrchain_leader_clock_behind_total');
     offset = -HOUR;
     await putKeys(net, a, 'behind', 4);
 
@@ -91,7 +104,28 @@ describe('a validator with a wrong clock cannot move consent time', () => {
       expect(blocks[i]!.time).toBeGreaterThanOrEqual(blocks[i - 1]!.time);
       expect(blocks[i]!.time, `block ${blocks[i]!.height}`).toBeGreaterThan(now - 10 * 60_000);
     }
-    expect(await metric(inproc(late), 'ehrchain_leader_clock_behind_total')).toBeGreaterThan(0);
-    expect((await late.status()).role).not.toBe('leader');
+    expect(await metric(inproc(wrong), 'ehrchain_leader_clock_behind_total')).toBeGreaterThan(held);
+    expect((await wrong.status()).role).not.toBe('leader');
+  }, 150_000);
+
+  it('a leader whose clock stops stamps at most one block with the stopped time and hands leadership over', async () => {
+    offset = 0;
+    await makeLeader(net, wrong);
+    await putKeys(net, a, 'running', 1);
+    const held = await metric(inproc(wrong), 'ehrchain_leader_clock_behind_total');
+    const from = (await a.status()).height;
+    stoppedAt = Date.now();
+    await putKeys(net, a, 'stopped', 4);
+
+    // The stopped clock stamps at most one block (the one cut at the instant it stopped, a true
+    // time); every later block is cut by a leader whose clock runs.
+    const after = (await allBlocks(a)).filter((blk) => blk.height > from);
+    const stopped = stoppedAt;
+    expect(after.filter((blk) => blk.time === stopped).length).toBeLessThanOrEqual(1);
+    for (const blk of after) expect(blk.time, `block ${blk.height}`).toBeGreaterThanOrEqual(stopped);
+    expect(after.at(-1)?.time).toBeGreaterThan(stopped);
+    expect(await metric(inproc(wrong), 'ehrchain_leader_clock_behind_total')).toBeGreaterThan(held);
+    expect((await wrong.status()).role).not.toBe('leader');
+    stoppedAt = null;
   }, 150_000);
 });

@@ -43,7 +43,12 @@ const opts = {
 const appliedRoot = new Uint8Array(32).fill(3);
 
 function setup(
-  over: { propose?: (data: Uint8Array) => ProposeResult; now?: () => number; features?: ChainFeatures } = {},
+  over: {
+    propose?: (data: Uint8Array) => ProposeResult;
+    now?: () => number;
+    monotonic?: () => number;
+    features?: ChainFeatures;
+  } = {},
 ) {
   const pool = new FakePool();
   const proposed: Block[] = [];
@@ -62,6 +67,7 @@ function setup(
         }),
       appliedState: () => ({ height: 3, root: appliedRoot }),
       now: over.now ?? (() => Date.now()),
+      ...(over.monotonic === undefined ? {} : { monotonic: over.monotonic }),
       onClockBehind: () => {
         clockBehind.held++;
       },
@@ -204,6 +210,21 @@ describe('BlockProducer pipelines', () => {
     producer.maybeCut(true);
     expect(proposed).toEqual([]);
     expect(clockBehind.stepAside).toEqual([60_000]);
+  });
+
+  it('steps aside once its clock has stalled for more than maxClockSkewMs while it leads', () => {
+    const stalledAt = Date.now();
+    let mono = 0;
+    const { pool, proposed, producer, clockBehind } = setup({ now: () => stalledAt, monotonic: () => mono });
+    producer.lead(2, { ...logTip, time: stalledAt - 1_000 });
+    pool.fill(4);
+    mono = opts.maxClockSkewMs;
+    producer.maybeCut(false);
+    expect(clockBehind.stepAside).toEqual([]);
+    mono += 1;
+    producer.maybeCut(false);
+    expect(proposed).toEqual([]);
+    expect(clockBehind.stepAside).toEqual([opts.maxClockSkewMs + 1]);
   });
 });
 
