@@ -4,20 +4,10 @@
  * numbers alone. Structure-aware where it pays: most inputs are mutations of valid encodings.
  */
 
-/** A PRNG: uniform in [0, 1). */
-export type Rand = () => number;
+import { rng as mulberry32, type Rand } from '../helpers/vm-programs.js';
 
-/** mulberry32 over a 32-bit seed. */
-export function mulberry32(seed: number): Rand {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rand };
+export { mulberry32 };
 
 /** The PRNG of input `index` of the target named `target` in campaign `seed`. */
 export function rngFor(seed: number, target: string, index: number): Rand {
