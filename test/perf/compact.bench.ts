@@ -7,27 +7,12 @@
 import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
 import { compactBlock, expandCompactBlock } from '../../protocol/chain/compact-block.js';
 import { createSigner } from '../../protocol/chain/keys.js';
-import { signTx } from '../../protocol/chain/tx.js';
+import { kvPuts } from './kv-txs.js';
 
 const TXS = 500;
 const ROUNDS = 5;
 const REPS = 200;
-const enc = new TextEncoder();
-// Synthetic keys and values, the shape of the bench's kv workload.
-const signers = Array.from({ length: 50 }, (_, i) => createSigner(new Uint8Array(32).fill(i + 1)));
-const txs = Array.from({ length: TXS }, (_, k) => {
-  const s = signers[k % signers.length]!;
-  const body = {
-    chainId: 'ehrchain-bench',
-    sender: s.publicKey,
-    nonce: Math.floor(k / signers.length),
-    gasLimit: 100_000,
-    contract: 'kv',
-    method: 'put',
-    args: [enc.encode(`key-${k}-0123456789`), new Uint8Array(32).fill(7)],
-  };
-  return signTx(body, s);
-});
+const txs = kvPuts(TXS, 50);
 const fields = {
   chainId: 'ehrchain-bench',
   height: 5,
