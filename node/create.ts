@@ -305,7 +305,11 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   });
 
   const applier: Applier = new Applier(
-    { chainId, ...(genesis.features === undefined ? {} : { features: genesis.features }) },
+    {
+      chainId,
+      sliceMs: o.block.applySliceMs,
+      ...(genesis.features === undefined ? {} : { features: genesis.features }),
+    },
     {
       executor,
       sink: store,

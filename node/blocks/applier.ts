@@ -28,6 +28,7 @@ import { JournaledState } from '../state/journal.js';
 import type { WorldState } from '../state/world.js';
 import type { CommitBlockInput } from '../store/chain-store.js';
 import { type ChainTip, checkBlock } from './rules.js';
+import { executeSliced } from './sliced-exec.js';
 import type { Verifier } from './verify.js';
 
 /** Durable side of applying: node/store's ChainStore. */
@@ -59,6 +60,8 @@ export interface ApplierOptions {
   readonly chainId: string;
   /** The chain's feature switches (genesis `features`), read by the block rules. */
   readonly features?: ChainFeatures;
+  /** Execute a block in slices of about this many ms, yielding between them (0 or absent: one piece). */
+  readonly sliceMs?: number;
 }
 
 /** What the applier works with. */
@@ -97,6 +100,7 @@ export class Applier {
 
   readonly #chainId: string;
   readonly #features: ChainFeatures | undefined;
+  readonly #sliceMs: number;
   readonly #executor: Executor;
   readonly #sink: BlockSink;
   readonly #sigs: Verifier;
@@ -114,6 +118,7 @@ export class Applier {
   constructor(opts: ApplierOptions, deps: ApplierDeps) {
     this.#chainId = opts.chainId;
     this.#features = opts.features;
+    this.#sliceMs = opts.sliceMs ?? 0;
     this.#executor = deps.executor;
     this.#sink = deps.sink;
     this.#sigs = deps.sigs;
@@ -225,10 +230,12 @@ export class Applier {
       this.#log.debug({ height: h.stateHeight }, 'state root not held locally; not checked');
 
     const journal = new JournaledState(this.#sink.state);
-    const exec = this.#executor.executeBlock(
+    const exec = await executeSliced(
+      this.#executor,
       { height: h.height, time: h.time, proposer: h.proposer, chainId: this.#chainId },
       block.txs,
       journal,
+      this.#sliceMs,
     );
     const staged = this.#sink.state.stage(journal.writes());
     await this.#sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });

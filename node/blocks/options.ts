@@ -17,6 +17,11 @@ export interface BlockOptions {
   readonly maxClockSkewMs: number;
   /** How long a peer that proposed a block from the future is not followed or voted for. */
   readonly distrustMs: number;
+  /**
+   * A committed block executes in slices of about this many ms, yielding the event loop between
+   * them so Raft messages and ticks do not wait behind a whole block (0: in one piece).
+   */
+  readonly applySliceMs: number;
 }
 
 export const defaultBlockOptions: BlockOptions = {
@@ -26,6 +31,7 @@ export const defaultBlockOptions: BlockOptions = {
   maxInflight: 8,
   maxClockSkewMs: 5_000,
   distrustMs: 30_000,
+  applySliceMs: 10,
 };
 
 /** Transaction admission (HTTP and gossip alike). */

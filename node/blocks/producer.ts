@@ -24,7 +24,7 @@ export interface ProposalPool {
   onRequeue(txs: readonly SignedTx[]): void;
 }
 
-export interface ProducerOptions extends BlockOptions {
+export interface ProducerOptions extends Omit<BlockOptions, 'applySliceMs'> {
   readonly chainId: string;
   /** The chain's feature switches (genesis `features`): the blocks it cuts must pass the rules. */
   readonly features?: ChainFeatures;

@@ -9,6 +9,7 @@ import type {
   ContractHandler,
   Executor,
   QueryResult,
+  TxRange,
 } from '../state/executor.js';
 import { RevertCode } from '../state/executor.js';
 
@@ -28,11 +29,18 @@ export function createNoopContract(): ContractHandler {
 /** Creates the noop executor. */
 export function createNoopExecutor(): Executor {
   return {
-    executeBlock(ctx: BlockContext, txs: readonly SignedTx[]): BlockExecution {
-      const receipts: Receipt[] = txs.map((tx, index) => ({
+    executeBlock(
+      ctx: BlockContext,
+      txs: readonly SignedTx[],
+      _state: unknown,
+      range?: TxRange,
+    ): BlockExecution {
+      const from = range?.from ?? 0;
+      const part = txs.slice(from, Math.min(range?.to ?? txs.length, txs.length));
+      const receipts: Receipt[] = part.map((tx, i) => ({
         txHash: tx.hash,
         height: ctx.height,
-        index,
+        index: from + i,
         status: 'ok',
         gasUsed: 0,
         returnData: EMPTY,

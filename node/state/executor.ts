@@ -16,6 +16,12 @@ export interface BlockContext {
   readonly chainId: string;
 }
 
+/** A part of a block's txs: `txs[from, to)`. */
+export interface TxRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 /** What executing a block produced. `receipts[i]` belongs to `txs[i]`. */
 export interface BlockExecution {
   readonly receipts: Receipt[];
@@ -32,8 +38,15 @@ export interface Executor {
   /**
    * Runs `txs` in order against `state`. Every tx gets a receipt; the executor leaves all
    * checkpoints it opened closed. Must be deterministic: same inputs, same receipts and writes.
+   * With `range`, runs only `txs[from, to)`, as that part of the block (receipt indexes are positions
+   * in `txs`), so a caller can run a block in slices on one journal with the same result.
    */
-  executeBlock(ctx: BlockContext, txs: readonly SignedTx[], state: JournaledStateView): BlockExecution;
+  executeBlock(
+    ctx: BlockContext,
+    txs: readonly SignedTx[],
+    state: JournaledStateView,
+    range?: TxRange,
+  ): BlockExecution;
   /** A read-only call against the latest applied state. */
   query(state: ReadonlyStateView, contract: string, method: string, args: readonly Uint8Array[]): QueryResult;
 }

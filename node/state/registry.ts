@@ -15,6 +15,7 @@ import type {
   ContractHandler,
   Executor,
   QueryResult,
+  TxRange,
 } from './executor.js';
 import { RevertCode } from './executor.js';
 import { contractPrefix, decodeNonce, encodeNonce, nonceKey } from './keys.js';
@@ -111,10 +112,16 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
   }
 
   return {
-    executeBlock(ctx: BlockContext, txs: readonly SignedTx[], state: JournaledStateView): BlockExecution {
+    executeBlock(
+      ctx: BlockContext,
+      txs: readonly SignedTx[],
+      state: JournaledStateView,
+      range?: TxRange,
+    ): BlockExecution {
       const receipts: Receipt[] = [];
       let gasUsed = 0;
-      for (let i = 0; i < txs.length; i++) {
+      const to = Math.min(range?.to ?? txs.length, txs.length);
+      for (let i = range?.from ?? 0; i < to; i++) {
         const r = runTx(ctx, txs[i]!, i, state);
         gasUsed += r.gasUsed;
         receipts.push(r);
