@@ -9,7 +9,8 @@
  * the entry's term and index, answered with its data from the leader's recent sends). If that
  * fails too the message is dropped and Raft resends it, as for any lost message. A peer on an
  * older version gets full blocks: the transport expands a compact frame again before writing it
- * on a version 1 or 2 stream.
+ * on a version 1 or 2 stream. The leader compacts a block it built with the tx hashes its
+ * producer handed over (`knowTxs`), so compaction hashes no tx.
  *
  * Nothing here is trusted: the expanded block is decoded and checked (signatures, shape, state
  * root) when applied, as it always was.
@@ -67,6 +68,8 @@ export class BlockRelay {
   readonly counts: BlockRelayCounts = { compacted: 0, filled: 0, missing: 0, fetched: 0, failed: 0 };
   /** Compact form of each entry's data, built once for every follower. */
   readonly #compactOf = new WeakMap<Uint8Array, Uint8Array | null>();
+  /** Txs of blocks this node built, by the block's bytes, until compacted (spares re-hashing). */
+  readonly #txsOf = new WeakMap<Uint8Array, readonly { readonly hash: Uint8Array }[]>();
   /** Full data of entries sent compact, by index, oldest first. */
   readonly #sent = new Map<number, Entry>();
   #sentBytes = 0;
@@ -76,6 +79,15 @@ export class BlockRelay {
     private readonly deps: BlockRelayDeps,
   ) {
     this.options = { ...defaultBlockRelayOptions, ...options };
+  }
+
+  /**
+   * Leader: the txs (their hashes) of a block it proposes, in block order, by the block's bytes
+   * (the entry's data, the same array), so compacting it hashes no tx. Held weakly: a block that
+   * never reaches the log costs nothing.
+   */
+  knowTxs(block: Uint8Array, txs: readonly { readonly hash: Uint8Array }[]): void {
+    this.#txsOf.set(block, txs);
   }
 
   /**
@@ -102,7 +114,9 @@ export class BlockRelay {
     let c = this.#compactOf.get(e.data);
     if (c === undefined) {
       try {
-        const r = compactBlock(e.data);
+        const hashes = this.#txsOf.get(e.data)?.map((t) => t.hash);
+        this.#txsOf.delete(e.data);
+        const r = compactBlock(e.data, undefined, undefined, hashes);
         c = r.refs > 0 && r.bytes.length < e.data.length ? r.bytes : null;
       } catch {
         c = null; // not a block after all: it travels as it is

@@ -93,6 +93,29 @@ describe('hash-only blocks: the leader side', () => {
     expect(leader.counts.compacted).toBe(1);
   });
 
+  it('compacts a block it built from the tx hashes it was told, to the same bytes', () => {
+    const { leader } = pair([]);
+    const { leader: told } = pair([]);
+    const e = blockEntry(2, txs);
+    told.knowTxs(e.data, txs);
+    expect(toHex(told.compactEntries([e])![0]!.data)).toBe(toHex(leader.compactEntries([e])![0]!.data));
+  });
+
+  it('refers to the txs of a block it built by the hashes it was told, hashing none', async () => {
+    // Hashes that are not the txs' own show they were used as told; the follower, finding no tx
+    // under them, fetches the block whole: a wrong hash costs a fetch, never a wrong block.
+    const { leader, follower, fetches } = pair(txs);
+    const e = blockEntry(2, txs);
+    leader.knowTxs(
+      e.data,
+      txs.map((_, i) => ({ hash: new Uint8Array(32).fill(i + 1) })),
+    );
+    const out = await follower.fill(sent(leader, [e]));
+    expect(out !== null && sameEntries(out.entries, [e])).toBe(true);
+    expect(fetches).toEqual([{ term: 2, index: 2 }]);
+    expect(follower.counts).toMatchObject({ filled: 0, missing: txs.length, fetched: 1 });
+  });
+
   it('leaves an append without a block that has txs as it is', () => {
     const { leader } = pair([]);
     expect(leader.compactEntries([blockEntry(2, [])])).toBeNull();
