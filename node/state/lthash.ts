@@ -147,6 +147,20 @@ export function entryVector(key: Uint8Array, value: Uint8Array): Uint16Array {
   return lanesOf(out);
 }
 
+/**
+ * `entryVector` written into `lanes` (1024 lanes, 4-byte aligned for the fast add), so a caller
+ * that keeps vectors (the state's memo) can reuse one it no longer needs instead of allocating.
+ */
+export function entryVectorInto(key: Uint8Array, value: Uint8Array, lanes: Uint16Array): void {
+  if (lanes.length !== LTHASH_LANES) throw new RangeError('LtHash: wrong lane count');
+  if (LITTLE_ENDIAN) {
+    expandEntry(key, value, new Uint8Array(lanes.buffer, lanes.byteOffset, LTHASH_BYTES));
+    return;
+  }
+  expandEntry(key, value, vectorScratch);
+  lanes.set(lanesOf(vectorScratch));
+}
+
 /** `a += b` lane-wise mod 2^16, one lane at a time (the reference the fast path is tested against). */
 export function addLanesNaive(a: Uint16Array, b: Uint16Array): void {
   for (let i = 0; i < LTHASH_LANES; i++) a[i] = a[i]! + b[i]!;

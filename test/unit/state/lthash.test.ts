@@ -7,6 +7,7 @@ import {
   addLanesNaive,
   entryExpander,
   entryVector,
+  entryVectorInto,
   LTHASH_BYTES,
   LtHash,
   lthashBackend,
@@ -188,6 +189,18 @@ describe('LtHash16 state root', () => {
     expect(s.writes.map((x) => hex(x.key))).toEqual([hex(u('b'))]);
   });
 
+  it('node keys rewritten past the memo capacity of 4,096 vectors keep the incremental root exact', () => {
+    // The memo overwrites a key's previous vector, or the evicted oldest one, in place.
+    const nonceKey = (i: number) => Uint8Array.of(0x00, 0x01, i >> 8, i & 0xff);
+    const nonce = (n: number) => Uint8Array.of(n);
+    const w = new WorldState();
+    for (let round = 0; round < 3; round++) {
+      w.apply(Array.from({ length: 5_000 }, (_, i) => ({ key: nonceKey(i), value: nonce(round) })));
+      w.apply(Array.from({ length: 100 }, (_, i) => ({ key: nonceKey(i), value: nonce(round + 10) })));
+    }
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+  });
+
   it('a value staged but never applied does not stand in for the value the key really holds', () => {
     // The entry-vector memo remembers the vector of a key's last staged value; an overwrite must
     // subtract the vector of the value actually held, not of one that was staged and dropped.
@@ -252,6 +265,12 @@ describe('LtHash16 lanes', () => {
     const b = entryVector(...BOB);
     expect(b).not.toBe(a);
     expect(Array.from(a)).toEqual(before);
+  });
+
+  it('entryVectorInto writes exactly the entry vector over whatever the lanes held', () => {
+    const lanes = new Uint16Array(1024).fill(0xabcd);
+    entryVectorInto(...ALICE, lanes);
+    expect(Array.from(lanes)).toEqual(Array.from(entryVector(...ALICE)));
   });
 
   const arbLanes = fc.uint16Array({ minLength: 1024, maxLength: 1024 });
