@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type AppendMsg, type Entry, EntryType, type Message } from '../../../consensus/types.js';
-import { BlockRelay, decodeEntryRequest, encodeEntryRequest } from '../../../node/p2p/block-relay.js';
+import {
+  BlockRelay,
+  decodeEntryRequest,
+  encodeEntryRequest,
+  KNOWN_BLOCKS,
+} from '../../../node/p2p/block-relay.js';
 import { CountingMetrics } from '../../../node/p2p/metrics.js';
 import { DEFAULT_RAFT_CODEC_LIMITS, encodeRaftFrame } from '../../../node/p2p/raft-codec.js';
 import { RaftInbox } from '../../../node/p2p/raft-inbox.js';
@@ -114,6 +119,21 @@ describe('hash-only blocks: the leader side', () => {
     expect(out !== null && sameEntries(out.entries, [e])).toBe(true);
     expect(fetches).toEqual([{ term: 2, index: 2 }]);
     expect(follower.counts).toMatchObject({ filled: 0, missing: txs.length, fetched: 1 });
+  });
+
+  it('keeps the hashes of only the last KNOWN_BLOCKS blocks it was told about', async () => {
+    // Told wrong hashes for every block, the follower fills the block whose hashes were forgotten
+    // (the leader hashed it itself) and must fetch the one whose hashes were kept.
+    const { leader, follower, fetches } = pair(txs);
+    const wrong = txs.map((_, i) => ({ hash: new Uint8Array(32).fill(i + 1) }));
+    const first = blockEntry(2, txs);
+    const last = blockEntry(3, txs);
+    leader.knowTxs(first.data, wrong);
+    for (let i = 1; i < KNOWN_BLOCKS; i++) leader.knowTxs(new Uint8Array(1), wrong);
+    leader.knowTxs(last.data, wrong);
+    const out = await follower.fill(sent(leader, [first, last]));
+    expect(out !== null && sameEntries(out.entries, [first, last])).toBe(true);
+    expect(fetches).toEqual([{ term: 2, index: 3 }]);
   });
 
   it('leaves an append without a block that has txs as it is', () => {
