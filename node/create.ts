@@ -217,6 +217,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       pool: mempool,
       signer,
       propose: (data) => driver.propose(data),
+      proposing: (data, txs) => relay.knowTxs(data, txs),
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
       monotonic: () => performance.now(),

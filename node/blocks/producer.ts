@@ -34,6 +34,11 @@ export interface ProducerDeps {
   readonly pool: ProposalPool;
   readonly signer: Signer;
   propose(data: Uint8Array): ProposeResult;
+  /**
+   * Called with a block's bytes and its txs just before they are proposed, so the block relay
+   * can compact it without hashing its txs again (node/p2p/block-relay.ts).
+   */
+  proposing?(data: Uint8Array, txs: readonly SignedTx[]): void;
   /** Height and root of the applied state: the root the next header carries. */
   appliedState(): { height: number; root: Uint8Array };
   /** Wall clock, ms. */
@@ -186,7 +191,9 @@ export class BlockProducer {
       txs,
       this.deps.signer,
     );
-    const r = this.deps.propose(encodeBlock(block));
+    const data = encodeBlock(block);
+    this.deps.proposing?.(data, txs);
+    const r = this.deps.propose(data);
     if (!r.ok) {
       this.deps.pool.onRequeue(txs);
       this.#log.debug({ code: r.code }, 'proposal refused');

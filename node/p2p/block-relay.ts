@@ -9,7 +9,8 @@
  * the entry's term and index, answered with its data from the leader's recent sends). If that
  * fails too the message is dropped and Raft resends it, as for any lost message. A peer on an
  * older version gets full blocks: the transport expands a compact frame again before writing it
- * on a version 1 or 2 stream.
+ * on a version 1 or 2 stream. The leader compacts a block it built with the tx hashes its
+ * producer handed over (`knowTxs`), so compaction hashes no tx.
  *
  * Nothing here is trusted: the expanded block is decoded and checked (signatures, shape, state
  * root) when applied, as it always was.
@@ -17,7 +18,11 @@
 import { type AppendMsg, type Entry, EntryType, type Message } from '../../consensus/types.js';
 import { BLOCK_TAG } from '../../protocol/chain/block.js';
 import { compactBlock, expandCompactBlock, isCompactBlock } from '../../protocol/chain/compact-block.js';
+import { HASH_BYTES } from '../../protocol/chain/encoding.js';
 import { RequestRefusal } from './request.js';
+
+/** Blocks whose tx hashes the leader keeps for compacting them (the producer keeps a few in flight). */
+export const KNOWN_BLOCKS = 64;
 
 /** First Raft protocol version whose appends carry compact blocks. */
 export const HASH_ONLY_BLOCKS_VERSION = 3;
@@ -67,6 +72,8 @@ export class BlockRelay {
   readonly counts: BlockRelayCounts = { compacted: 0, filled: 0, missing: 0, fetched: 0, failed: 0 };
   /** Compact form of each entry's data, built once for every follower. */
   readonly #compactOf = new WeakMap<Uint8Array, Uint8Array | null>();
+  /** Tx hashes (32 bytes each, in block order) of blocks this node built, until compacted. */
+  readonly #hashesOf = new Map<Uint8Array, Uint8Array>();
   /** Full data of entries sent compact, by index, oldest first. */
   readonly #sent = new Map<number, Entry>();
   #sentBytes = 0;
@@ -76,6 +83,29 @@ export class BlockRelay {
     private readonly deps: BlockRelayDeps,
   ) {
     this.options = { ...defaultBlockRelayOptions, ...options };
+  }
+
+  /**
+   * Leader: the hashes of the txs of a block it proposes, in block order, by the block's bytes
+   * (the entry's data, the same array), so compacting it hashes no tx. Only the hashes are copied
+   * (never the txs), for the last KNOWN_BLOCKS blocks: a block is compacted on its first send, right
+   * after it is proposed, and one never sent compact (no follower on version 3) must not pin memory.
+   */
+  knowTxs(block: Uint8Array, txs: readonly { readonly hash: Uint8Array }[]): void {
+    if (txs.some((t) => t.hash.length !== HASH_BYTES)) return;
+    const all = new Uint8Array(txs.length * HASH_BYTES);
+    for (let i = 0; i < txs.length; i++) all.set(txs[i]!.hash, i * HASH_BYTES);
+    this.#hashesOf.set(block, all);
+    if (this.#hashesOf.size > KNOWN_BLOCKS) this.#hashesOf.delete(this.#hashesOf.keys().next().value!);
+  }
+
+  #knownHashes(block: Uint8Array): Uint8Array[] | undefined {
+    const all = this.#hashesOf.get(block);
+    if (all === undefined) return undefined;
+    this.#hashesOf.delete(block);
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < all.length; at += HASH_BYTES) out.push(all.subarray(at, at + HASH_BYTES));
+    return out;
   }
 
   /**
@@ -102,7 +132,7 @@ export class BlockRelay {
     let c = this.#compactOf.get(e.data);
     if (c === undefined) {
       try {
-        const r = compactBlock(e.data);
+        const r = compactBlock(e.data, undefined, undefined, this.#knownHashes(e.data));
         c = r.refs > 0 && r.bytes.length < e.data.length ? r.bytes : null;
       } catch {
         c = null; // not a block after all: it travels as it is

@@ -5,7 +5,7 @@
  */
 
 import { KeySpace } from './keys.js';
-import { entryVector, LtHash } from './lthash.js';
+import { entryVector, entryVectorInto, LtHash } from './lthash.js';
 import type { ReadonlyStateView, StateWrite } from './view.js';
 import { keyBytes, keyString } from './view.js';
 
@@ -37,19 +37,35 @@ class VectorMemo {
 
   constructor(readonly capacity: number) {}
 
-  /** The entry vector of (key, value), from the memo when it holds that exact value. */
-  get(keyStr: string, key: Uint8Array, valueStr: string): Uint16Array {
+  /** Subtracts (key, value) from `hash`: the memo's vector when it holds that exact value. */
+  sub(hash: LtHash, keyStr: string, key: Uint8Array, valueStr: string): void {
     const hit = this.#map.get(keyStr);
-    if (hit !== undefined && hit.value === valueStr) return hit.vec;
-    return entryVector(key, keyBytes(valueStr));
+    if (hit !== undefined && hit.value === valueStr) hash.subVector(hit.vec);
+    else hash.remove(key, keyBytes(valueStr));
   }
 
-  /** Remembers the vector of a key's new value (most recent last; the oldest goes first). */
-  set(keyStr: string, valueStr: string, vec: Uint16Array): void {
-    if (keyStr.charCodeAt(0) !== KeySpace.System) return;
+  /**
+   * Adds (key, value) to `hash`, remembering its vector when the key is the node's own (most recent
+   * last; the oldest goes first). Other keys are added straight from LtHash's scratch. A remembered
+   * key's previous vector, or the evicted oldest one, is overwritten rather than a new 2 KiB array
+   * allocated: no one else holds them (LtHash adds a vector into its own lanes).
+   */
+  add(hash: LtHash, keyStr: string, key: Uint8Array, value: Uint8Array, valueStr: string): void {
+    if (keyStr.charCodeAt(0) !== KeySpace.System) {
+      hash.add(key, value);
+      return;
+    }
+    let vec = this.#map.get(keyStr)?.vec;
     this.#map.delete(keyStr);
+    if (vec === undefined && this.#map.size >= this.capacity) {
+      const oldest = this.#map.keys().next().value!;
+      vec = this.#map.get(oldest)?.vec;
+      this.#map.delete(oldest);
+    }
+    if (vec === undefined) vec = entryVector(key, value);
+    else entryVectorInto(key, value, vec);
+    hash.addVector(vec);
     this.#map.set(keyStr, { value: valueStr, vec });
-    if (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value!);
   }
 }
 
@@ -76,7 +92,7 @@ export class WorldState implements ReadonlyStateView {
       const s = keyString(k);
       if (w.map.has(s)) throw new Error('WorldState.fromEntries: duplicate key');
       w.map.set(s, keyString(v));
-      if (trusted === undefined) w.hash.addVector(entryVector(k, v));
+      if (trusted === undefined) w.hash.add(k, v);
     }
     if (trusted !== undefined) w.hash = trusted.clone();
     return w;
@@ -122,12 +138,8 @@ export class WorldState implements ReadonlyStateView {
       const oldS = this.map.get(s) ?? null;
       const newS = w.value === null ? null : keyString(w.value);
       if (oldS === newS) continue; // same value, or deleting an absent key
-      if (oldS !== null) hash.subVector(this.memo.get(s, w.key, oldS));
-      if (w.value !== null && newS !== null) {
-        const vec = entryVector(w.key, w.value);
-        this.memo.set(s, newS, vec);
-        hash.addVector(vec);
-      }
+      if (oldS !== null) this.memo.sub(hash, s, w.key, oldS);
+      if (w.value !== null && newS !== null) this.memo.add(hash, s, w.key, w.value, newS);
       effective.push(w);
       strings.push([s, newS]);
     }
@@ -181,7 +193,7 @@ export class WorldState implements ReadonlyStateView {
   /** Recomputes the root from scratch (O(state)); equals `root()` unless memory is corrupt. */
   recomputeRoot(): Uint8Array {
     const h = new LtHash();
-    for (const [k, v] of this.entries()) h.addVector(entryVector(k, v));
+    for (const [k, v] of this.entries()) h.add(k, v);
     return h.root();
   }
 }

@@ -43,22 +43,29 @@ export interface CompactBlock {
 
 /**
  * The compact form of canonical block bytes: every tx for which `refer(hash)` is true (default:
- * all) becomes a reference. Throws a ChainError on bytes that are not a block within `limits`.
+ * all) becomes a reference. `txHashes`, when the caller knows them (the producer that built the
+ * block), are the block's tx hashes in block order and spare hashing every tx body; a list of the
+ * wrong length is ignored. A wrong hash costs no safety: the receiver finds no tx, or one whose
+ * signature does not match the reference, under it, and fetches the block whole. Throws a ChainError on bytes that are not a block within `limits`.
  */
 export function compactBlock(
   block: Uint8Array,
   refer: (txHash: Uint8Array) => boolean = () => true,
   limits: BlockLimits = defaultBlockLimits,
+  txHashes?: readonly Uint8Array[],
 ): CompactBlock {
   const layout = blockLayout(block, limits);
+  const known = txHashes?.length === layout.txs.length ? txHashes : undefined;
   const w = new Writer(64 + layout.prefixEnd + layout.txs.length * (1 + HASH_BYTES + REF_SIGNATURE_BYTES));
   w.u8(COMPACT_BLOCK_TAG);
   w.bytes(block.subarray(0, layout.prefixEnd), 'prefix');
   w.u32(layout.txs.length);
   let refs = 0;
-  for (const [start, end] of layout.txs) {
+  for (let i = 0; i < layout.txs.length; i++) {
+    const [start, end] = layout.txs[i]!;
     const bodyEnd = end - SIGNATURE_BYTES;
-    const hash = bodyEnd > start ? hashEncodedTxBody(block.subarray(start, bodyEnd)) : undefined;
+    const hash =
+      bodyEnd <= start ? undefined : (known?.[i] ?? hashEncodedTxBody(block.subarray(start, bodyEnd)));
     if (hash !== undefined && refer(hash)) {
       w.u8(REF)
         .raw(hash)

@@ -50,6 +50,31 @@ describe('compact blocks', () => {
     );
   });
 
+  it('are the same bytes when built from the tx hashes the producer already holds', () => {
+    fc.assert(
+      fc.property(fc.subarray(txPool), fc.func(fc.boolean()), (txs, refer) => {
+        const block = blockOf(txs);
+        const hashed = compactBlock(block, (h) => refer(toHex(h)));
+        const known = compactBlock(
+          block,
+          (h) => refer(toHex(h)),
+          undefined,
+          txs.map((t) => t.hash),
+        );
+        expect(toHex(known.bytes)).toBe(toHex(hashed.bytes));
+        expect(known.refs).toBe(hashed.refs);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('hash the txs themselves when the hashes given are not one per tx', () => {
+    const txs = txPool.slice(0, 3);
+    const block = blockOf(txs);
+    const wrong = compactBlock(block, undefined, undefined, [new Uint8Array(32)]);
+    expect(toHex(wrong.bytes)).toBe(toHex(compactBlock(block).bytes));
+  });
+
   it('count as missing exactly the referenced txs the receiver lacks', () => {
     fc.assert(
       fc.property(fc.subarray(txPool, { minLength: 1 }), fc.subarray(txPool), (txs, held) => {

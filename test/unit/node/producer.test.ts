@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProposeResult } from '../../../consensus/types.js';
 import { BlockProducer, type ProposalPool } from '../../../node/blocks/producer.js';
 import { decodeBlock } from '../../../protocol/chain/block.js';
+import { toHex } from '../../../protocol/chain/encoding.js';
 import type { ChainFeatures } from '../../../protocol/chain/features.js';
 import type { Block, SignedTx } from '../../../protocol/chain/types.js';
 import { CHAIN_ID, log, makeTx, testSigner } from './fixtures.js';
@@ -45,6 +46,7 @@ const appliedRoot = new Uint8Array(32).fill(3);
 function setup(
   over: {
     propose?: (data: Uint8Array) => ProposeResult;
+    proposing?: (data: Uint8Array, txs: readonly SignedTx[]) => void;
     now?: () => number;
     monotonic?: () => number;
     features?: ChainFeatures;
@@ -65,6 +67,7 @@ function setup(
           proposed.push(decodeBlock(data));
           return { ok: true, index: ++index, term: 2 };
         }),
+      ...(over.proposing === undefined ? {} : { proposing: over.proposing }),
       appliedState: () => ({ height: 3, root: appliedRoot }),
       now: over.now ?? (() => Date.now()),
       ...(over.monotonic === undefined ? {} : { monotonic: over.monotonic }),
@@ -97,6 +100,26 @@ describe('BlockProducer cuts', () => {
     pool.fill(4);
     producer.maybeCut(true);
     expect(proposed.map((b) => b.txs.length)).toEqual([4]);
+  });
+
+  it('a block whose bytes and txs reach `proposing` first, the very array Raft is handed', () => {
+    const seen: { data: Uint8Array; hashes: string[] }[] = [];
+    const raftGot: Uint8Array[] = [];
+    const { pool, producer } = setup({
+      proposing: (data, txs) => seen.push({ data, hashes: txs.map((t) => toHex(t.hash)) }),
+      propose: (data) => {
+        expect(seen.length).toBe(1);
+        raftGot.push(data);
+        return { ok: true, index: 1, term: 2 };
+      },
+    });
+    producer.lead(2, logTip);
+    pool.fill(4);
+    const want = pool.waiting.map((t) => toHex(t.hash));
+    producer.maybeCut(true);
+    expect(seen[0]?.data).toBe(raftGot[0]);
+    expect(seen[0]?.hashes).toEqual(want);
+    expect(decodeBlock(raftGot[0]!).txs.map((t) => toHex(t.hash))).toEqual(want);
   });
 
   it('no block on admission while the pool holds less than a full block', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type AppendMsg, type Entry, EntryType, type Message } from '../../../consensus/types.js';
-import { BlockRelay, decodeEntryRequest, encodeEntryRequest } from '../../../node/p2p/block-relay.js';
+import {
+  BlockRelay,
+  decodeEntryRequest,
+  encodeEntryRequest,
+  KNOWN_BLOCKS,
+} from '../../../node/p2p/block-relay.js';
 import { CountingMetrics } from '../../../node/p2p/metrics.js';
 import { DEFAULT_RAFT_CODEC_LIMITS, encodeRaftFrame } from '../../../node/p2p/raft-codec.js';
 import { RaftInbox } from '../../../node/p2p/raft-inbox.js';
@@ -91,6 +96,44 @@ describe('hash-only blocks: the leader side', () => {
     expect(a[2]).toBe(empty);
     expect(b[0]!.data).toBe(a[0]!.data);
     expect(leader.counts.compacted).toBe(1);
+  });
+
+  it('compacts a block it built from the tx hashes it was told, to the same bytes', () => {
+    const { leader } = pair([]);
+    const { leader: told } = pair([]);
+    const e = blockEntry(2, txs);
+    told.knowTxs(e.data, txs);
+    expect(toHex(told.compactEntries([e])![0]!.data)).toBe(toHex(leader.compactEntries([e])![0]!.data));
+  });
+
+  it('refers to the txs of a block it built by the hashes it was told, hashing none', async () => {
+    // Hashes that are not the txs' own show they were used as told; the follower, finding no tx
+    // under them, fetches the block whole: a wrong hash costs a fetch, never a wrong block.
+    const { leader, follower, fetches } = pair(txs);
+    const e = blockEntry(2, txs);
+    leader.knowTxs(
+      e.data,
+      txs.map((_, i) => ({ hash: new Uint8Array(32).fill(i + 1) })),
+    );
+    const out = await follower.fill(sent(leader, [e]));
+    expect(out !== null && sameEntries(out.entries, [e])).toBe(true);
+    expect(fetches).toEqual([{ term: 2, index: 2 }]);
+    expect(follower.counts).toMatchObject({ filled: 0, missing: txs.length, fetched: 1 });
+  });
+
+  it('keeps the hashes of only the last KNOWN_BLOCKS blocks it was told about', async () => {
+    // Told wrong hashes for every block, the follower fills the block whose hashes were forgotten
+    // (the leader hashed it itself) and must fetch the one whose hashes were kept.
+    const { leader, follower, fetches } = pair(txs);
+    const wrong = txs.map((_, i) => ({ hash: new Uint8Array(32).fill(i + 1) }));
+    const first = blockEntry(2, txs);
+    const last = blockEntry(3, txs);
+    leader.knowTxs(first.data, wrong);
+    for (let i = 1; i < KNOWN_BLOCKS; i++) leader.knowTxs(new Uint8Array(1), wrong);
+    leader.knowTxs(last.data, wrong);
+    const out = await follower.fill(sent(leader, [first, last]));
+    expect(out !== null && sameEntries(out.entries, [first, last])).toBe(true);
+    expect(fetches).toEqual([{ term: 2, index: 3 }]);
   });
 
   it('leaves an append without a block that has txs as it is', () => {

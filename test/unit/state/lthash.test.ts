@@ -2,21 +2,46 @@ import { chacha20 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entryVector, LTHASH_BYTES, LtHash, stateRootOf } from '../../../node/state/lthash.js';
+import {
+  addLanes,
+  addLanesNaive,
+  entryExpander,
+  entryVector,
+  entryVectorInto,
+  LTHASH_BYTES,
+  LtHash,
+  lthashBackend,
+  stateRootOf,
+  subLanes,
+  subLanesNaive,
+} from '../../../node/state/lthash.js';
 import type { StateWrite } from '../../../node/state/view.js';
 import { WorldState } from '../../../node/state/world.js';
 
 const u = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** The construction of docs/state.md, written independently with @noble/hashes and @noble/ciphers. */
-function referenceRoot(entries: [Uint8Array, Uint8Array][]): Uint8Array {
+/** entryInput of docs/state.md: domain ‖ u32be(len(key)) ‖ key ‖ value. */
+function entryInput(k: Uint8Array, v: Uint8Array): Uint8Array {
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, k.length, false);
+  return new Uint8Array([...u('ehrchain/lthash16/entry/v2'), ...len, ...k, ...v]);
+}
+
+/** The expansion of docs/state.md, written independently with @noble/hashes and @noble/ciphers. */
+function nobleExpand(input: Uint8Array, out: Uint8Array): void {
+  out.set(chacha20(sha256(input), new Uint8Array(12), new Uint8Array(2048)));
+}
+
+/** The construction of docs/state.md around an expansion (by default the independent one). */
+function referenceRoot(
+  entries: [Uint8Array, Uint8Array][],
+  expand: (input: Uint8Array, out: Uint8Array) => void = nobleExpand,
+): Uint8Array {
   const acc = new Uint16Array(1024);
+  const x = new Uint8Array(2048);
   for (const [k, v] of entries) {
-    const len = new Uint8Array(4);
-    new DataView(len.buffer).setUint32(0, k.length, false);
-    const seed = sha256(new Uint8Array([...u('ehrchain/lthash16/entry/v2'), ...len, ...k, ...v]));
-    const x = chacha20(seed, new Uint8Array(12), new Uint8Array(2048));
+    expand(entryInput(k, v), x);
     for (let i = 0; i < 1024; i++) acc[i] = acc[i]! + (x[2 * i]! | (x[2 * i + 1]! << 8));
   }
   const bytes = new Uint8Array(2048);
@@ -32,6 +57,7 @@ const arbWrite: fc.Arbitrary<StateWrite> = fc.record({
   key: arbKey,
   value: fc.option(fc.uint8Array({ maxLength: 16 }), { nil: null }),
 });
+const arbLongValue = fc.uint8Array({ minLength: 200, maxLength: 700 });
 const arbBlocks = fc.array(fc.array(arbWrite, { maxLength: 12 }), { maxLength: 8 });
 
 /** The final state a sequence of write sets leads to, computed naively. */
@@ -60,7 +86,8 @@ describe('LtHash16 state root', () => {
   it('equals an independent implementation of the documented construction', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.tuple(arbKey, fc.uint8Array({ maxLength: 40 })), {
+        // Values past the 256-byte scratch too: the input buffer grows and is reused.
+        fc.uniqueArray(fc.tuple(arbKey, fc.oneof(fc.uint8Array({ maxLength: 40 }), arbLongValue)), {
           selector: (e) => hex(e[0]),
           maxLength: 6,
         }),
@@ -162,6 +189,18 @@ describe('LtHash16 state root', () => {
     expect(s.writes.map((x) => hex(x.key))).toEqual([hex(u('b'))]);
   });
 
+  it('node keys rewritten past the memo capacity of 4,096 vectors keep the incremental root exact', () => {
+    // The memo overwrites a key's previous vector, or the evicted oldest one, in place.
+    const nonceKey = (i: number) => Uint8Array.of(0x00, 0x01, i >> 8, i & 0xff);
+    const nonce = (n: number) => Uint8Array.of(n);
+    const w = new WorldState();
+    for (let round = 0; round < 3; round++) {
+      w.apply(Array.from({ length: 5_000 }, (_, i) => ({ key: nonceKey(i), value: nonce(round) })));
+      w.apply(Array.from({ length: 100 }, (_, i) => ({ key: nonceKey(i), value: nonce(round + 10) })));
+    }
+    expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
+  });
+
   it('a value staged but never applied does not stand in for the value the key really holds', () => {
     // The entry-vector memo remembers the vector of a key's last staged value; an overwrite must
     // subtract the vector of the value actually held, not of one that was staged and dropped.
@@ -173,5 +212,95 @@ describe('LtHash16 state root', () => {
     w.apply([{ key: u('k'), value: null }]);
     expect(hex(w.root())).toBe(hex(w.recomputeRoot()));
     expect(w.size).toBe(0);
+  });
+});
+
+const ALICE: [Uint8Array, Uint8Array] = [u('alice'), u('consent:granted')];
+const BOB: [Uint8Array, Uint8Array] = [u('bob'), u('')];
+
+describe.each(['sodium', 'node'] as const)('LtHash16 entry expansion through %s', (backend) => {
+  const expand = entryExpander(backend);
+
+  it('loads here', () => {
+    expect(expand).not.toBeNull();
+  });
+
+  it('gives the test vectors of docs/state.md', () => {
+    const x = new Uint8Array(2048);
+    expand!(entryInput(...ALICE), x);
+    expect(hex(x.subarray(0, 8))).toBe('4cfafd2e47d00adf');
+    expect(hex(referenceRoot([], expand!))).toBe(
+      'acae60de3f8fe12f9bdb430756b8f3611744d9d16725e7690004b548c01d7f3e',
+    );
+    expect(hex(referenceRoot([ALICE], expand!))).toBe(
+      'fad1abbca1e25935ba165b1190604817768d7e49e6078328840a82cf663a3492',
+    );
+    expect(hex(referenceRoot([ALICE, BOB], expand!))).toBe(
+      '73eb83f322ab044e415b44e186ea06b71c4bdafb441980b6948fab3efd78bb60',
+    );
+  });
+
+  it('equals the independent expansion on random entries', () => {
+    fc.assert(
+      fc.property(arbKey, fc.oneof(fc.uint8Array({ maxLength: 40 }), arbLongValue), (k, v) => {
+        const a = new Uint8Array(2048);
+        const b = new Uint8Array(2048);
+        expand!(entryInput(k, v), a);
+        nobleExpand(entryInput(k, v), b);
+        expect(hex(a)).toBe(hex(b));
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('LtHash16 lanes', () => {
+  it('expands through libsodium in this process unless told not to (sodium-native is a dependency)', () => {
+    expect(lthashBackend).toBe(process.env.EHRCHAIN_LTHASH === 'node' ? 'node' : 'sodium');
+  });
+
+  it('entryVector hands out a fresh vector each call (the scratch is never shared)', () => {
+    const a = entryVector(...ALICE);
+    const before = Array.from(a);
+    const b = entryVector(...BOB);
+    expect(b).not.toBe(a);
+    expect(Array.from(a)).toEqual(before);
+  });
+
+  it('entryVectorInto writes exactly the entry vector over whatever the lanes held', () => {
+    const lanes = new Uint16Array(1024).fill(0xabcd);
+    entryVectorInto(...ALICE, lanes);
+    expect(Array.from(lanes)).toEqual(Array.from(entryVector(...ALICE)));
+  });
+
+  const arbLanes = fc.uint16Array({ minLength: 1024, maxLength: 1024 });
+  // Lanes at a 2-byte but not 4-byte offset take the one-lane-at-a-time path.
+  const unaligned = (v: Uint16Array): Uint16Array => {
+    const buf = new Uint16Array(1025);
+    const out = buf.subarray(1);
+    out.set(v);
+    return out;
+  };
+
+  it('two-lanes-per-word add and subtract equal the one-lane loop, carries and borrows included', () => {
+    const edge = fc.constantFrom(0, 1, 0x7fff, 0x8000, 0x8001, 0xfffe, 0xffff);
+    const arbEdgeLanes = fc.array(edge, { minLength: 1024, maxLength: 1024 }).map((a) => Uint16Array.from(a));
+    const lanes = fc.oneof(arbLanes, arbEdgeLanes);
+    fc.assert(
+      fc.property(lanes, lanes, fc.boolean(), (a, b, aligned) => {
+        const y = aligned ? b : unaligned(b);
+        for (const [fast, naive] of [
+          [addLanes, addLanesNaive],
+          [subLanes, subLanesNaive],
+        ] as const) {
+          const got = new Uint16Array(a);
+          const want = new Uint16Array(a);
+          fast(got, y);
+          naive(want, b);
+          expect(Array.from(got)).toEqual(Array.from(want));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
