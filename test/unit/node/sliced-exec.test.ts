@@ -41,7 +41,7 @@ async function run(txs: ReturnType<typeof block>, sliceMs: number, now?: () => n
   return {
     receipts: res.receipts.map((r) => ({ ...r, txHash: hex(r.txHash) })),
     gasUsed: res.gasUsed,
-    writes: journal.writes().map((w) => [hex(w.key), w.value === undefined ? null : hex(w.value)]),
+    writes: journal.writes().map((w) => [hex(w.key), w.value === null ? null : hex(w.value)]),
     depth: journal.depth,
   };
 }
