@@ -96,7 +96,7 @@ export class JournaledState implements JournaledStateView {
   writes(): StateWrite[] {
     if (this.marks.length > 0) throw new Error('JournaledState.writes with open checkpoints');
     const out: StateWrite[] = [];
-    for (const [s, e] of this.overlay) out.push({ key: e.key ?? keyBytes(s), value: e.value });
+    for (const [s, e] of this.overlay) out.push({ key: e.key ?? keyBytes(s), value: e.value, keyStr: s });
     return out;
   }
 }

@@ -20,7 +20,7 @@ import type {
 import { RevertCode } from './executor.js';
 import { contractPrefix, decodeNonce, encodeNonce, nonceKey } from './keys.js';
 import type { JournaledStateView, ReadonlyStateView } from './view.js';
-import { PrefixedReadView, PrefixedView } from './view.js';
+import { getByString, keyString, PrefixedReadView, PrefixedView, setByString } from './view.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -65,17 +65,32 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
       : { handler: opts.fallback, prefix: contractPrefix(opts.fallback.space ?? 'fallback') };
   const lookup = (contract: string) => handlers.get(contract) ?? fallback;
 
-  function runTx(ctx: BlockContext, tx: SignedTx, index: number, state: JournaledStateView): Receipt {
+  type Entry = NonNullable<ReturnType<typeof lookup>>;
+
+  function runTx(
+    ctx: BlockContext,
+    tx: SignedTx,
+    index: number,
+    state: JournaledStateView,
+    views: Map<Entry, PrefixedView>,
+  ): Receipt {
     const body = tx.body;
     if (body.chainId !== ctx.chainId) return reverted(tx, ctx, index, RevertCode.WrongChain, 0);
-    const nk = nonceKey(body.sender);
-    const expected = decodeNonce(state.get(nk));
+    // The nonce key as the overlay's map string, built once for the read and the write.
+    const nk = keyString(nonceKey(body.sender));
+    const expected = decodeNonce(getByString(state, nk));
     if (body.nonce < expected) return reverted(tx, ctx, index, RevertCode.NonceTooLow, 0);
     if (body.nonce > expected) return reverted(tx, ctx, index, RevertCode.NonceTooHigh, 0);
-    state.set(nk, encodeNonce(expected + 1));
+    setByString(state, nk, encodeNonce(expected + 1));
 
     const entry = lookup(body.contract);
     if (entry === undefined) return reverted(tx, ctx, index, RevertCode.UnknownContract, 0);
+    // One prefixed view per contract space and block: it holds no per-tx state.
+    let storage = views.get(entry);
+    if (storage === undefined) {
+      storage = new PrefixedView(state, entry.prefix);
+      views.set(entry, storage);
+    }
     state.checkpoint();
     let result: CallResult;
     try {
@@ -87,7 +102,7 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
         method: body.method,
         args: body.args,
         gasLimit: body.gasLimit,
-        storage: new PrefixedView(state, entry.prefix),
+        storage,
       });
     } catch {
       result = { ok: false, error: RevertCode.ContractPanic, gasUsed: body.gasLimit };
@@ -119,10 +134,11 @@ export function createExecutor(opts: RegistryExecutorOptions): Executor {
       range?: TxRange,
     ): BlockExecution {
       const receipts: Receipt[] = [];
+      const views = new Map<Entry, PrefixedView>();
       let gasUsed = 0;
       const to = Math.min(range?.to ?? txs.length, txs.length);
       for (let i = range?.from ?? 0; i < to; i++) {
-        const r = runTx(ctx, txs[i]!, i, state);
+        const r = runTx(ctx, txs[i]!, i, state, views);
         gasUsed += r.gasUsed;
         receipts.push(r);
       }

@@ -37,6 +37,11 @@ export interface JournaledStateView extends StateView {
 export interface StateWrite {
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
+  /**
+   * Optional: `keyString(key)`, when the writer holds it already (the block overlay keys its map by
+   * it), so staging does not convert the key back. Must equal `keyString(key)` when present.
+   */
+  readonly keyStr?: string;
 }
 
 /** Bytes as a string of one char per byte (latin1): compact, exact, and ordered like the bytes. */
@@ -57,6 +62,12 @@ export function keyBytes(s: string): Uint8Array {
 /** `inner.getStr(s)`, or `inner.get` of the bytes when it has no string access. */
 export function getByString(inner: ReadonlyStateView, s: string): Uint8Array | undefined {
   return inner.getStr !== undefined ? inner.getStr(s) : inner.get(keyBytes(s));
+}
+
+/** `inner.setStr(s, value)`, or `inner.set` of the bytes when it has no string access. */
+export function setByString(inner: StateView, s: string, value: Uint8Array): void {
+  if (inner.setStr !== undefined) inner.setStr(s, value);
+  else inner.set(keyBytes(s), value);
 }
 
 function isJournaled(v: StateView): v is JournaledStateView {
@@ -112,9 +123,7 @@ export class PrefixedView implements StateView {
   }
 
   setStr(s: string, value: Uint8Array): void {
-    const k = this.ps + s;
-    if (this.inner.setStr !== undefined) this.inner.setStr(k, value);
-    else this.inner.set(keyBytes(k), value);
+    setByString(this.inner, this.ps + s, value);
   }
 
   deleteStr(s: string): void {

@@ -130,7 +130,7 @@ export class WorldState implements ReadonlyStateView {
    */
   stage(writes: readonly StateWrite[]): StagedState {
     const last = new Map<string, StateWrite>();
-    for (const w of writes) last.set(keyString(w.key), w);
+    for (const w of writes) last.set(w.keyStr ?? keyString(w.key), w);
     const hash = this.hash.clone();
     const effective: StateWrite[] = [];
     const strings: (readonly [string, string | null])[] = [];

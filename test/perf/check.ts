@@ -1,6 +1,7 @@
 /**
  * `npm run bench:check [-- --update] [-- --threshold 1.5]`: runs the per-op CPU micro-benchmarks
- * (signature verify, state root, in-memory apply, store batch and block commit) for a bounded time
+ * (signature verify, state root, in-memory apply, store batch and block commit, consent txs and
+ * queries through the VM) for a bounded time
  * each and fails (exit 1) when a figure is more than `threshold` times its figure in
  * test/perf/baseline.json, after scaling by a calibration loop measured in the same run. `--update`
  * rewrites the baseline instead. Not part of `npm test`: the machine is shared and noisy (see
@@ -10,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { baselineOf, compareToBaseline, formatCheck, type PerfBaseline } from './cases/baseline.js';
+import { consentCases } from './cases/consent.js';
 import { measure, type PerfCase, type PerfResult } from './cases/harness.js';
 import { stateCases } from './cases/state.js';
 import { storeCases } from './cases/store.js';
@@ -50,6 +52,7 @@ const groups: readonly (() => PerfCase[] | Promise<PerfCase[]>)[] = [
   () => verifyCases(),
   () => stateCases(),
   () => storeCases(),
+  () => consentCases(),
 ];
 
 // Calibrated before each group and at the end: the median of those follows the machine's speed

@@ -142,7 +142,7 @@ describe('journal', () => {
     expect(j.get(u('a'))).toEqual(u('1'));
     expect(j.get(u('base'))).toEqual(u('0'));
     j.commit();
-    expect(j.writes()).toEqual([{ key: u('a'), value: u('1') }]);
+    expect(j.writes()).toEqual([{ key: u('a'), value: u('1'), keyStr: 'a' }]);
   });
 
   it('copies keys and values so later mutation by the caller cannot reach state', () => {
