@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { baselineOf, compareToBaseline, formatCheck, type PerfBaseline } from './cases/baseline.js';
 import { measure, type PerfCase, type PerfResult } from './cases/harness.js';
+import { intakeCases } from './cases/intake.js';
 import { stateCases } from './cases/state.js';
 import { storeCases } from './cases/store.js';
 import { verifyCases } from './cases/verify.js';
@@ -50,6 +51,7 @@ const groups: readonly (() => PerfCase[] | Promise<PerfCase[]>)[] = [
   () => verifyCases(),
   () => stateCases(),
   () => storeCases(),
+  () => intakeCases(),
 ];
 
 // Calibrated before each group and at the end: the median of those follows the machine's speed
