@@ -32,6 +32,8 @@ export interface PerfResult {
   readonly name: string;
   /** Median CPU µs per op. */
   readonly cpuUsPerOp: number;
+  /** Lowest CPU µs per op of any round (informative: the least disturbed round on a busy machine). */
+  readonly minCpuUsPerOp?: number;
   /** Median wall µs per op (informative only). */
   readonly wallUsPerOp: number;
   readonly rounds: number;
@@ -84,6 +86,7 @@ export async function measure(
   return cases.map((c, i) => ({
     name: c.name,
     cpuUsPerOp: r2(median(cpu[i] ?? [])),
+    minCpuUsPerOp: r2(Math.min(...(cpu[i] ?? [0]))),
     wallUsPerOp: r2(median(wall[i] ?? [])),
     rounds: cpu[i]?.length ?? 0,
   }));
@@ -93,7 +96,7 @@ export async function measure(
 export function printResults(results: readonly PerfResult[]): void {
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(52)} ${String(r.cpuUsPerOp).padStart(9)} µs CPU/op  ${String(r.wallUsPerOp).padStart(9)} µs wall/op  (${r.rounds} rounds)`,
+      `${r.name.padEnd(52)} ${String(r.cpuUsPerOp).padStart(9)} µs CPU/op (min ${r.minCpuUsPerOp ?? '-'})  ${String(r.wallUsPerOp).padStart(9)} µs wall/op  (${r.rounds} rounds)`,
     );
   }
 }

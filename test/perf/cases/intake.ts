@@ -49,7 +49,7 @@ function ingressWith(sigs: Verifier, metrics: NodeMetrics): TxIngress {
     },
     {
       pool,
-      verifier: { verify: (tx) => sigs.verifyTx(tx) },
+      verifier: sigs,
       gossip: () => undefined,
       onAdmitted: () => undefined,
       metrics,

@@ -76,6 +76,16 @@ describe.each(['sync', 'async', 'workers'] as VerifyMode[])('Verifier (%s)', (mo
     expect(await verifier.verifyBlock({ ...block, signature: new Uint8Array(64) })).toBe(-1);
   });
 
+  it('a batch mixing txs verified before with new ones answers each in its place, checking only the new', async () => {
+    const fresh = new Verifier({ mode, workers: 2, maxBatch: 3 });
+    const before = [makeTx(4, 50), makeTx(4, 51)];
+    await fresh.verifyTxs(before);
+    const batch = [makeTx(4, 52), before[0]!, badSig, before[1]!, makeTx(4, 53), wrongKey, makeTx(4, 54)];
+    expect(await fresh.verifyTxs(batch)).toEqual([true, true, false, true, true, false, true]);
+    expect(batch.map((t) => fresh.isVerified(t))).toEqual([true, true, false, true, true, false, true]);
+    await fresh.close();
+  });
+
   it('a tx already verified is not verified again', async () => {
     const fresh = new Verifier({ mode, workers: 1 });
     const t = makeTx(5, 99);
