@@ -8,7 +8,9 @@
  *   (HTTP, then gossip, then in a block) is verified once.
  */
 import { verify as nodeVerify } from 'node:crypto';
+import { isLatin1KeyOf, latin1Key } from '../../protocol/chain/encoding.js';
 import { isWeakPointEncoding, KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import { txKey } from '../../protocol/chain/tx.js';
 import type { Block, SignedTx } from '../../protocol/chain/types.js';
 import { type Ed25519Backend, effectiveBackend, loadSodium, type SodiumVerify } from './ed25519.js';
 import { JOB_BYTES, packJob, type SignatureJob, VerifyPool } from './verify-workers.js';
@@ -55,28 +57,27 @@ export const defaultVerifierOptions: VerifierOptions = {
   library: 'sodium',
 };
 
-/** Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash, checked by signature. */
+/**
+ * Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash (the tx's `txKey`, made once
+ * per decoded tx), checked by signature byte for byte: a lookup builds no string.
+ */
 export class VerifiedSet {
   private readonly map = new Map<string, string>();
 
   constructor(readonly capacity: number) {}
 
-  private static key(b: Uint8Array): string {
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-  }
-
   /** True if this exact tx (hash and signature) was verified before. */
   has(tx: SignedTx): boolean {
-    const sig = this.map.get(VerifiedSet.key(tx.hash));
-    return sig !== undefined && sig === VerifiedSet.key(tx.signature);
+    const sig = this.map.get(txKey(tx));
+    return sig !== undefined && isLatin1KeyOf(sig, tx.signature);
   }
 
   /** Remembers a verified tx, evicting the least recently added beyond capacity. */
   add(tx: SignedTx): void {
     if (this.capacity <= 0) return;
-    const k = VerifiedSet.key(tx.hash);
+    const k = txKey(tx);
     this.map.delete(k);
-    this.map.set(k, VerifiedSet.key(tx.signature));
+    this.map.set(k, latin1Key(tx.signature));
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
   }
 

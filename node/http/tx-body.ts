@@ -12,13 +12,24 @@ import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
  * a tx over the default size limit (admission applies the node's own limit to each tx).
  */
 export function txsFromBody(body: unknown, maxTxs: number): Uint8Array[] | null {
-  if (Buffer.isBuffer(body)) return decodeTxBatch(new Uint8Array(body), defaultTxLimits.maxTxBytes, maxTxs);
+  // Views, not copies: each tx a view of the body, which nothing else writes to. (A body under 4 KiB
+  // may sit in Node's shared Buffer pool: that memory is never handed out twice, and nothing here
+  // transfers `.buffer`, so a view of it is safe.)
+  if (Buffer.isBuffer(body))
+    return decodeTxBatch(
+      new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+      defaultTxLimits.maxTxBytes,
+      maxTxs,
+    );
   if (typeof body === 'object' && body !== null && Array.isArray((body as { txs?: unknown }).txs)) {
     const hex = (body as { txs: string[] }).txs;
     // The schema caps the list at the default; a node configured lower is held to its own limit.
     if (hex.length > maxTxs)
       throw new ChainError('too_large', `batch of ${hex.length} txs (limit ${maxTxs})`);
-    return hex.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
+    return hex.map((t) => {
+      const b = Buffer.from(t, 'hex');
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    });
   }
   return null;
 }

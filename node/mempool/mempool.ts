@@ -16,7 +16,9 @@
  * sender's highest pending nonce after an eviction, which is O(nonceWindow), a small constant.
  */
 
+import { latin1Key } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
+import { txKey } from '../../protocol/chain/tx.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import { CountBuckets } from './buckets.js';
 import { type MempoolOptions, resolveMempoolOptions } from './options.js';
@@ -31,7 +33,8 @@ interface SenderState {
   readonly txs: Map<number, SignedTx>;
 }
 
-const keyOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+// Index keys: bytes as one-byte strings; a tx's hash key is made once per tx (`txKey`).
+const keyOf = latin1Key;
 
 /** What the mempool reads from the chain. */
 export interface MempoolDeps {
@@ -106,7 +109,7 @@ export class Mempool {
    * 'duplicate', 'nonce_stale', 'nonce_duplicate', 'nonce_gap' or 'mempool_full'.
    */
   add(tx: SignedTx): SignedTx[] {
-    const hk = keyOf(tx.hash);
+    const hk = txKey(tx);
     if (this.byHash.has(hk)) throw new ChainError('duplicate', 'tx already pending');
     const { sender, nonce } = tx.body;
     const sk = keyOf(sender);
@@ -190,7 +193,7 @@ export class Mempool {
 
   private removeEntry(sk: string, s: SenderState, nonce: number, tx: SignedTx): void {
     s.txs.delete(nonce);
-    this.byHash.delete(keyOf(tx.hash));
+    this.byHash.delete(txKey(tx));
     this.counts.dec(sk);
     this.totalBytes -= tx.bytes.length;
     if (nonce === s.cursor) this.ready.delete(sk);
