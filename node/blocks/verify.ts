@@ -58,13 +58,18 @@ export const defaultVerifierOptions: VerifierOptions = {
 };
 
 /**
- * Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash (the tx's `txKey`, made once
- * per decoded tx), checked by signature byte for byte: a lookup builds no string.
+ * Bounded set of verified (tx hash, signature) pairs, the oldest forgotten first. Keyed by hash (the
+ * tx's `txKey`, made once per decoded tx), checked by signature byte for byte: a lookup builds no
+ * string. The order is a ring of keys, so an insert allocates no iterator.
  */
 export class VerifiedSet {
   private readonly map = new Map<string, string>();
+  private readonly order: Array<string | undefined>;
+  private next = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.order = new Array<string | undefined>(Math.max(0, capacity));
+  }
 
   /** True if this exact tx (hash and signature) was verified before. */
   has(tx: SignedTx): boolean {
@@ -72,13 +77,21 @@ export class VerifiedSet {
     return sig !== undefined && isLatin1KeyOf(sig, tx.signature);
   }
 
-  /** Remembers a verified tx, evicting the least recently added beyond capacity. */
+  /** Remembers a verified tx, forgetting the first added beyond capacity. */
   add(tx: SignedTx): void {
     if (this.capacity <= 0) return;
     const k = txKey(tx);
-    this.map.delete(k);
-    this.map.set(k, latin1Key(tx.signature));
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+    const sig = latin1Key(tx.signature);
+    // Already there (another valid signature of the same body): keeps its place in the order.
+    if (this.map.has(k)) {
+      this.map.set(k, sig);
+      return;
+    }
+    const old = this.order[this.next];
+    if (old !== undefined) this.map.delete(old);
+    this.order[this.next] = k;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+    this.map.set(k, sig);
   }
 
   get size(): number {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VerifiedSet, Verifier, type VerifyMode } from '../../../node/blocks/verify.js';
 import { buildBlock } from '../../../protocol/chain/block.js';
@@ -51,6 +52,26 @@ describe('VerifiedSet', () => {
     expect(v.size).toBe(2);
     const sameBodyOtherSig = createSignedTx(good[2]!.body, new Uint8Array(64));
     expect(v.has(sameBodyOtherSig)).toBe(false);
+  });
+
+  it('holds exactly the last `capacity` distinct txs added, like a naive list (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 60 }),
+        (capacity, adds) => {
+          const v = new VerifiedSet(capacity);
+          const naive: number[] = [];
+          for (const i of adds) {
+            v.add(good[i]!);
+            if (!naive.includes(i)) naive.push(i);
+            if (naive.length > capacity) naive.shift();
+          }
+          for (let i = 0; i < 16; i++) expect(v.has(good[i]!)).toBe(naive.includes(i));
+          expect(v.size).toBe(naive.length);
+        },
+      ),
+    );
   });
 });
 
