@@ -344,7 +344,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
     {
       pool: mempool,
-      verifier: { verify: (tx) => verifier.verifyTx(tx) },
+      verifier,
       gossip: (batch) => {
         host.publishTx(batch).catch((err: unknown) => log.debug({ err }, 'gossip publish failed'));
       },

@@ -19,8 +19,11 @@ export interface AdmissionPool {
 
 /** Signature verification with a memory of hashes already verified. */
 export interface TxSignatureVerifier {
-  /** True when the signature holds; remembers the verdict by tx hash. */
-  verify(tx: SignedTx): Promise<boolean>;
+  /**
+   * For each tx, in order, true when its signature holds; remembers the verdicts by tx hash. One
+   * call per batch: the node posts the batch to its verify workers at once (node/blocks/verify.ts).
+   */
+  verifyTxs(txs: readonly SignedTx[]): Promise<readonly boolean[]>;
 }
 
 export interface IngressOptions {
@@ -64,29 +67,35 @@ export class TxIngress {
 
   /** Admits a client's tx; throws ChainError with the reason when refused. */
   async submit(bytes: Uint8Array): Promise<SignedTx> {
-    const r = this.#admitFromClient(await this.#checkOrError(bytes));
+    const [r] = await this.submitBatch([bytes]);
     if (r instanceof ChainError) throw r;
-    return r;
+    return r!;
   }
 
   /**
-   * Admits a client's batch of txs: each is decoded, checked and verified on its own (signatures
-   * in parallel), then admitted in the order given, so consecutive nonces of one sender in one
-   * batch are admitted in order. Never throws for one bad tx: each result is the admitted tx or the
-   * ChainError that refused it.
+   * Admits a client's batch of txs: each is decoded and checked on its own, the signatures of the
+   * lot verified in one call to the verifier, then admitted in the order given, so consecutive
+   * nonces of one sender in one batch are admitted in order. Never throws for one bad tx: each
+   * result is the admitted tx or the ChainError that refused it.
    */
   async submitBatch(txs: readonly Uint8Array[]): Promise<Array<SignedTx | ChainError>> {
-    const checked = await Promise.all(txs.map((bytes) => this.#checkOrError(bytes)));
-    return checked.map((r) => this.#admitFromClient(r));
+    const checked = await this.#checkAll(txs);
+    let admitted = 0;
+    for (let i = 0; i < checked.length; i++) {
+      const r = this.#admitFromClient(checked[i]!);
+      if (!(r instanceof ChainError)) admitted++;
+      checked[i] = r;
+    }
+    if (admitted > 0) this.#metrics.txAdmitted.inc({ source: 'http' }, admitted);
+    return checked;
   }
 
-  /** A checked client tx into the mempool (counted, announced, queued for gossip), or its refusal. */
+  /** A checked client tx into the mempool (announced, queued for gossip), or its refusal (counted). */
   #admitFromClient(checked: SignedTx | ChainError): SignedTx | ChainError {
     let r = checked;
     if (!(r instanceof ChainError)) {
       try {
         this.#pool.add(r);
-        this.#metrics.txAdmitted.inc({ source: 'http' });
         this.deps.onAdmitted(r, 'http');
         this.#queueGossip(r.bytes);
         return r;
@@ -97,16 +106,6 @@ export class TxIngress {
     }
     this.#metrics.txRejected.inc({ code: r.code });
     return r;
-  }
-
-  /** `#check`, with a refusal returned rather than thrown. */
-  async #checkOrError(bytes: Uint8Array): Promise<SignedTx | ChainError> {
-    try {
-      return await this.#check(bytes);
-    } catch (err) {
-      if (isChainError(err)) return err;
-      throw err;
-    }
   }
 
   /** Admits a gossiped batch; refusals are counted, not thrown (peers resend what we already hold). */
@@ -120,20 +119,26 @@ export class TxIngress {
       this.#log.debug({ from, code: err.code }, 'malformed tx batch from peer');
       return;
     }
-    await Promise.all(
-      txs.map(async (b) => {
+    const checked = await this.#checkAll(txs);
+    let admitted = 0;
+    for (const r of checked) {
+      let code: string;
+      if (r instanceof ChainError) code = r.code;
+      else {
         try {
-          const tx = await this.#check(b);
-          this.#pool.add(tx);
-          this.#metrics.txAdmitted.inc({ source: 'gossip' });
-          this.deps.onAdmitted(tx, 'gossip');
+          this.#pool.add(r);
+          admitted++;
+          this.deps.onAdmitted(r, 'gossip');
+          continue;
         } catch (err) {
           if (!isChainError(err)) throw err;
-          // A duplicate from gossip is normal (the tx reached us twice); anything else is counted.
-          if (err.code !== 'duplicate') this.#metrics.txRejected.inc({ code: err.code });
+          code = err.code;
         }
-      }),
-    );
+      }
+      // A duplicate from gossip is normal (the tx reached us twice); anything else is counted.
+      if (code !== 'duplicate') this.#metrics.txRejected.inc({ code });
+    }
+    if (admitted > 0) this.#metrics.txAdmitted.inc({ source: 'gossip' }, admitted);
   }
 
   /** Sends what is queued for gossip now (on stop). */
@@ -146,13 +151,32 @@ export class TxIngress {
     this.deps.gossip(encodeTxBatch(batch));
   }
 
-  /** Decodes within limits, checks chain and gas rules, verifies the signature; throws ChainError. */
-  async #check(bytes: Uint8Array): Promise<SignedTx> {
-    const tx = decodeSignedTx(bytes, this.opts.limits); // refuses an oversized tx first (too_large)
-    checkTxRules(tx, this.opts.rules);
-    if (!(await this.#verifier.verify(tx)))
-      throw new ChainError('bad_signature', 'signature does not verify');
-    return tx;
+  /**
+   * Each tx decoded within limits and checked against chain and gas rules, then the signatures of
+   * those that passed verified in one call: the tx, or the ChainError that refuses it, in order.
+   */
+  async #checkAll(txs: readonly Uint8Array[]): Promise<Array<SignedTx | ChainError>> {
+    const out = new Array<SignedTx | ChainError>(txs.length);
+    const decoded: SignedTx[] = [];
+    for (let i = 0; i < txs.length; i++) {
+      try {
+        const tx = decodeSignedTx(txs[i]!, this.opts.limits); // refuses an oversized tx first (too_large)
+        checkTxRules(tx, this.opts.rules);
+        out[i] = tx;
+        decoded.push(tx);
+      } catch (err) {
+        if (!isChainError(err)) throw err;
+        out[i] = err;
+      }
+    }
+    if (decoded.length === 0) return out;
+    const ok = await this.#verifier.verifyTxs(decoded);
+    let k = 0;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] instanceof ChainError) continue;
+      if (ok[k++] !== true) out[i] = new ChainError('bad_signature', 'signature does not verify');
+    }
+    return out;
   }
 
   #queueGossip(bytes: Uint8Array): void {

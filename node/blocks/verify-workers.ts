@@ -1,7 +1,10 @@
 /**
  * A pool of worker_threads that verify ed25519 signatures over 32-byte messages (tx and header
  * hashes) in batches. Each job travels as 128 bytes (public key | message | signature) in one
- * transferred buffer per batch, so the per-message cost of postMessage is amortised. A worker
+ * transferred buffer per batch, so the per-message cost of postMessage is amortised. Callers with
+ * many signatures at once pack them themselves (`verifyPacked`: one promise per batch, no object
+ * per signature); whatever is queued in one turn of the event loop, packed batches and single
+ * jobs, goes out together, split evenly over the workers. A worker
  * verifies with libsodium (sodium-native, loaded from the path it is given) when it loads, else
  * with node:crypto and its own bounded cache of public KeyObjects (node/blocks/ed25519.ts).
  */
@@ -55,9 +58,30 @@ export interface SignatureJob {
   readonly signature: Uint8Array;
 }
 
-interface Pending {
-  readonly job: SignatureJob;
-  readonly resolve: (ok: boolean) => void;
+/** A caller's jobs in the queue: `n` from job `start` on, answered with their verdict bytes. */
+interface Queued {
+  readonly start: number;
+  readonly n: number;
+  readonly done: (out: Uint8Array) => void;
+}
+
+/** Bytes of one packed job: public key (32) | message (32) | signature (64). */
+export const JOB_BYTES = 128;
+
+/** The results of one packed batch, filled as its parts come back from the workers. */
+interface Group {
+  readonly out: Uint8Array;
+  remaining: number;
+  readonly done: (out: Uint8Array) => void;
+}
+
+/** One message out to a worker: `n` jobs of a group, from job `offset` on. */
+interface Part {
+  readonly slot: Slot;
+  readonly group: Group;
+  readonly offset: number;
+  /** The part's packed jobs, kept to verify here if its worker dies. */
+  readonly jobs: Uint8Array;
 }
 
 interface Slot {
@@ -81,9 +105,13 @@ export interface VerifyPoolOptions {
 /** Batching worker pool for 32-byte-message ed25519 verification. */
 export class VerifyPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting = new Map<number, { batch: Pending[]; slot: Slot }>();
+  private readonly waiting = new Map<number, Part>();
   private readonly fallbackKeys = new KeyCache(1_000);
-  private queue: Pending[] = [];
+  // Jobs queued in this turn of the event loop, packed, and who asked for them: they go out
+  // together, so concurrent callers share messages to the workers.
+  private queue: Queued[] = [];
+  private queuedJobs = new Uint8Array(0);
+  private queuedCount = 0;
   private scheduled = false;
   private nextId = 1;
   private closed = false;
@@ -118,38 +146,81 @@ export class VerifyPool {
       return Promise.resolve(false);
     }
     return new Promise((resolve) => {
-      this.queue.push({ job, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      packJob(this.reserve(1), this.queuedCount, job);
+      this.enqueue(1, (out) => resolve(out[0] === 1));
     });
+  }
+
+  /**
+   * Verifies `n` packed jobs (`JOB_BYTES` each: public key | message | signature, all sizes right)
+   * with one promise for the lot rather than one per signature. Resolves to one byte per job, 1
+   * where the signature holds. `jobs` is copied: the caller may reuse it once this returns.
+   */
+  verifyPacked(jobs: Uint8Array, n: number): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new Error('verify pool closed'));
+    if (n === 0) return Promise.resolve(new Uint8Array(0));
+    return new Promise((done) => {
+      this.reserve(n).set(jobs.subarray(0, n * JOB_BYTES), this.queuedCount * JOB_BYTES);
+      this.enqueue(n, done);
+    });
+  }
+
+  /** The queue's buffer with room for `n` more jobs. */
+  private reserve(n: number): Uint8Array {
+    const need = (this.queuedCount + n) * JOB_BYTES;
+    if (need > this.queuedJobs.length) {
+      const grown = new Uint8Array(Math.max(need, this.queuedJobs.length * 2, 256 * JOB_BYTES));
+      grown.set(this.queuedJobs.subarray(0, this.queuedCount * JOB_BYTES));
+      this.queuedJobs = grown;
+    }
+    return this.queuedJobs;
+  }
+
+  private enqueue(n: number, done: (out: Uint8Array) => void): void {
+    this.queue.push({ start: this.queuedCount, n, done });
+    this.queuedCount += n;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
     this.scheduled = false;
     const queue = this.queue;
+    const jobs = this.queuedJobs.subarray(0, this.queuedCount * JOB_BYTES);
+    const n = this.queuedCount;
     this.queue = [];
+    // A new buffer next time: the parts sent keep views of this one until answered.
+    this.queuedJobs = new Uint8Array(0);
+    this.queuedCount = 0;
+    if (n === 0) return;
+    this.dispatch(jobs, n, (out) => {
+      for (const q of queue) q.done(out.subarray(q.start, q.start + q.n));
+    });
+  }
+
+  private dispatch(jobs: Uint8Array, n: number, done: (out: Uint8Array) => void): void {
+    const group: Group = { out: new Uint8Array(n), remaining: 0, done };
     const alive = this.slots.filter((s) => !s.dead);
     if (alive.length === 0) {
-      for (const p of queue) p.resolve(this.verifyHere(p.job));
+      this.verifyPartHere(group, 0, jobs);
+      done(group.out);
       return;
     }
     // Split evenly over the workers, least loaded first, in batches of at most maxBatch.
-    const per = Math.min(this.options.maxBatch, Math.max(1, Math.ceil(queue.length / alive.length)));
-    for (let start = 0; start < queue.length; start += per) {
-      const batch = queue.slice(start, start + per);
-      const buf = new Uint8Array(batch.length * 128);
-      batch.forEach((p, i) => {
-        buf.set(p.job.publicKey, i * 128);
-        buf.set(p.job.message, i * 128 + 32);
-        buf.set(p.job.signature, i * 128 + 64);
-      });
+    const per = Math.min(this.options.maxBatch, Math.max(1, Math.ceil(n / alive.length)));
+    group.remaining = Math.ceil(n / per);
+    for (let start = 0; start < n; start += per) {
+      const count = Math.min(per, n - start);
+      const part = jobs.subarray(start * JOB_BYTES, (start + count) * JOB_BYTES);
+      // A copy of its own to transfer: a view would clone its whole buffer.
+      const buf = part.slice();
       let slot = alive[0]!;
       for (const s of alive) if (s.inflight < slot.inflight) slot = s;
       const id = this.nextId++;
-      slot.inflight += batch.length;
-      this.waiting.set(id, { batch, slot });
+      slot.inflight += count;
+      this.waiting.set(id, { slot, group, offset: start, jobs: part });
       slot.worker.postMessage({ id, buf: buf.buffer }, [buf.buffer]);
     }
   }
@@ -158,10 +229,22 @@ export class VerifyPool {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
-    w.slot.inflight -= w.batch.length;
-    w.batch.forEach((p, i) => {
-      p.resolve(m.out[i] === 1);
-    });
+    w.slot.inflight -= m.out.length;
+    w.group.out.set(m.out, w.offset);
+    if (--w.group.remaining === 0) w.group.done(w.group.out);
+  }
+
+  /** Verifies a part's jobs on this thread into its group's results. */
+  private verifyPartHere(group: Group, offset: number, jobs: Uint8Array): void {
+    for (let i = 0; i * JOB_BYTES < jobs.length; i++) {
+      const o = i * JOB_BYTES;
+      const job = {
+        publicKey: jobs.subarray(o, o + 32),
+        message: jobs.subarray(o + 32, o + 64),
+        signature: jobs.subarray(o + 64, o + JOB_BYTES),
+      };
+      group.out[offset + i] = this.verifyHere(job) ? 1 : 0;
+    }
   }
 
   private verifyHere(job: SignatureJob): boolean {
@@ -176,17 +259,29 @@ export class VerifyPool {
     for (const [id, w] of this.waiting) {
       if (w.slot !== slot) continue;
       this.waiting.delete(id);
-      for (const p of w.batch) p.resolve(this.verifyHere(p.job));
+      this.verifyPartHere(w.group, w.offset, w.jobs);
+      if (--w.group.remaining === 0) w.group.done(w.group.out);
     }
   }
 
   /** Terminates the workers; outstanding jobs resolve false. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiting.values()) for (const p of w.batch) p.resolve(false);
+    // Results still out stay 0 (false); each group is answered once.
+    const groups = new Set<Group>();
+    for (const w of this.waiting.values()) groups.add(w.group);
     this.waiting.clear();
-    for (const p of this.queue) p.resolve(false);
+    for (const g of groups) g.done(g.out);
+    for (const q of this.queue) q.done(new Uint8Array(q.n));
     this.queue = [];
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
+}
+
+/** Writes `job` as packed job `i` of `jobs` (sizes already checked). */
+export function packJob(jobs: Uint8Array, i: number, job: SignatureJob): void {
+  const o = i * JOB_BYTES;
+  jobs.set(job.publicKey, o);
+  jobs.set(job.message, o + 32);
+  jobs.set(job.signature, o + 64);
 }

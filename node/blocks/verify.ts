@@ -8,10 +8,12 @@
  *   (HTTP, then gossip, then in a block) is verified once.
  */
 import { verify as nodeVerify } from 'node:crypto';
+import { isLatin1KeyOf, latin1Key } from '../../protocol/chain/encoding.js';
 import { isWeakPointEncoding, KeyCache, verifySignature } from '../../protocol/chain/keys.js';
+import { txKey } from '../../protocol/chain/tx.js';
 import type { Block, SignedTx } from '../../protocol/chain/types.js';
 import { type Ed25519Backend, effectiveBackend, loadSodium, type SodiumVerify } from './ed25519.js';
-import { type SignatureJob, VerifyPool } from './verify-workers.js';
+import { JOB_BYTES, packJob, type SignatureJob, VerifyPool } from './verify-workers.js';
 
 /** Where verification runs: the calling thread, the libuv pool, or worker threads. */
 export type VerifyMode = 'sync' | 'async' | 'workers';
@@ -27,7 +29,10 @@ export interface VerifierOptions {
   readonly keyCacheSize: number;
   /** Max remembered verified (tx hash, signature) pairs. */
   readonly verifiedCacheSize: number;
-  /** Max verifications outstanding per `verifyTxs` call (thousands at once measured slower than 64). */
+  /**
+   * Max verifications outstanding per `verifyTxs` call in `async` mode (thousands at once measured
+   * slower than 64); `workers` mode posts a call's txs at once, `maxBatch` per message.
+   */
   readonly maxInFlight: number;
   /**
    * ed25519 implementation in `workers` and `sync` modes: libsodium (`sodium`, falling back to
@@ -52,29 +57,41 @@ export const defaultVerifierOptions: VerifierOptions = {
   library: 'sodium',
 };
 
-/** Bounded LRU set of verified (tx hash, signature) pairs. Keyed by hash, checked by signature. */
+/**
+ * Bounded set of verified (tx hash, signature) pairs, the oldest forgotten first. Keyed by hash (the
+ * tx's `txKey`, made once per decoded tx), checked by signature byte for byte: a lookup builds no
+ * string. The order is a ring of keys, so an insert allocates no iterator.
+ */
 export class VerifiedSet {
   private readonly map = new Map<string, string>();
+  private readonly order: Array<string | undefined>;
+  private next = 0;
 
-  constructor(readonly capacity: number) {}
-
-  private static key(b: Uint8Array): string {
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  constructor(readonly capacity: number) {
+    this.order = new Array<string | undefined>(Math.max(0, capacity));
   }
 
   /** True if this exact tx (hash and signature) was verified before. */
   has(tx: SignedTx): boolean {
-    const sig = this.map.get(VerifiedSet.key(tx.hash));
-    return sig !== undefined && sig === VerifiedSet.key(tx.signature);
+    const sig = this.map.get(txKey(tx));
+    return sig !== undefined && isLatin1KeyOf(sig, tx.signature);
   }
 
-  /** Remembers a verified tx, evicting the least recently added beyond capacity. */
+  /** Remembers a verified tx, forgetting the first added beyond capacity. */
   add(tx: SignedTx): void {
     if (this.capacity <= 0) return;
-    const k = VerifiedSet.key(tx.hash);
-    this.map.delete(k);
-    this.map.set(k, VerifiedSet.key(tx.signature));
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+    const k = txKey(tx);
+    const sig = latin1Key(tx.signature);
+    // Already there (another valid signature of the same body): keeps its place in the order.
+    if (this.map.has(k)) {
+      this.map.set(k, sig);
+      return;
+    }
+    const old = this.order[this.next];
+    if (old !== undefined) this.map.delete(old);
+    this.order[this.next] = k;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+    this.map.set(k, sig);
   }
 
   get size(): number {
@@ -150,9 +167,42 @@ export class Verifier {
     return ok;
   }
 
-  /** Verifies many txs concurrently, at most `maxInFlight` at a time; results in input order. */
+  /**
+   * Verifies many txs' signatures, results in input order (uses and fills the verified set). In
+   * `workers` mode the ones not verified before go to the workers packed in one buffer, with one
+   * promise for the lot rather than a promise, a job object and a closure per tx; `async` mode runs
+   * at most `maxInFlight` at a time on libuv's pool.
+   */
   async verifyTxs(txs: readonly SignedTx[]): Promise<boolean[]> {
     const out = new Array<boolean>(txs.length);
+    if (this.pool === null) {
+      await this.verifyEach(txs, out);
+      return out;
+    }
+    // Indices of the txs sent to the workers, and their packed jobs.
+    const sent: number[] = [];
+    const jobs = new Uint8Array(txs.length * JOB_BYTES);
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!;
+      if (this.verified.has(tx)) out[i] = true;
+      else if (!this.checkable(tx.body.sender, tx.signature)) out[i] = false;
+      else {
+        packJob(jobs, sent.length, { publicKey: tx.body.sender, message: tx.hash, signature: tx.signature });
+        sent.push(i);
+      }
+    }
+    if (sent.length === 0) return out;
+    const ok = await this.pool.verifyPacked(jobs, sent.length);
+    for (let k = 0; k < sent.length; k++) {
+      const i = sent[k]!;
+      out[i] = ok[k] === 1;
+      if (out[i]) this.verified.add(txs[i]!);
+    }
+    return out;
+  }
+
+  /** `verifyTxs` without workers: on this thread (`sync`) or libuv's pool (`async`), maxInFlight lanes. */
+  private async verifyEach(txs: readonly SignedTx[], out: boolean[]): Promise<void> {
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < txs.length) {
@@ -163,7 +213,16 @@ export class Verifier {
     await Promise.all(
       Array.from({ length: Math.min(txs.length, Math.max(1, this.options.maxInFlight)) }, lane),
     );
-    return out;
+  }
+
+  /**
+   * Sizes right and neither the key nor R a weak point: OpenSSL (the workers' fallback) does not
+   * refuse weak keys and R, so they are refused here for both backends
+   * (docs/transactions.md#signature-verification).
+   */
+  private checkable(publicKey: Uint8Array, signature: Uint8Array): boolean {
+    if (signature.length !== 64 || publicKey.length !== 32) return false;
+    return !isWeakPointEncoding(signature.subarray(0, 32)) && !isWeakPointEncoding(publicKey);
   }
 
   /** Verifies a block's proposer signature over its hash. */
@@ -185,11 +244,7 @@ export class Verifier {
   /** Verifies one signature in the configured mode; false (never throws) on malformed input. */
   verify(job: SignatureJob): Promise<boolean> {
     if (this.options.mode === 'sync') return Promise.resolve(this.verifyOnThisThread(job));
-    if (job.signature.length !== 64 || job.publicKey.length !== 32) return Promise.resolve(false);
-    // OpenSSL (the workers' fallback) does not refuse weak keys and R: refuse them here for both
-    // backends (docs/transactions.md#signature-verification).
-    if (isWeakPointEncoding(job.signature.subarray(0, 32)) || isWeakPointEncoding(job.publicKey))
-      return Promise.resolve(false);
+    if (!this.checkable(job.publicKey, job.signature)) return Promise.resolve(false);
     if (this.pool) return this.pool.verify(job);
     let key: ReturnType<KeyCache['get']>;
     try {

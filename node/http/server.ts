@@ -14,8 +14,6 @@ import Fastify, {
 } from 'fastify';
 import type { ApiBackend, NodeEvent } from '../../protocol/api.js';
 import { ChainError, chainErrorHttpStatus } from '../../protocol/chain/errors.js';
-import { defaultTxLimits } from '../../protocol/chain/tx.js';
-import { decodeTxBatch } from '../../protocol/chain/tx-batch.js';
 import type { Logger } from '../log.js';
 import { streamActorEvents } from '../notify/sse.js';
 import { closeConnectionsOnClose } from './close.js';
@@ -24,6 +22,7 @@ import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteN
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
 import { refuseWritesWhileDiskFull, shedWhenOverloaded } from './shed.js';
+import { txsFromBody } from './tx-body.js';
 
 /** Builds the fastify app; `listen` is the caller's (the node) so tests can use an ephemeral port. */
 export async function createHttpServer(
@@ -123,21 +122,8 @@ export async function createHttpServer(
     '/v1/txs',
     { schema: S.submitTxs, bodyLimit: opts.batchBodyLimit, config: shed },
     async (req, reply) => {
-      const body: unknown = req.body;
-      let txs: Uint8Array[];
-      if (Buffer.isBuffer(body)) {
-        txs = decodeTxBatch(new Uint8Array(body), defaultTxLimits.maxTxBytes, opts.maxBatchTxs);
-      } else if (
-        typeof body === 'object' &&
-        body !== null &&
-        Array.isArray((body as { txs?: unknown }).txs)
-      ) {
-        const hex = (body as { txs: string[] }).txs;
-        // The schema caps the list at the default; a node configured lower is held to its own limit.
-        if (hex.length > opts.maxBatchTxs)
-          throw new ChainError('too_large', `batch of ${hex.length} txs (limit ${opts.maxBatchTxs})`);
-        txs = hex.map((t) => new Uint8Array(Buffer.from(t, 'hex')));
-      } else {
+      const txs = txsFromBody(req.body, opts.maxBatchTxs);
+      if (txs === null) {
         const msg =
           'send the batch as application/octet-stream (docs/transactions.md) or JSON {"txs": ["<hex>"]}';
         return reply.status(415).send(apiError('unsupported_media_type', msg));

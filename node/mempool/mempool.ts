@@ -16,7 +16,9 @@
  * sender's highest pending nonce after an eviction, which is O(nonceWindow), a small constant.
  */
 
+import { isLatin1KeyOf, latin1Key } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
+import { txKey } from '../../protocol/chain/tx.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import { CountBuckets } from './buckets.js';
 import { type MempoolOptions, resolveMempoolOptions } from './options.js';
@@ -31,7 +33,25 @@ interface SenderState {
   readonly txs: Map<number, SignedTx>;
 }
 
-const keyOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+// Index keys: bytes as one-byte strings; a tx's hash key is made once per tx (`txKey`).
+const keyOf = latin1Key;
+
+// Senders recur (a sender's txs come in runs, and each is seen again at commit): a direct-mapped
+// table of recent sender keys, checked char by char, hands out the string made last time instead
+// of a new one. Public keys are uniform, so two bytes pick the slot; a collision only costs a miss.
+const SENDER_SLOTS = 4096;
+const recentSenders = new Array<string | undefined>(SENDER_SLOTS);
+
+/** The sender's key string, as `keyOf`, shared with earlier calls for the same sender. */
+function senderKey(sender: Uint8Array): string {
+  if (sender.length < 2) return keyOf(sender);
+  const slot = (sender[0]! | (sender[1]! << 8)) & (SENDER_SLOTS - 1);
+  const known = recentSenders[slot];
+  if (known !== undefined && isLatin1KeyOf(known, sender)) return known;
+  const k = keyOf(sender);
+  recentSenders[slot] = k;
+  return k;
+}
 
 /** What the mempool reads from the chain. */
 export interface MempoolDeps {
@@ -85,13 +105,14 @@ export class Mempool {
 
   /** Number of txs pending from `sender`. */
   pendingOf(sender: Uint8Array): number {
-    return this.senders.get(keyOf(sender))?.txs.size ?? 0;
+    return this.senders.get(senderKey(sender))?.txs.size ?? 0;
   }
 
   /** The nonce a sender should use next: committed nonce plus its contiguous pending run. */
   nextNonce(sender: Uint8Array): number {
-    const s = this.senders.get(keyOf(sender));
-    if (!s) return this.committedOf(keyOf(sender), sender);
+    const sk = senderKey(sender);
+    const s = this.senders.get(sk);
+    if (!s) return this.committedOf(sk, sender);
     let n = s.committed;
     while (s.txs.has(n)) n++;
     return n;
@@ -106,10 +127,10 @@ export class Mempool {
    * 'duplicate', 'nonce_stale', 'nonce_duplicate', 'nonce_gap' or 'mempool_full'.
    */
   add(tx: SignedTx): SignedTx[] {
-    const hk = keyOf(tx.hash);
+    const hk = txKey(tx);
     if (this.byHash.has(hk)) throw new ChainError('duplicate', 'tx already pending');
     const { sender, nonce } = tx.body;
-    const sk = keyOf(sender);
+    const sk = senderKey(sender);
     const existing = this.senders.get(sk);
     const committed = existing ? existing.committed : this.committedOf(sk, sender);
     if (nonce < committed) {
@@ -190,7 +211,7 @@ export class Mempool {
 
   private removeEntry(sk: string, s: SenderState, nonce: number, tx: SignedTx): void {
     s.txs.delete(nonce);
-    this.byHash.delete(keyOf(tx.hash));
+    this.byHash.delete(txKey(tx));
     this.counts.dec(sk);
     this.totalBytes -= tx.bytes.length;
     if (nonce === s.cursor) this.ready.delete(sk);
@@ -249,7 +270,7 @@ export class Mempool {
   onCommitted(txs: readonly SignedTx[]): void {
     for (const tx of txs) {
       const { sender, nonce } = tx.body;
-      const sk = keyOf(sender);
+      const sk = senderKey(sender);
       const s = this.senders.get(sk);
       if (!s) {
         this.remember(sk, Math.max(nonce + 1, this.idle.get(sk) ?? 0));
@@ -288,7 +309,7 @@ export class Mempool {
    */
   onRequeue(txs: readonly SignedTx[]): void {
     for (const tx of txs) {
-      const sk = keyOf(tx.body.sender);
+      const sk = senderKey(tx.body.sender);
       const s = this.senders.get(sk);
       if (s && tx.body.nonce < s.cursor) {
         s.cursor = Math.max(s.committed, tx.body.nonce);

@@ -157,6 +157,25 @@ const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const ascii = new TextDecoder();
 
+/**
+ * `b` as a one-byte string, a char per byte: the compact key maps index bytes by (tx hashes,
+ * senders, signatures).
+ */
+export function latin1Key(b: Uint8Array): string {
+  if (NodeBuffer !== undefined)
+    return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] ?? 0);
+  return s;
+}
+
+/** True if `s` is `latin1Key(b)`, without building that string. */
+export function isLatin1KeyOf(s: string, b: Uint8Array): boolean {
+  if (s.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (s.charCodeAt(i) !== b[i]) return false;
+  return true;
+}
+
 /** Lower-case hex of `b`. */
 export function toHex(b: Uint8Array): string {
   if (NodeBuffer !== undefined) return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

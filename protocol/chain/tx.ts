@@ -15,9 +15,17 @@
  * Signed tx = body || signature (64 bytes); nothing after.
  */
 
-import { bytesEqual, PUBLIC_KEY_BYTES, Reader, SIGNATURE_BYTES, Writer } from './encoding.js';
+import {
+  bytesEqual,
+  HASH_BYTES,
+  latin1Key,
+  PUBLIC_KEY_BYTES,
+  Reader,
+  SIGNATURE_BYTES,
+  Writer,
+} from './encoding.js';
 import { ChainError } from './errors.js';
-import { domainHash, TX_HASH_DOMAIN } from './hash.js';
+import { sha256, TX_HASH_DOMAIN } from './hash.js';
 import { type KeyCache, type Signer, signBytes, toSigner, verifySignature } from './keys.js';
 import type { SignedTx, TxBody } from './types.js';
 
@@ -75,19 +83,57 @@ function writeTxBody(w: Writer, body: TxBody): void {
 
 /** The tx hash: sha256 over the domain prefix and the canonical body encoding. */
 export function hashTxBody(body: TxBody): Uint8Array {
-  return domainHash(TX_HASH_DOMAIN, encodeTxBody(body));
+  return hashEncodedTxBody(encodeTxBody(body));
 }
+
+// The domain prefix and a body are hashed from one scratch buffer rather than a new one per tx
+// (hashing is synchronous, so one buffer serves every call).
+let scratch = new Uint8Array(1024);
+scratch.set(TX_HASH_DOMAIN, 0);
+
+// Tx hashes are kept in shared 8 KiB slabs (256 hashes each) rather than in a buffer of their own:
+// one ArrayBuffer per 256 txs instead of per tx, for the mempool's lifetime of each.
+const SLAB_BYTES = 8192;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabAt = 0;
 
 /** Hash of an already encoded body. */
 export function hashEncodedTxBody(encodedBody: Uint8Array): Uint8Array {
-  return domainHash(TX_HASH_DOMAIN, encodedBody);
+  const n = TX_HASH_DOMAIN.length + encodedBody.length;
+  if (n > scratch.length) {
+    scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    scratch.set(TX_HASH_DOMAIN, 0);
+  }
+  scratch.set(encodedBody, TX_HASH_DOMAIN.length);
+  const digest = sha256(scratch.subarray(0, n));
+  if (slabAt + HASH_BYTES > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const hash = slab.subarray(slabAt, slabAt + HASH_BYTES);
+  hash.set(digest);
+  slabAt += HASH_BYTES;
+  return hash;
+}
+
+/**
+ * A SignedTx as this module builds it: with its hash as a one-byte string too (`latin1Key`), the
+ * key the verified set and the mempool index it by, made once per tx rather than at each lookup.
+ */
+export interface KeyedTx extends SignedTx {
+  readonly key: string;
+}
+
+/** The tx's hash as a one-byte string: the one made when it was built here, else made now. */
+export function txKey(tx: SignedTx): string {
+  return (tx as Partial<KeyedTx>).key ?? latin1Key(tx.hash);
 }
 
 /**
  * Signs a tx body with the sender's seed (or a Signer built from it). Throws `bad_key` if the key
  * is not the body's sender: a tx is always signed by its sender.
  */
-export function signTx(body: TxBody, key: Uint8Array | Signer): SignedTx {
+export function signTx(body: TxBody, key: Uint8Array | Signer): KeyedTx {
   const signer = toSigner(key);
   if (!bytesEqual(signer.publicKey, body.sender)) {
     throw new ChainError('bad_key', 'signing key is not the tx sender');
@@ -95,15 +141,16 @@ export function signTx(body: TxBody, key: Uint8Array | Signer): SignedTx {
   const encoded = encodeTxBody(body);
   const hash = hashEncodedTxBody(encoded);
   const signature = signBytes(hash, signer);
-  return { body, signature, hash, bytes: concat(encoded, signature) };
+  return { body, signature, hash, bytes: concat(encoded, signature), key: latin1Key(hash) };
 }
 
 /** Assembles a SignedTx from a body and a signature made elsewhere (a client); does not verify. */
-export function createSignedTx(body: TxBody, signature: Uint8Array): SignedTx {
+export function createSignedTx(body: TxBody, signature: Uint8Array): KeyedTx {
   if (signature.length !== SIGNATURE_BYTES)
     throw new ChainError('bad_encoding', 'signature must be 64 bytes');
   const encoded = encodeTxBody(body);
-  return { body, signature, hash: hashEncodedTxBody(encoded), bytes: concat(encoded, signature) };
+  const hash = hashEncodedTxBody(encoded);
+  return { body, signature, hash, bytes: concat(encoded, signature), key: latin1Key(hash) };
 }
 
 /** The canonical wire bytes of a signed tx (body || signature). */
@@ -142,7 +189,7 @@ export function decodeTxBody(bytes: Uint8Array, limits: TxLimits = defaultTxLimi
  * `bad_encoding` for anything that is not the canonical encoding. Does NOT verify the signature.
  * The result's byte fields are views into `bytes`: do not mutate `bytes` afterwards.
  */
-export function decodeSignedTx(bytes: Uint8Array, limits: TxLimits = defaultTxLimits): SignedTx {
+export function decodeSignedTx(bytes: Uint8Array, limits: TxLimits = defaultTxLimits): KeyedTx {
   if (!(bytes instanceof Uint8Array)) throw new ChainError('bad_encoding', 'tx must be bytes');
   if (bytes.length > limits.maxTxBytes) {
     throw new ChainError('too_large', `tx is ${bytes.length} bytes, limit ${limits.maxTxBytes}`, {
@@ -154,7 +201,8 @@ export function decodeSignedTx(bytes: Uint8Array, limits: TxLimits = defaultTxLi
   const bodyEnd = r.pos;
   const signature = r.fixed(SIGNATURE_BYTES, 'signature');
   r.end('signed tx');
-  return { body, signature, hash: hashEncodedTxBody(bytes.subarray(0, bodyEnd)), bytes };
+  const hash = hashEncodedTxBody(bytes.subarray(0, bodyEnd));
+  return { body, signature, hash, bytes, key: latin1Key(hash) };
 }
 
 /** Synchronous signature check of a decoded tx (its hash is trusted to match its body). */

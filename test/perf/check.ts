@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { baselineOf, compareToBaseline, formatCheck, type PerfBaseline } from './cases/baseline.js';
 import { consentCases } from './cases/consent.js';
 import { measure, type PerfCase, type PerfResult } from './cases/harness.js';
+import { intakeCases } from './cases/intake.js';
 import { stateCases } from './cases/state.js';
 import { storeCases } from './cases/store.js';
 import { verifyCases } from './cases/verify.js';
@@ -53,6 +54,7 @@ const groups: readonly (() => PerfCase[] | Promise<PerfCase[]>)[] = [
   () => stateCases(),
   () => storeCases(),
   () => consentCases(),
+  () => intakeCases(),
 ];
 
 // Calibrated before each group and at the end: the median of those follows the machine's speed

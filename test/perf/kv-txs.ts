@@ -9,9 +9,13 @@ import type { SignedTx } from '../../protocol/chain/types.js';
 
 const enc = new TextEncoder();
 
-/** `n` signed kv puts from `senders` synthetic senders, round robin. */
-export function kvPuts(n: number, senders: number): SignedTx[] {
-  const signers = Array.from({ length: senders }, (_, i) => {
+/**
+ * `n` signed kv puts from `senders` synthetic senders, round robin; `firstSender` shifts the senders
+ * (i + firstSender is sender i's seed), so separate calls can give disjoint senders.
+ */
+export function kvPuts(n: number, senders: number, firstSender = 0): SignedTx[] {
+  const signers = Array.from({ length: senders }, (_, j) => {
+    const i = j + firstSender;
     const seed = new Uint8Array(32);
     seed[0] = i & 255;
     seed[1] = i >> 8;

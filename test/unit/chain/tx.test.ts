@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, toHex } from '../../../protocol/chain/encoding.js';
+import { bytesEqual, isLatin1KeyOf, latin1Key, toHex } from '../../../protocol/chain/encoding.js';
 import { ChainError } from '../../../protocol/chain/errors.js';
+import { sha256, TX_HASH_DOMAIN } from '../../../protocol/chain/hash.js';
 import { KeyCache } from '../../../protocol/chain/keys.js';
 import {
   checkTxRules,
@@ -12,6 +13,7 @@ import {
   encodeTxBody,
   hashTxBody,
   signTx,
+  txKey,
   verifyTx,
 } from '../../../protocol/chain/tx.js';
 import type { TxBody } from '../../../protocol/chain/types.js';
@@ -193,6 +195,43 @@ describe('tx signatures', () => {
   it('signTx refuses a key that is not the sender', () => {
     expectCode(() => signTx(makeTx(1, 0).body, testSeed(2)), 'bad_key');
     expectCode(() => signTx(makeTx(1, 0).body, new Uint8Array(31)), 'bad_key');
+  });
+});
+
+describe('tx hash and key', () => {
+  /** The hash as the spec writes it, from a buffer of its own. */
+  const naiveHash = (b: TxBody) => {
+    const enc = encodeTxBody(b);
+    const buf = new Uint8Array(TX_HASH_DOMAIN.length + enc.length);
+    buf.set(TX_HASH_DOMAIN);
+    buf.set(enc, TX_HASH_DOMAIN.length);
+    return sha256(buf);
+  };
+
+  it('is sha256(domain || body) for any body, large ones past the scratch buffer included (property)', () => {
+    fc.assert(
+      fc.property(arbTxBody, (b) => {
+        expect(toHex(hashTxBody(b))).toBe(toHex(naiveHash(b)));
+      }),
+    );
+    const big = { ...body(), args: [new Uint8Array(5000).fill(3)] };
+    expect(toHex(hashTxBody(big))).toBe(toHex(naiveHash(big)));
+  });
+
+  it('a hash kept from earlier is unchanged after many more txs are hashed', () => {
+    const first = makeTx(1, 0);
+    const before = toHex(first.hash);
+    for (let i = 0; i < 600; i++) decodeSignedTx(makeTx(2, i).bytes);
+    expect(toHex(first.hash)).toBe(before);
+  });
+
+  it('txKey is the hash as a one-byte string, for txs built here and for plain objects', () => {
+    const t = makeTx(1, 3);
+    const d = decodeSignedTx(t.bytes);
+    const plain = { body: t.body, signature: t.signature, hash: t.hash, bytes: t.bytes };
+    for (const x of [t, d, plain]) expect(txKey(x)).toBe(latin1Key(t.hash));
+    expect(isLatin1KeyOf(txKey(d), d.hash)).toBe(true);
+    expect(isLatin1KeyOf(txKey(d), makeTx(1, 4).hash)).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VerifiedSet, Verifier, type VerifyMode } from '../../../node/blocks/verify.js';
 import { buildBlock } from '../../../protocol/chain/block.js';
@@ -52,6 +53,26 @@ describe('VerifiedSet', () => {
     const sameBodyOtherSig = createSignedTx(good[2]!.body, new Uint8Array(64));
     expect(v.has(sameBodyOtherSig)).toBe(false);
   });
+
+  it('holds exactly the last `capacity` distinct txs added, like a naive list (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 60 }),
+        (capacity, adds) => {
+          const v = new VerifiedSet(capacity);
+          const naive: number[] = [];
+          for (const i of adds) {
+            v.add(good[i]!);
+            if (!naive.includes(i)) naive.push(i);
+            if (naive.length > capacity) naive.shift();
+          }
+          for (let i = 0; i < 16; i++) expect(v.has(good[i]!)).toBe(naive.includes(i));
+          expect(v.size).toBe(naive.length);
+        },
+      ),
+    );
+  });
 });
 
 describe.each(['sync', 'async', 'workers'] as VerifyMode[])('Verifier (%s)', (mode) => {
@@ -74,6 +95,16 @@ describe.each(['sync', 'async', 'workers'] as VerifyMode[])('Verifier (%s)', (mo
     const withBad = buildBlock({ ...fields, ...rest }, [good[0]!, badSig], testSigner(9));
     expect(await verifier.verifyBlock(withBad)).toBe(1);
     expect(await verifier.verifyBlock({ ...block, signature: new Uint8Array(64) })).toBe(-1);
+  });
+
+  it('a batch mixing txs verified before with new ones answers each in its place, checking only the new', async () => {
+    const fresh = new Verifier({ mode, workers: 2, maxBatch: 3 });
+    const before = [makeTx(4, 50), makeTx(4, 51)];
+    await fresh.verifyTxs(before);
+    const batch = [makeTx(4, 52), before[0]!, badSig, before[1]!, makeTx(4, 53), wrongKey, makeTx(4, 54)];
+    expect(await fresh.verifyTxs(batch)).toEqual([true, true, false, true, true, false, true]);
+    expect(batch.map((t) => fresh.isVerified(t))).toEqual([true, true, false, true, true, false, true]);
+    await fresh.close();
   });
 
   it('a tx already verified is not verified again', async () => {

@@ -113,6 +113,30 @@ describe('mempool admission', () => {
   });
 });
 
+describe('mempool sender keys', () => {
+  it('keeps apart senders whose keys share the bytes that pick their cache slot', () => {
+    // Unsigned txs: the mempool trusts admission for signatures and reads only sender and nonce.
+    const tx = (sender: Uint8Array, nonce: number): SignedTx => {
+      const hash = new Uint8Array(32);
+      hash.set(sender.subarray(0, 8));
+      hash[31] = nonce;
+      const body = { chainId: 'c', sender, nonce, gasLimit: 1, contract: 'kv', method: 'put', args: [] };
+      return { body, signature: new Uint8Array(64), hash, bytes: new Uint8Array(100) };
+    };
+    const a = new Uint8Array(32).fill(1);
+    const b = new Uint8Array(32).fill(1);
+    b[5] = 2;
+    const pool = new Mempool({}, { committedNonce: () => 0 });
+    for (const s of [a, b, a, b]) pool.add(tx(s, pool.nextNonce(s)));
+    expect([pool.pendingOf(a), pool.pendingOf(b)]).toEqual([2, 2]);
+    expect(pool.senderCount).toBe(2);
+    pool.onCommitted([tx(a, 0), tx(a, 1)]);
+    expect([pool.pendingOf(a), pool.pendingOf(b), pool.nextNonce(a), pool.nextNonce(b)]).toEqual([
+      0, 2, 2, 2,
+    ]);
+  });
+});
+
 describe('mempool fairness when full', () => {
   it('a small sender displaces the largest holder, highest nonces first', () => {
     const pool = new Mempool({ maxTxs: 10 }, { committedNonce: () => 0 });

@@ -32,7 +32,7 @@ function setup(batch = { txs: 64, ms: 5 }) {
     },
     {
       pool,
-      verifier: { verify: (tx) => sigs.verifyTx(tx) },
+      verifier: sigs,
       gossip: (b) => gossiped.push(decodeTxBatch(b, MAX_TX_BYTES)),
       onAdmitted: (tx, source) => admitted.push({ tx, source }),
       metrics,
