@@ -138,6 +138,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       onCompatible: (peer, version) =>
         log.info({ peer, version }, 'validator speaks a common Raft protocol version again'),
     },
+    // The fast failover path's timeline (docs/raft.md): rare, worth seeing at info.
+    onPeerLossEvent: (e) => log.info(e, 'peer loss'),
   });
   opened.push(() => host.stop());
   // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool.
@@ -168,7 +170,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       if (event.type === 'becamePreCandidate') metrics.raftElections.inc({ kind: 'pre' });
       else if (event.type === 'becameCandidate') metrics.raftElections.inc({ kind: 'vote' });
       // Campaigns and lost leaders are rare and worth seeing at info; the rest is chatter.
-      const notable = event.type === 'becameCandidate' || event.type === 'leaderLost';
+      const notable =
+        event.type === 'becamePreCandidate' ||
+        event.type === 'becameCandidate' ||
+        event.type === 'becameLeader' ||
+        event.type === 'leaderLost' ||
+        event.type === 'voteGranted';
       if (notable) log.info(event, 'raft event');
       else log.debug(event, 'raft event');
     },

@@ -27,6 +27,12 @@ export interface DialerOptions {
   readonly dialTimeoutMs: number;
 }
 
+/** What the dialer saw of a peer's loss, for the log (the timeline of the fast failover path). */
+export type PeerLossEvent =
+  | { readonly type: 'disconnected'; readonly peer: string }
+  | { readonly type: 'redialFailed'; readonly peer: string; readonly ms: number; readonly error: string }
+  | { readonly type: 'redialled'; readonly peer: string; readonly ms: number };
+
 interface DialState {
   backoffMs: number;
   nextAt: number;
@@ -56,6 +62,7 @@ export class PeerDialer {
     peers: readonly PeerAddress[],
     private readonly onPeerConnected: (peer: string) => void,
     private readonly onPeerLost: (peer: string) => void = () => {},
+    private readonly onLossEvent: (e: PeerLossEvent) => void = () => {},
   ) {
     this.peers = new Map(peers.map((p) => [p.peerId, p]));
   }
@@ -106,6 +113,7 @@ export class PeerDialer {
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const d = this.dials.get(evt.detail.toString());
     if (d === undefined || !this.running) return;
+    this.onLossEvent({ type: 'disconnected', peer: evt.detail.toString() });
     // Redial at once: failing tells the peer is gone (not merely one broken connection).
     d.justLost = true;
     d.nextAt = 0;
@@ -165,13 +173,20 @@ export class PeerDialer {
 
   private async dial(p: PeerAddress, d: DialState): Promise<void> {
     d.dialing = true;
+    const t0 = Date.now();
+    const wasLost = d.justLost;
     try {
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.dialTimeoutMs)]);
       await this.libp2p.dial(parsePeerId(p.peerId), { signal });
       d.backoffMs = this.o.minMs;
       d.nextAt = 0;
       d.justLost = false;
-    } catch {
+      if (wasLost) this.onLossEvent({ type: 'redialled', peer: p.peerId, ms: Date.now() - t0 });
+    } catch (err) {
+      if (wasLost) {
+        const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        this.onLossEvent({ type: 'redialFailed', peer: p.peerId, ms: Date.now() - t0, error });
+      }
       d.nextAt = Date.now() + d.backoffMs;
       d.backoffMs = Math.min(d.backoffMs * 2, this.o.maxMs);
       if (d.justLost && this.running) {
