@@ -23,6 +23,7 @@ import { genesisHash, genesisWrites } from './contracts/genesis.js';
 import { createNodeEvents } from './events.js';
 import { registerFhirRoutes } from './fhir/routes.js';
 import { NodeApi } from './http/api.js';
+import { LeaderlessGate, refuseWritesWhileLeaderless } from './http/leaderless.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { Mempool } from './mempool/mempool.js';
@@ -384,6 +385,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     { stallMs: o.raft.stallWarnMs, sampleMs: 50 },
     { metrics: metrics.stalls, log: log.child({ module: 'stalls' }) },
   );
+  // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
+  const leaderless = new LeaderlessGate();
   const driver: RaftDriver = new RaftDriver(
     { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
@@ -413,7 +416,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           records.sweepSoon();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
-        onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
+        onSoftState: (soft) => {
+          leaderless.onLeader(soft.leader);
+          leadership.onSoftState(soft.leader, soft.role);
+        },
       },
       log: log.child({ module: 'raft' }),
       shouldTick: () => !recovery.active,
@@ -496,6 +502,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     actorEvents: notify,
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
+    refuseWritesWhileLeaderless(app, leaderless, o.http.retryAfterSeconds);
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
     await registerSearchRoutes(app, search);
     await registerFhirRoutes(app, {
