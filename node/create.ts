@@ -388,7 +388,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
   const leaderless = new LeaderlessGate();
   const driver: RaftDriver = new RaftDriver(
-    { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog, applyHoldMs: o.raft.applyHoldMs },
+    { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
       raft,
       persistence: {

@@ -54,12 +54,6 @@ export interface RaftDriverOptions {
    * snapshot first waits until everything before it is applied.
    */
   readonly maxApplyBacklog: number;
-  /**
-   * Once the leader we had is lost, queued applies wait at most this many ms for a new one (0: no
-   * wait), so block execution does not hold up the election on the main thread; while leaderless the
-   * Ready loop also does not wait for the apply queue to shrink (nothing new commits without a leader).
-   */
-  readonly applyHoldMs?: number;
 }
 
 /** A fatal fault in the Ready loop (disk failure, divergence): the node must stop. */
@@ -90,11 +84,6 @@ export class RaftDriver {
   #backlog = 0;
   #faulted = false;
   #lastVote: { term: number; vote: string | null } = { term: -1, vote: null };
-  // Leaderless after having had a leader (an election is on), and until when applies wait for it.
-  #hadLeader = false;
-  #leaderless = false;
-  #holdUntil = 0;
-  #holdWaiters: (() => void)[] = [];
 
   private readonly raft: Raft;
   private readonly persistence: RaftPersistence;
@@ -129,7 +118,6 @@ export class RaftDriver {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.deps.watch?.stop();
-    this.#releaseHold();
     await this.#idle;
     await this.#applying.catch(() => undefined);
   }
@@ -185,10 +173,7 @@ export class RaftDriver {
       this.#again = false;
       while (!this.#stopped && this.raft.hasReady()) {
         const rd: Ready = this.raft.ready();
-        if (rd.softState !== undefined) {
-          this.#onLeader(rd.softState.leader);
-          this.hooks.onSoftState?.(rd.softState);
-        }
+        if (rd.softState !== undefined) this.hooks.onSoftState?.(rd.softState);
         if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
           const t0 = performance.now();
           await this.persistence.persist({
@@ -231,13 +216,10 @@ export class RaftDriver {
       await this.#applyCommitted(entries);
       return;
     }
-    // Leaderless, nothing new commits, so the queue cannot grow: keep the loop free for the election.
-    while (!this.#leaderless && this.#backlog > 0 && this.#backlog + entries.length > limit)
-      await this.#drained();
+    while (this.#backlog > 0 && this.#backlog + entries.length > limit) await this.#drained();
     this.#backlog += entries.length;
     this.#applying = this.#applying.then(async () => {
       try {
-        await this.#afterElection();
         await this.hooks.apply(entries);
       } finally {
         this.#backlog -= entries.length;
@@ -258,41 +240,7 @@ export class RaftDriver {
 
   /** Resolves once every queued apply is done; rejects with the first apply failure. */
   async #drained(): Promise<void> {
-    this.#releaseHold(); // the loop waits on the queue: holding it would hold the election up
     await this.#applying;
-  }
-
-  /** Raft's leader changed: losing the one we had starts an apply hold; knowing one ends it. */
-  #onLeader(leader: string | null): void {
-    if (leader !== null) {
-      this.#hadLeader = true;
-      this.#leaderless = false;
-      this.#releaseHold();
-      return;
-    }
-    if (!this.#hadLeader || this.#leaderless) return;
-    this.#leaderless = true;
-    this.#holdUntil = Date.now() + (this.opts.applyHoldMs ?? 0);
-  }
-
-  /** Resolves when the election is over, or the hold's time is up. */
-  #afterElection(): Promise<void> {
-    const left = this.#holdUntil - Date.now();
-    if (!this.#leaderless || left <= 0 || this.#stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, left);
-      this.#holdWaiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  #releaseHold(): void {
-    this.#holdUntil = 0;
-    const ws = this.#holdWaiters;
-    this.#holdWaiters = [];
-    for (const w of ws) w();
   }
 
   /** Normal entries go to the state machine in runs; each conf change is applied to Raft in order. */

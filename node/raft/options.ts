@@ -32,11 +32,6 @@ export interface RaftNodeOptions {
    */
   readonly maxApplyBacklog: number;
   /**
-   * Once the leader is lost, committed blocks wait at most this many ms to be applied while the new
-   * leader is elected, so block execution does not delay the election (0: no wait). docs/raft.md.
-   */
-  readonly applyHoldMs: number;
-  /**
    * An event-loop stall at least this long is logged (warn) with what ran in it, and observed in
    * `ehrchain_event_loop_stall_seconds` (node/raft/stall-watch.ts).
    */
@@ -57,7 +52,6 @@ export const defaultRaftNodeOptions: RaftNodeOptions = {
   keepEntries: 2_000,
   keepBytes: 8 * 1024 * 1024,
   maxApplyBacklog: 64,
-  applyHoldMs: 1_000,
   membershipIntervalMs: 500,
   stallWarnMs: 250,
 };

@@ -42,7 +42,6 @@ interface MemberInit {
   /** Replaces the apply hook (after the trace entry). */
   readonly apply?: (entries: readonly Entry[]) => Promise<void>;
   readonly persistFails?: () => boolean;
-  readonly applyHoldMs?: number;
 }
 
 function member(id: string, init: MemberInit): Member {
@@ -97,7 +96,7 @@ function member(id: string, init: MemberInit): Member {
     onConfState: (_conf, change) => trace.push(`conf:${change.type}:${change.node}`),
   };
   const driver = new RaftDriver(
-    { tickMs: TICK_MS, maxApplyBacklog: init.maxApplyBacklog, applyHoldMs: init.applyHoldMs ?? 0 },
+    { tickMs: TICK_MS, maxApplyBacklog: init.maxApplyBacklog },
     {
       raft,
       persistence: {
@@ -284,67 +283,5 @@ describe('RaftDriver faults', () => {
     await vi.advanceTimersByTimeAsync(TICK_MS * 10);
     expect(m.persistCalls).toBe(calls);
     expect(m.faults).toHaveLength(1);
-  });
-});
-
-describe('RaftDriver while the leader it had is lost (issue 18)', () => {
-  /**
-   * a leads a, b, c; b's apply of entry 2 waits on a gate, so entry 3 queues behind it. Then a is
-   * killed (nothing more to or from it), b is told, campaigns, and cannot win yet (b -> c is cut).
-   */
-  async function lostLeaderWithQueue(applyHoldMs: number) {
-    const g = gate();
-    const cut = new Set<string>();
-    const group = new Map<string, Member>();
-    for (const id of ['a', 'b', 'c']) {
-      group.set(
-        id,
-        member(id, {
-          voters: ['a', 'b', 'c'],
-          maxApplyBacklog: 64,
-          applyHoldMs,
-          apply: async (entries) => {
-            if (id === 'b' && entries.some((e) => e.index === 2)) await g.promise;
-          },
-          send: (msg) =>
-            queueMicrotask(() => {
-              if (!cut.has(msg.from) && !cut.has(msg.to) && !cut.has(`${msg.from}>${msg.to}`))
-                group.get(msg.to)?.driver.step(msg);
-            }),
-        }),
-      );
-    }
-    for (const m of group.values()) {
-      drivers.push(m.driver);
-      m.driver.start();
-    }
-    await vi.advanceTimersByTimeAsync(TICK_MS * 25);
-    const a = group.get('a')!;
-    const b = group.get('b')!;
-    expect(a.raft.status().role).toBe('leader');
-    a.driver.propose(enc('x2'));
-    await vi.advanceTimersByTimeAsync(TICK_MS);
-    a.driver.propose(enc('x3'));
-    await vi.advanceTimersByTimeAsync(TICK_MS);
-    expect(b.raft.status().commit).toBe(3);
-    cut.add('a');
-    cut.add('b>c');
-    b.driver.leaderLost('a');
-    expect(b.raft.leader).toBe(null);
-    g.open();
-    await vi.advanceTimersByTimeAsync(TICK_MS);
-    return b;
-  }
-
-  it('queued applies wait for a new leader, at most applyHoldMs', async () => {
-    const b = await lostLeaderWithQueue(500);
-    expect(b.applied).toEqual([1, 2]);
-    await vi.advanceTimersByTimeAsync(500);
-    expect(b.applied).toEqual([1, 2, 3]);
-  });
-
-  it('control: with applyHoldMs 0 they apply at once', async () => {
-    const b = await lostLeaderWithQueue(0);
-    expect(b.applied).toEqual([1, 2, 3]);
   });
 });
