@@ -19,6 +19,7 @@ import type {
   HardState,
   Message,
   NodeId,
+  PreVoteMsg,
   ProposeResult,
   RaftConfig,
   RaftEvent,
@@ -27,6 +28,9 @@ import type {
   StepDownReason,
 } from './types.js';
 import { EntryType } from './types.js';
+
+// A fast pre-candidate asks again every tick, so a refused request older than this has a newer one.
+const LEASE_REFUSED_KEPT_TICKS = 2;
 
 /** One Raft peer's state and transitions; see the file comment. */
 export class RaftCore implements RaftState {
@@ -52,6 +56,11 @@ export class RaftCore implements RaftState {
   private fastCampaignIn: number | null = null;
   /** We are a pre-candidate of the fast path: ask unanswered voters again each tick. */
   private fastPre = false;
+  /**
+   * Pre-vote requests refused silently under the lease in the last `LEASE_REFUSED_KEPT_TICKS`
+   * ticks, by candidate: answered at once if we learn the leader is lost (see leaderLost).
+   */
+  private readonly leaseRefused = new Map<NodeId, { readonly m: PreVoteMsg; ticksAgo: number }>();
   private readonly rep: Replicator;
 
   constructor(config: RaftConfig) {
@@ -91,6 +100,8 @@ export class RaftCore implements RaftState {
   // ---- inputs -------------------------------------------------------------------------------
 
   tick(): void {
+    for (const [from, r] of this.leaseRefused)
+      if (++r.ticksAgo > LEASE_REFUSED_KEPT_TICKS) this.leaseRefused.delete(from);
     if (this.role === 'leader') {
       this.rep.tickLeader();
       return;
@@ -100,10 +111,7 @@ export class RaftCore implements RaftState {
       // A leader heard again (the connection drop was spurious) cancels the fast campaign.
       if (this.leader !== null) this.fastCampaignIn = null;
       else if (--this.fastCampaignIn <= 0) {
-        this.fastCampaignIn = null;
-        this.electionElapsed = 0;
-        this.hup(this.cfg.preVote ? 'preElection' : 'election');
-        this.fastPre = this.role === 'preCandidate';
+        this.fastCampaign();
         return;
       }
     }
@@ -112,6 +120,14 @@ export class RaftCore implements RaftState {
       this.electionElapsed = 0;
       this.hup(this.cfg.preVote ? 'preElection' : 'election');
     }
+  }
+
+  /** The fast path's campaign: a pre-election that asks unanswered voters again every tick. */
+  private fastCampaign(): void {
+    this.fastCampaignIn = null;
+    this.electionElapsed = 0;
+    this.hup(this.cfg.preVote ? 'preElection' : 'election');
+    this.fastPre = this.role === 'preCandidate';
   }
 
   isFastPreCandidate(): boolean {
@@ -126,9 +142,11 @@ export class RaftCore implements RaftState {
 
   /**
    * The driver's transport lost `peer` and could not redial it. If it is the leader we follow, forget
-   * it: its lease no longer makes us refuse pre-votes, and we campaign after a delay by rank among
-   * the remaining voters (see RaftConfig.leaderLostStaggerTick). Anything else is ignored. Safety
-   * does not depend on it: a false report costs at most a pre-election the others refuse.
+   * it: its lease no longer makes us refuse pre-votes, so we answer at once the pre-votes we refused
+   * under it in the last ticks; unless that made us grant one, the first-ranked of the remaining
+   * voters (by id) campaigns at once (its pre-vote requests are in the next Ready) and the one
+   * ranked r >= 1 after 1 + r * RaftConfig.leaderLostStaggerTick ticks. Anything else is ignored.
+   * Safety does not depend on it: a false report costs at most a pre-election the others refuse.
    */
   leaderLost(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader === null || this.leader !== peer || !this.promotable()) {
@@ -136,10 +154,16 @@ export class RaftCore implements RaftState {
     }
     const rest = this.trk.conf.voters.filter((v) => v !== peer).sort();
     const rank = Math.max(0, rest.indexOf(this.id));
-    const inTicks = 1 + rank * (this.cfg.leaderLostStaggerTick ?? 2);
+    const inTicks = rank === 0 ? 0 : 1 + rank * (this.cfg.leaderLostStaggerTick ?? 2);
     this.leader = null;
     this.fastCampaignIn = inTicks;
     this.emit({ type: 'leaderLost', term: this.term, leader: peer, inTicks });
+    // A survivor that detected the loss first is already asking: answer it rather than run too
+    // (granting drops our own pending campaign, election.ts).
+    const refused = [...this.leaseRefused.values()].map((r) => r.m);
+    this.leaseRefused.clear();
+    for (const m of refused) this.step(m);
+    if (this.fastCampaignIn === 0) this.fastCampaign();
   }
 
   step(m: Message): void {
@@ -151,6 +175,7 @@ export class RaftCore implements RaftState {
         const inLease =
           this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
         if (!force && inLease) {
+          if (m.type === 'preVote') this.leaseRefused.set(m.from, { m, ticksAgo: 0 });
           this.emitRefusal(m, 'inLease');
           return;
         }
@@ -311,6 +336,7 @@ export class RaftCore implements RaftState {
     this.leadTransferee = null;
     this.fastCampaignIn = null;
     this.fastPre = false;
+    this.leaseRefused.clear();
     this.trk.resetVotes();
     this.trk.resetProgress(this.id, this.log.lastIndex());
     this.pendingConfIndex = 0;

@@ -23,6 +23,7 @@ import { genesisHash, genesisWrites } from './contracts/genesis.js';
 import { createNodeEvents } from './events.js';
 import { registerFhirRoutes } from './fhir/routes.js';
 import { NodeApi } from './http/api.js';
+import { LeaderlessGate, refuseWritesWhileLeaderless } from './http/leaderless.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { Mempool } from './mempool/mempool.js';
@@ -138,6 +139,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       onCompatible: (peer, version) =>
         log.info({ peer, version }, 'validator speaks a common Raft protocol version again'),
     },
+    // The fast failover path's timeline (docs/raft.md): rare, worth seeing at info.
+    onPeerLossEvent: (e) => log.info(e, 'peer loss'),
   });
   opened.push(() => host.stop());
   // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool.
@@ -168,7 +171,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       if (event.type === 'becamePreCandidate') metrics.raftElections.inc({ kind: 'pre' });
       else if (event.type === 'becameCandidate') metrics.raftElections.inc({ kind: 'vote' });
       // Campaigns and lost leaders are rare and worth seeing at info; the rest is chatter.
-      const notable = event.type === 'becameCandidate' || event.type === 'leaderLost';
+      const notable =
+        event.type === 'becamePreCandidate' ||
+        event.type === 'becameCandidate' ||
+        event.type === 'becameLeader' ||
+        event.type === 'leaderLost' ||
+        event.type === 'voteGranted';
       if (notable) log.info(event, 'raft event');
       else log.debug(event, 'raft event');
     },
@@ -382,6 +390,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     { stallMs: o.raft.stallWarnMs, sampleMs: 50 },
     { metrics: metrics.stalls, log: log.child({ module: 'stalls' }) },
   );
+  // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
+  const leaderless = new LeaderlessGate();
   const driver: RaftDriver = new RaftDriver(
     { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
@@ -411,7 +421,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           records.sweepSoon();
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
-        onSoftState: (soft) => leadership.onSoftState(soft.leader, soft.role),
+        onSoftState: (soft) => {
+          leaderless.onLeader(soft.leader);
+          leadership.onSoftState(soft.leader, soft.role);
+        },
       },
       log: log.child({ module: 'raft' }),
       shouldTick: () => !recovery.active,
@@ -494,6 +507,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     actorEvents: notify,
   });
   const http = await createHttpServer(api, o.http, log.child({ module: 'http' }), async (app) => {
+    refuseWritesWhileLeaderless(app, leaderless, o.http.retryAfterSeconds);
     await registerRecordRoutes(app, records, o.http.retryAfterSeconds);
     await registerSearchRoutes(app, search);
     await registerFhirRoutes(app, {

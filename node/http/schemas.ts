@@ -87,7 +87,8 @@ export const submitTx = {
     'See docs/transactions.md for the encoding. 202 means admitted to the mempool, not committed: ' +
     'poll GET /v1/tx/:hash for the receipt. Resending the same bytes after an unknown outcome is safe ' +
     '(409 duplicate while pending; 409 nonce_stale once committed). 503 disk_full (Retry-After) ' +
-    "while the node's disk is full: it takes in nothing it cannot persist (docs/operations.md).",
+    "while the node's disk is full: it takes in nothing it cannot persist (docs/operations.md). " +
+    '503 no_leader (Retry-After) while the node has lost its leader and a new one is being elected.',
   // Per content type: a oneOf of the two let a JSON body match both branches (and be refused) or,
   // shaped wrong, neither check (and reach the handler).
   body: {
@@ -123,7 +124,7 @@ export const submitTxs = {
     '1,000 txs and 4 MiB. Each tx is checked and admitted on its own, in the order given: 202 with ' +
     'one result per tx, {hash} or {error: {code, message}} with the code POST /v1/tx would give. ' +
     '503 (Retry-After) when the mempool refused every tx for being full, and 503 disk_full while ' +
-    "the node's disk is full.",
+    "the node's disk is full, and 503 no_leader while it has lost its leader.",
   body: {
     content: {
       'application/octet-stream': { schema: { description: 'a tx batch frame' } },

@@ -6,8 +6,11 @@
  *
  * A peer whose last connection closes is redialled at once; if that dial fails, `onPeerLost` is told
  * (a killed process's sockets close and its port refuses at once, so this takes milliseconds). The
- * Raft driver uses it to replace a lost leader without waiting out the election timeout.
+ * Raft driver uses it to replace a lost leader without waiting out the election timeout. Beside the
+ * redial, one plain TCP connect to the peer's configured address (outside libp2p's dial queue, one
+ * event-loop turn on a busy main thread) reports it lost as soon as its port refuses.
  */
+import { connect } from 'node:net';
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { parsePeerId } from './identity.js';
@@ -25,6 +28,53 @@ export interface DialerOptions {
   readonly minMs: number;
   readonly maxMs: number;
   readonly dialTimeoutMs: number;
+}
+
+/** What the dialer saw of a peer's loss, for the log (the timeline of the fast failover path). */
+export type PeerLossEvent =
+  | { readonly type: 'disconnected'; readonly peer: string }
+  | { readonly type: 'redialFailed'; readonly peer: string; readonly ms: number; readonly error: string }
+  | { readonly type: 'redialled'; readonly peer: string; readonly ms: number }
+  | { readonly type: 'probeRefused'; readonly peer: string; readonly ms: number };
+
+/** One TCP connect to a peer's address: `refused` (nothing listens: its process is gone), else `open` or `unknown`. */
+export type ProbeResult = 'refused' | 'open' | 'unknown';
+/** Probes the first TCP address of `addrs` (multiaddr strings), giving up after `timeoutMs`. */
+export type PortProbe = (addrs: readonly string[], timeoutMs: number) => Promise<ProbeResult>;
+
+/** The PortProbe of node:net: connect, then close at once (the peer sees a connection that never speaks). */
+export const tcpPortProbe: PortProbe = (addrs, timeoutMs) => {
+  const target = firstTcpAddress(addrs);
+  if (target === null) return Promise.resolve('unknown');
+  return new Promise((resolve) => {
+    const socket = connect({ host: target.host, port: target.port });
+    const done = (r: ProbeResult): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done('unknown'), timeoutMs);
+    socket.once('connect', () => done('open'));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ECONNREFUSED' ? 'refused' : 'unknown'),
+    );
+  });
+};
+
+/** Host and port of the first `/ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>` multiaddr, or null. */
+function firstTcpAddress(addrs: readonly string[]): { host: string; port: number } | null {
+  for (const a of addrs) {
+    try {
+      const [h, t] = multiaddr(a).getComponents();
+      if (h === undefined || t?.name !== 'tcp' || h.value === undefined) continue;
+      if (!['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(h.name)) continue;
+      const port = Number(t.value);
+      if (Number.isInteger(port) && port > 0 && port < 65_536) return { host: h.value, port };
+    } catch {
+      // not a multiaddr: the libp2p redial reports it
+    }
+  }
+  return null;
 }
 
 interface DialState {
@@ -56,6 +106,8 @@ export class PeerDialer {
     peers: readonly PeerAddress[],
     private readonly onPeerConnected: (peer: string) => void,
     private readonly onPeerLost: (peer: string) => void = () => {},
+    private readonly onLossEvent: (e: PeerLossEvent) => void = () => {},
+    private readonly portProbe: PortProbe = tcpPortProbe,
   ) {
     this.peers = new Map(peers.map((p) => [p.peerId, p]));
   }
@@ -104,13 +156,28 @@ export class PeerDialer {
   };
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    const d = this.dials.get(evt.detail.toString());
+    const id = evt.detail.toString();
+    const d = this.dials.get(id);
     if (d === undefined || !this.running) return;
+    this.onLossEvent({ type: 'disconnected', peer: id });
     // Redial at once: failing tells the peer is gone (not merely one broken connection).
     d.justLost = true;
     d.nextAt = 0;
+    const p = this.peers.get(id);
+    if (p !== undefined) void this.probe(p, d);
     this.tick();
   };
+
+  /** The quick half of the loss check: a refused plain TCP connect reports the peer lost at once. */
+  private async probe(p: PeerAddress, d: DialState): Promise<void> {
+    const t0 = Date.now();
+    const r = await this.portProbe(p.addrs, this.o.dialTimeoutMs).catch((): ProbeResult => 'unknown');
+    // Whichever of the probe and the redial settles the loss first reports it; the other is quiet.
+    if (r !== 'refused' || !d.justLost || !this.running || this.isConnected(p.peerId)) return;
+    d.justLost = false;
+    this.onLossEvent({ type: 'probeRefused', peer: p.peerId, ms: Date.now() - t0 });
+    this.onPeerLost(p.peerId);
+  }
 
   /** Puts configured addresses of allowed peers into the peer store so dials by peer id find them. */
   private async rememberAddresses(): Promise<void> {
@@ -165,13 +232,20 @@ export class PeerDialer {
 
   private async dial(p: PeerAddress, d: DialState): Promise<void> {
     d.dialing = true;
+    const t0 = Date.now();
+    const wasLost = d.justLost;
     try {
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.dialTimeoutMs)]);
       await this.libp2p.dial(parsePeerId(p.peerId), { signal });
       d.backoffMs = this.o.minMs;
       d.nextAt = 0;
       d.justLost = false;
-    } catch {
+      if (wasLost) this.onLossEvent({ type: 'redialled', peer: p.peerId, ms: Date.now() - t0 });
+    } catch (err) {
+      if (wasLost) {
+        const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        this.onLossEvent({ type: 'redialFailed', peer: p.peerId, ms: Date.now() - t0, error });
+      }
       d.nextAt = Date.now() + d.backoffMs;
       d.backoffMs = Math.min(d.backoffMs * 2, this.o.maxMs);
       if (d.justLost && this.running) {

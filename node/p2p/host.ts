@@ -27,7 +27,7 @@ import {
   provide,
   unprovide,
 } from './dht.js';
-import { type PeerAddress, PeerDialer } from './dialer.js';
+import { type PeerAddress, PeerDialer, type PeerLossEvent } from './dialer.js';
 import { P2PError } from './errors.js';
 import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
@@ -45,7 +45,7 @@ import {
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
 import { isRaftVersionRange, MAX_RAFT_PROTOCOL_VERSION, type RaftVersionRange } from './version.js';
 
-export type { PeerAddress } from './dialer.js';
+export type { PeerAddress, PeerLossEvent } from './dialer.js';
 
 /** Options of `createP2PHost`. */
 export interface P2PHostOptions extends Partial<P2POptions> {
@@ -66,6 +66,8 @@ export interface P2PHostOptions extends Partial<P2POptions> {
   readonly metrics?: P2PMetrics;
   /** Told when a validator is refused for want of a common Raft protocol version, and when it is back. */
   readonly versionEvents?: PeerVersionEvents;
+  /** Told of each step of a peer's loss (disconnect, redial result), for the log. */
+  readonly onPeerLossEvent?: (e: PeerLossEvent) => void;
 }
 
 /** libp2p services the host runs. */
@@ -136,6 +138,7 @@ export class P2PHost {
       (p) => {
         for (const h of this.peerLostHandlers) h(p);
       },
+      o.onPeerLossEvent,
     );
   }
 

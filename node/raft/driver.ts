@@ -83,6 +83,7 @@ export class RaftDriver {
   #applying: Promise<void> = Promise.resolve();
   #backlog = 0;
   #faulted = false;
+  #lastVote: { term: number; vote: string | null } = { term: -1, vote: null };
 
   private readonly raft: Raft;
   private readonly persistence: RaftPersistence;
@@ -174,11 +175,13 @@ export class RaftDriver {
         const rd: Ready = this.raft.ready();
         if (rd.softState !== undefined) this.hooks.onSoftState?.(rd.softState);
         if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+          const t0 = performance.now();
           await this.persistence.persist({
             ...(rd.hardState === undefined ? {} : { hardState: rd.hardState }),
             entries: rd.entries,
             ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
           });
+          this.#logVote(rd.hardState, performance.now() - t0);
         }
         for (const m of rd.messages) this.hooks.send(m);
         if (rd.snapshot !== undefined) {
@@ -190,6 +193,16 @@ export class RaftDriver {
       }
     } while (this.#again && !this.#stopped);
     this.log.trace('ready loop idle');
+  }
+
+  /**
+   * A new term or vote (an election: rare) is logged at info with how long it took to persist: the
+   * vote round of a failover waits on it (docs/raft.md).
+   */
+  #logVote(hs: HardState | undefined, ms: number): void {
+    if (hs === undefined || (hs.term === this.#lastVote.term && hs.vote === this.#lastVote.vote)) return;
+    this.#lastVote = { term: hs.term, vote: hs.vote };
+    this.log.info({ term: hs.term, vote: hs.vote, persistMs: Math.round(ms) }, 'raft term or vote persisted');
   }
 
   /**

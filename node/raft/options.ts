@@ -6,8 +6,9 @@ export interface RaftNodeOptions {
   /** Ticks without a leader before an election (randomised to [electionTick, 2*electionTick)). */
   readonly electionTick: number;
   /**
-   * Fast failover (docs/raft.md): when the transport reports the leader's process gone, the
-   * remaining voter ranked r (by id) campaigns 1 + r * this many ticks later, so they do not split.
+   * Fast failover (docs/raft.md): when the transport reports the leader's process gone, the first
+   * remaining voter (by id) campaigns at once and the one ranked r >= 1 after 1 + r * this many
+   * ticks, so they do not split the vote.
    */
   readonly leaderLostStaggerTick: number;
   /** Ticks between a leader's heartbeats. */

@@ -1,16 +1,18 @@
 /**
  * The dial loop's report of a lost peer (fast failover, docs/raft.md): a validator whose last
- * connection closed is redialled at once, and only a failed redial reports it lost.
+ * connection closed is redialled at once, and probed with one plain TCP connect; only a failed
+ * redial or a refused connect reports it lost, once.
  */
+import { createServer, type Server } from 'node:net';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { describe, expect, it } from 'vitest';
-import { PeerDialer } from '../../../node/p2p/dialer.js';
+import { PeerDialer, type PortProbe, tcpPortProbe } from '../../../node/p2p/dialer.js';
 
 type Listener = (evt: CustomEvent<unknown>) => void;
 
 /** A libp2p stand-in: dials succeed or fail as told; connections are what the test says. */
-function fakeHost(dialOk: () => boolean) {
+function fakeHost(dialOk: () => boolean | Promise<boolean>) {
   const listeners = new Map<string, Listener>();
   let connected = true;
   const host = {
@@ -21,7 +23,7 @@ function fakeHost(dialOk: () => boolean) {
     peerStore: { merge: async () => undefined },
     dial: async () => {
       host.dials++;
-      if (!dialOk()) throw new Error('ECONNREFUSED');
+      if (!(await dialOk())) throw new Error('ECONNREFUSED');
       connected = true;
       return {};
     },
@@ -34,7 +36,10 @@ function fakeHost(dialOk: () => boolean) {
   return host;
 }
 
-async function setup(dialOk: () => boolean) {
+// The plain TCP probe answers nothing useful unless a test says otherwise.
+const unknownProbe: PortProbe = async () => 'unknown';
+
+async function setup(dialOk: () => boolean | Promise<boolean>, probe: PortProbe = unknownProbe) {
   const self = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString();
   const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
   const peer = peerId.toString();
@@ -48,6 +53,8 @@ async function setup(dialOk: () => boolean) {
     [{ peerId: peer, addrs: ['/ip4/127.0.0.1/tcp/1'] }],
     () => {},
     (p) => lost.push(p),
+    () => {},
+    probe,
   );
   await dialer.start();
   return { host, peerId, peer, lost, dialer };
@@ -72,5 +79,55 @@ describe('lost peers', () => {
     expect(host.dials).toBe(1);
     expect(lost).toEqual([]);
     dialer.stop();
+  });
+
+  it('a peer whose port refuses a plain TCP connect is reported lost before the libp2p redial settles, once', async () => {
+    let failDial: (ok: boolean) => void = () => {};
+    const hanging = () => new Promise<boolean>((r) => (failDial = r));
+    const { host, peerId, peer, lost, dialer } = await setup(hanging, async () => 'refused');
+    host.disconnect(peerId);
+    await settle();
+    expect(lost).toEqual([peer]);
+    failDial(false);
+    await settle();
+    expect(lost).toEqual([peer]);
+    dialer.stop();
+  });
+
+  it('a peer whose port accepts the plain TCP connect is left to the redial', async () => {
+    const { host, peerId, lost, dialer } = await setup(
+      () => true,
+      async () => 'open',
+    );
+    host.disconnect(peerId);
+    await settle();
+    expect(lost).toEqual([]);
+    dialer.stop();
+  });
+});
+
+describe('the plain TCP probe (127.0.0.1)', () => {
+  const listen = async (): Promise<{ server: Server; port: number }> => {
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('no port');
+    return { server, port: addr.port };
+  };
+
+  it('a port nothing listens on is refused', async () => {
+    const { server, port } = await listen();
+    await new Promise((r) => server.close(r));
+    expect(await tcpPortProbe([`/ip4/127.0.0.1/tcp/${port}`], 2_000)).toBe('refused');
+  });
+
+  it('a listening port is open', async () => {
+    const { server, port } = await listen();
+    expect(await tcpPortProbe([`/ip4/127.0.0.1/tcp/${port}`], 2_000)).toBe('open');
+    await new Promise((r) => server.close(r));
+  });
+
+  it('an address without TCP is unknown', async () => {
+    expect(await tcpPortProbe(['/ip4/127.0.0.1/udp/1/quic-v1', 'not a multiaddr'], 2_000)).toBe('unknown');
   });
 });

@@ -2,7 +2,8 @@
  * Fast failover (issue 18): the driver tells the core when its connection to the leader closed and
  * could not be redialled (`Raft.leaderLost`). Raft's safety never depends on timing, so the rule only
  * decides *when* a follower campaigns and whether it still honours the lost leader's lease (§4.2.3):
- * a follower told of the loss stops refusing pre-votes and campaigns after 1 + rank * stagger ticks;
+ * a follower told of the loss stops refusing pre-votes, answers the ones it refused under the lease
+ * in the last ticks, and campaigns at once if it ranks first, after 1 + rank * stagger ticks if not;
  * a follower that still hears the leader keeps refusing, so a spurious report disrupts nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -46,7 +47,7 @@ describe('fast failover: a follower told its leader is lost', () => {
     expect(ticksToNewLeader(p, ['b', 'c'], 'a')).toBeGreaterThanOrEqual(options.electionTick);
   });
 
-  it('the survivors campaign by rank, 1 + rank * leaderLostStaggerTick ticks after the report', () => {
+  it('the first-ranked survivor campaigns at once, the one ranked r >= 1 after 1 + r * leaderLostStaggerTick ticks', () => {
     const p = cluster(['a', 'b', 'c', 'd', 'e']);
     const inTicks = (id: NodeId): number | undefined => {
       p.raft(id).leaderLost('a');
@@ -54,7 +55,7 @@ describe('fast failover: a follower told its leader is lost', () => {
       return e?.type === 'leaderLost' ? e.inTicks : undefined;
     };
     const table: [NodeId, number][] = [
-      ['b', 1],
+      ['b', 0],
       ['c', 3],
       ['d', 5],
       ['e', 7],
@@ -71,6 +72,57 @@ describe('fast failover: a follower told its leader is lost', () => {
     const leaders = ['b', 'c', 'd', 'e'].filter((id) => p.raft(id).role === 'leader');
     expect(leaders).toEqual(['b']);
     expect(['b', 'c', 'd', 'e'].map((id) => p.raft(id).term)).toEqual([2, 2, 2, 2]);
+  });
+
+  it('the first-ranked survivor asks for pre-votes in the report itself, without waiting for a tick', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    expect(p.raft('b').role).toBe('preCandidate');
+    expect(p.take('b').filter((m) => m.type === 'preVote')).toMatchObject([{ to: 'c', term: 2 }]);
+  });
+
+  it('a killed leader is replaced with no tick at all when both survivors are told', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    p.raft('c').leaderLost('a');
+    p.stabilize();
+    expect(p.leader()).toBe('b');
+    expect(p.raft('c').leader).toBe('b');
+  });
+
+  it('a survivor told after it refused a pre-vote under the lease answers that pre-vote at once', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    p.stabilize(); // c still honours a's lease and stays silent
+    expect(p.raft('b').role).toBe('preCandidate');
+    p.raft('c').leaderLost('a');
+    expect(p.take('c')).toMatchObject([{ type: 'preVoteResp', to: 'b', reject: false }]);
+  });
+
+  it('a survivor that answers a refused pre-vote on the report does not campaign itself (no split vote)', () => {
+    const p = cluster();
+    p.isolate('a');
+    p.raft('b').leaderLost('a');
+    p.stabilize();
+    p.raft('c').leaderLost('a');
+    p.stabilize();
+    p.tick(10, ['b', 'c']);
+    expect(p.leader()).toBe('b');
+    expect(p.node('c').events.some((e) => e.type === 'becamePreCandidate')).toBe(false);
+    expect([p.raft('b').term, p.raft('c').term]).toEqual([2, 2]);
+  });
+
+  it('a pre-vote refused under the lease more than two ticks before the report is not answered', () => {
+    const p = cluster();
+    const c = p.raft('c');
+    c.step({ type: 'preVote', from: 'b', to: 'c', term: 2, lastLogIndex: 9, lastLogTerm: 9 });
+    p.take('c');
+    for (let i = 0; i < 3; i++) c.tick(); // a's heartbeats are not delivered: c keeps a as leader
+    c.leaderLost('a');
+    expect(p.take('c').filter((m) => m.type === 'preVoteResp')).toEqual([]);
   });
 
   it('a survivor that refused (in lease) before it was told is asked again on the next tick', () => {
