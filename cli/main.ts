@@ -209,7 +209,7 @@ const bench = program
   .option('--inflight <n>', 'flat out: most submitted-but-uncommitted txs', int('--inflight', 1), 20_000)
   .option(
     '--batch <n>',
-    'txs per HTTP request: more than 1 posts batches to /v1/txs (noop, kv)',
+    'txs per HTTP request: more than 1 posts batches to /v1/txs (noop, kv, consent-mix)',
     int('--batch', 1, 1000),
     1,
   )

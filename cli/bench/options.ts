@@ -52,7 +52,7 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Flat out: at most this many submitted-but-uncommitted txs, over all workers. */
   readonly inflight: number;
-  /** Txs per HTTP request: 1 posts each to /v1/tx, more posts batches to /v1/txs (noop, kv). */
+  /** Txs per HTTP request: 1 posts each to /v1/tx, more posts batches to /v1/txs (noop, kv, consent-mix). */
   readonly batch: number;
   /** Flat out without --count: pre-sign this many txs per second of duration. */
   readonly pregenRate: number;
@@ -250,8 +250,8 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     throw new BenchOptionError('--mix', e instanceof Error ? e.message.replace(/^--mix: /, '') : String(e));
   }
   const batch = positive('--batch', raw.batch, 1, 1000);
-  if (batch > 1 && workload !== 'noop' && workload !== 'kv') {
-    throw new BenchOptionError('--batch', 'batches are for the noop and kv workloads');
+  if (batch > 1 && records) {
+    throw new BenchOptionError('--batch', 'batches are for the noop, kv and consent-mix workloads');
   }
   const adminKeys = raw.adminKey ?? [];
   if (targets.length > 0 && (workload === 'consent-mix' || records) && adminKeys.length === 0) {

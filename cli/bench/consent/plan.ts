@@ -203,6 +203,16 @@ export function walkPlan(
   }
 }
 
+/**
+ * The account number of an actor over all classes (admins, then patients, then doctors): what the
+ * load worker routes by, so an actor's txs all go to one node.
+ */
+export function accountOf(s: ConsentShape, op: number, actor: number): number {
+  if (op === OP_REGISTER) return actor;
+  if (byPatient(op)) return adminCount(s) + actor;
+  return adminCount(s) + s.hospitals * s.patients + actor;
+}
+
 /** Ops a patient signs. */
 const byPatient = (op: number): boolean => op === OP_GRANT || op === OP_REVOKE || op === OP_APPROVE;
 

@@ -14,8 +14,8 @@ import { actorIdOf } from '../../../vm/consent/common.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import type { ActorId } from '../../../vm/consent/types.js';
 import {
+  accountOf,
   actorSeed,
-  adminCount,
   type ConsentMix,
   type ConsentShape,
   granteeOf,
@@ -137,8 +137,6 @@ export function pregenerateConsent(
   const admins = new Actors((i) => adminSeedOf(c, i));
   const patients = new Actors((i) => actorSeed(c.seed, 'patient', i));
   const doctors = new Actors((i) => actorSeed(c.seed, 'doctor', i));
-  const nPatients = s.hospitals * s.patients;
-  const nAdmins = adminCount(s);
   const certHash = hex(actorSeed(c.seed, 'newPatient', -1));
   const sign = (signer: Signer, nonce: number, call: { method: string; args: Uint8Array[] }) =>
     signTx(
@@ -165,7 +163,7 @@ export function pregenerateConsent(
         licenceExpiry: 0,
       });
       const tx = sign(a.signer, (c.adminNonces[p.actor] ?? 0) + p.seq, call);
-      emit({ op: p.op, account: p.actor, bytes: tx.bytes, hash: tx.hash });
+      emit({ op: p.op, account: accountOf(s, p.op, p.actor), bytes: tx.bytes, hash: tx.hash });
       return;
     }
     if (p.op === OP_GRANT || p.op === OP_REVOKE || p.op === OP_APPROVE) {
@@ -196,12 +194,12 @@ export function pregenerateConsent(
         call = encodeOp({ op: 'revoke', grantId: id });
       }
       const tx = sign(pt.signer, nonce, call);
-      emit({ op: p.op, account: nAdmins + p.actor, bytes: tx.bytes, hash: tx.hash });
+      emit({ op: p.op, account: accountOf(s, p.op, p.actor), bytes: tx.bytes, hash: tx.hash });
       return;
     }
     const doc = doctors.get(p.actor);
     const patient = patients.get(patientOfDoctor(s, p.actor));
-    const account = nAdmins + nPatients + p.actor;
+    const account = accountOf(s, p.op, p.actor);
     if (p.op === OP_CAN_ACCESS) {
       const q = encodeCanAccess(
         doc.id,

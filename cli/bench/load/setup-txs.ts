@@ -1,12 +1,13 @@
 /**
  * Untimed setup through real txs (consent-mix and records): each sender's txs go to one node in
  * chunks of at most 48 consecutive nonces (inside the nonce window: 1024 by default, 64 at least); a chunk is
- * submitted at once, then its last tx is awaited (a sender's txs commit in nonce order) and the
+ * submitted in one `POST /v1/txs`, then its last tx is awaited (a sender's txs commit in nonce order) and the
  * receipts of the chunk are read. Senders run concurrently, over one keep-alive pool.
  */
 
 import type { Signer } from '../../../protocol/chain/keys.js';
 import { signTx } from '../../../protocol/chain/tx.js';
+import { encodeTxBatch } from '../../../protocol/chain/tx-batch.js';
 import { createHttpPool, type HttpPool } from './http.js';
 
 /** One setup call. */
@@ -43,19 +44,40 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const newSetupStats = (): SetupStats => ({ txs: 0, ok: 0, reverted: 0, ms: 0, errors: {} });
 
-async function submit(pool: HttpPool, url: string, bytes: Uint8Array): Promise<void> {
-  // Bounded: 12 tries (503 mempool full, connection errors).
+class SetupRefused extends Error {}
+
+/**
+ * Submits a sender's chunk in one `POST /v1/txs` (in nonce order); txs refused for a full mempool,
+ * and the whole chunk on a 503 or a connection error, are resent after a back-off.
+ */
+async function submit(pool: HttpPool, url: string, txs: readonly Uint8Array[]): Promise<void> {
+  let todo = txs;
+  // Bounded: 12 tries (503 mempool full or overloaded, connection errors).
   for (let i = 0; i < 12; i++) {
     try {
-      const r = await pool.post(`${url}/v1/tx`, bytes, 'application/octet-stream');
-      if (r.status === 202 || r.status === 200 || (r.status === 409 && r.body.includes('duplicate'))) return;
-      if (r.status !== 503) throw new Error(`setup tx refused: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+      const r = await pool.post(`${url}/v1/txs`, encodeTxBatch(todo), 'application/octet-stream');
+      if (r.status === 202) {
+        const { results } = JSON.parse(r.body) as {
+          results: { error?: { code: string; message?: string } }[];
+        };
+        const retry: Uint8Array[] = [];
+        todo.forEach((tx, j) => {
+          const code = results[j]?.error?.code;
+          if (code === 'mempool_full') retry.push(tx);
+          else if (code !== undefined && code !== 'duplicate')
+            throw new SetupRefused(`setup tx refused: ${code} ${results[j]?.error?.message ?? ''}`);
+        });
+        if (retry.length === 0) return;
+        todo = retry;
+      } else if (r.status !== 503) {
+        throw new SetupRefused(`setup txs refused: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+      }
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('setup tx refused')) throw e;
+      if (e instanceof SetupRefused) throw e;
     }
     await sleep(50 * 2 ** Math.min(i, 5));
   }
-  throw new Error(`setup tx not admitted by ${url} after 12 tries`);
+  throw new Error(`setup txs not admitted by ${url} after 12 tries`);
 }
 
 async function receipt(pool: HttpPool, url: string, hash: string, deadline: number): Promise<SetupReceipt> {
@@ -111,7 +133,11 @@ export async function runSetup(
           batch.signer,
         ),
       );
-      await Promise.all(txs.map((tx) => submit(pool, url, tx.bytes)));
+      await submit(
+        pool,
+        url,
+        txs.map((tx) => tx.bytes),
+      );
       const hex = txs.map((tx) => Buffer.from(tx.hash).toString('hex'));
       const last = await receipt(pool, url, hex[hex.length - 1] ?? '', deadline);
       const rest = await Promise.all(hex.slice(0, -1).map((h) => receipt(pool, url, h, deadline)));

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { encodeTxBatch } from '../../../protocol/chain/tx-batch.js';
 import { decodeDecision } from '../../../vm/consent/abi.js';
 import { CONSENT_OPS, OP_CAN_ACCESS } from '../consent/plan.js';
+import { type BatchRouting, type BatchWindow, nextBatchWindow } from './batches.js';
 import { createHttpPool } from './http.js';
 import { pregenerate } from './pregen.js';
 import type { FromWorker, OpTally, ToWorker, WorkerInit, WorkerResult } from './protocol.js';
@@ -117,9 +118,13 @@ async function run(): Promise<void> {
     busyRetries++;
     return sleep(20 * 2 ** Math.min(busy, 5));
   };
-  const pickUrl = (k: number, tries: number): number => {
+  /** The node entry k goes to first: its account's (an account sticks to one node). */
+  const baseOf = (k: number): number => {
     const account = pre.accounts === undefined ? k % init.accounts : (pre.accounts[k] ?? 0);
-    const base = (account + init.id) % init.urls.length;
+    return (account + init.id) % init.urls.length;
+  };
+  const pickUrl = (k: number, tries: number): number => {
+    const base = baseOf(k);
     const now = wallNow();
     for (let i = 0; i < init.urls.length; i++) {
       const j = (base + tries + i) % init.urls.length;
@@ -198,15 +203,19 @@ async function run(): Promise<void> {
    * Batch mode: one POST /v1/txs for txs `ks`, routed like its first tx. Each result counts on its
    * own; txs refused for a full mempool are resent after a back-off, with the same bounds as `send`.
    */
-  const sendBatch = async (ks: number[]): Promise<void> => {
+  const sendBatch = async (ks: readonly number[]): Promise<void> => {
     const hashOf = (k: number) => pre.hashes.toString('hex', k * 32, k * 32 + 32);
     const now0 = wallNow();
     for (const k of ks) {
       pending.set(hashOf(k), k);
       tSend[k] = now0;
+      const tl = tally(k);
+      if (tl !== undefined) tl.sent++;
     }
     const refuse = (k: number, code: string) => {
       rejected++;
+      const tl = tally(k);
+      if (tl !== undefined) tl.rejected++;
       rejectCodes[code] = (rejectCodes[code] ?? 0) + 1;
       pending.delete(hashOf(k));
     };
@@ -258,6 +267,12 @@ async function run(): Promise<void> {
     }
   };
   const batching = init.mode === 'ehrchain' && init.batch > 1;
+  // consent-mix batches per node (each actor's txs stay on its node, in nonce order); kv and noop
+  // batches are consecutive txs routed like their first.
+  const routing: BatchRouting =
+    kinds === undefined
+      ? { nodeOf: () => 0, isQuery: () => false }
+      : { nodeOf: baseOf, isQuery: (k) => kinds[k] === OP_CAN_ACCESS };
   let txInFlight = 0;
   const launch = (k: number) => {
     httpInFlight++;
@@ -268,9 +283,8 @@ async function run(): Promise<void> {
       poke();
     });
   };
-  /** Sends txs [from, to) in one batch request. */
-  const launchBatch = (from: number, to: number) => {
-    const ks = Array.from({ length: to - from }, (_, i) => from + i);
+  /** Sends txs `ks` in one batch request. */
+  const launchBatch = (ks: readonly number[]) => {
     httpInFlight++;
     txInFlight += ks.length;
     void sendBatch(ks).finally(() => {
@@ -278,6 +292,12 @@ async function run(): Promise<void> {
       txInFlight -= ks.length;
       poke();
     });
+  };
+
+  /** Sends a window: its queries one by one, its txs in one batch per node. */
+  const launchWindow = (win: BatchWindow) => {
+    for (const k of win.queries) launch(k);
+    for (const ks of win.batches) launchBatch(ks);
   };
 
   let next = 0;
@@ -302,11 +322,11 @@ async function run(): Promise<void> {
         if (batching) {
           // A batch leaves when full, or once its oldest tx has waited BATCH_WAIT_MS (so a low rate
           // still batches without adding more than that to any tx's latency).
-          if (due - next < init.batch && now - (t0 + (next * 1000) / init.rate) < BATCH_WAIT_MS) break;
-          const to = Math.min(due, next + init.batch);
-          for (let k = next; k < to; k++) tDue[k] = t0 + (k * 1000) / init.rate;
-          launchBatch(next, to);
-          next = to;
+          const win = nextBatchWindow(next, due, init.batch, Number.POSITIVE_INFINITY, routing);
+          if (!win.full && now - (t0 + (next * 1000) / init.rate) < BATCH_WAIT_MS) break;
+          for (let k = next; k < win.to; k++) tDue[k] = t0 + (k * 1000) / init.rate;
+          launchWindow(win);
+          next = win.to;
           continue;
         }
         tDue[next] = t0 + (next * 1000) / init.rate;
@@ -320,13 +340,10 @@ async function run(): Promise<void> {
         accepted - committed + txInFlight < init.inflight
       ) {
         if (batching) {
-          const to = Math.min(
-            n,
-            next + init.batch,
-            next + Math.max(1, init.inflight - (accepted - committed + txInFlight)),
-          );
-          launchBatch(next, to);
-          next = to;
+          const budget = init.inflight - (accepted - committed + txInFlight);
+          const win = nextBatchWindow(next, n, init.batch, budget, routing);
+          launchWindow(win);
+          next = win.to;
         } else launch(next++);
       }
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(5)]);

@@ -109,6 +109,31 @@ describe('consent-mix and records on 3 validators (--target, --admin-key)', () =
     expect(r.submitted).toBe(committed);
   }, 90_000);
 
+  it('consent-mix with --batch posts per-node batches and every tx commits ok', async () => {
+    const o = parseBenchOptions({
+      target: net.nodes.map((n) => n.url),
+      adminKey: keys,
+      workload: 'consent-mix',
+      patients: 3,
+      doctors: 2,
+      duration: '3s',
+      count: 240,
+      batch: 10,
+      drain: '20s',
+      progress: false,
+    });
+    const r = await runBench(o);
+    expect(r.settings.batch).toBe(10);
+    expect(r.reverted).toBe(0);
+    expect(r.rejected).toBe(0);
+    expect(r.uncommitted).toBe(0);
+    expect(r.committed).toBe(r.submitted);
+    const ops = r.consent?.ops ?? {};
+    const sent = ['register', 'grant', 'revoke', 'anchor'].map((op) => ops[op]?.sent ?? 0);
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(r.committed);
+    expect(r.consent?.queries.allowed).toBe(r.consent?.queries.answered);
+  }, 90_000);
+
   it('records puts and gets encrypted FHIR records and reports their latencies', async () => {
     const o = parseBenchOptions({
       target: net.nodes.map((n) => n.url),

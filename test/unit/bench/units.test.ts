@@ -77,7 +77,7 @@ describe('options', () => {
     [{ workers: 0 }, '--workers'],
     [{ batch: 0 }, '--batch'],
     [{ batch: 1001 }, '--batch'],
-    [{ batch: 10, workload: 'consent-mix' }, '--batch'],
+    [{ batch: 10, workload: 'records' }, '--batch'],
   ])('rejects %j', (raw, flag) => {
     try {
       parseBenchOptions(raw);
