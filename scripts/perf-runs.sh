@@ -58,7 +58,7 @@ run() { # dir label kind round
       .sort((p, q) => p - q);
     const vs = r.vs_baseline ? r.vs_baseline.committed_tps.toFixed(3) : "-";
     console.log([process.argv[2], process.argv[3], process.argv[4], Math.round(r.committed_tps),
-      Math.round(cpu[Math.floor((cpu.length - 1) / 2)] ?? NaN), Math.round(v.rss_max_mb ?? NaN),
+      Math.round(cpu[Math.floor((cpu.length - 1) / 2)] ?? NaN), Math.round(v.rss_max_mb ?? Math.max(...(r.nodes ?? []).map((x) => x.rss_max_mb))),
       Math.round(r.latency_ms?.p99 ?? NaN), vs, r.loadavg?.start ?? "-", r.loadavg?.end ?? "-"].join("\t"));
   ' "$json" "$label" "$kind" "$i" | tee -a "$out/runs.tsv"
 }

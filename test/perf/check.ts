@@ -67,8 +67,10 @@ async function runGroups(only?: ReadonlySet<string>): Promise<PerfResult[]> {
     calibrations.push(calibrate());
     const cases = await make();
     const picked = only === undefined ? cases : cases.filter((c) => only.has(c.name));
-    for (const c of cases) if (!picked.includes(c)) await c.close?.();
+    // Cases of a group may share resources (a worker pool) that one of them closes: close the
+    // cases not measured only after those measured are done.
     if (picked.length > 0) out.push(...(await measure(picked, opts)));
+    for (const c of cases) if (!picked.includes(c)) await c.close?.();
   }
   return out;
 }
