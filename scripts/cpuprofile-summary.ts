@@ -9,26 +9,8 @@
  *   node --import tsx scripts/cpuprofile-summary.ts FILE [--from S] [--to S] [--top N] [--timeline]
  *     [--per-tx US]   (also print each share as µs of a per-tx CPU figure, e.g. the bench's cpu_us_per_tx)
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-
-interface CallFrame {
-  readonly functionName: string;
-  readonly url: string;
-  readonly lineNumber: number;
-}
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: CallFrame;
-  readonly children?: readonly number[];
-}
-interface Profile {
-  readonly nodes: readonly ProfileNode[];
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
+import { type CallFrame, readProfile } from './cpuprofile-read.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,7 +27,7 @@ if (file === undefined) {
   console.error('usage: cpuprofile-summary.ts FILE [--from S] [--to S] [--top N] [--timeline] [--per-tx US]');
   process.exit(2);
 }
-const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const p = readProfile(file);
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

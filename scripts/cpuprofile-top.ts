@@ -12,23 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-
-interface CallFrame {
-  readonly functionName: string;
-  readonly url: string;
-  readonly lineNumber: number;
-  readonly columnNumber: number;
-}
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: CallFrame;
-  readonly children?: readonly number[];
-}
-interface Profile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
+import { type CallFrame, readProfile } from './cpuprofile-read.js';
 
 // Source groups, first match wins: where a main thread's time goes, by file.
 const GROUPS: ReadonlyArray<readonly [string, RegExp]> = [
@@ -87,7 +71,7 @@ function summarise(
   callers: string,
   depth: number,
 ): void {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const p = readProfile(file);
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of p.nodes) {
