@@ -38,7 +38,8 @@ import { consentCode } from '../../vm/consent/index.js';
 import type { ConsentOp } from '../../vm/consent/ops.js';
 import { MemoryState, type StateView } from '../../vm/journal.js';
 import { callContract, contractIdForName, queryContract } from '../../vm/runtime.js';
-import { DAY, HOUR, hashOf, keyOf, T0, World } from '../unit/consent/world.js';
+import { DAY, HOUR, hashOf, keyOf, T0, type World } from '../unit/consent/world.js';
+import { growConsortium } from './consent-consortium.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,38 +69,11 @@ interface Call {
 /** A consortium with `PATIENTS` patients, `DOCTORS` doctors, and a write grant from each patient. */
 function setup(code: Uint8Array, state: StateView = new MemoryState()): { c: ConsentContract; w: World } {
   const c = new ConsentContract(state, code, keyOf('gov'));
-  const w = new World({
-    apply: (ctx, op) => {
-      const r = c.apply(ctx, op);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-    },
-    canAccess: (...a) => c.canAccess(...a),
-  }).setup();
-  const reg = (name: string, role: 'doctor' | 'patient', licenceExpiry: number) =>
-    w.ok('adminA', T0, {
-      op: 'registerActor',
-      publicKey: keyOf(name),
-      role,
-      certHash: hashOf(name),
-      licenceExpiry,
-    });
-  for (let d = 0; d < DOCTORS; d++) reg(`doc${d}`, 'doctor', T0 + 365 * DAY);
-  for (let p = 0; p < PATIENTS; p++) {
-    reg(`p${p}`, 'patient', 0);
-    const op: ConsentOp = {
-      op: 'grant',
-      patient: idOf(`p${p}`),
-      grantee: { kind: 'actor', id: idOf(`doc${p % DOCTORS}`) },
-      actions: ['read', 'write'],
-      scope: { kind: 'all' },
-      purposes: ['TREAT'],
-      start: T0,
-      end: T0 + 365 * DAY,
-      exceptions: [{ kind: 'category', category: 'mental-health' }],
-    };
-    const r = c.apply({ caller: keyOf(`p${p}`), now: T0, governance: false }, op);
-    if (!r.ok) throw new Error(`setup grant: ${r.error}`);
-  }
+  const w = growConsortium(c, {
+    doctors: DOCTORS,
+    patients: PATIENTS,
+    exceptions: [{ kind: 'category', category: 'mental-health' }],
+  });
   return { c, w };
 }
 

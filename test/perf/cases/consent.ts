@@ -19,7 +19,8 @@ import { actorIdOf } from '../../../vm/consent/common.js';
 import { ConsentContract } from '../../../vm/consent/contract.js';
 import { consentCode } from '../../../vm/consent/index.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
-import { DAY, HOUR, hashOf, keyOf, T0, World } from '../../unit/consent/world.js';
+import { DAY, HOUR, hashOf, keyOf, T0 } from '../../unit/consent/world.js';
+import { growConsortium } from '../consent-consortium.js';
 import type { PerfCase } from './harness.js';
 
 const PATIENTS = 200;
@@ -43,40 +44,7 @@ export function consentWorld(): WorldState {
     consentCode(),
     keyOf('gov'),
   );
-  const w = new World({
-    apply: (ctx, op) => {
-      const r = c.apply(ctx, op);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-    },
-    canAccess: (...a) => c.canAccess(...a),
-  }).setup();
-  const reg = (name: string, role: 'doctor' | 'patient', licenceExpiry: number) =>
-    w.ok('adminA', T0, {
-      op: 'registerActor',
-      publicKey: keyOf(name),
-      role,
-      certHash: hashOf(name),
-      licenceExpiry,
-    });
-  for (let d = 0; d < DOCTORS; d++) reg(`doc${d}`, 'doctor', T0 + 365 * DAY);
-  for (let p = 0; p < PATIENTS; p++) {
-    reg(`p${p}`, 'patient', 0);
-    const r = c.apply(
-      { caller: keyOf(`p${p}`), now: T0, governance: false },
-      {
-        op: 'grant',
-        patient: idOf(`p${p}`),
-        grantee: { kind: 'actor', id: idOf(docOf(p)) },
-        actions: ['read', 'write'],
-        scope: { kind: 'all' },
-        purposes: ['TREAT'],
-        start: T0,
-        end: T0 + 365 * DAY,
-        exceptions: [],
-      },
-    );
-    if (!r.ok) throw new Error(`consent perf setup: ${r.error}`);
-  }
+  growConsortium(c, { doctors: DOCTORS, patients: PATIENTS });
   world.apply(genesis.writes());
   return world;
 }
