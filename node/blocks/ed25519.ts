@@ -10,7 +10,7 @@
  * docs/vectors/signatures.json: libsodium applies exactly the node's rules, and for OpenSSL the
  * caller refuses weak keys and R first (docs/transactions.md#signature-verification).
  */
-import { createRequire } from 'node:module';
+import { loadSodiumNative } from '../sodium.js';
 
 /** The implementations; 'sodium' falls back to 'node' when the native module fails to load. */
 export type Ed25519Backend = 'sodium' | 'node';
@@ -23,21 +23,11 @@ interface Loaded {
   readonly verify: SodiumVerify;
 }
 
-let loaded: Loaded | null | undefined;
-
 /** sodium-native's resolved path and verify function, or null when it does not load here. */
 export function loadSodium(): Loaded | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve('sodium-native');
-    const mod = require(path) as { crypto_sign_verify_detached?: SodiumVerify };
-    const verify = mod.crypto_sign_verify_detached;
-    loaded = typeof verify === 'function' ? { path, verify } : null;
-  } catch {
-    loaded = null;
-  }
-  return loaded;
+  const s = loadSodiumNative();
+  const verify = s?.mod.crypto_sign_verify_detached;
+  return s === null || typeof verify !== 'function' ? null : { path: s.path, verify };
 }
 
 /** The backend that will run given the configured one and the environment. */

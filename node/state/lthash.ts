@@ -11,8 +11,8 @@
  * else through node:crypto: byte-identical output, ~3x less CPU per entry (docs/state.md §2).
  */
 import { createCipheriv, createHash, hash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
+import { loadSodiumNative, type SodiumNative } from '../sodium.js';
 
 /** Lanes in the state vector. */
 const LTHASH_LANES = 1024;
@@ -40,21 +40,14 @@ export type LtHashBackend = 'sodium' | 'node';
 /** Fills `out` (2048 bytes) with the ChaCha20 keystream keyed by SHA-256(`input`). */
 type Expand = (input: Uint8Array, out: Uint8Array) => void;
 
-interface SodiumStream {
-  crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
-  crypto_stream_chacha20_ietf(out: Uint8Array, nonce: Uint8Array, key: Uint8Array): void;
-}
+type SodiumStream = Pick<SodiumNative, 'crypto_hash_sha256' | 'crypto_stream_chacha20_ietf'>;
 
 function loadSodiumStream(): SodiumStream | null {
-  try {
-    const mod = createRequire(import.meta.url)('sodium-native') as Partial<SodiumStream>;
-    const { crypto_hash_sha256, crypto_stream_chacha20_ietf } = mod;
-    if (typeof crypto_hash_sha256 !== 'function' || typeof crypto_stream_chacha20_ietf !== 'function')
-      return null;
-    return { crypto_hash_sha256, crypto_stream_chacha20_ietf };
-  } catch {
-    return null;
-  }
+  const mod = loadSodiumNative()?.mod;
+  const hash256 = mod?.crypto_hash_sha256;
+  const stream = mod?.crypto_stream_chacha20_ietf;
+  if (typeof hash256 !== 'function' || typeof stream !== 'function') return null;
+  return { crypto_hash_sha256: hash256, crypto_stream_chacha20_ietf: stream };
 }
 
 function nodeExpand(input: Uint8Array, out: Uint8Array): void {
