@@ -7,6 +7,7 @@
  * before, so a client that submits right after start is not refused.
  */
 import type { FastifyInstance } from 'fastify';
+import { isTxSubmission } from './shed.js';
 
 /** Tracks whether the node has lost the leader it had (fed from Raft's soft state). */
 export class LeaderlessGate {
@@ -32,9 +33,7 @@ export function refuseWritesWhileLeaderless(
   retryAfterSeconds: number,
 ): void {
   app.addHook('onRequest', async (req, reply) => {
-    if (!gate.leaderless || req.method !== 'POST') return;
-    const path = req.url.split('?', 1)[0];
-    if (path !== '/v1/tx' && path !== '/v1/txs') return;
+    if (!gate.leaderless || !isTxSubmission(req)) return;
     reply.status(503).header('retry-after', String(retryAfterSeconds));
     return reply.send({
       error: {

@@ -25,6 +25,13 @@ export function shedWhenOverloaded(retryAfterSeconds: number) {
   };
 }
 
+/** `POST /v1/tx` or `POST /v1/txs`: the routes that take new txs in. */
+export function isTxSubmission(req: Pick<FastifyRequest, 'method' | 'url'>): boolean {
+  if (req.method !== 'POST') return false;
+  const path = req.url.split('?', 1)[0];
+  return path === '/v1/tx' || path === '/v1/txs';
+}
+
 /**
  * While the disk is full, refuses what the node would have to persist: tx submissions
  * (`POST /v1/tx`, `POST /v1/txs`) and blob uploads (every PUT), with 503 `disk_full` and
@@ -36,9 +43,7 @@ export function refuseWritesWhileDiskFull(
   retryAfterSeconds: number,
 ): void {
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?', 1)[0];
-    const takesIn =
-      req.method === 'PUT' || (req.method === 'POST' && (path === '/v1/tx' || path === '/v1/txs'));
+    const takesIn = req.method === 'PUT' || isTxSubmission(req);
     if (!takesIn || !diskFull()) return;
     reply.status(503).header('retry-after', String(retryAfterSeconds));
     return reply.send({
