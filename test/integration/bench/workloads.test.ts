@@ -70,8 +70,9 @@ describe('consent-mix and records on 3 validators (--target, --admin-key)', () =
     await net?.stop(false);
   }, 60_000);
 
-  it('consent-mix commits register/grant/revoke/anchor with status ok and answers canAccess', async () => {
-    const o = parseBenchOptions({
+  /** A small consent-mix run on the file's network: 3 patients and 2 doctors per hospital, 240 txs. */
+  const consentMix = (extra: { rate: number } | { batch: number }) =>
+    parseBenchOptions({
       target: net.nodes.map((n) => n.url),
       adminKey: keys,
       workload: 'consent-mix',
@@ -79,10 +80,13 @@ describe('consent-mix and records on 3 validators (--target, --admin-key)', () =
       doctors: 2,
       duration: '3s',
       count: 240,
-      rate: 120,
       drain: '20s',
       progress: false,
+      ...extra,
     });
+
+  it('consent-mix commits register/grant/revoke/anchor with status ok and answers canAccess', async () => {
+    const o = consentMix({ rate: 120 });
     const r = await runBench(o);
     const c = r.consent;
     expect(c).toBeDefined();
@@ -110,18 +114,7 @@ describe('consent-mix and records on 3 validators (--target, --admin-key)', () =
   }, 90_000);
 
   it('consent-mix with --batch posts per-node batches and every tx commits ok', async () => {
-    const o = parseBenchOptions({
-      target: net.nodes.map((n) => n.url),
-      adminKey: keys,
-      workload: 'consent-mix',
-      patients: 3,
-      doctors: 2,
-      duration: '3s',
-      count: 240,
-      batch: 10,
-      drain: '20s',
-      progress: false,
-    });
+    const o = consentMix({ batch: 10 });
     const r = await runBench(o);
     expect(r.settings.batch).toBe(10);
     expect(r.reverted).toBe(0);
