@@ -176,6 +176,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         event.type === 'becameCandidate' ||
         event.type === 'becameLeader' ||
         event.type === 'leaderLost' ||
+        event.type === 'campaignInstead' ||
         event.type === 'voteGranted';
       if (notable) log.info(event, 'raft event');
       else log.debug(event, 'raft event');
@@ -470,9 +471,9 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
 
   // Fast failover (docs/raft.md): a leader whose process is gone is replaced without waiting out
   // the election timeout.
-  host.onPeerLost((peer) => {
+  host.onPeerLost((peer, loss) => {
     metrics.peersLost.inc();
-    driver.leaderLost(peer);
+    driver.leaderLost(peer, loss);
   });
   host.raft.onRaftMessage((m, proof) => {
     lastSeen.set(m.from, Date.now());
