@@ -7,7 +7,7 @@
  * below only decide who campaigns, when, and with which kind of request.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeId } from '../../../../consensus/types.js';
+import type { Message, NodeId } from '../../../../consensus/types.js';
 import { Pump } from '../helpers/pump.js';
 
 // The node's settings: pre-vote and check-quorum on; jitter fixed so the normal timeout is 10 ticks.
@@ -111,6 +111,30 @@ describe('fast failover: a certain loss skips the pre-vote', () => {
     expect(p.leader()).toBe('c');
     expect([p.raft('b').term, p.raft('c').term]).toEqual([3, 3]);
     expect(p.node('c').appliedData).toContain('only a and c have it');
+  });
+
+  it('a survivor campaigning instead is not stalled by the refusal of its earlier pre-election (bench run B-1)', () => {
+    const p = cluster();
+    p.cutLink('a', 'b');
+    p.propose('a', 'only a and c have it');
+    p.isolate('a');
+    const of = (ms: Message[], type: Message['type'], to: NodeId) =>
+      ms.filter((m) => m.type === type && m.to === to);
+    p.raft('b').leaderLost('a', certain);
+    const bVote = of(p.take('b'), 'vote', 'c');
+    p.raft('c').leaderLost('a', certain);
+    for (let i = 0; i < 1 + options.leaderLostStaggerTick; i++) p.raft('c').tick();
+    const cFirstPre = of(p.take('c'), 'preVote', 'b'); // c's staggered pre-election, for term 2
+    for (const m of bVote) p.deliver(m); // c refuses b (its log is ahead) and asks for term 3
+    const cSecondPre = of(p.take('c'), 'preVote', 'b');
+    expect(cSecondPre).toMatchObject([{ term: 3 }]);
+    for (const m of cFirstPre) p.deliver(m); // b, candidate of term 2, refuses the term-2 ask...
+    for (const m of p.take('b')) p.deliver(m); // ...and c hears that refusal while asking for term 3
+    for (const m of cSecondPre) p.deliver(m); // b grants the term-3 ask
+    for (const m of p.take('b')) p.deliver(m);
+    expect([p.raft('c').role, p.raft('c').term]).toEqual(['candidate', 3]);
+    p.stabilize();
+    expect(p.leader()).toBe('c');
   });
 
   it('five nodes, every survivor told of a certain loss: one leader, one new term', () => {
