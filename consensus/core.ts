@@ -164,7 +164,7 @@ export class RaftCore implements RaftState {
    * when the loss is `certain` (the leader's port refused: its process is gone, so there is no live
    * leader to protect); every other fast campaign is a pre-election. Anything else is ignored.
    * Safety does not depend on it: an uncertain false report costs at most a pre-election the others
-   * refuse, a certain false one (a bug) at most an election (docs/raft.md).
+   * refuse, a certain false one (a bug) at most two terms and an election timeout (docs/raft.md).
    */
   leaderLost(peer: NodeId, loss: LeaderLoss = { certain: false }): void {
     if (this.role !== 'follower' || this.leader === null || this.leader !== peer || !this.promotable()) {
