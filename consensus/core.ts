@@ -5,7 +5,7 @@
  * raft.ts, which adds the Ready bookkeeping and exposes read-only views.
  */
 import { applyConfChange as applyToConf, decodeConfChange, encodeConfChange } from './confchange.js';
-import { campaign, handleVoteRequest, resendPreVotes, stepCandidate } from './election.js';
+import { campaign, handleVoteRequest, resendVoteRequests, stepCandidate } from './election.js';
 import { RaftError } from './errors.js';
 import { stepFollower } from './follower.js';
 import { RaftLog } from './log.js';
@@ -17,6 +17,7 @@ import type {
   ConfChange,
   ConfState,
   HardState,
+  LeaderLoss,
   Message,
   NodeId,
   PreVoteMsg,
@@ -26,10 +27,11 @@ import type {
   Ready,
   Role,
   StepDownReason,
+  VoteMsg,
 } from './types.js';
 import { EntryType } from './types.js';
 
-// A fast pre-candidate asks again every tick, so a refused request older than this has a newer one.
+// A fast (pre-)candidate asks again every tick, so a refused request older than this has a newer one.
 const LEASE_REFUSED_KEPT_TICKS = 2;
 
 /** One Raft peer's state and transitions; see the file comment. */
@@ -54,13 +56,15 @@ export class RaftCore implements RaftState {
   private randomizedElectionTimeout = 0;
   /** Ticks until the fast campaign after `leaderLost`, or null when none is due. */
   private fastCampaignIn: number | null = null;
-  /** We are a pre-candidate of the fast path: ask unanswered voters again each tick. */
-  private fastPre = false;
+  /** What the pending fast campaign will be: a real election only on a certain loss, rank 0. */
+  private fastKind: CampaignKind = 'preElection';
+  /** We are a (pre-)candidate of the fast path: ask unanswered voters again each tick. */
+  private fastAsking = false;
   /**
-   * Pre-vote requests refused silently under the lease in the last `LEASE_REFUSED_KEPT_TICKS`
+   * (Pre-)vote requests refused silently under the lease in the last `LEASE_REFUSED_KEPT_TICKS`
    * ticks, by candidate: answered at once if we learn the leader is lost (see leaderLost).
    */
-  private readonly leaseRefused = new Map<NodeId, { readonly m: PreVoteMsg; ticksAgo: number }>();
+  private readonly leaseRefused = new Map<NodeId, { readonly m: PreVoteMsg | VoteMsg; ticksAgo: number }>();
   private readonly rep: Replicator;
 
   constructor(config: RaftConfig) {
@@ -115,23 +119,34 @@ export class RaftCore implements RaftState {
         return;
       }
     }
-    if (this.fastPre) resendPreVotes(this);
+    if (this.fastAsking) resendVoteRequests(this);
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.cfg.preVote ? 'preElection' : 'election');
     }
   }
 
-  /** The fast path's campaign: a pre-election that asks unanswered voters again every tick. */
+  /**
+   * The fast path's campaign, which asks unanswered voters again every tick: a pre-election, or an
+   * election (term + 1) when the loss was certain and we rank first (see leaderLost).
+   */
   private fastCampaign(): void {
+    const kind = this.cfg.preVote ? this.fastKind : 'election';
     this.fastCampaignIn = null;
     this.electionElapsed = 0;
-    this.hup(this.cfg.preVote ? 'preElection' : 'election');
-    this.fastPre = this.role === 'preCandidate';
+    this.hup(kind);
+    this.fastAsking = this.role === 'preCandidate' || this.role === 'candidate';
   }
 
   isFastPreCandidate(): boolean {
-    return this.role === 'preCandidate' && this.fastPre;
+    return this.role === 'preCandidate' && this.fastAsking;
+  }
+
+  campaignInsteadOf(candidate: NodeId): void {
+    if (this.fastCampaignIn === null || this.role !== 'follower') return;
+    this.emit({ type: 'campaignInstead', term: this.term, candidate });
+    this.fastKind = 'preElection';
+    this.fastCampaign();
   }
 
   yieldFastCampaign(): void {
@@ -142,22 +157,27 @@ export class RaftCore implements RaftState {
 
   /**
    * The driver's transport lost `peer` and could not redial it. If it is the leader we follow, forget
-   * it: its lease no longer makes us refuse pre-votes, so we answer at once the pre-votes we refused
+   * it: its lease no longer makes us refuse (pre-)votes, so we answer at once the ones we refused
    * under it in the last ticks; unless that made us grant one, the first-ranked of the remaining
-   * voters (by id) campaigns at once (its pre-vote requests are in the next Ready) and the one
-   * ranked r >= 1 after 1 + r * RaftConfig.leaderLostStaggerTick ticks. Anything else is ignored.
-   * Safety does not depend on it: a false report costs at most a pre-election the others refuse.
+   * voters (by id) campaigns at once (its requests are in the next Ready) and the one ranked r >= 1
+   * after 1 + r * RaftConfig.leaderLostStaggerTick ticks. The first-ranked one skips the pre-vote
+   * when the loss is `certain` (the leader's port refused: its process is gone, so there is no live
+   * leader to protect); every other fast campaign is a pre-election. Anything else is ignored.
+   * Safety does not depend on it: an uncertain false report costs at most a pre-election the others
+   * refuse, a certain false one (a bug) at most two terms and an election timeout (docs/raft.md).
    */
-  leaderLost(peer: NodeId): void {
+  leaderLost(peer: NodeId, loss: LeaderLoss = { certain: false }): void {
     if (this.role !== 'follower' || this.leader === null || this.leader !== peer || !this.promotable()) {
       return;
     }
     const rest = this.trk.conf.voters.filter((v) => v !== peer).sort();
     const rank = Math.max(0, rest.indexOf(this.id));
     const inTicks = rank === 0 ? 0 : 1 + rank * (this.cfg.leaderLostStaggerTick ?? 2);
+    const certain = loss.certain;
     this.leader = null;
     this.fastCampaignIn = inTicks;
-    this.emit({ type: 'leaderLost', term: this.term, leader: peer, inTicks });
+    this.fastKind = certain && rank === 0 ? 'election' : 'preElection';
+    this.emit({ type: 'leaderLost', term: this.term, leader: peer, inTicks, certain });
     // A survivor that detected the loss first is already asking: answer it rather than run too
     // (granting drops our own pending campaign, election.ts).
     const refused = [...this.leaseRefused.values()].map((r) => r.m);
@@ -175,12 +195,18 @@ export class RaftCore implements RaftState {
         const inLease =
           this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
         if (!force && inLease) {
-          if (m.type === 'preVote') this.leaseRefused.set(m.from, { m, ticksAgo: 0 });
+          this.leaseRefused.set(m.from, { m, ticksAgo: 0 });
           this.emitRefusal(m, 'inLease');
           return;
         }
       }
-      if (m.type === 'preVote') {
+      if (m.type === 'vote') {
+        // A survivor told of the loss keeps its pending fast campaign across the new term: if it
+        // refuses this candidate (its own log is ahead) it runs instead (campaignInsteadOf).
+        const told = this.fastCampaignIn !== null || this.fastAsking;
+        this.becomeFollower(m.term, null, 'higherTerm');
+        if (told) this.fastCampaignIn = 0;
+      } else if (m.type === 'preVote') {
         // Pre-vote never changes our term.
       } else if (m.type === 'preVoteResp' && !m.reject) {
         // The term in a granted pre-vote is the one we will campaign in; we bump it when we win.
@@ -302,7 +328,7 @@ export class RaftCore implements RaftState {
     this.role = 'preCandidate';
     this.leader = null;
     this.fastCampaignIn = null;
-    this.fastPre = false;
+    this.fastAsking = false;
     this.trk.resetVotes();
     this.emit({ type: 'becamePreCandidate', term: this.term });
   }
@@ -335,7 +361,7 @@ export class RaftCore implements RaftState {
     this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(jitter * this.cfg.electionTick);
     this.leadTransferee = null;
     this.fastCampaignIn = null;
-    this.fastPre = false;
+    this.fastAsking = false;
     this.leaseRefused.clear();
     this.trk.resetVotes();
     this.trk.resetProgress(this.id, this.log.lastIndex());

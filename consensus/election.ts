@@ -43,16 +43,18 @@ export function campaign(r: RaftState, kind: CampaignKind): void {
 }
 
 /**
- * A pre-candidate of the fast path asks again every tick the voters that have not answered: one of
- * them may have refused silently (the lease) just before it learnt that the leader was lost too.
+ * A (pre-)candidate of the fast path asks again every tick the voters that have not answered: one
+ * of them may have refused silently (the lease) just before it learnt that the leader was lost too.
  */
-export function resendPreVotes(r: RaftState): void {
-  if (r.role !== 'preCandidate') return;
+export function resendVoteRequests(r: RaftState): void {
+  if (r.role !== 'preCandidate' && r.role !== 'candidate') return;
   const lastLogIndex = r.log.lastIndex();
   const lastLogTerm = r.log.lastTerm();
   for (const to of r.trk.conf.voters) {
     if (to === r.id || r.trk.votes.has(to)) continue;
-    r.send({ type: 'preVote', to, term: r.term + 1, lastLogIndex, lastLogTerm });
+    if (r.role === 'preCandidate')
+      r.send({ type: 'preVote', to, term: r.term + 1, lastLogIndex, lastLogTerm });
+    else r.send({ type: 'vote', to, term: r.term, lastLogIndex, lastLogTerm, transfer: false });
   }
 }
 
@@ -89,16 +91,17 @@ export function handleVoteRequest(r: RaftState, m: PreVoteMsg | VoteMsg): void {
     if (!pre) {
       r.electionElapsed = 0;
       r.vote = m.from;
-    } else {
-      // A survivor that grants a fast-path pre-vote lets that candidate run rather than its own.
-      r.yieldFastCampaign();
     }
+    // A survivor that grants a fast-path (pre-)vote lets that candidate run rather than its own.
+    r.yieldFastCampaign();
     if (yieldsTo === true) r.becomeFollower(r.term, null, 'electionLost');
     r.emit({ type: 'voteGranted', term: r.term, pre, candidate: m.from, voteTerm: m.term });
   } else {
     r.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: r.term, reject: true });
     const reason = !canVote ? (r.vote !== null ? 'alreadyVoted' : 'leaderKnown') : 'logNotUpToDate';
     r.emit({ type: 'voteRefused', term: r.term, pre, candidate: m.from, voteTerm: m.term, reason });
+    // A survivor told of the loss whose log is ahead of a fast candidate's is the one that can win.
+    if (!pre && reason === 'logNotUpToDate') r.campaignInsteadOf(m.from);
   }
 }
 

@@ -12,6 +12,7 @@ import type {
   ConfState,
   Entry,
   HardState,
+  LeaderLoss,
   Message,
   NodeId,
   ProposeResult,
@@ -96,11 +97,13 @@ export class Raft {
   /**
    * Tells the core that the transport lost its connection to `peer` and could not redial it (a
    * killed process's sockets close at once). If `peer` is our leader, we stop honouring its lease
-   * and campaign within a few ticks, staggered by rank; otherwise nothing happens. A machine that
-   * loses power sends nothing: that case waits out the normal election timeout.
+   * and campaign within a few ticks, staggered by rank; the first-ranked survivor skips the pre-vote
+   * when `loss.certain` (the peer's port refused a connection: no live leader to protect).
+   * Otherwise nothing happens. A machine that loses power sends nothing: that case waits out the
+   * normal election timeout.
    */
-  leaderLost(peer: NodeId): void {
-    this.#core.leaderLost(peer);
+  leaderLost(peer: NodeId, loss: LeaderLoss = { certain: false }): void {
+    this.#core.leaderLost(peer, loss);
   }
 
   /** Starts an election now (a pre-election when pre-vote is on), as if the election timer fired. */

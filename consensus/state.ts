@@ -56,6 +56,11 @@ export interface RaftState {
   yieldFastCampaign(): void;
   /** Whether we are a pre-candidate started by the fast path (`leaderLost`). */
   isFastPreCandidate(): boolean;
+  /**
+   * We refused `candidate`'s vote because our log is ahead: if we were told our leader is lost and
+   * have not campaigned yet, start a fast pre-election now; else nothing.
+   */
+  campaignInsteadOf(candidate: NodeId): void;
   /** Starts an election if allowed (see election.ts). */
   hup(kind: CampaignKind): void;
 }

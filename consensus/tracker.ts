@@ -69,9 +69,15 @@ export class ProgressTracker {
     this.votes.clear();
   }
 
-  /** Records a vote (the first answer of each voter counts) and returns the election's state. */
+  /**
+   * Records a vote and returns the election's state. A voter's first answer counts, except that a
+   * grant replaces a refusal: a pre-election's term is reused by the next one (a pre-candidate asks
+   * for term + 1 without bumping its own), so a refusal of an earlier ask can arrive after the
+   * next began, and a grant is only ever sent for what was asked (counting it is always sound).
+   */
   recordVote(id: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
-    if (!this.votes.has(id)) this.votes.set(id, granted);
+    const prev = this.votes.get(id);
+    if (prev === undefined || (granted && !prev)) this.votes.set(id, granted);
     return voteResult(this.conf.voters, this.votes);
   }
 

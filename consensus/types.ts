@@ -224,6 +224,14 @@ export interface RaftConfig {
   readonly onEvent?: (e: RaftEvent) => void;
 }
 
+/**
+ * How the transport knows a peer is lost (`Raft.leaderLost`). `certain`: its port refused a
+ * connection, so its process is gone (a live but cut-off peer times out, it never refuses).
+ */
+export interface LeaderLoss {
+  readonly certain: boolean;
+}
+
 /** Why a node refused a (pre-)vote. */
 export type VoteRefusal =
   /** The request's term is below ours. */
@@ -258,8 +266,19 @@ export type TransferAbortReason = 'timeout' | 'transfereeRemoved' | 'superseded'
 /** What happened inside the core, as told to `RaftConfig.onEvent`. `term` is ours after the event. */
 export type RaftEvent =
   | { readonly type: 'becameFollower'; readonly term: number; readonly leader: NodeId | null }
-  /** The driver told us our leader is gone (`Raft.leaderLost`); we campaign in `inTicks` ticks. */
-  | { readonly type: 'leaderLost'; readonly term: number; readonly leader: NodeId; readonly inTicks: number }
+  /**
+   * The driver told us our leader is gone (`Raft.leaderLost`); we campaign in `inTicks` ticks (with
+   * a real vote if the loss is `certain` and `inTicks` is 0, else a pre-vote).
+   */
+  | {
+      readonly type: 'leaderLost';
+      readonly term: number;
+      readonly leader: NodeId;
+      readonly inTicks: number;
+      readonly certain: boolean;
+    }
+  /** Told of the loss, we refused `candidate` (our log is ahead) and pre-campaign at once instead. */
+  | { readonly type: 'campaignInstead'; readonly term: number; readonly candidate: NodeId }
   /** A pre-election for `term + 1` started (our term is unchanged). */
   | { readonly type: 'becamePreCandidate'; readonly term: number }
   | { readonly type: 'becameCandidate'; readonly term: number }

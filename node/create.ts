@@ -37,6 +37,7 @@ import { ValidatorPeers } from './p2p/validator-peers.js';
 import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
+import { LeaderlessHold } from './raft/leaderless-hold.js';
 import { Leadership } from './raft/leadership.js';
 import { LostFollowerWatch } from './raft/lost-follower.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
@@ -176,6 +177,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         event.type === 'becameCandidate' ||
         event.type === 'becameLeader' ||
         event.type === 'leaderLost' ||
+        event.type === 'campaignInstead' ||
         event.type === 'voteGranted';
       if (notable) log.info(event, 'raft event');
       else log.debug(event, 'raft event');
@@ -313,6 +315,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     now: () => performance.now(),
   });
 
+  // Block execution pauses while the leader we had is lost, so the election's messages go first
+  // (raft/leaderless-hold.ts).
+  const leaderlessHold = new LeaderlessHold(o.raft.leaderlessHoldMs);
+  opened.push(async () => leaderlessHold.stop());
   const applier: Applier = new Applier(
     {
       chainId,
@@ -321,6 +327,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
     {
       executor,
+      hold: () => leaderlessHold.wait(),
       sink: store,
       sigs: verifier,
       isValidator: (pk) => isValidatorIn(store.state, pk),
@@ -423,6 +430,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         },
         onSoftState: (soft) => {
           leaderless.onLeader(soft.leader);
+          leaderlessHold.onLeader(soft.leader);
           leadership.onSoftState(soft.leader, soft.role);
         },
       },
@@ -470,9 +478,9 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
 
   // Fast failover (docs/raft.md): a leader whose process is gone is replaced without waiting out
   // the election timeout.
-  host.onPeerLost((peer) => {
+  host.onPeerLost((peer, loss) => {
     metrics.peersLost.inc();
-    driver.leaderLost(peer);
+    driver.leaderLost(peer, loss);
   });
   host.raft.onRaftMessage((m, proof) => {
     lastSeen.set(m.from, Date.now());

@@ -157,20 +157,22 @@ export class Cluster implements NodeSink {
     this.node(id).crash();
     this.net.crash(id);
     this.log?.(`${id} crashed`);
-    // A killed process's connections close at once: its peers' transports report it lost.
-    for (const n of this.upNodes()) n.raft?.leaderLost(id);
+    // A killed process's connections close at once and its port refuses: its peers' transports
+    // report it lost, for certain.
+    for (const n of this.upNodes()) n.raft?.leaderLost(id, { certain: true });
   }
 
   /**
    * Every node reports the nodes outside its group lost, as a transport whose connections broke
    * would (a real partition closes no socket at once; reporting it anyway tests that a report
-   * about a live leader stays safe).
+   * about a live leader stays safe). `certain`: report it as a refused connect, which a real
+   * transport never does for a live peer: a bug's report, to test that it stays safe too.
    */
-  reportPartition(groups: readonly (readonly string[])[]): void {
+  reportPartition(groups: readonly (readonly string[])[], certain = false): void {
     for (const g of groups) {
       for (const id of g) {
         const raft = this.node(id).raft;
-        for (const other of this.ids) if (!g.includes(other)) raft?.leaderLost(other);
+        for (const other of this.ids) if (!g.includes(other)) raft?.leaderLost(other, { certain });
       }
     }
   }

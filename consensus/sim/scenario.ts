@@ -208,7 +208,9 @@ export class FaultInjector {
       this.counts.threeWaySplits++;
     }
     c.net.partition(groups);
-    c.reportPartition(groups);
+    // Half the reports as certain (a refused connect), which only a buggy transport would say of a
+    // live peer: safety must not depend on the transport being right.
+    c.reportPartition(groups, rng.chance(0.5));
     this.counts.partitions++;
     c.log?.(`partition ${JSON.stringify(ids)}`);
   }

@@ -28,7 +28,7 @@ import { JournaledState } from '../state/journal.js';
 import type { WorldState } from '../state/world.js';
 import type { CommitBlockInput } from '../store/chain-store.js';
 import { type ChainTip, checkBlock } from './rules.js';
-import { executeSliced } from './sliced-exec.js';
+import { executeSliced, type SliceHold } from './sliced-exec.js';
 import type { Verifier } from './verify.js';
 
 /** Durable side of applying: node/store's ChainStore. */
@@ -67,6 +67,8 @@ export interface ApplierOptions {
 /** What the applier works with. */
 export interface ApplierDeps {
   readonly executor: Executor;
+  /** Waited on before a block and at each slice boundary (raft/leaderless-hold.ts); none if absent. */
+  readonly hold?: SliceHold;
   readonly sink: BlockSink;
   readonly sigs: Verifier;
   /** Whether a key is a validator in applied state. */
@@ -101,6 +103,7 @@ export class Applier {
   readonly #chainId: string;
   readonly #features: ChainFeatures | undefined;
   readonly #sliceMs: number;
+  readonly #hold: SliceHold;
   readonly #executor: Executor;
   readonly #sink: BlockSink;
   readonly #sigs: Verifier;
@@ -119,6 +122,7 @@ export class Applier {
     this.#chainId = opts.chainId;
     this.#features = opts.features;
     this.#sliceMs = opts.sliceMs ?? 0;
+    this.#hold = deps.hold ?? (() => null);
     this.#executor = deps.executor;
     this.#sink = deps.sink;
     this.#sigs = deps.sigs;
@@ -236,6 +240,8 @@ export class Applier {
       block.txs,
       journal,
       this.#sliceMs,
+      undefined,
+      this.#hold,
     );
     const staged = this.#sink.state.stage(journal.writes());
     await this.#sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });

@@ -15,9 +15,13 @@ const STEP_TXS = 16;
 /** Resolves after the I/O waiting behind the current task (sockets, timers) has run. */
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Something to wait on at a slice boundary (raft/leaderless-hold.ts), or null to go on. */
+export type SliceHold = () => Promise<void> | null;
+
 /**
  * Executes `txs` like `executor.executeBlock`, yielding whenever `sliceMs` of execution have passed
- * since the last yield (0: one piece, never yields). `now` is a monotonic clock in ms.
+ * since the last yield (0: one piece, never yields), and before the block and after each yield
+ * waiting while `hold` says so. `now` is a monotonic clock in ms.
  */
 export async function executeSliced(
   executor: Executor,
@@ -26,7 +30,10 @@ export async function executeSliced(
   state: JournaledStateView,
   sliceMs: number,
   now: () => number = () => performance.now(),
+  hold: SliceHold = () => null,
 ): Promise<BlockExecution> {
+  const held = hold();
+  if (held !== null) await held;
   if (sliceMs <= 0 || txs.length <= STEP_TXS) return executor.executeBlock(ctx, txs, state);
   const receipts: Receipt[] = [];
   let gasUsed = 0;
@@ -37,6 +44,8 @@ export async function executeSliced(
     gasUsed += part.gasUsed;
     if (from + STEP_TXS < txs.length && now() - sliceStart >= sliceMs) {
       await yieldToLoop();
+      const h = hold();
+      if (h !== null) await h;
       sliceStart = now();
     }
   }

@@ -8,7 +8,8 @@
  * (a killed process's sockets close and its port refuses at once, so this takes milliseconds). The
  * Raft driver uses it to replace a lost leader without waiting out the election timeout. Beside the
  * redial, one plain TCP connect to the peer's configured address (outside libp2p's dial queue, one
- * event-loop turn on a busy main thread) reports it lost as soon as its port refuses.
+ * event-loop turn on a busy main thread) reports it lost as soon as its port refuses; that report
+ * is `certain` (nothing listens: the process is gone), a failed redial's is not.
  */
 import { connect } from 'node:net';
 import type { Libp2p, PeerId } from '@libp2p/interface';
@@ -36,6 +37,15 @@ export type PeerLossEvent =
   | { readonly type: 'redialFailed'; readonly peer: string; readonly ms: number; readonly error: string }
   | { readonly type: 'redialled'; readonly peer: string; readonly ms: number }
   | { readonly type: 'probeRefused'; readonly peer: string; readonly ms: number };
+
+/**
+ * How the dialer knows a peer is lost. `certain`: its port refused a plain TCP connect, so nothing
+ * listens there (its process is gone; a live peer behind a cut link times out, never refuses).
+ * A failed libp2p redial alone is not certain.
+ */
+export interface PeerLoss {
+  readonly certain: boolean;
+}
 
 /** One TCP connect to a peer's address: `refused` (nothing listens: its process is gone), else `open` or `unknown`. */
 export type ProbeResult = 'refused' | 'open' | 'unknown';
@@ -105,7 +115,7 @@ export class PeerDialer {
     private readonly o: DialerOptions,
     peers: readonly PeerAddress[],
     private readonly onPeerConnected: (peer: string) => void,
-    private readonly onPeerLost: (peer: string) => void = () => {},
+    private readonly onPeerLost: (peer: string, loss: PeerLoss) => void = () => {},
     private readonly onLossEvent: (e: PeerLossEvent) => void = () => {},
     private readonly portProbe: PortProbe = tcpPortProbe,
   ) {
@@ -176,7 +186,7 @@ export class PeerDialer {
     if (r !== 'refused' || !d.justLost || !this.running || this.isConnected(p.peerId)) return;
     d.justLost = false;
     this.onLossEvent({ type: 'probeRefused', peer: p.peerId, ms: Date.now() - t0 });
-    this.onPeerLost(p.peerId);
+    this.onPeerLost(p.peerId, { certain: true });
   }
 
   /** Puts configured addresses of allowed peers into the peer store so dials by peer id find them. */
@@ -250,7 +260,7 @@ export class PeerDialer {
       d.backoffMs = Math.min(d.backoffMs * 2, this.o.maxMs);
       if (d.justLost && this.running) {
         d.justLost = false;
-        this.onPeerLost(p.peerId);
+        this.onPeerLost(p.peerId, { certain: false });
       }
     } finally {
       d.dialing = false;

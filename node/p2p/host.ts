@@ -27,7 +27,7 @@ import {
   provide,
   unprovide,
 } from './dht.js';
-import { type PeerAddress, PeerDialer, type PeerLossEvent } from './dialer.js';
+import { type PeerAddress, PeerDialer, type PeerLoss, type PeerLossEvent } from './dialer.js';
 import { P2PError } from './errors.js';
 import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
@@ -45,7 +45,7 @@ import {
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
 import { isRaftVersionRange, MAX_RAFT_PROTOCOL_VERSION, type RaftVersionRange } from './version.js';
 
-export type { PeerAddress, PeerLossEvent } from './dialer.js';
+export type { PeerAddress, PeerLoss, PeerLossEvent } from './dialer.js';
 
 /** Options of `createP2PHost`. */
 export interface P2PHostOptions extends Partial<P2POptions> {
@@ -91,7 +91,7 @@ export class P2PHost {
   private readonly stopController = new AbortController();
   private state: 'new' | 'running' | 'stopped' = 'new';
   /** Told when a peer's connections closed and an immediate redial failed (dialer.ts). */
-  private readonly peerLostHandlers = new Set<(peer: string) => void>();
+  private readonly peerLostHandlers = new Set<(peer: string, loss: PeerLoss) => void>();
   /** Request protocols served, with the function that registers each with libp2p. */
   private readonly requestProtocols = new Map<string, () => Promise<void>>();
 
@@ -135,8 +135,8 @@ export class P2PHost {
       },
       o.peers ?? [],
       (p) => this.raft.peerConnected(p),
-      (p) => {
-        for (const h of this.peerLostHandlers) h(p);
+      (p, loss) => {
+        for (const h of this.peerLostHandlers) h(p, loss);
       },
       o.onPeerLossEvent,
     );
@@ -145,9 +145,10 @@ export class P2PHost {
   /**
    * Subscribes to lost peers: a configured peer whose last connection closed and that refused an
    * immediate redial (its process is gone). A peer that vanishes without closing its connections
-   * (power loss, a cut cable) is not reported. Returns the unsubscribe function.
+   * (power loss, a cut cable) is not reported. `loss.certain`: its port refused a connect (its
+   * process is gone), not merely the redial failed. Returns the unsubscribe function.
    */
-  onPeerLost(handler: (peer: string) => void): () => void {
+  onPeerLost(handler: (peer: string, loss: PeerLoss) => void): () => void {
     this.peerLostHandlers.add(handler);
     return () => this.peerLostHandlers.delete(handler);
   }

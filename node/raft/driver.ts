@@ -14,6 +14,7 @@ import {
   type Entry,
   EntryType,
   type HardState,
+  type LeaderLoss,
   type Message,
   type ProposeResult,
   type Ready,
@@ -140,10 +141,13 @@ export class RaftDriver {
     return r;
   }
 
-  /** The transport lost `peer` (node/p2p/dialer.ts): if it led, campaign soon (Raft.leaderLost). */
-  leaderLost(peer: string): void {
+  /**
+   * The transport lost `peer` (node/p2p/dialer.ts): if it led, campaign soon (Raft.leaderLost; at
+   * once with a real vote when `loss.certain` and this node ranks first).
+   */
+  leaderLost(peer: string, loss: LeaderLoss = { certain: false }): void {
     if (this.#stopped) return;
-    this.raft.leaderLost(peer);
+    this.raft.leaderLost(peer, loss);
     this.#kick();
   }
 

@@ -11,6 +11,11 @@ export interface RaftNodeOptions {
    * ticks, so they do not split the vote.
    */
   readonly leaderLostStaggerTick: number;
+  /**
+   * Fast failover (docs/raft.md): once this node has lost its leader, block execution pauses at its
+   * next slice boundary until a leader is known again, at most this many ms (0: never pauses).
+   */
+  readonly leaderlessHoldMs: number;
   /** Ticks between a leader's heartbeats. */
   readonly heartbeatTick: number;
   /** Take a state snapshot and compact the Raft log every this many applied entries... */
@@ -48,6 +53,7 @@ export const defaultRaftNodeOptions: RaftNodeOptions = {
   electionTick: 10,
   heartbeatTick: 1,
   leaderLostStaggerTick: 2,
+  leaderlessHoldMs: 500,
   snapshotEvery: 20_000,
   snapshotBytes: 32 * 1024 * 1024,
   keepEntries: 2_000,

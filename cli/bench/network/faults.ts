@@ -7,7 +7,7 @@
 
 import type { FaultKind, FaultSpec } from '../options.js';
 import type { SeriesPoint } from '../report/aggregate.js';
-import type { LocalNetwork } from './network.js';
+import { type LocalNetwork, nodeStatus } from './network.js';
 
 /** One fault as it happened. */
 export interface FaultRecord {
@@ -15,8 +15,15 @@ export interface FaultRecord {
   t: number;
   readonly kind: FaultKind;
   node: string | null;
+  /** Epoch ms at which the fault fired (SIGKILL sent): aligns the nodes' logs with the fault. */
+  fired_at_ms?: number;
   /** kill-leader / kill of the leader / partition of the leader: ms until a new leader was agreed. */
   new_leader_ms?: number;
+  /**
+   * With new_leader_ms: per surviving node, ms from the fault until its own /v1/status first named
+   * the agreed new leader (null if it had not when the others agreed).
+   */
+  survivors?: SurvivorView[];
   /** ms from the fault until a whole second's commits reached 80% of the pre-fault mean. */
   recovered_ms?: number | null;
   /** Partition: seconds since start when it healed. */
@@ -26,7 +33,56 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** One surviving node's view of a failover. */
+export interface SurvivorView {
+  readonly node: string;
+  readonly leader_seen_ms: number | null;
+}
+
 const secs = (ms: number) => Math.round(ms) / 1000;
+
+/**
+ * The survivors' views of a failover as they are polled: when each first named each leader other
+ * than the old one, and whether a majority of them name the same one now.
+ */
+export class LeaderWatch {
+  readonly #firstSeen = new Map<string, Map<string, number>>();
+  readonly #now = new Map<string, string | null>();
+
+  constructor(
+    private readonly old: string,
+    readonly survivors: readonly string[],
+    private readonly firedAt: number,
+  ) {}
+
+  /** `node`'s status, answered at epoch ms `at`, named `leader` (null: none, or no answer). */
+  observe(node: string, leader: string | null, at: number): void {
+    this.#now.set(node, leader);
+    if (leader === null || leader === this.old) return;
+    const seen = this.#firstSeen.get(node) ?? new Map<string, number>();
+    this.#firstSeen.set(node, seen);
+    if (!seen.has(leader)) seen.set(leader, Math.max(0, at - this.firedAt));
+  }
+
+  /** The new leader a strict majority of the survivors name in their latest answers, or null. */
+  agreed(): string | null {
+    const votes = new Map<string, number>();
+    for (const s of this.survivors) {
+      const l = this.#now.get(s) ?? null;
+      if (l !== null && l !== this.old) votes.set(l, (votes.get(l) ?? 0) + 1);
+    }
+    for (const [l, n] of votes) if (n > this.survivors.length / 2) return l;
+    return null;
+  }
+
+  /** Per survivor, ms from the fault until it first named `leader`. */
+  views(leader: string): SurvivorView[] {
+    return this.survivors.map((node) => ({
+      node,
+      leader_seen_ms: this.#firstSeen.get(node)?.get(leader) ?? null,
+    }));
+  }
+}
 
 /** Runs a fault schedule against a local network. */
 export class FaultRunner {
@@ -67,6 +123,7 @@ export class FaultRunner {
       const name = rec.node ?? '';
       const killedAt = Date.now();
       rec.t = secs(killedAt - this.#t0);
+      rec.fired_at_ms = killedAt;
       if (f.kind === 'kill-leader' || f.kind === 'kill') await this.net.kill(name);
       else if (f.kind === 'restart') {
         await this.net.kill(name);
@@ -87,28 +144,37 @@ export class FaultRunner {
         this.#running.push(heal);
       }
       if (leader === name && f.kind !== 'restart') {
-        const others = this.net.nodes.filter((n) => n.name !== name);
-        await this.#waitNewLeader(
+        const watch = new LeaderWatch(
           name,
-          others.map((n) => n.name),
+          this.net.nodes.filter((n) => n.name !== name).map((n) => n.name),
+          killedAt,
         );
+        const agreed = await this.#waitNewLeader(watch);
         rec.new_leader_ms = Date.now() - killedAt;
+        rec.survivors = watch.views(agreed);
       }
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
     }
   }
 
-  /** Waits (at most 30 s) until the other nodes agree on a leader that is not `old`. */
-  async #waitNewLeader(old: string, others: readonly string[]): Promise<void> {
+  /**
+   * Waits (at most 30 s) until a majority of the other nodes agree on a new leader; returns its
+   * name. Each survivor is polled on its own every 25 ms, so `watch` times each answer.
+   */
+  async #waitNewLeader(watch: LeaderWatch): Promise<string> {
     const deadline = Date.now() + 30_000;
+    const survivors = this.net.nodes.filter((n) => watch.survivors.includes(n.name));
     while (Date.now() < deadline) {
-      const st = await this.net.statuses();
-      const views = st.filter((_, i) => others.includes(this.net.nodes[i]?.name ?? ''));
-      const names = views.map((s) => s?.validators.find((v) => v.peerId === s.leader)?.name ?? null);
-      const first = names[0] ?? null;
-      if (first !== null && first !== old && names.filter((x) => x === first).length > others.length / 2)
-        return;
+      await Promise.all(
+        survivors.map(async (n) => {
+          const s = await nodeStatus(n.url);
+          const name = s?.validators.find((v) => v.peerId === s.leader)?.name ?? null;
+          watch.observe(n.name, name, Date.now());
+        }),
+      );
+      const agreed = watch.agreed();
+      if (agreed !== null) return agreed;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error('no new leader within 30 s');

@@ -97,14 +97,16 @@ describe('failover with child processes', () => {
     expect(electionsAfter).toEqual(electionsBefore);
   }, 60_000);
 
-  it('a SIGKILLed leader is reported lost by both survivors and replaced in the next term', async () => {
+  it('a SIGKILLed leader is reported lost by both survivors and replaced within two terms', async () => {
     const leader = await net.waitLeader();
     const { term } = await leader.status();
     const survivors = net.running().filter((n) => n !== leader);
     await leader.kill();
     const next = await net.waitLeader(survivors);
     expect(next).not.toBe(leader);
-    expect((await next.status()).term).toBe(term + 1);
+    // term + 1; term + 2 when the first-ranked survivor's log was behind (docs/raft.md, rule 3: the
+    // other refuses its vote and campaigns instead at once). A split vote would need more.
+    expect([term + 1, term + 2]).toContain((await next.status()).term);
     await waitFor(
       async () =>
         (await Promise.all(survivors.map((s) => metric(s, 'ehrchain_p2p_peers_lost_total')))).every(

@@ -35,9 +35,14 @@ function block(n: number, seed: number) {
 }
 
 /** Receipts and the journal's writes, as comparable values. */
-async function run(txs: ReturnType<typeof block>, sliceMs: number, now?: () => number) {
+async function run(
+  txs: ReturnType<typeof block>,
+  sliceMs: number,
+  now?: () => number,
+  hold?: () => Promise<void> | null,
+) {
   const journal = new JournaledState(new WorldState());
-  const res = await executeSliced(executor, ctx(3), txs, journal, sliceMs, now);
+  const res = await executeSliced(executor, ctx(3), txs, journal, sliceMs, now, hold);
   return {
     receipts: res.receipts.map((r) => ({ ...r, txHash: hex(r.txHash) })),
     gasUsed: res.gasUsed,
@@ -98,6 +103,42 @@ describe('executing a committed block in slices', () => {
     await run(txs, 0, racingClock(1000)).then(() => order.push('block'));
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['block', 'timer']);
+  });
+
+  it('waits at a slice boundary while held, and finishes with the same result once released', async () => {
+    const txs = block(64, 5);
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    let waits = 0;
+    const hold = () => {
+      if (!holding) return null;
+      waits++;
+      return held;
+    };
+    let finished = false;
+    const sliced = run(txs, 1, racingClock(5), hold).then((r) => {
+      finished = true;
+      return r;
+    });
+    holding = true; // the leader is lost while the block runs: it stops at the next boundary
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    expect([finished, waits]).toEqual([false, 1]);
+    holding = false;
+    release();
+    expect(await sliced).toEqual(await run(txs, 0));
+  });
+
+  it('waits before a block starts while held, even a block too small to slice', async () => {
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const done = run(block(4, 6), 10, racingClock(1), () => held).then(() => order.push('block'));
+    await new Promise((r) => setImmediate(r));
+    order.push('released');
+    release();
+    await done;
+    expect(order).toEqual(['released', 'block']);
   });
 
   it('numbers the noop executor receipts by block position too', () => {

@@ -45,6 +45,7 @@ async function setup(dialOk: () => boolean | Promise<boolean>, probe: PortProbe 
   const peer = peerId.toString();
   const host = fakeHost(dialOk);
   const lost: string[] = [];
+  const certain: boolean[] = [];
   const dialer = new PeerDialer(
     host as unknown as ConstructorParameters<typeof PeerDialer>[0],
     self,
@@ -52,22 +53,26 @@ async function setup(dialOk: () => boolean | Promise<boolean>, probe: PortProbe 
     { minMs: 10_000, maxMs: 10_000, dialTimeoutMs: 1_000 },
     [{ peerId: peer, addrs: ['/ip4/127.0.0.1/tcp/1'] }],
     () => {},
-    (p) => lost.push(p),
+    (p, loss) => {
+      lost.push(p);
+      certain.push(loss.certain);
+    },
     () => {},
     probe,
   );
   await dialer.start();
-  return { host, peerId, peer, lost, dialer };
+  return { host, peerId, peer, lost, certain, dialer };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('lost peers', () => {
-  it('a peer that disconnects and refuses the immediate redial is reported lost, once', async () => {
-    const { host, peerId, peer, lost, dialer } = await setup(() => false);
+  it('a peer that disconnects and refuses the immediate redial is reported lost, once, not for certain', async () => {
+    const { host, peerId, peer, lost, certain, dialer } = await setup(() => false);
     host.disconnect(peerId);
     await settle();
     expect(lost).toEqual([peer]);
+    expect(certain).toEqual([false]);
     expect(host.dials).toBe(1);
     dialer.stop();
   });
@@ -81,16 +86,17 @@ describe('lost peers', () => {
     dialer.stop();
   });
 
-  it('a peer whose port refuses a plain TCP connect is reported lost before the libp2p redial settles, once', async () => {
+  it('a peer whose port refuses a plain TCP connect is reported lost for certain before the libp2p redial settles, once', async () => {
     let failDial: (ok: boolean) => void = () => {};
     const hanging = () => new Promise<boolean>((r) => (failDial = r));
-    const { host, peerId, peer, lost, dialer } = await setup(hanging, async () => 'refused');
+    const { host, peerId, peer, lost, certain, dialer } = await setup(hanging, async () => 'refused');
     host.disconnect(peerId);
     await settle();
     expect(lost).toEqual([peer]);
     failDial(false);
     await settle();
     expect(lost).toEqual([peer]);
+    expect(certain).toEqual([true]);
     dialer.stop();
   });
 
