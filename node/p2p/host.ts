@@ -44,6 +44,7 @@ import {
 } from './request.js';
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
 import { isRaftVersionRange, MAX_RAFT_PROTOCOL_VERSION, type RaftVersionRange } from './version.js';
+import { installYamuxHalfWindowUpdates } from './yamux-window.js';
 
 export type { PeerAddress, PeerLossEvent } from './dialer.js';
 
@@ -341,6 +342,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   const self = peerIdFromPrivateKey(privateKey).toString();
   const allowed = options.allowedPeers ?? (options.peers ?? []).map((p) => p.peerId);
   const gater = new AllowListGater(self, allowed);
+  installYamuxHalfWindowUpdates();
   const libp2p = await createLibp2p<P2PServices>({
     start: false,
     privateKey,
