@@ -37,6 +37,7 @@ import { ValidatorPeers } from './p2p/validator-peers.js';
 import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
+import { HeartbeatFilter } from './raft/heartbeat-filter.js';
 import { Leadership } from './raft/leadership.js';
 import { LostFollowerWatch } from './raft/lost-follower.js';
 import { peerAddresses, validatorsIn } from './raft/membership.js';
@@ -392,6 +393,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   );
   // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
   const leaderless = new LeaderlessGate();
+  // Heartbeats that replication just covered are left out (raft/heartbeat-filter.ts).
+  const heartbeats = new HeartbeatFilter();
   const driver: RaftDriver = new RaftDriver(
     { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
@@ -402,7 +405,9 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         saveConfState: (conf, index) => store.markApplied(index, conf),
       },
       hooks: {
-        send: (m) => host.raft.sendMessage(m, raftAuth.proofFor(m)),
+        send: (m) => {
+          if (heartbeats.shouldSend(m)) host.raft.sendMessage(m, raftAuth.proofFor(m));
+        },
         apply: async (entries) => {
           snapshotter.onApplying(entries);
           const t0 = performance.now();
@@ -482,6 +487,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     // A node that lost its Raft state stays out of elections until caught up (raft/recovery-gate.ts).
     if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) {
       lostFollowers.observe(m);
+      heartbeats.received(m);
       driver.step(m);
     }
   });
