@@ -37,6 +37,7 @@ import { ValidatorPeers } from './p2p/validator-peers.js';
 import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
+import { HeartbeatFilter } from './raft/heartbeat-filter.js';
 import { LeaderlessHold } from './raft/leaderless-hold.js';
 import { Leadership } from './raft/leadership.js';
 import { LostFollowerWatch } from './raft/lost-follower.js';
@@ -399,6 +400,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   );
   // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
   const leaderless = new LeaderlessGate();
+  // Heartbeats that replication just covered are left out (raft/heartbeat-filter.ts).
+  const heartbeats = new HeartbeatFilter();
   const driver: RaftDriver = new RaftDriver(
     { tickMs: o.raft.tickMs, maxApplyBacklog: o.raft.maxApplyBacklog },
     {
@@ -409,7 +412,9 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         saveConfState: (conf, index) => store.markApplied(index, conf),
       },
       hooks: {
-        send: (m) => host.raft.sendMessage(m, raftAuth.proofFor(m)),
+        send: (m) => {
+          if (heartbeats.shouldSend(m)) host.raft.sendMessage(m, raftAuth.proofFor(m));
+        },
         apply: async (entries) => {
           snapshotter.onApplying(entries);
           const t0 = performance.now();
@@ -490,6 +495,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     // A node that lost its Raft state stays out of elections until caught up (raft/recovery-gate.ts).
     if (raftAuth.admit(m, proof) && blockClock.admit(m) && recovery.admit(m)) {
       lostFollowers.observe(m);
+      heartbeats.received(m);
       driver.step(m);
     }
   });

@@ -12,6 +12,13 @@
  *   g:<patient>:<guardian>            -> ''                    (guardian links seen)
  *   o:<subscriber>:<seq16>            -> Delivery              (webhook outbox, in order)
  *
+ * Per block, most of which change nothing here (no consent events, no timer due): the lowest
+ * timer due and the lowest event height left are kept in memory, so the store scans for due timers
+ * or for events to prune only when there are some; and a block with nothing to write writes no
+ * batch: its height goes to disk with the next block that writes, at least every
+ * `HEIGHT_EVERY` blocks and at close. After a crash the index re-indexes those few blocks from the
+ * chain store (notifier.ts `start`), which finds nothing in them again.
+ *
  * A full disk: every write goes through a DiskGuard (store/health.ts) and waits while the disk is
  * full; once the guard's probe finds room it reopens the database and the write runs again, so no
  * block's events are skipped. `interrupt()` fails the waiting writes at stop (the index then catches
@@ -45,6 +52,13 @@ const pad = (n: number, w: number): string => String(Math.max(0, Math.trunc(n)))
 const eventSuffix = (height: number, index: number): string => `${pad(height, 12)}-${pad(index, 9)}`;
 const timerKey = (t: Timer): string => `t:${pad(t.due, 16)}:${t.kind}:${pad(t.id, 16)}`;
 
+/** A block with nothing to index still records its height at least this often (in blocks). */
+const HEIGHT_EVERY = 64;
+
+/** The height in a `h:<h12>:...` key, the due time in a `t:<due16>:...` key. */
+const keyHeight = (key: string): number => Number(key.slice(2, 14));
+const keyDue = (key: string): number => Number(key.slice(2, 18));
+
 type Batch = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 /** The index's LevelDB. */
@@ -52,7 +66,15 @@ export class NotifyStore {
   readonly #db: Level<string, string>;
   readonly #guard: DiskGuard;
   #height = 0;
+  /** The height last written to disk (m:height). */
+  #written = 0;
   #first = 0;
+  /** The lowest due time among stored timers (Infinity: none), or null when not known. */
+  #minDue: number | null = null;
+  /** What `dueTimers` learnt the lowest due time left is once its timers are deleted (by `write`). */
+  #nextDue: number | null = null;
+  /** The lowest height among stored events (Infinity: none), or null when not known. */
+  #lowest: number | null = null;
   readonly #guardians = new Map<string, Set<string>>();
   readonly #nextSeq = new Map<string, number>();
   readonly #outboxSize = new Map<string, number>();
@@ -79,6 +101,7 @@ export class NotifyStore {
     const s = new NotifyStore(db, dir, disk);
     const h = await db.get('m:height');
     s.#height = h === undefined ? 0 : Number(h);
+    s.#written = s.#height;
     const f = await db.get('m:first');
     s.#first = f === undefined ? 0 : Number(f);
     for await (const key of db.keys({ gt: 'g:', lt: 'g;' })) {
@@ -122,9 +145,23 @@ export class NotifyStore {
 
   /** Timers due at block time `time` (due <= time), oldest first, at most `limit`. */
   async dueTimers(time: number, limit = 1000): Promise<Timer[]> {
+    if (this.#minDue !== null && this.#minDue > time) {
+      this.#nextDue = this.#minDue;
+      return [];
+    }
     const out: Timer[] = [];
-    for await (const v of this.#db.values({ gt: 't:', lt: `t:${pad(time + 1, 16)}`, limit }))
+    // Read on past the due ones to learn the next due time: one scan, no second read for it.
+    let next = Number.POSITIVE_INFINITY;
+    for await (const [k, v] of this.#db.iterator({ gt: 't:', lt: 't;', limit: limit + 1 })) {
+      const due = keyDue(k);
+      if (due > time || out.length === limit) {
+        next = due;
+        break;
+      }
       out.push(JSON.parse(v) as Timer);
+    }
+    // What is returned is deleted by the block's write (notifier.ts): the next one is the lowest left.
+    this.#nextDue = next;
     return out;
   }
 
@@ -165,6 +202,10 @@ export class NotifyStore {
     }
     for (const t of w.doneTimers) ops.push({ type: 'del', key: timerKey(t) });
     for (const t of w.addTimers) ops.push({ type: 'put', key: timerKey(t), value: JSON.stringify(t) });
+    // Known only when this block's due timers came from `dueTimers` (and so are deleted here).
+    let minDue = this.#nextDue;
+    this.#nextDue = null;
+    if (minDue !== null) for (const t of w.addTimers) minDue = Math.min(minDue, t.due);
     for (const g of w.guardians) {
       const key = `g:${g.patient}:${g.guardian}`;
       ops.push(g.linked ? { type: 'put', key, value: '' } : { type: 'del', key });
@@ -186,20 +227,41 @@ export class NotifyStore {
       this.#outboxSize.set(sub, maxOutbox);
       dropped += excess;
     }
-    // Prune at most a bounded number of old keys per block, so a lowered retention catches up gradually.
-    for await (const key of this.#db.keys({ gt: 'h:', lt: `h:${pad(w.pruneBelow, 12)}`, limit: 5000 })) {
+    const lowest = await this.#prune(ops, w.pruneBelow);
+    const first = this.#first === 0;
+    if (first) ops.push({ type: 'put', key: 'm:first', value: String(w.height) });
+    if (ops.length > 0 || w.height - this.#written >= HEIGHT_EVERY) {
+      ops.push({ type: 'put', key: 'm:height', value: String(w.height) });
+      await this.#guard.write(() => this.#db.batch(ops));
+      this.#written = w.height;
+    }
+    this.#height = w.height;
+    if (first) this.#first = w.height;
+    this.#minDue = minDue;
+    this.#lowest = lowest === null || w.events.length === 0 ? lowest : Math.min(lowest, w.height);
+    return dropped;
+  }
+
+  /**
+   * Adds the deletes of events below `below` to `ops` (at most 5,000 keys a block, so a lowered
+   * retention catches up gradually); returns the lowest event height left, null if not known.
+   */
+  async #prune(ops: Batch[], below: number): Promise<number | null> {
+    if (this.#lowest !== null && this.#lowest >= below) return this.#lowest;
+    let pruned = 0;
+    // Read on past the old ones to learn the lowest height left: one scan, no second read for it.
+    for await (const key of this.#db.keys({ gt: 'h:', lt: 'h;', limit: 5001 })) {
+      const height = keyHeight(key);
+      if (height >= below) return height;
+      if (pruned === 5000) return null;
+      pruned++;
       // A group key (`org:<code>`, `role:<role>`) holds a ':' itself: height first, index last.
       const parts = key.split(':');
       const [h = '', i = ''] = [parts[1], parts.at(-1)];
       const actor = parts.slice(2, -1).join(':');
       ops.push({ type: 'del', key }, { type: 'del', key: `e:${actor}:${h}-${i}` });
     }
-    ops.push({ type: 'put', key: 'm:height', value: String(w.height) });
-    if (this.#first === 0) ops.push({ type: 'put', key: 'm:first', value: String(w.height) });
-    await this.#guard.write(() => this.#db.batch(ops));
-    this.#height = w.height;
-    if (this.#first === 0) this.#first = w.height;
-    return dropped;
+    return Number.POSITIVE_INFINITY;
   }
 
   /** The oldest delivery in a subscriber's outbox with its key, or null when empty. */
@@ -237,6 +299,9 @@ export class NotifyStore {
   }
 
   async close(): Promise<void> {
+    // The height of the blocks that wrote nothing, so a clean restart indexes none of them again.
+    if (this.#height > this.#written && this.#guard.state().full === false)
+      await this.#db.put('m:height', String(this.#height)).catch(() => undefined);
     this.#guard.close();
     await this.#db.close();
   }

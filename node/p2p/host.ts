@@ -14,7 +14,6 @@ import type { Libp2p } from '@libp2p/interface';
 import { type KadDHT, kadDHT } from '@libp2p/kad-dht';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { type Ping, ping } from '@libp2p/ping';
-import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
 import type { CID } from 'multiformats/cid';
@@ -42,8 +41,10 @@ import {
   type RequestOptions,
   request,
 } from './request.js';
+import { corkedTcp } from './tcp-cork.js';
 import { gossipsubOptions, TxGossip, type TxHandler, type TxValidator } from './tx-gossip.js';
 import { isRaftVersionRange, MAX_RAFT_PROTOCOL_VERSION, type RaftVersionRange } from './version.js';
+import { installYamuxHalfWindowUpdates } from './yamux-window.js';
 
 export type { PeerAddress, PeerLoss, PeerLossEvent } from './dialer.js';
 
@@ -342,6 +343,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   const self = peerIdFromPrivateKey(privateKey).toString();
   const allowed = options.allowedPeers ?? (options.peers ?? []).map((p) => p.peerId);
   const gater = new AllowListGater(self, allowed);
+  installYamuxHalfWindowUpdates();
   const libp2p = await createLibp2p<P2PServices>({
     start: false,
     privateKey,
@@ -349,7 +351,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
       listen: [...(options.listen ?? ['/ip4/0.0.0.0/tcp/0'])],
       ...(options.announce === undefined ? {} : { announce: [...options.announce] }),
     },
-    transports: [tcp()],
+    transports: [corkedTcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: gater,

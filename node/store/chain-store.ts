@@ -105,7 +105,7 @@ export class ChainStore {
       const store = new ChainStore(db, new RaftLogStore(db, { sync: opts.syncRaft }), world, opts);
       await store.loadMeta();
       await checkStoredTip(dir, db, store.tipForCheck(), opts.scanOnOpen);
-      await store.raft.load();
+      await store.raft.load(store.applied);
       const snap = store.raft.storage.snapshot();
       if (snap.meta.index > store.applied && snap.data.length > 0) {
         // Crashed between persisting a Raft snapshot and restoring state from it: finish the job.

@@ -2,6 +2,13 @@
  * Durable Raft storage: persists each Ready's snapshot, entries and hard state in one LevelDB batch,
  * and keeps a `MemoryStorage` mirror that the Raft core reads synchronously. The mirror changes only
  * after the batch is on disk, so what Raft reads is always durable; `load()` rebuilds it on restart.
+ *
+ * One exception, as in etcd (`MustSync`): a Ready whose only change is the commit index writes
+ * nothing. That index is not a promise to anyone (a follower learns it again from the leader), so
+ * it goes to disk with the next batch that has to be written anyway (entries, term, vote or
+ * snapshot). Raft needs only `applied <= commit` on restart: `load(applied)` raises a stale commit
+ * to the applied index, whose entries were durable in the log before they could commit. This saves
+ * one fsynced batch per block on every node (docs/state.md, crash safety).
  */
 import { MemoryStorage } from '../../consensus/storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../../consensus/types.js';
@@ -48,6 +55,8 @@ function entryKey(index: number): Uint8Array {
 export class RaftLogStore {
   private mirror = new MemoryStorage();
   private readonly opts: RaftLogOptions;
+  /** The mirror's commit index is ahead of the hard state on disk (a commit-only Ready). */
+  private commitPending = false;
 
   constructor(
     private readonly db: Db,
@@ -78,8 +87,11 @@ export class RaftLogStore {
     return this.mirror;
   }
 
-  /** Rebuilds the mirror from disk. */
-  async load(): Promise<void> {
+  /**
+   * Rebuilds the mirror from disk. `applied`: the Raft index whose effects the state machine holds
+   * on disk; a commit index below it (not yet written when the process stopped) is raised to it.
+   */
+  async load(applied = 0): Promise<void> {
     const raft = this.db.raft;
     const [hsB, bootB, metaB, dataB] = await raft.getMany([
       HARD_STATE_KEY,
@@ -108,8 +120,13 @@ export class RaftLogStore {
     } catch (e) {
       throw new StoreError(StoreErrorCode.Corrupt, `raft log on disk is not contiguous: ${String(e)}`);
     }
-    if (hsB !== undefined) m.setHardState(decodeHardState(hsB));
+    const hs = hsB === undefined ? m.initialState().hardState : decodeHardState(hsB);
+    // Entries up to `applied` were committed (only committed entries are applied) and are held in
+    // the log or below its snapshot; beyond the last index the store is damaged and Raft says so.
+    const commit = Math.max(hs.commit, Math.min(applied, m.lastIndex()));
+    if (hsB !== undefined || commit !== hs.commit) m.setHardState({ ...hs, commit });
     this.mirror = m;
+    this.commitPending = false;
   }
 
   /**
@@ -135,6 +152,14 @@ export class RaftLogStore {
   async persist(rd: RaftPersist): Promise<void> {
     return this.serial(async () => {
       const m = this.mirror;
+      if (rd.snapshot === undefined && rd.entries.length === 0 && rd.hardState !== undefined) {
+        const was = m.initialState().hardState;
+        if (rd.hardState.term === was.term && rd.hardState.vote === was.vote) {
+          m.setHardState(rd.hardState);
+          this.commitPending = true;
+          return;
+        }
+      }
       const batch = new Batch(this.db);
       const raft = this.db.raft;
       // Index range of entries held on disk, as it evolves through this batch.
@@ -170,9 +195,11 @@ export class RaftLogStore {
         // The conflicting suffix beyond the new last entry goes.
         for (let i = end + 1; i <= last; i++) batch.del(entryKey(i), { sublevel: raft });
       }
-      if (rd.hardState !== undefined)
-        batch.put(HARD_STATE_KEY, encodeHardState(rd.hardState), { sublevel: raft });
+      // A commit index held back by a commit-only Ready rides along.
+      const hs = rd.hardState ?? (this.commitPending ? m.initialState().hardState : undefined);
+      if (hs !== undefined) batch.put(HARD_STATE_KEY, encodeHardState(hs), { sublevel: raft });
       await batch.write({ sync: this.opts.sync });
+      if (hs !== undefined) this.commitPending = false;
       if (rd.snapshot !== undefined) m.applySnapshot(rd.snapshot);
       m.append(ents);
       if (rd.hardState !== undefined) m.setHardState(rd.hardState);

@@ -126,6 +126,44 @@ describe('RaftLogStore', () => {
     await b.db.level.close();
   });
 
+  it('a commit-only hard state goes to disk with the next batch, not on its own', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const a = await openLog(dir);
+    await a.log.persist({ entries: [ent(1, 1), ent(2, 1)], hardState: { term: 1, vote: 'n1', commit: 0 } });
+    await a.log.persist({ entries: [], hardState: { term: 1, vote: 'n1', commit: 2 } });
+    expect(a.log.storage.initialState().hardState.commit).toBe(2);
+    await a.db.level.close();
+    const b = await openLog(dir);
+    expect(b.log.storage.initialState().hardState).toEqual({ term: 1, vote: 'n1', commit: 0 });
+    await b.log.persist({ entries: [], hardState: { term: 1, vote: 'n1', commit: 2 } });
+    await b.log.persist({ entries: [ent(3, 1)] });
+    await b.db.level.close();
+    const c = await openLog(dir);
+    expect(c.log.storage.initialState().hardState).toEqual({ term: 1, vote: 'n1', commit: 2 });
+    await c.db.level.close();
+  });
+
+  it.each([
+    { scenario: 'applied above the stored commit raises it', applied: 2, commit: 2 },
+    { scenario: 'applied below the stored commit leaves it', applied: 0, commit: 1 },
+    { scenario: 'applied beyond the log raises it only to the last index', applied: 9, commit: 3 },
+  ])('load: $scenario', async ({ applied, commit }) => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const a = await openLog(dir);
+    await a.log.persist({
+      entries: [ent(1, 1), ent(2, 1), ent(3, 1)],
+      hardState: { term: 1, vote: null, commit: 1 },
+    });
+    await a.db.level.close();
+    const db = await openDb(dir);
+    const log = new RaftLogStore(db, { sync: false });
+    await log.load(applied);
+    expect(log.storage.initialState().hardState).toEqual({ term: 1, vote: null, commit });
+    await db.level.close();
+  });
+
   it('random persist sequences: reloaded storage equals a MemoryStorage fed the same', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
