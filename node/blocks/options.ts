@@ -50,5 +50,5 @@ export const defaultTxAdmissionOptions: TxAdmissionOptions = {
   maxTxBytes: defaultTxLimits.maxTxBytes,
   maxGasLimit: 10_000_000,
   gossipBatchTxs: 256,
-  gossipBatchMs: 5,
+  gossipBatchMs: 20,
 };
