@@ -228,7 +228,12 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       pool: mempool,
       signer,
       propose: (data) => driver.propose(data),
-      proposing: (data, txs) => relay.knowTxs(data, txs),
+      proposing: (data, txs) => {
+        // The leader's own held-back gossip goes out before the block that carries it, so followers
+        // fill the hash-only block from their mempools instead of fetching the entry whole.
+        ingress.flush();
+        relay.knowTxs(data, txs);
+      },
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
       monotonic: () => performance.now(),

@@ -1,8 +1,9 @@
 /**
  * Transaction admission, the one path every tx takes into the mempool whether it came over HTTP or
  * gossip: decode within limits, check chain and gas rules, verify the signature once (a hash seen
- * before is not verified again), admit, and gossip what came from clients in small batches so one
- * gossip message carries many txs.
+ * before is not verified again), admit, and gossip what came from clients in batches so one gossip
+ * message carries many txs under load (at most one batch per `gossipBatchMs`) while a lone tx leaves
+ * at once.
  */
 import { ChainError, isChainError } from '../../protocol/chain/errors.js';
 import { checkTxRules, decodeSignedTx, type TxLimits, type TxRules } from '../../protocol/chain/tx.js';
@@ -29,7 +30,7 @@ export interface TxSignatureVerifier {
 export interface IngressOptions {
   readonly limits: TxLimits;
   readonly rules: TxRules;
-  /** Gossip batch: flush after this many txs or this many ms, whichever first. */
+  /** Gossip batch: flush at this many txs, or this many ms after the previous flush (at once after a quiet spell). */
   readonly gossipBatchTxs: number;
   readonly gossipBatchMs: number;
 }
@@ -49,6 +50,8 @@ export interface IngressDeps {
 export class TxIngress {
   #batch: Uint8Array[] = [];
   #flushTimer: NodeJS.Timeout | null = null;
+  /** When the last gossip batch went out (Date.now()). */
+  #lastFlush = Number.NEGATIVE_INFINITY;
 
   readonly #pool: AdmissionPool;
   readonly #verifier: TxSignatureVerifier;
@@ -148,6 +151,7 @@ export class TxIngress {
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
     this.#batch = [];
+    this.#lastFlush = Date.now();
     this.deps.gossip(encodeTxBatch(batch));
   }
 
@@ -182,7 +186,12 @@ export class TxIngress {
   #queueGossip(bytes: Uint8Array): void {
     this.#batch.push(bytes);
     if (this.#batch.length >= this.opts.gossipBatchTxs) this.flush();
-    else if (this.#flushTimer === null)
-      this.#flushTimer = setTimeout(() => this.flush(), this.opts.gossipBatchMs);
+    else if (this.#flushTimer === null) {
+      // Like Nagle's algorithm: a tx after a quiet spell goes out at once (with whatever else came in
+      // the same turn), so a lone tx is not held back; under load at most one batch leaves per
+      // gossipBatchMs, since one message per tx costs every validator more than the wait.
+      const wait = Math.max(0, this.#lastFlush + this.opts.gossipBatchMs - Date.now());
+      this.#flushTimer = setTimeout(() => this.flush(), wait);
+    }
   }
 }

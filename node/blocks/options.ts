@@ -42,7 +42,10 @@ export interface TxAdmissionOptions {
   readonly maxGasLimit: number;
   /** Admitted client txs are gossiped in batches of at most this many txs... */
   readonly gossipBatchTxs: number;
-  /** ...or after this many ms, whichever first. */
+  /**
+   * ...or, while txs keep coming, this many ms after the previous batch, whichever first (a tx after
+   * a quiet spell of this long goes out at once).
+   */
   readonly gossipBatchMs: number;
 }
 
@@ -50,5 +53,5 @@ export const defaultTxAdmissionOptions: TxAdmissionOptions = {
   maxTxBytes: defaultTxLimits.maxTxBytes,
   maxGasLimit: 10_000_000,
   gossipBatchTxs: 256,
-  gossipBatchMs: 5,
+  gossipBatchMs: 20,
 };

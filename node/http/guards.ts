@@ -22,26 +22,37 @@ function numericKeys(schema: unknown): string[] {
 
 /**
  * Ajv coerces "Infinity", "-Infinity" and "1e309" to non-finite numbers and then skips its range
- * checks (they apply to finite numbers only), so `?from=Infinity` reached the handler. Runs before
- * validation: every path or query value the route's schema types as a number must parse finite.
+ * checks (they apply to finite numbers only), so `?from=Infinity` reached the handler. Every path or
+ * query value a route's schema types as a number must parse finite: a preValidation hook on each
+ * route that has such a value (registered as routes are added, so the others, tx submissions
+ * among them, run no hook for it).
  */
-export function refuseNonFiniteNumbers(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  const schema = req.routeOptions.schema;
-  const parts: [string, unknown, unknown][] = [
-    ['params', req.params, schema?.params],
-    ['querystring', req.query, schema?.querystring],
-  ];
-  for (const [where, values, s] of parts) {
-    if (values === null || typeof values !== 'object') continue;
-    for (const k of numericKeys(s)) {
-      const v = (values as Record<string, unknown>)[k];
-      if (typeof v === 'string' && !Number.isFinite(Number(v))) {
-        void reply.status(400).send(apiError('bad_request', `${where}/${k} must be a finite integer`));
-        return;
+export function refuseNonFiniteNumbers(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const where: [string, 'params' | 'query', string][] = [
+      ...numericKeys(route.schema?.params).map((k): [string, 'params', string] => ['params', 'params', k]),
+      ...numericKeys(route.schema?.querystring).map((k): [string, 'query', string] => [
+        'querystring',
+        'query',
+        k,
+      ]),
+    ];
+    if (where.length === 0) return;
+    const check = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      for (const [name, part, k] of where) {
+        const values = req[part];
+        if (values === null || typeof values !== 'object') continue;
+        const v = (values as Record<string, unknown>)[k];
+        if (typeof v === 'string' && !Number.isFinite(Number(v))) {
+          void reply.status(400).send(apiError('bad_request', `${name}/${k} must be a finite integer`));
+          return;
+        }
       }
-    }
-  }
-  done();
+      done();
+    };
+    const own = route.preValidation;
+    route.preValidation = own === undefined ? [check] : [check, ...(Array.isArray(own) ? own : [own])];
+  });
 }
 
 const PARSER_CODES: Readonly<Record<number, readonly [string, string]>> = {

@@ -32,10 +32,14 @@ export function refuseWritesWhileLeaderless(
   gate: LeaderlessGate,
   retryAfterSeconds: number,
 ): void {
-  app.addHook('onRequest', async (req, reply) => {
-    if (!gate.leaderless || !isTxSubmission(req)) return;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!gate.leaderless || !isTxSubmission(req)) {
+      done();
+      return;
+    }
+    // Answered here: done() is not called, so nothing else runs for the request.
     reply.status(503).header('retry-after', String(retryAfterSeconds));
-    return reply.send({
+    reply.send({
       error: {
         code: 'no_leader',
         message: 'the network is electing a new leader: retry later (the tx was not read)',

@@ -35,6 +35,9 @@ export async function createHttpServer(
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: pino's child() runs the root logger's redaction over its bindings,
+    // per request, for a logger no handler uses (request logging is off; handlers log through `log`).
+    childLoggerFactory: (logger) => logger,
     // Unknown fields are refused (400), not silently dropped, and a scalar is not wrapped into a list
     // (fastify's defaults do both); path and query strings are still coerced to their types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
@@ -50,7 +53,7 @@ export async function createHttpServer(
   answerUnsupportedExpect(app);
   closeConnectionsOnClose(app);
   refuseWritesWhileDiskFull(app, () => backend.diskFull?.() === true, opts.retryAfterSeconds);
-  app.addHook('preValidation', refuseNonFiniteNumbers);
+  refuseNonFiniteNumbers(app);
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => {
     done(null, body);

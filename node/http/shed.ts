@@ -28,7 +28,8 @@ export function shedWhenOverloaded(retryAfterSeconds: number) {
 /** `POST /v1/tx` or `POST /v1/txs`: the routes that take new txs in. */
 export function isTxSubmission(req: Pick<FastifyRequest, 'method' | 'url'>): boolean {
   if (req.method !== 'POST') return false;
-  const path = req.url.split('?', 1)[0];
+  const url = req.url;
+  const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
   return path === '/v1/tx' || path === '/v1/txs';
 }
 
@@ -42,11 +43,15 @@ export function refuseWritesWhileDiskFull(
   diskFull: () => boolean,
   retryAfterSeconds: number,
 ): void {
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     const takesIn = req.method === 'PUT' || isTxSubmission(req);
-    if (!takesIn || !diskFull()) return;
+    if (!takesIn || !diskFull()) {
+      done();
+      return;
+    }
+    // Answered here: done() is not called, so nothing else runs for the request.
     reply.status(503).header('retry-after', String(retryAfterSeconds));
-    return reply.send({
+    reply.send({
       error: {
         code: 'disk_full',
         message: "the node's disk is full: it takes in nothing new until space returns",

@@ -167,13 +167,26 @@ describe('TxIngress gossips client txs', () => {
     expect(gossiped).toEqual([txs.map((t) => t.bytes)]);
   });
 
-  it('after gossipBatchMs when fewer are queued, and not before', async () => {
+  it('a lone tx at once, after a quiet spell of gossipBatchMs', async () => {
     const { ingress, gossiped } = setup({ txs: 3, ms: 20 });
-    await ingress.submit(makeTx(1, 0).bytes);
-    vi.advanceTimersByTime(19);
-    expect(gossiped).toEqual([]);
+    const a = makeTx(1, 0);
+    await ingress.submit(a.bytes);
+    vi.advanceTimersByTime(0);
+    expect(gossiped).toEqual([[a.bytes]]);
+  });
+
+  it('while txs keep coming, at most one batch per gossipBatchMs, not before', async () => {
+    const { ingress, gossiped } = setup({ txs: 3, ms: 20 });
+    const [a, b, c] = [makeTx(1, 0), makeTx(1, 1), makeTx(1, 2)];
+    await ingress.submit(a.bytes);
+    vi.advanceTimersByTime(5);
+    await ingress.submit(b.bytes);
+    vi.advanceTimersByTime(5);
+    await ingress.submit(c.bytes);
+    vi.advanceTimersByTime(9); // 19 ms after a's batch
+    expect(gossiped).toEqual([[a.bytes]]);
     vi.advanceTimersByTime(1);
-    expect(gossiped).toHaveLength(1);
+    expect(gossiped).toEqual([[a.bytes], [b.bytes, c.bytes]]);
   });
 
   it('never what came by gossip', async () => {
