@@ -18,9 +18,12 @@ const unused = (): never => {
   throw new Error('the OpenAPI build serves no request');
 };
 
-// Routes call the backend and the record service only when a request arrives; building the
-// document needs their schemas alone (the records routes read one option for their body limit).
-const noBackend: ApiBackend = {
+/**
+ * A backend that serves no request: routes call the backend only when a request arrives, so
+ * building the OpenAPI document (or a benchmark that overrides the one method it drives) needs
+ * nothing else.
+ */
+export const noBackend: ApiBackend = {
   chainId: '',
   submitTx: unused,
   submitTxs: unused,
@@ -34,6 +37,7 @@ const noBackend: ApiBackend = {
   subscribe: unused,
   metrics: unused,
 };
+// The records routes read one option of the record service, for their body limit.
 const noRecords = { options: defaultRecordServiceOptions } as unknown as RecordService;
 
 /** The node's OpenAPI document (as `GET /openapi.json` serves it, minus the explorer's files). */

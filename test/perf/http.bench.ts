@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { LeaderlessGate, refuseWritesWhileLeaderless } from '../../node/http/leaderless.js';
+import { noBackend } from '../../node/http/openapi.js';
 import { defaultHttpOptions } from '../../node/http/options.js';
 import { createHttpServer } from '../../node/http/server.js';
 import { createLogger } from '../../node/log.js';
@@ -19,24 +20,12 @@ const rounds = Number(process.env.ROUNDS ?? 5);
 const requests = Number(process.env.REQUESTS ?? 20_000);
 const HASH = 'ab'.repeat(32);
 
-const unused = () => {
-  throw new Error('unused');
-};
-const backend = {
+const backend: ApiBackend = {
+  ...noBackend,
   chainId: 'bench',
   submitTx: async () => HASH,
-  submitTxs: unused,
-  getTx: unused,
-  getBlock: unused,
-  getBlockBytes: unused,
-  getBlocks: unused,
-  status: unused,
-  getAccount: unused,
-  query: unused,
-  subscribe: unused,
-  metrics: unused,
   diskFull: () => false,
-} as unknown as ApiBackend;
+};
 
 // The node's logger as `ehrchain start` makes it at the bench's level (JSON to stdout, warn).
 const log = createLogger({ level: 'warn', pretty: false });
