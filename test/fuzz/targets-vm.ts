@@ -13,7 +13,7 @@ import { MemoryState } from '../../vm/journal.js';
 import { callContract, deployContract } from '../../vm/runtime.js';
 import { validateCode } from '../../vm/validate.js';
 import { typedProgram } from '../helpers/vm-programs.js';
-import { DAY, keyOf, type Name, rec, T0, World } from '../unit/consent/world.js';
+import { contractEngine, DAY, keyOf, type Name, rec, T0, World } from '../unit/consent/world.js';
 import { below, inputFrom, pick, type Rand, randomBytes } from './gen.js';
 import { type FuzzTarget, invariant } from './target.js';
 
@@ -123,13 +123,7 @@ function consentTarget(): FuzzTarget {
   if (!compiled.ok) throw new Error('consent.ehr does not compile');
   const methods = compiled.abi.methods;
   const c = new ConsentContract(new MemoryState(), consentCode(), keyOf('gov'));
-  const w = new World({
-    apply: (ctx, op) => {
-      const r = c.apply(ctx, op);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-    },
-    canAccess: (...a) => c.canAccess(...a),
-  }).standard();
+  const w = new World(contractEngine(c)).standard();
   const signers: Name[] = ['pat', 'mum', 'drA1', 'drB1', 'ins1', 'adminA', 'gov', 'stranger'];
   const ids = [...signers.map((n) => w.id(n)), rec('lab1'), rec('mh1')].map((h) => hexToBytes(h));
   const ints = [0, 1, 2, 3, 4, 7, 15, -1, T0, T0 + DAY, Number.MAX_SAFE_INTEGER];

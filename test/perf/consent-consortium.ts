@@ -6,7 +6,7 @@
 import { actorIdOf } from '../../vm/consent/common.js';
 import type { ConsentContract } from '../../vm/consent/contract.js';
 import type { ConsentOp } from '../../vm/consent/ops.js';
-import { DAY, hashOf, keyOf, T0, World } from '../unit/consent/world.js';
+import { contractEngine, DAY, hashOf, keyOf, T0, World } from '../unit/consent/world.js';
 
 type Exceptions = Extract<ConsentOp, { op: 'grant' }>['exceptions'];
 
@@ -15,13 +15,7 @@ export function growConsortium(
   c: ConsentContract,
   o: { readonly doctors: number; readonly patients: number; readonly exceptions?: Exceptions },
 ): World {
-  const w = new World({
-    apply: (ctx, op) => {
-      const r = c.apply(ctx, op);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-    },
-    canAccess: (...a) => c.canAccess(...a),
-  }).setup();
+  const w = new World(contractEngine(c)).setup();
   const reg = (name: string, role: 'doctor' | 'patient', licenceExpiry: number) =>
     w.ok('adminA', T0, {
       op: 'registerActor',

@@ -17,7 +17,18 @@ import { OP_SCENARIOS } from './op-scenarios.js';
 import { REQUEST_SCENARIOS } from './op-scenarios-requests.js';
 import { ACCESS_SCENARIOS } from './scenarios.js';
 import { consentFile } from './sync-source.js';
-import { type ConsentEngine, DAY, HOUR, keyOf, MIN, modelEngine, rec, T0, World } from './world.js';
+import {
+  type ConsentEngine,
+  DAY,
+  contractEngine as engineOf,
+  HOUR,
+  keyOf,
+  MIN,
+  modelEngine,
+  rec,
+  T0,
+  World,
+} from './world.js';
 
 let code: Uint8Array;
 beforeAll(() => {
@@ -27,15 +38,8 @@ beforeAll(() => {
 /** A fresh contract in an empty in-memory state, initialised with the world's governance key. */
 const freshContract = (): ConsentContract => new ConsentContract(new MemoryState(), code, keyOf('gov'));
 
-function contractEngine(c: ConsentContract = freshContract()): ConsentEngine {
-  return {
-    apply: (ctx, op) => {
-      const r = c.apply(ctx, op);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-    },
-    canAccess: (...a) => c.canAccess(...a),
-  };
-}
+/** A contract (a fresh one by default) as the world's engine. */
+const contractEngine = (c: ConsentContract = freshContract()): ConsentEngine => engineOf(c);
 
 describe('consent contract: build', () => {
   it('source.ts embeds consent.ehr exactly (regenerate: node --import tsx test/unit/consent/sync-source.ts)', () => {

@@ -5,20 +5,14 @@ import { consentCode } from '../../../vm/consent/index.js';
 import type { ConsentOp } from '../../../vm/consent/ops.js';
 import { MemoryState } from '../../../vm/journal.js';
 import { requestOp } from './op-scenarios-requests.js';
-import { DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, World } from './world.js';
+import { contractEngine, DAY, HOUR, hashOf, keyOf, MIN, type Name, rec, T0, World } from './world.js';
 
 // The gas of each access request and attestation method in the standard world, as a table
 // (docs/consent.md copies it). Gas is deterministic; the assertions are that each call succeeds.
 describe('consent contract: gas of the request and attestation methods', () => {
   it('prints the gas table', () => {
     const c = new ConsentContract(new MemoryState(), consentCode(), keyOf('gov'));
-    const w = new World({
-      apply: (ctx, op) => {
-        const r = c.apply(ctx, op);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
-      canAccess: (...a) => c.canAccess(...a),
-    }).standard();
+    const w = new World(contractEngine(c)).standard();
     const rows: [string, number][] = [];
     const run = (label: string, who: Name, at: number, op: ConsentOp) => {
       const r = c.apply({ caller: keyOf(who), now: at, governance: who === 'gov' }, op);
@@ -71,13 +65,7 @@ describe('consent contract: gas of the request and attestation methods', () => {
 
   it('prints the gas of consult receipts and research exports', () => {
     const c = new ConsentContract(new MemoryState(), consentCode(), keyOf('gov'));
-    const w = new World({
-      apply: (ctx, op) => {
-        const r = c.apply(ctx, op);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
-      canAccess: (...a) => c.canAccess(...a),
-    }).standard();
+    const w = new World(contractEngine(c)).standard();
     const rows: [string, number][] = [];
     const run = (label: string, who: Name, at: number, op: ConsentOp) => {
       const r = c.apply({ caller: keyOf(who), now: at, governance: false }, op);

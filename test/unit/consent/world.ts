@@ -6,6 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { AccessTarget } from '../../../vm/consent/access.js';
 import { actorIdOf } from '../../../vm/consent/common.js';
+import type { ConsentContract } from '../../../vm/consent/contract.js';
 import { ConsentModel } from '../../../vm/consent/model.js';
 import type { ConsentOp, TxContext } from '../../../vm/consent/ops.js';
 import type { Action, Grantee, Purpose, Role, Scope, Time } from '../../../vm/consent/types.js';
@@ -31,6 +32,17 @@ export function modelEngine(model = new ConsentModel()): ConsentEngine {
       return r.ok ? { ok: true, value: r.value } : r;
     },
     canAccess: (...a) => model.canAccess(...a),
+  };
+}
+
+/** The compiled contract in the VM as an engine. */
+export function contractEngine(c: ConsentContract): ConsentEngine {
+  return {
+    apply: (ctx, op) => {
+      const r = c.apply(ctx, op);
+      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
+    },
+    canAccess: (...a) => c.canAccess(...a),
   };
 }
 
