@@ -79,17 +79,30 @@ function mapError(
   return new P2PError('unreachable', `${what} failed`, { cause: err });
 }
 
-/** Announces this node as a provider of `cid`. Throws P2PError 'timeout' / 'aborted' / 'unreachable'. */
+/**
+ * Announces this node as a provider of `cid`. Throws P2PError 'timeout' / 'aborted' / 'unreachable',
+ * or 'no_peers' at once when the routing table holds no peer (`dhtPeers` 0): kad-dht stores the
+ * local provider record first, then waits for its first self-query before it looks for peers, so
+ * with none it would hold the caller for the whole timeout (5 s per upload on a lone validator).
+ * The announce then goes on in the background, bounded by the same timeout: a peer that joins in
+ * time is told, and one that joins later finds the record by asking this node.
+ */
 export async function provide(
   r: Routing,
   cid: CID,
   stop: AbortSignal,
   o: DhtCallOptions,
   defaultTimeoutMs: number,
+  dhtPeers: number,
 ): Promise<void> {
   const { signal, timeout } = callSignal(stop, o, defaultTimeoutMs);
+  const announce = r.contentRouting.provide(cid, { signal });
+  if (dhtPeers === 0) {
+    announce.catch(() => undefined);
+    throw new P2PError('no_peers', 'provide: no DHT peer to announce to yet (the record is kept locally)');
+  }
   try {
-    await r.contentRouting.provide(cid, { signal });
+    await announce;
   } catch (err) {
     throw mapError(err, o, timeout, stop, 'provide');
   }

@@ -20,6 +20,8 @@ export const P2PErrorCode = {
   RemoteError: 'remote_error',
   /** The peer could not be dialled or the stream failed. */
   Unreachable: 'unreachable',
+  /** No peer to reach at all (e.g. a DHT announce while the routing table is empty). */
+  NoPeers: 'no_peers',
   /** Host options out of range (e.g. a protocol version range that is empty). */
   BadOptions: 'bad_options',
   /** A handler for this protocol is already registered. */

@@ -11,7 +11,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
-import { type KadDHT, kadDHT } from '@libp2p/kad-dht';
+import { type KadDHT, kadDHT, type SingleKadDHT } from '@libp2p/kad-dht';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { type Ping, ping } from '@libp2p/ping';
 import { yamux } from '@libp2p/yamux';
@@ -249,7 +249,13 @@ export class P2PHost {
   /** Announces this node as a provider of `cid` in the DHT. */
   async provide(cid: CID, options: DhtCallOptions = {}): Promise<void> {
     this.assertRunning();
-    return provide(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout());
+    return provide(this.libp2p, cid, this.stopController.signal, options, this.dhtTimeout(), this.dhtPeers());
+  }
+
+  /** Peers in the DHT's routing table (kad-dht's single DHT has one; -1 if it is not exposed). */
+  dhtPeers(): number {
+    const dht: Partial<SingleKadDHT> = this.libp2p.services.dht;
+    return dht.routingTable?.size ?? -1;
   }
 
   /** Withdraws this node as a provider of `cid` (see dht.ts `unprovide` for what that reaches). */

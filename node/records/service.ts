@@ -23,6 +23,7 @@ import {
 } from '../../protocol/records/request.js';
 import type { AppliedBlock } from '../blocks/applier.js';
 import type { Logger } from '../log.js';
+import { isP2PError } from '../p2p/errors.js';
 import type { P2PHost } from '../p2p/host.js';
 import type { DiskGuardOptions, DiskState } from '../store/health.js';
 import { BlobStore, type BlobStoreOptions, defaultBlobStoreOptions } from './blob-store.js';
@@ -265,7 +266,10 @@ export class RecordService {
       await this.deps.host.provide(cid, { timeoutMs: this.options.dhtTimeoutMs });
       return true;
     } catch (err) {
-      this.deps.log.warn({ err, cid: cid.toString() }, 'DHT provide failed');
+      // Alone in the DHT (a single validator, or every peer down) is not a fault: the record is kept.
+      if (isP2PError(err, 'no_peers'))
+        this.deps.log.debug({ cid: cid.toString() }, 'DHT provide: no peers yet');
+      else this.deps.log.warn({ err, cid: cid.toString() }, 'DHT provide failed');
       return false;
     }
   }

@@ -12,7 +12,16 @@ import { defaultP2POptions } from '../../../node/p2p/options.js';
 import { encodeRaftMessage } from '../../../node/p2p/raft-codec.js';
 import { RequestRefusal } from '../../../node/p2p/request.js';
 import { sampleMessages } from './arbitraries.js';
-import { peerAddresses, startCluster, startHost, stopAll, type TestNode, waitFor } from './helpers.js';
+import {
+  nodeIdOf,
+  peerAddresses,
+  seed,
+  startCluster,
+  startHost,
+  stopAll,
+  type TestNode,
+  waitFor,
+} from './helpers.js';
 
 let nodes: TestNode[] = [];
 const node = (i: number): TestNode => {
@@ -215,6 +224,33 @@ describe('p2p host, 3 validators', () => {
       timeoutMs: 1500,
     });
     expect(none).toEqual([]);
+  });
+
+  test('DHT: a lone host answers no_peers at once and still announces to a peer that joins in time', async () => {
+    const seeds = [seed('lone-0'), seed('lone-1')];
+    const allowedPeers = await Promise.all(seeds.map(nodeIdOf));
+    const started = await Promise.all(seeds.map((s) => startHost(s, [], { allowedPeers })));
+    const [lone, late] = started.map(
+      (h, i): TestNode => ({ id: allowedPeers[i] ?? '', seed: seeds[i] ?? seed(''), ...h }),
+    );
+    try {
+      const cid = CID.createV1(0x55, await sha256.digest(randomBytes(64)));
+      expect(lone!.host.dhtPeers()).toBe(0);
+      // Not 'timeout': the call does not wait out the 60 s it is given.
+      await expect(lone!.host.provide(cid, { timeoutMs: 60_000 })).rejects.toMatchObject({
+        code: 'no_peers',
+      });
+      await late!.host.setPeers(peerAddresses([lone!]));
+      let found: string[] = [];
+      await waitFor(async () => {
+        const p = await late!.host.findProviders(cid, { timeoutMs: 2000, limit: 1 });
+        found = p.map((x) => x.peerId);
+        return found.length > 0;
+      }, 'the late peer finds the lone host as the provider');
+      expect(found).toEqual([lone!.id]);
+    } finally {
+      await stopAll(started.map((h) => h.host));
+    }
   });
 
   test('request/response: answers, refusals with a code, size limits, timeouts', async () => {
