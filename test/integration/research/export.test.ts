@@ -5,7 +5,7 @@
  * The disclosures are on each released patient's trail and on no one else's, the revoked and
  * the non-consenting patients are not in the file, and the export record names the file's hash.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -165,6 +165,7 @@ describe('research export through the custodian on a real node', () => {
 
   afterAll(async () => {
     await net?.cleanup();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('includes only the patients with research consent at the export: not the revoked one, not the one who never consented', () => {
