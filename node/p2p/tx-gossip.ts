@@ -52,6 +52,9 @@ export function gossipsubOptions(chainId: string, maxGossipBytes: number): Parti
     Dout: 0,
     // The batch is encoded once for all the peers it goes to, not once per peer.
     batchPublish: true,
+    // IDONTWANT goes to mesh peers only, so to none here; gossipsub would still encode one per
+    // message received above this size.
+    idontwantMinDataSize: Number.MAX_SAFE_INTEGER,
     fallbackToFloodsub: false,
     doPX: false,
     allowedTopics: [txTopic(chainId)],
