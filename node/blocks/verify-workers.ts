@@ -4,7 +4,7 @@
  * transferred buffer per batch, so the per-message cost of postMessage is amortised. Callers with
  * many signatures at once pack them themselves (`verifyPacked`: one promise per batch, no object
  * per signature); whatever is queued in one turn of the event loop, packed batches and single
- * jobs, goes out together, split evenly over the workers in parts of at least 8. A worker
+ * jobs, goes out together, split evenly over the workers. A worker
  * verifies with libsodium (sodium-native, loaded from the path it is given) when it loads, else
  * with node:crypto and its own bounded cache of public KeyObjects (node/blocks/ed25519.ts).
  */
@@ -67,9 +67,6 @@ interface Queued {
 
 /** Bytes of one packed job: public key (32) | message (32) | signature (64). */
 export const JOB_BYTES = 128;
-
-/** Fewest jobs worth a message of their own to a second worker (see `dispatch`). */
-const MIN_PART = 8;
 
 /** The results of one packed batch, filled as its parts come back from the workers. */
 interface Group {
@@ -211,10 +208,8 @@ export class VerifyPool {
       done(group.out);
       return;
     }
-    // Split evenly over the workers, least loaded first, in batches of at most maxBatch, but not
-    // into parts under MIN_PART: a message each way costs the main thread about what verifying a
-    // few signatures costs a worker, and a turn's few single-tx requests are the common case.
-    const per = Math.min(this.options.maxBatch, Math.max(MIN_PART, Math.ceil(n / alive.length)));
+    // Split evenly over the workers, least loaded first, in batches of at most maxBatch.
+    const per = Math.min(this.options.maxBatch, Math.max(1, Math.ceil(n / alive.length)));
     group.remaining = Math.ceil(n / per);
     for (let start = 0; start < n; start += per) {
       const count = Math.min(per, n - start);
