@@ -31,6 +31,7 @@ import { P2PError } from './errors.js';
 import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
 import { noopMetrics, type P2PMetrics } from './metrics.js';
+import { noiseCrypto } from './noise-crypto.js';
 import { defaultP2POptions, type P2POptions } from './options.js';
 import type { PeerVersionEvents } from './peer-versions.js';
 import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
@@ -358,7 +359,8 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
       ...(options.announce === undefined ? {} : { announce: [...options.announce] }),
     },
     transports: [corkedTcp()],
-    connectionEncrypters: [noise()],
+    // libsodium's ChaCha20-Poly1305 per frame when it loads (noise-crypto.ts): same wire format
+    connectionEncrypters: [noise({ crypto: noiseCrypto().crypto })],
     streamMuxers: [yamux()],
     connectionGater: gater,
     connectionManager: {

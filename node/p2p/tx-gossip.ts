@@ -37,6 +37,24 @@ export function gossipsubOptions(chainId: string, maxGossipBytes: number): Parti
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,
     emitSelf: false,
+    // No mesh: a validator publishes each batch to every validator itself (floodPublish, the
+    // default) and forwards nothing. Validators dial each other directly, so with gossipsub's mesh
+    // (D 6) every batch also went from each receiver to the other validators that already had it
+    // (and, above 512 bytes, an IDONTWANT with it): in three validators, four to six RPCs per batch
+    // for two deliveries (test/perf/gossip.bench.ts). What a lost link keeps from a validator still
+    // reaches it by gossip proper: each heartbeat (1 s) a node sends every peer outside its mesh,
+    // here all of them, an IHAVE of the ids of the last three heartbeats, and a peer lacking one
+    // asks for it (IWANT).
+    D: 0,
+    Dlo: 0,
+    Dhi: 0,
+    Dscore: 0,
+    Dout: 0,
+    // The batch is encoded once for all the peers it goes to, not once per peer.
+    batchPublish: true,
+    // IDONTWANT goes to mesh peers only, so to none here; gossipsub would still encode one per
+    // message received above this size.
+    idontwantMinDataSize: Number.MAX_SAFE_INTEGER,
     fallbackToFloodsub: false,
     doPX: false,
     allowedTopics: [txTopic(chainId)],
