@@ -17,6 +17,11 @@ export interface FaultRecord {
   node: string | null;
   /** Epoch ms at which the fault fired (SIGKILL sent): aligns the nodes' logs with the fault. */
   fired_at_ms?: number;
+  /**
+   * Kills: ms from the SIGKILL until the bench saw the process exit (its kernel closes the
+   * process's sockets on the way: an upper bound on when its peers could see them close).
+   */
+  exit_ms?: number;
   /** kill-leader / kill of the leader / partition of the leader: ms until a new leader was agreed. */
   new_leader_ms?: number;
   /**
@@ -124,8 +129,10 @@ export class FaultRunner {
       const killedAt = Date.now();
       rec.t = secs(killedAt - this.#t0);
       rec.fired_at_ms = killedAt;
-      if (f.kind === 'kill-leader' || f.kind === 'kill') await this.net.kill(name);
-      else if (f.kind === 'restart') {
+      if (f.kind === 'kill-leader' || f.kind === 'kill') {
+        await this.net.kill(name);
+        rec.exit_ms = Date.now() - killedAt;
+      } else if (f.kind === 'restart') {
         await this.net.kill(name);
         this.net.startNode(name);
       } else {
