@@ -520,6 +520,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     applier,
     host,
     lastSeen,
+    leadership,
     validators,
     events,
     metrics,
