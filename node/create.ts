@@ -31,6 +31,7 @@ import { NodeMetrics } from './metrics.js';
 import { ChainNode, type FaultCell } from './node.js';
 import { Notifier } from './notify/notifier.js';
 import { BlockRelay, raftEntryProtocol } from './p2p/block-relay.js';
+import type { PeerLossEvent } from './p2p/dialer.js';
 import { createP2PHost } from './p2p/host.js';
 import { nodeIdFromValidatorKey } from './p2p/identity.js';
 import { ValidatorPeers } from './p2p/validator-peers.js';
@@ -38,6 +39,7 @@ import { RaftAuth } from './raft/auth.js';
 import { BlockClock } from './raft/block-clock.js';
 import { RaftDriver } from './raft/driver.js';
 import { HeartbeatFilter } from './raft/heartbeat-filter.js';
+import { LeaderSuspect } from './raft/leader-suspect.js';
 import { LeaderlessHold } from './raft/leaderless-hold.js';
 import { Leadership } from './raft/leadership.js';
 import { LostFollowerWatch } from './raft/lost-follower.js';
@@ -125,6 +127,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   log.info({ mode: o.verifier.mode, ed25519: verifier.backend }, 'signature verification');
   const executor = init.executor ?? createDefaultExecutor();
 
+  // Set once the parts it feeds exist (raft/leader-suspect.ts, below).
+  let peerLossHook: (e: PeerLossEvent) => void = () => {};
   const host = await createP2PHost({
     ...o.p2p,
     chainId,
@@ -142,7 +146,10 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         log.info({ peer, version }, 'validator speaks a common Raft protocol version again'),
     },
     // The fast failover path's timeline (docs/raft.md): rare, worth seeing at info.
-    onPeerLossEvent: (e) => log.info(e, 'peer loss'),
+    onPeerLossEvent: (e) => {
+      log.info(e, 'peer loss');
+      peerLossHook(e);
+    },
   });
   opened.push(() => host.stop());
   // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool.
@@ -405,6 +412,17 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   );
   // Tx submissions wait for a leader once the one we had is lost (http/leaderless.ts).
   const leaderless = new LeaderlessGate();
+  // The leader's last connection closed: refuse submissions and hold blocks at once, not a loop
+  // turn later when the dialer has settled it (raft/leader-suspect.ts).
+  const leaderSuspect = new LeaderSuspect(o.raft.leaderlessHoldMs, {
+    leader: () => raft.status().leader,
+    onLeader: (leader) => {
+      leaderless.onLeader(leader);
+      leaderlessHold.onLeader(leader);
+    },
+  });
+  peerLossHook = (e) => leaderSuspect.observe(e);
+  opened.push(async () => leaderSuspect.clear());
   // Heartbeats that replication just covered are left out (raft/heartbeat-filter.ts).
   const heartbeats = new HeartbeatFilter();
   const driver: RaftDriver = new RaftDriver(
@@ -520,6 +538,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     applier,
     host,
     lastSeen,
+    leadership,
     validators,
     events,
     metrics,

@@ -74,6 +74,11 @@ export interface StatusView {
   readonly role: string;
   readonly term: number;
   readonly leader: string | null;
+  /**
+   * ms since the Unix epoch, by this node's clock, at which it learned `leader` (null: no leader).
+   * Operational (failover timelines); nothing may depend on it.
+   */
+  readonly leaderSince: number | null;
   readonly height: number;
   readonly commitIndex: number;
   readonly appliedIndex: number;

@@ -5,9 +5,14 @@
 #
 # BUILD_A and BUILD_B are checkouts with node_modules (e.g. /tmp/fo-base and this worktree). For each
 # of N rounds, A then B (B then A on odd rounds, so neither always runs second):
-#   - kill:     kv --batch 50 flat out, SIGKILL the leader at 8 s  -> new_leader_ms
+#   - kill:     kv --batch 50 flat out, SIGKILL the leader at 8 s  -> new_leader_ms (polled) and
+#               new_leader_node_ms (by the survivors' own leaderSince stamps; '-' on builds without it)
 #   - flat-out: kv --batch 50 flat out, no fault                  -> elections (term changes)
-# It prints one line per run and, per build, the median new_leader_ms and the runs with an election.
+# It prints one line per run and, per build, both medians and the runs with a needless election: a
+# flat-out run with any term change, or a kill run with more than 2 (a kill moves the survivors one
+# term, or two when the rank-0 survivor's log was behind and the other campaigned instead of it,
+# docs/raft.md; a split vote costs an election timeout on top, so more than 2, or 2 with
+# new_leader_ms over 1,500, is flagged 'split?').
 # Each run takes about a minute on a loaded 2-core machine; N=10 is about 40 minutes.
 set -euo pipefail
 
@@ -41,13 +46,15 @@ run() { # build label kind round
     const f = (r.faults ?? [])[0];
     // a kill run has one election by design: count the other nodes term increases beyond it
     const terms = Math.max(0, ...(r.nodes ?? []).map((x) => x.term_changes ?? 0));
-    console.log([process.argv[2], process.argv[3], process.argv[4], f?.new_leader_ms ?? "-", terms,
-      Math.round(r.committed_tps), r.loadavg?.start ?? "-"].join("\t"));
+    const kill = process.argv[3] === "kill";
+    const split = kill && (terms > 2 || (terms === 2 && (f?.new_leader_ms ?? 0) > 1500)) ? "split?" : "";
+    console.log([process.argv[2], process.argv[3], process.argv[4], f?.new_leader_ms ?? "-",
+      f?.new_leader_node_ms ?? "-", terms, Math.round(r.committed_tps), r.loadavg?.start ?? "-", split].join("\t"));
   ' "$json" "$label" "$kind" "$i" | tee -a "$out/runs.tsv"
 }
 
 : >"$out/runs.tsv"
-echo -e "build\tkind\tround\tnew_leader_ms\tmax_term_changes\ttx/s\tloadavg"
+echo -e "build\tkind\tround\tnew_leader_ms\tnew_leader_node_ms\tmax_term_changes\ttx/s\tloadavg\tnote"
 for ((i = 0; i < n; i++)); do
   if ((i % 2 == 0)); then order=("$a:A" "$b:B"); else order=("$b:B" "$a:A"); fi
   for kind in kill flat; do
@@ -60,11 +67,15 @@ node -e '
   const med = (xs) => { const s = [...xs].sort((p, q) => p - q); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
   const out = {};
   for (const label of ["A", "B"]) {
-    const kill = rows.filter((r) => r[0] === label && r[1] === "kill" && r[3] !== "-").map((r) => Number(r[3]));
+    const kills = rows.filter((r) => r[0] === label && r[1] === "kill");
+    const kill = kills.filter((r) => r[3] !== "-").map((r) => Number(r[3]));
+    const node = kills.filter((r) => r[4] !== "-").map((r) => Number(r[4]));
     const flat = rows.filter((r) => r[0] === label && r[1] === "flat");
     out[label] = med(kill);
     console.log(`${label}: median new_leader_ms ${med(kill)} over ${kill.length} kills [${kill.join(", ")}]; ` +
-      `flat-out runs with an election: ${flat.filter((r) => Number(r[4]) > 0).length} of ${flat.length}`);
+      `median new_leader_node_ms ${node.length ? med(node) : "-"} [${node.join(", ")}]; ` +
+      `flat-out runs with an election: ${flat.filter((r) => Number(r[5]) > 0).length} of ${flat.length}; ` +
+      `kill runs flagged split?: ${kills.filter((r) => r[8] === "split?").length} of ${kills.length}`);
   }
   console.log(`B/A median new_leader_ms: ${(out.B / out.A).toFixed(2)}`);
 ' "$out/runs.tsv"

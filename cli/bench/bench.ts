@@ -173,7 +173,7 @@ export function summaryText(r: BenchReport): string {
     `  validators: cpu ${r.validators.cpu_us_per_tx ?? '–'} µs per committed tx (mean; max ${r.validators.cpu_us_per_tx_max ?? '–'}), rss max ${r.validators.rss_max_mb} MB`,
     ...r.faults.map(
       (f) =>
-        `  fault ${f.kind} ${f.node ?? ''} at ${f.t}s: new leader after ${f.new_leader_ms ?? '–'} ms, throughput back after ${f.recovered_ms ?? '–'} ms${f.error ? ` (${f.error})` : ''}`,
+        `  fault ${f.kind} ${f.node ?? ''} at ${f.t}s: new leader after ${f.new_leader_ms ?? '–'} ms${f.new_leader_node_ms === undefined ? '' : ` (${f.new_leader_node_ms} ms by the nodes' stamps)`}, throughput back after ${f.recovered_ms ?? '–'} ms${f.error ? ` (${f.error})` : ''}`,
     ),
   ];
   if (r.sweep !== undefined)

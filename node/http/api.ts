@@ -21,6 +21,7 @@ import type { NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { P2PHost } from '../p2p/host.js';
+import type { Leadership } from '../raft/leadership.js';
 import type { Validator } from '../raft/membership.js';
 import type { Executor } from '../state/executor.js';
 import { nextNonce } from '../state/registry.js';
@@ -48,6 +49,8 @@ export interface NodeApiDeps {
   };
   /** When each validator last sent a Raft message, by peer id. */
   readonly lastSeen: ReadonlyMap<string, number>;
+  /** When this node learned its leader (`leaderSince` of the status). */
+  readonly leadership: Pick<Leadership, 'leaderSince'>;
   validators(): readonly Validator[];
   readonly events: NodeEvents;
   readonly metrics: NodeMetrics;
@@ -134,6 +137,7 @@ export class NodeApi implements ApiBackend {
       role: st.role,
       term: st.term,
       leader: st.leader,
+      leaderSince: n.leadership.leaderSince(st.leader),
       height: n.applier.tip.height,
       commitIndex: st.commit,
       appliedIndex: n.store.appliedIndex(),

@@ -255,7 +255,8 @@ export const status = {
   summary: 'Node status: chain id, role, term, leader, heights, peers, validators',
   description:
     '`chainId` is the id every tx must carry (and sign). `nodeId` and `leader` are libp2p peer ids; ' +
-    "find the leader's name and URL in `validators[]` by `peerId`.",
+    "find the leader's name and URL in `validators[]` by `peerId`. `leaderSince`: epoch ms, by this " +
+    "node's clock, at which it learned `leader` (null with no leader); operational only.",
   response: {
     200: {
       type: 'object',
@@ -266,6 +267,7 @@ export const status = {
         role: { type: 'string', enum: ['follower', 'preCandidate', 'candidate', 'leader'] },
         term: uint,
         leader: { type: ['string', 'null'] },
+        leaderSince: { type: ['integer', 'null'], minimum: 0 },
         height: uint,
         commitIndex: uint,
         appliedIndex: uint,
@@ -292,6 +294,7 @@ export const status = {
         'role',
         'term',
         'leader',
+        'leaderSince',
         'height',
         'commitIndex',
         'appliedIndex',

@@ -12,7 +12,7 @@
  * is `certain` (nothing listens: the process is gone), a failed redial's is not.
  */
 import { connect } from 'node:net';
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { parsePeerId } from './identity.js';
 
@@ -36,7 +36,45 @@ export type PeerLossEvent =
   | { readonly type: 'disconnected'; readonly peer: string }
   | { readonly type: 'redialFailed'; readonly peer: string; readonly ms: number; readonly error: string }
   | { readonly type: 'redialled'; readonly peer: string; readonly ms: number }
-  | { readonly type: 'probeRefused'; readonly peer: string; readonly ms: number };
+  | { readonly type: 'probeRefused'; readonly peer: string; readonly ms: number }
+  /**
+   * A raw TCP socket to the peer emitted 'end' (its FIN read), 'error' (e.g. ECONNRESET: a killed
+   * process with unread bytes in its receive buffer resets its connections) or 'close'.
+   */
+  | { readonly type: 'socketClosed'; readonly peer: string; readonly event: RawSocketEvent };
+
+/** The raw socket events that end a connection. */
+export type RawSocketEvent = 'end' | 'error' | 'close';
+
+/** What the dialer needs of a raw socket: the events that end it. */
+export interface RawSocket {
+  once(event: RawSocketEvent, listener: () => void): unknown;
+}
+
+/**
+ * The raw TCP socket under a libp2p connection, if there is one: @libp2p/tcp's connection keeps it
+ * as `maConn.socket` (not in its types). Null for any other transport.
+ */
+export function rawSocketOf(conn: object): RawSocket | null {
+  const maConn = (conn as { maConn?: { socket?: unknown } }).maConn;
+  const socket = maConn?.socket;
+  if (typeof socket !== 'object' || socket === null) return null;
+  return typeof (socket as { once?: unknown }).once === 'function' ? (socket as RawSocket) : null;
+}
+
+/**
+ * Calls `onClosed` with the first of the socket's 'end', 'error' and 'close' events, once. (The
+ * 'error' listener does not swallow errors: @libp2p/tcp has its own.)
+ */
+export function watchRawSocket(socket: RawSocket, onClosed: (event: RawSocketEvent) => void): void {
+  let seen = false;
+  const once = (event: RawSocketEvent) => () => {
+    if (seen) return;
+    seen = true;
+    onClosed(event);
+  };
+  for (const e of ['end', 'error', 'close'] as const) socket.once(e, once(e));
+}
 
 /**
  * How the dialer knows a peer is lost. `certain`: its port refused a plain TCP connect, so nothing
@@ -129,6 +167,7 @@ export class PeerDialer {
     this.abort = new AbortController();
     this.libp2p.addEventListener('peer:connect', this.onConnect);
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect);
+    this.libp2p.addEventListener('connection:open', this.onConnectionOpen);
     await this.rememberAddresses();
     this.tick();
   }
@@ -141,6 +180,7 @@ export class PeerDialer {
     this.timer = undefined;
     this.libp2p.removeEventListener('peer:connect', this.onConnect);
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+    this.libp2p.removeEventListener('connection:open', this.onConnectionOpen);
   }
 
   /** Replaces the peers to keep connected. */
@@ -164,6 +204,20 @@ export class PeerDialer {
     if (d !== undefined) d.backoffMs = this.o.minMs;
     this.onPeerConnected(id);
   };
+
+  // A killed peer's socket reads EOF several async hops before libp2p's peer:disconnect (noise,
+  // yamux, connection close, connection manager), each a turn of a busy loop: watch the socket.
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    const peer = evt.detail.remotePeer.toString();
+    if (peer === this.self || !this.peers.has(peer)) return;
+    const socket = rawSocketOf(evt.detail);
+    if (socket !== null) watchRawSocket(socket, (event) => this.onSocketClosed(peer, event));
+  };
+
+  private onSocketClosed(peer: string, event: RawSocketEvent): void {
+    if (!this.running) return;
+    this.onLossEvent({ type: 'socketClosed', peer, event });
+  }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString();

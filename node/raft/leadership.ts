@@ -16,16 +16,29 @@ export interface LeadershipDeps {
   readonly metrics: NodeMetrics;
   readonly events: NodeEvents;
   readonly log: Logger;
+  /** Epoch ms (Date.now by default): stamps when this node learned its leader. */
+  readonly now?: () => number;
 }
 
 export class Leadership {
   #leader: string | null = null;
+  /** Epoch ms at which this node learned `#leader` (null with no leader). */
+  #since: number | null = null;
 
   constructor(private readonly deps: LeadershipDeps) {}
 
   /** The leader as this node last saw it (a libp2p peer id), or null. */
   get leader(): string | null {
     return this.#leader;
+  }
+
+  /**
+   * Epoch ms, by this node's clock, at which it learned `leader` as its leader; null if `leader` is
+   * not the leader it follows (none, or Raft's status is a step ahead of this). Operational only
+   * (`/v1/status` `leaderSince`): failover timelines, never consent.
+   */
+  leaderSince(leader: string | null): number | null {
+    return leader !== null && leader === this.#leader ? this.#since : null;
   }
 
   onSoftState(leader: string | null, role: Role): void {
@@ -37,6 +50,7 @@ export class Leadership {
       deps.metrics.leaderChanges.inc();
       deps.log.info({ leader, term: st.term, role }, leader === null ? 'no leader' : 'leader elected');
       deps.events.emit('event', { type: 'leader', leader, term: st.term });
+      this.#since = leader === null ? null : (deps.now ?? Date.now)();
     }
     this.#leader = leader;
     if (role === 'leader' && !deps.producer.leading) deps.producer.lead(st.term, deps.logTip());

@@ -4,7 +4,8 @@
  * samples `perf_hooks.monitorEventLoopDelay` into metrics and, for each stall longer than
  * `stallMs`, logs how long it was and what ran in that window: garbage collection (from the GC
  * performance entries) and the work other parts report with `note` (block apply, HTTP requests).
- * Issue 18 used it to find what to remove; see docs/raft.md.
+ * Issue 18 used it to find what to remove; see docs/raft.md. Once a second it also logs (debug,
+ * `event loop delay`) the second's max and p99 delay, for timelines of a failover under load.
  */
 import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
@@ -36,6 +37,9 @@ type Work = Map<string, { ms: number; n: number }>;
 export class StallWatch {
   #timer: NodeJS.Timeout | null = null;
   #hist: IntervalHistogram | null = null;
+  /** The same delays over the current second, for the debug summary. */
+  #second: IntervalHistogram | null = null;
+  #secondEnds = 0;
   #gc: PerformanceObserver | null = null;
   #work: Work = new Map();
   #due = 0;
@@ -59,6 +63,9 @@ export class StallWatch {
     if (this.o.stallMs <= 0 || this.#timer !== null) return;
     this.#hist = monitorEventLoopDelay({ resolution: 10 });
     this.#hist.enable();
+    this.#second = monitorEventLoopDelay({ resolution: 10 });
+    this.#second.enable();
+    this.#secondEnds = performance.now() + 1000;
     this.#gc = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) this.note('gc', e.duration);
     });
@@ -72,6 +79,7 @@ export class StallWatch {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.#hist?.disable();
+    this.#second?.disable();
     this.#gc?.disconnect();
   }
 
@@ -83,6 +91,15 @@ export class StallWatch {
     if (h !== null) {
       this.deps.metrics.setLoopDelayMax(h.max / 1e9);
       h.reset();
+    }
+    const sec = this.#second;
+    if (sec !== null && now >= this.#secondEnds) {
+      this.#secondEnds = now + 1000;
+      if (sec.count > 0) {
+        const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+        this.deps.log.debug({ maxMs: ms(sec.max), p99Ms: ms(sec.percentile(99)) }, 'event loop delay');
+      }
+      sec.reset();
     }
     if (late >= this.o.stallMs) {
       this.deps.metrics.observeStall(late / 1000);

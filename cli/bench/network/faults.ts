@@ -17,8 +17,22 @@ export interface FaultRecord {
   node: string | null;
   /** Epoch ms at which the fault fired (SIGKILL sent): aligns the nodes' logs with the fault. */
   fired_at_ms?: number;
-  /** kill-leader / kill of the leader / partition of the leader: ms until a new leader was agreed. */
+  /**
+   * Kills: ms from the SIGKILL until the bench saw the process exit (its kernel closes the
+   * process's sockets on the way: an upper bound on when its peers could see them close).
+   */
+  exit_ms?: number;
+  /**
+   * kill-leader / kill of the leader / partition of the leader: ms until a new leader was agreed,
+   * as the bench polled the survivors' /v1/status (their HTTP answers included).
+   */
   new_leader_ms?: number;
+  /**
+   * With new_leader_ms: ms from the fault until a majority of the survivors knew the agreed leader,
+   * by the survivors' own `leaderSince` stamps (one machine, one clock); absent for nodes without
+   * the field.
+   */
+  new_leader_node_ms?: number;
   /**
    * With new_leader_ms: per surviving node, ms from the fault until its own /v1/status first named
    * the agreed new leader (null if it had not when the others agreed).
@@ -37,6 +51,8 @@ export interface FaultRecord {
 export interface SurvivorView {
   readonly node: string;
   readonly leader_seen_ms: number | null;
+  /** ms from the fault until the node learned the agreed leader, by its own stamp (null: unknown). */
+  readonly leader_known_ms: number | null;
 }
 
 const secs = (ms: number) => Math.round(ms) / 1000;
@@ -48,6 +64,8 @@ const secs = (ms: number) => Math.round(ms) / 1000;
 export class LeaderWatch {
   readonly #firstSeen = new Map<string, Map<string, number>>();
   readonly #now = new Map<string, string | null>();
+  /** Per survivor, its own stamp (epoch ms) of learning the leader its latest answer named. */
+  readonly #since = new Map<string, number | null>();
 
   constructor(
     private readonly old: string,
@@ -55,9 +73,13 @@ export class LeaderWatch {
     private readonly firedAt: number,
   ) {}
 
-  /** `node`'s status, answered at epoch ms `at`, named `leader` (null: none, or no answer). */
-  observe(node: string, leader: string | null, at: number): void {
+  /**
+   * `node`'s status, answered at epoch ms `at`, named `leader` (null: none, or no answer), learnt at
+   * epoch ms `since` by its own clock (its `leaderSince`; null if it has none).
+   */
+  observe(node: string, leader: string | null, at: number, since: number | null = null): void {
     this.#now.set(node, leader);
+    this.#since.set(node, leader === null ? null : since);
     if (leader === null || leader === this.old) return;
     const seen = this.#firstSeen.get(node) ?? new Map<string, number>();
     this.#firstSeen.set(node, seen);
@@ -75,12 +97,30 @@ export class LeaderWatch {
     return null;
   }
 
-  /** Per survivor, ms from the fault until it first named `leader`. */
+  /** Per survivor, ms from the fault until it first named `leader`, and until it knew it by its stamp. */
   views(leader: string): SurvivorView[] {
     return this.survivors.map((node) => ({
       node,
       leader_seen_ms: this.#firstSeen.get(node)?.get(leader) ?? null,
+      leader_known_ms: this.#knownMs(node, leader),
     }));
+  }
+
+  /**
+   * ms from the fault until a strict majority of the survivors knew `leader`, by their own stamps
+   * (the majority-th earliest stamp of those naming it now); null if too few stamps are known.
+   */
+  knownByMajorityMs(leader: string): number | null {
+    const known = this.survivors
+      .map((node) => this.#knownMs(node, leader))
+      .filter((ms): ms is number => ms !== null)
+      .sort((a, b) => a - b);
+    return known[Math.floor(this.survivors.length / 2)] ?? null;
+  }
+
+  #knownMs(node: string, leader: string): number | null {
+    const since = this.#since.get(node) ?? null;
+    return this.#now.get(node) === leader && since !== null ? Math.max(0, since - this.firedAt) : null;
   }
 }
 
@@ -124,8 +164,10 @@ export class FaultRunner {
       const killedAt = Date.now();
       rec.t = secs(killedAt - this.#t0);
       rec.fired_at_ms = killedAt;
-      if (f.kind === 'kill-leader' || f.kind === 'kill') await this.net.kill(name);
-      else if (f.kind === 'restart') {
+      if (f.kind === 'kill-leader' || f.kind === 'kill') {
+        await this.net.kill(name);
+        rec.exit_ms = Date.now() - killedAt;
+      } else if (f.kind === 'restart') {
         await this.net.kill(name);
         this.net.startNode(name);
       } else {
@@ -151,6 +193,8 @@ export class FaultRunner {
         );
         const agreed = await this.#waitNewLeader(watch);
         rec.new_leader_ms = Date.now() - killedAt;
+        const nodeMs = watch.knownByMajorityMs(agreed);
+        if (nodeMs !== null) rec.new_leader_node_ms = nodeMs;
         rec.survivors = watch.views(agreed);
       }
     } catch (err) {
@@ -170,7 +214,7 @@ export class FaultRunner {
         survivors.map(async (n) => {
           const s = await nodeStatus(n.url);
           const name = s?.validators.find((v) => v.peerId === s.leader)?.name ?? null;
-          watch.observe(n.name, name, Date.now());
+          watch.observe(n.name, name, Date.now(), s?.leaderSince ?? null);
         }),
       );
       const agreed = watch.agreed();

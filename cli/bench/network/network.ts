@@ -39,6 +39,8 @@ interface StatusLite {
   readonly name: string;
   readonly role: string;
   readonly leader: string | null;
+  /** Epoch ms at which the node learned `leader` (absent on builds before the field). */
+  readonly leaderSince?: number | null;
   readonly term: number;
   readonly height: number;
   readonly chainId: string;

@@ -17,8 +17,8 @@ describe('the survivors of a killed leader, as the bench polls them', () => {
     for (const [node, leader, at] of polls) w.observe(node, leader, at);
     expect(w.agreed()).toBe('node3');
     expect(w.views('node3')).toEqual([
-      { node: 'node2', leader_seen_ms: 510 },
-      { node: 'node3', leader_seen_ms: 400 },
+      { node: 'node2', leader_seen_ms: 510, leader_known_ms: null },
+      { node: 'node3', leader_seen_ms: 400, leader_known_ms: null },
     ]);
   });
 
@@ -46,5 +46,35 @@ describe('the survivors of a killed leader, as the bench polls them', () => {
     for (const n of ['node3', 'node4', 'node5']) w.observe(n, 'node3', 200);
     expect(w.agreed()).toBe('node3');
     expect(w.views('node3').find((v) => v.node === 'node2')?.leader_seen_ms).toBeNull();
+  });
+});
+
+describe("the survivors' own stamps of the new leader (leaderSince)", () => {
+  it('a majority knew the leader at the later stamp of two survivors, before the polls saw it', () => {
+    const w = watch();
+    w.observe('node3', 'node3', 1400, 1310);
+    w.observe('node2', 'node3', 1510, 1380);
+    expect(w.agreed()).toBe('node3');
+    expect(w.knownByMajorityMs('node3')).toBe(380);
+    expect(w.views('node3').map((v) => v.leader_known_ms)).toEqual([380, 310]);
+  });
+
+  it('three of four survivors: the third-earliest stamp', () => {
+    const w = new LeaderWatch('node1', ['node2', 'node3', 'node4', 'node5'], 0);
+    w.observe('node2', null, 300);
+    w.observe('node3', 'node3', 300, 100);
+    w.observe('node4', 'node3', 300, 250);
+    w.observe('node5', 'node3', 300, 180);
+    expect(w.knownByMajorityMs('node3')).toBe(250);
+  });
+
+  it('a stamp of another leader, or none (a build without the field), gives no figure', () => {
+    const w = watch();
+    w.observe('node2', 'node2', 1100, 1090);
+    w.observe('node2', 'node3', 1300);
+    w.observe('node3', 'node3', 1300, 1200);
+    expect(w.agreed()).toBe('node3');
+    expect(w.knownByMajorityMs('node3')).toBeNull();
+    expect(w.views('node3').map((v) => v.leader_known_ms)).toEqual([null, 200]);
   });
 });

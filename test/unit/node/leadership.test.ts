@@ -12,6 +12,7 @@ const tip: ChainTip = { height: 9, hash: new Uint8Array(32).fill(9), time: 1 };
 
 function setup() {
   let term = 1;
+  let clock = 1_000;
   const producer = {
     leading: false,
     calls: [] as string[],
@@ -39,12 +40,16 @@ function setup() {
     metrics,
     events,
     log,
+    now: () => clock,
   });
   const soft = (leader: string | null, role: Role, t = term) => {
     term = t;
     leadership.onSoftState(leader, role);
   };
-  return { producer, metrics, seen, leadership, soft, logTipCalls: () => logTipCalls };
+  const at = (ms: number) => {
+    clock = ms;
+  };
+  return { producer, metrics, seen, leadership, soft, at, logTipCalls: () => logTipCalls };
 }
 
 describe('Leadership', () => {
@@ -91,5 +96,53 @@ describe('Leadership', () => {
     expect(await gaugeValue(l.metrics.isLeader)).toBe(1);
     l.soft('p2', 'follower', 6);
     expect(await gaugeValue(l.metrics.isLeader)).toBe(0);
+  });
+
+  it.each([
+    [
+      'learnt at 1,200 and kept across its own soft states',
+      [
+        ['p1', 1200],
+        ['p1', 1500],
+      ],
+      'p1',
+      1200,
+    ],
+    [
+      'a new leader is stamped anew',
+      [
+        ['p1', 1200],
+        ['p2', 1900],
+      ],
+      'p2',
+      1900,
+    ],
+    [
+      'a leader lost and learnt again is stamped when learnt again',
+      [
+        ['p1', 1200],
+        [null, 1300],
+        ['p1', 1700],
+      ],
+      'p1',
+      1700,
+    ],
+    ['no stamp for a leader this node does not follow (yet)', [['p1', 1200]], 'p2', null],
+    [
+      'no stamp without a leader',
+      [
+        ['p1', 1200],
+        [null, 1300],
+      ],
+      null,
+      null,
+    ],
+  ] as const)('leaderSince: %s', (_name, changes, asked, since) => {
+    const l = setup();
+    for (const [leader, ms] of changes) {
+      l.at(ms);
+      l.soft(leader, 'follower');
+    }
+    expect(l.leadership.leaderSince(asked)).toBe(since);
   });
 });
