@@ -16,6 +16,7 @@ import { TxIngress } from './blocks/ingress.js';
 import { findLogTip } from './blocks/log-tip.js';
 import { BlockProducer } from './blocks/producer.js';
 import type { ChainTip } from './blocks/rules.js';
+import { TxHandOver } from './blocks/tx-handover.js';
 import { Verifier } from './blocks/verify.js';
 import type { Genesis, NodeConfig } from './config/config.js';
 import { createDefaultExecutor } from './contracts/builtins.js';
@@ -152,11 +153,14 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     },
   });
   opened.push(() => host.stop());
-  // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool.
+  // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool, and hand
+  // those decoded txs to the applier, as the producer hands over the txs of the blocks it builds.
+  const handOver = new TxHandOver();
   const relay = new BlockRelay(
     {},
     {
-      lookupTx: (h) => mempool.get(h)?.bytes,
+      lookupTx: (h) => mempool.get(h),
+      handOver: (data, txs) => handOver.know(data, txs),
       fetchEntry: (peer, req) => host.request(peer, raftEntryProtocol(chainId), req, { timeoutMs: 2_000 }),
     },
   );
@@ -175,6 +179,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     electionTick: o.raft.electionTick,
     heartbeatTick: o.raft.heartbeatTick,
     leaderLostStaggerTick: o.raft.leaderLostStaggerTick,
+    // A commit rides the next append or heartbeat (docs/raft.md#commit-propagation).
+    lazyCommit: true,
     applied: store.appliedIndex(),
     onEvent: (event) => {
       if (event.type === 'becamePreCandidate') metrics.raftElections.inc({ kind: 'pre' });
@@ -240,6 +246,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
         // fill the hash-only block from their mempools instead of fetching the entry whole.
         ingress.flush();
         relay.knowTxs(data, txs);
+        handOver.know(data, txs);
       },
       appliedState: () => ({ height: applier.tip.height, root: store.state.root() }),
       now: clock,
@@ -343,6 +350,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       hold: () => leaderlessHold.wait(),
       sink: store,
       sigs: verifier,
+      handOver,
       isValidator: (pk) => isValidatorIn(store.state, pk),
       hooks: {
         onApplied: (a) => fanout.onApplied(a),

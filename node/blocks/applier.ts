@@ -29,6 +29,7 @@ import type { WorldState } from '../state/world.js';
 import type { CommitBlockInput } from '../store/chain-store.js';
 import { type ChainTip, checkBlock } from './rules.js';
 import { executeSliced, type SliceHold } from './sliced-exec.js';
+import type { TxHandOver } from './tx-handover.js';
 import type { Verifier } from './verify.js';
 
 /** Durable side of applying: node/store's ChainStore. */
@@ -71,6 +72,8 @@ export interface ApplierDeps {
   readonly hold?: SliceHold;
   readonly sink: BlockSink;
   readonly sigs: Verifier;
+  /** Decoded txs the producer or the block relay handed over for an entry's data (tx-handover.ts). */
+  readonly handOver?: TxHandOver;
   /** Whether a key is a validator in applied state. */
   isValidator(publicKey: Uint8Array): boolean;
   readonly hooks: ApplierHooks;
@@ -107,6 +110,7 @@ export class Applier {
   readonly #executor: Executor;
   readonly #sink: BlockSink;
   readonly #sigs: Verifier;
+  readonly #handOver: TxHandOver | undefined;
   readonly #hooks: ApplierHooks;
   readonly #log: Logger;
   readonly #isValidator: (publicKey: Uint8Array) => boolean;
@@ -126,6 +130,7 @@ export class Applier {
     this.#executor = deps.executor;
     this.#sink = deps.sink;
     this.#sigs = deps.sigs;
+    this.#handOver = deps.handOver;
     this.#hooks = deps.hooks;
     this.#log = deps.log;
     this.#isValidator = (pk) => deps.isValidator(pk);
@@ -196,7 +201,8 @@ export class Applier {
   async #applyEntry(entry: Entry): Promise<void> {
     let block: Block;
     try {
-      block = decodeBlock(entry.data);
+      // The txs this node decoded at intake, where the producer or the relay handed them over.
+      block = this.#handOver?.decode(entry.data) ?? decodeBlock(entry.data);
     } catch (err) {
       if (!isChainError(err)) throw err;
       this.#hooks.onRejected(entry, 'bad_encoding', err.message);

@@ -6,7 +6,7 @@
  */
 
 import type { ProposeResult } from '../../consensus/types.js';
-import { buildBlock, encodeBlock } from '../../protocol/chain/block.js';
+import { encodeBlock, signBlock } from '../../protocol/chain/block.js';
 import { type ChainFeatures, isFeatureActive } from '../../protocol/chain/features.js';
 import type { Signer } from '../../protocol/chain/keys.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { type ClockReading, leaderClockVerdict } from '../raft/block-clock.js';
 import type { BlockOptions } from './options.js';
 import type { ChainTip } from './rules.js';
+import { txRoot } from './tx-root.js';
 
 /** What the producer needs from the mempool. */
 export interface ProposalPool {
@@ -177,7 +178,8 @@ export class BlockProducer {
     const txs = this.deps.pool.take(this.opts.maxTxs, this.opts.maxBytes);
     if (txs.length === 0) return;
     const state = this.deps.appliedState();
-    const block = buildBlock(
+    // buildBlock's header, with the tx root through libsodium (tx-root.ts).
+    const block = signBlock(
       {
         chainId: this.opts.chainId,
         height: tip.height + 1,
@@ -187,6 +189,9 @@ export class BlockProducer {
         term: this.#term,
         // Block time never goes backwards (maybeCut waits while the clock is behind the tip).
         time: Math.max(now, tip.time),
+        txRoot: txRoot(txs.map((t) => t.hash)),
+        txCount: txs.length,
+        proposer: this.deps.signer.publicKey,
       },
       txs,
       this.deps.signer,

@@ -3,11 +3,11 @@
  * entry with the same chain tip and reaches the same verdict, so an invalid block is skipped
  * everywhere alike and never splits state.
  */
-import { verifyBlockShape } from '../../protocol/chain/block.js';
 import { bytesEqual, toHex } from '../../protocol/chain/encoding.js';
 import { isChainError } from '../../protocol/chain/errors.js';
 import { type ChainFeatures, isFeatureActive } from '../../protocol/chain/features.js';
 import type { Block, BlockHeader } from '../../protocol/chain/types.js';
+import { checkBlockShape } from './tx-root.js';
 
 /** The applied chain tip a block must extend. */
 export interface ChainTip {
@@ -69,7 +69,7 @@ export function checkBlock(input: BlockRuleInput): BlockVerdict {
   if (!input.isValidator(h.proposer)) return fail('not_validator', `proposer ${toHex(h.proposer)}`);
   if (!input.signatureOk) return fail('bad_signature', 'proposer signature does not verify');
   try {
-    verifyBlockShape(input.block);
+    checkBlockShape(input.block);
   } catch (err) {
     if (isChainError(err)) return fail('bad_shape', err.message);
     throw err;

@@ -10,7 +10,8 @@
  * fails too the message is dropped and Raft resends it, as for any lost message. A peer on an
  * older version gets full blocks: the transport expands a compact frame again before writing it
  * on a version 1 or 2 stream. The leader compacts a block it built with the tx hashes its
- * producer handed over (`knowTxs`), so compaction hashes no tx.
+ * producer handed over (`knowTxs`), so compaction hashes no tx. A follower hands the mempool txs it
+ * filled a block from to its applier (`handOver`), so applying it decodes and hashes no tx again.
  *
  * Nothing here is trusted: the expanded block is decoded and checked (signatures, shape, state
  * root) when applied, as it always was.
@@ -19,6 +20,7 @@ import { type AppendMsg, type Entry, EntryType, type Message } from '../../conse
 import { BLOCK_TAG } from '../../protocol/chain/block.js';
 import { compactBlock, expandCompactBlock, isCompactBlock } from '../../protocol/chain/compact-block.js';
 import { HASH_BYTES } from '../../protocol/chain/encoding.js';
+import type { SignedTx } from '../../protocol/chain/types.js';
 import { RequestRefusal } from './request.js';
 
 /** Blocks whose tx hashes the leader keeps for compacting them (the producer keeps a few in flight). */
@@ -34,8 +36,13 @@ export function raftEntryProtocol(chainId: string): string {
 
 /** What the relay needs from the node. */
 export interface BlockRelayDeps {
-  /** Signed tx bytes this node holds under a tx hash (its mempool), or undefined. */
-  lookupTx(hash: Uint8Array): Uint8Array | undefined;
+  /** The decoded signed tx this node holds under a tx hash (its mempool), or undefined. */
+  lookupTx(hash: Uint8Array): SignedTx | undefined;
+  /**
+   * Called with an expanded block's bytes and the held txs it was filled from, in block order, so
+   * the applier takes them instead of decoding and hashing each tx again (node/blocks/tx-handover.ts).
+   */
+  handOver?(block: Uint8Array, txs: readonly SignedTx[]): void;
   /** Fetches an entry's full data from `peer` (the leader that sent it); rejects on failure. */
   fetchEntry(peer: string, request: Uint8Array): Promise<Uint8Array>;
 }
@@ -197,13 +204,20 @@ export class BlockRelay {
 
   async #expand(from: string, e: Entry): Promise<Uint8Array | null> {
     let r: ReturnType<typeof expandCompactBlock>;
+    // The held txs looked up, in block order: references are looked up front to back, once each.
+    const held: SignedTx[] = [];
     try {
-      r = expandCompactBlock(e.data, (h) => this.deps.lookupTx(h));
+      r = expandCompactBlock(e.data, (h) => {
+        const tx = this.deps.lookupTx(h);
+        if (tx !== undefined) held.push(tx);
+        return tx?.bytes;
+      });
     } catch {
       return null; // malformed: Raft will resend, and a leader that keeps sending it is faulty
     }
     if (r.ok) {
       this.counts.filled += r.filled;
+      this.deps.handOver?.(r.block, held);
       return r.block;
     }
     this.counts.missing += r.missing;

@@ -53,8 +53,9 @@ function append(entries: readonly Entry[]): AppendMsg {
 
 /** A leader and a follower whose mempool holds `held`, wired as the node wires them. */
 function pair(held: readonly SignedTx[], fetchFails = false) {
-  const mempool = new Map(held.map((t) => [toHex(t.hash), t.bytes]));
+  const mempool = new Map(held.map((t) => [toHex(t.hash), t]));
   const fetches: { term: number; index: number }[] = [];
+  const handed: { block: Uint8Array; txs: readonly SignedTx[] }[] = [];
   const leader: BlockRelay = new BlockRelay(
     { keepEntries: 4 },
     { lookupTx: () => undefined, fetchEntry: () => Promise.reject(new Error('unused')) },
@@ -63,6 +64,7 @@ function pair(held: readonly SignedTx[], fetchFails = false) {
     {},
     {
       lookupTx: (h) => mempool.get(toHex(h)),
+      handOver: (block, txs) => handed.push({ block, txs }),
       fetchEntry: async (peer, req) => {
         expect(peer).toBe(LEADER);
         fetches.push(decodeEntryRequest(req));
@@ -71,7 +73,7 @@ function pair(held: readonly SignedTx[], fetchFails = false) {
       },
     },
   );
-  return { leader, follower, fetches };
+  return { leader, follower, fetches, handed };
 }
 
 /** The leader's compact form of `entries`, as a follower receives them. */
@@ -187,6 +189,15 @@ describe('hash-only blocks: the follower side', () => {
     expect(out !== null && sameEntries(out.entries, entries)).toBe(true);
     expect(fetches).toEqual([]);
     expect(follower.counts).toMatchObject({ filled: 10, missing: 0, fetched: 0 });
+  });
+
+  it('hands over the mempool txs each filled block was built from, and none for a fetched one', async () => {
+    const { leader, follower, handed } = pair(txs.slice(0, 8));
+    const entries = [blockEntry(2, txs.slice(0, 6)), blockEntry(3, txs.slice(6))];
+    const out = await follower.fill(sent(leader, entries));
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.block).toBe(out!.entries[0]!.data);
+    expect(handed[0]!.txs).toEqual(txs.slice(0, 6));
   });
 
   it('fetches from the leader the entry whose txs it lacks, and only that one', async () => {

@@ -47,6 +47,40 @@ describe('Batch', () => {
     expect(await db.meta.get(u('a'))).toEqual(u('2'));
   });
 
+  it('applies its operations in order: the last one on a key wins', async () => {
+    const db = await fresh();
+    await db.state.put(u('c'), u('old'));
+    const b = new Batch(db);
+    b.put(u('a'), u('1'), { sublevel: db.state });
+    b.del(u('a'), { sublevel: db.state });
+    b.del(u('b'), { sublevel: db.state });
+    b.put(u('b'), u('2'), { sublevel: db.state });
+    b.put(u('c'), u('3'), { sublevel: db.state });
+    b.put(u('c'), u('4'), { sublevel: db.state });
+    expect(b.length).toBe(6);
+    await b.write({ sync: false });
+    expect(await db.state.get(u('a'))).toBeUndefined();
+    expect(await db.state.get(u('b'))).toEqual(u('2'));
+    expect(await db.state.get(u('c'))).toEqual(u('4'));
+  });
+
+  it('leaves no native batch attached to the database once written', async () => {
+    const db = await fresh();
+    const level = db.level as unknown as { detachResource(r: unknown): void };
+    const detach = level.detachResource.bind(level);
+    let detached = 0;
+    level.detachResource = (r) => {
+      detached++;
+      detach(r);
+    };
+    for (let i = 0; i < 3; i++) {
+      const b = new Batch(db);
+      b.put(u(`k${i}`), u('v'), { sublevel: db.state });
+      await b.write({ sync: false });
+    }
+    expect(detached).toBe(3);
+  });
+
   it('an empty batch writes nothing; a batch on a closed database is refused', async () => {
     const db = await fresh();
     await new Batch(db).write({ sync: false });
