@@ -50,7 +50,6 @@ export function validateRaftConfig(c: RaftConfig): void {
   if (c.leaderLostStaggerTick !== undefined && !isNonNegInt(c.leaderLostStaggerTick)) {
     bad('leaderLostStaggerTick must be a non-negative integer');
   }
-  if (c.lazyCommit !== undefined && typeof c.lazyCommit !== 'boolean') bad('lazyCommit must be a boolean');
   if (!isNonNegInt(c.applied)) bad('applied must be a non-negative integer');
   if (typeof c.preVote !== 'boolean' || typeof c.checkQuorum !== 'boolean') {
     bad('preVote and checkQuorum must be booleans');

@@ -144,7 +144,7 @@ export class Replicator {
     } else if (pr.state === 'replicate') {
       pr.inflights.freeLE(m.index);
     }
-    if (this.maybeCommit()) this.bcastCommit();
+    if (this.maybeCommit()) this.bcastAppend();
     else if (oldPaused) this.sendAppend(m.from);
     // Pipelining: keep the window full.
     while (this.maybeSendAppend(m.from, false)) {}
@@ -154,27 +154,6 @@ export class Replicator {
   /** §5.3/§5.4.2: advance commit to what a majority holds, if that entry is from our term. */
   maybeCommit(): boolean {
     return this.r.log.maybeCommit(this.r.trk.committed(), this.r.term);
-  }
-
-  /**
-   * After the commit index advanced: each follower with entries to receive gets them now (the
-   * append carries the new commit). With `lazyCommit`, one with none to receive gets no append that
-   * would only carry the commit while entries sent to it beyond the new commit are still in flight
-   * and a heartbeat is due at the next tick: the acknowledgement of those entries advances the
-   * commit again, and the commit rides the next append or that heartbeat, at most a tick later.
-   * That saves an append and its acknowledgement per follower per commit when blocks are
-   * pipelined; one block at a time (low rates) nothing is in flight past the commit and the
-   * commit goes at once, as etcd sends it (docs/raft.md#commit-propagation).
-   */
-  private bcastCommit(): void {
-    const r = this.r;
-    const lazy = r.cfg.lazyCommit === true && r.heartbeatElapsed + 1 >= r.cfg.heartbeatTick;
-    const committed = r.log.committed;
-    for (const [id, pr] of r.trk.progress) {
-      if (id === r.id) continue;
-      if (lazy && pr.state === 'replicate' && pr.next - 1 > committed) this.maybeSendAppend(id, false);
-      else this.sendAppend(id);
-    }
   }
 
   bcastAppend(): void {

@@ -208,13 +208,6 @@ export interface RaftConfig {
    * the survivors do not split the vote. Default 2.
    */
   readonly leaderLostStaggerTick?: number;
-  /**
-   * Commit propagation: when the commit index advances, a follower that has nothing new to receive
-   * but entries in flight past the new commit gets no append that would only carry the commit, if a
-   * heartbeat is due at the next tick; the commit rides the next append or that heartbeat
-   * (docs/raft.md#commit-propagation). Default false: an append to every follower at once, as etcd.
-   */
-  readonly lazyCommit?: boolean;
   /** Upper bound on entry bytes in one append message. */
   readonly maxSizePerMsg: number;
   /** Append messages in flight to one follower before the leader waits (pipelining window). */

@@ -179,8 +179,6 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     electionTick: o.raft.electionTick,
     heartbeatTick: o.raft.heartbeatTick,
     leaderLostStaggerTick: o.raft.leaderLostStaggerTick,
-    // A commit rides the next append or heartbeat (docs/raft.md#commit-propagation).
-    lazyCommit: true,
     applied: store.appliedIndex(),
     onEvent: (event) => {
       if (event.type === 'becamePreCandidate') metrics.raftElections.inc({ kind: 'pre' });
