@@ -1,22 +1,14 @@
 /**
- * The block checks of protocol/chain/block.ts's `verifyBlockShape`, and the tx Merkle root of
- * protocol/chain/merkle.ts, computed for the node's hot path: the root through libsodium's sha256
- * into one scratch buffer (node:crypto's one-shot hash costs about twice as much per 33- or 65-byte
- * input, and allocates a result per node), and the duplicate check by the latin1 key each decoded
- * tx already carries instead of a hex string per tx. Same verdicts, codes and messages as the
- * protocol's functions (a property test compares them); the protocol's stay the reference, and run
- * wherever libsodium does not load.
+ * The tx Merkle root of protocol/chain/merkle.ts computed for the node's hot path: through
+ * libsodium's sha256 into one scratch buffer (node:crypto's one-shot hash costs about twice as much
+ * per 33- or 65-byte input, and allocates a result per node), and protocol/chain/block.ts's
+ * `verifyBlockShape` with that root. Same roots, verdicts, codes and messages as the protocol's
+ * functions (a property test compares them); merkleRoot stays the reference, and runs wherever
+ * libsodium does not load.
  */
-import {
-  type BlockLimits,
-  blockSize,
-  defaultBlockLimits,
-  hashBlockHeader,
-} from '../../protocol/chain/block.js';
-import { bytesEqual, HASH_BYTES, toHex } from '../../protocol/chain/encoding.js';
-import { ChainError } from '../../protocol/chain/errors.js';
+import { type BlockLimits, defaultBlockLimits, verifyBlockShape } from '../../protocol/chain/block.js';
+import { HASH_BYTES } from '../../protocol/chain/encoding.js';
 import { merkleRoot } from '../../protocol/chain/merkle.js';
-import { txKey } from '../../protocol/chain/tx.js';
 import type { Block } from '../../protocol/chain/types.js';
 import { loadSodiumNative } from '../sodium.js';
 
@@ -58,32 +50,7 @@ export function txRoot(txHashes: readonly Uint8Array[]): Uint8Array {
   return level.slice(0, HASH_BYTES);
 }
 
-/** `verifyBlockShape(block, limits)`: throws the same ChainError on the same block. */
+/** `verifyBlockShape(block, limits)` with the tx root through libsodium (`txRoot` above). */
 export function checkBlockShape(block: Block, limits: BlockLimits = defaultBlockLimits): void {
-  const { header, txs } = block;
-  if (txs.length !== header.txCount) {
-    throw new ChainError('bad_block', `header says ${header.txCount} txs, block has ${txs.length}`);
-  }
-  if (txs.length > limits.maxBlockTxs) throw new ChainError('too_large', `${txs.length} txs in block`);
-  const size = blockSize(block);
-  if (size > limits.maxBlockBytes) throw new ChainError('too_large', `block is ${size} bytes`);
-  if (!bytesEqual(hashBlockHeader(header), block.hash))
-    throw new ChainError('bad_block', 'hash is not the header hash');
-  const seen = new Set<string>();
-  const hashes = new Array<Uint8Array>(txs.length);
-  for (let i = 0; i < txs.length; i++) {
-    const tx = txs[i]!;
-    if (tx.bytes.length > limits.maxTxBytes)
-      throw new ChainError('too_large', `tx is ${tx.bytes.length} bytes`);
-    if (tx.body.chainId !== header.chainId) {
-      throw new ChainError('wrong_chain', `tx for chain ${tx.body.chainId} in a block of ${header.chainId}`);
-    }
-    const k = txKey(tx);
-    if (seen.has(k)) throw new ChainError('bad_block', `tx ${toHex(tx.hash)} appears twice`);
-    seen.add(k);
-    hashes[i] = tx.hash;
-  }
-  if (!bytesEqual(txRoot(hashes), header.txRoot)) {
-    throw new ChainError('bad_block', 'tx root does not match the txs');
-  }
+  verifyBlockShape(block, limits, txRoot);
 }
