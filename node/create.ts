@@ -156,6 +156,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   // Hash-only blocks to followers that speak Raft v3: they fill txs from their mempool, and hand
   // those decoded txs to the applier, as the producer hands over the txs of the blocks it builds.
   const handOver = new TxHandOver();
+  metrics.observeTxHandOver(handOver.counts);
   const relay = new BlockRelay(
     {},
     {

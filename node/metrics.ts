@@ -13,6 +13,13 @@ interface BlockRelayCountsView {
   readonly failed: number;
 }
 
+/** The applier's tx hand-over counters (node/blocks/tx-handover.ts), as the metrics read them. */
+interface TxHandOverCountsView {
+  readonly blocks: number;
+  readonly reused: number;
+  readonly decoded: number;
+}
+
 /** The node's metrics; pass `defaults: true` in a real process to add CPU, memory and GC metrics. */
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -181,6 +188,38 @@ export class NodeMetrics {
   /** Exports the block relay's counters. */
   observeBlockRelay(counts: BlockRelayCountsView): void {
     this.#relay = counts;
+  }
+
+  /** The applier's hand-over counters (node/blocks/tx-handover.ts), read at each scrape. */
+  #handOver: TxHandOverCountsView | null = null;
+  readonly handOverBlocks = new Counter({
+    name: 'ehrchain_block_handover_blocks_total',
+    help: 'Blocks applied with the decoded txs the producer (leader) or the block relay (follower) handed over',
+    registers: [this.registry],
+    collect: () => {
+      const c = this.#handOver;
+      if (c === null) return;
+      this.handOverBlocks.reset();
+      this.handOverBlocks.inc(c.blocks);
+    },
+  });
+  readonly handOverTxs = new Counter({
+    name: 'ehrchain_block_handover_txs_total',
+    help: 'Txs of those blocks taken as handed over, not decoded nor hashed again (result=reused), or decoded from the block bytes after all (result=decoded)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const c = this.#handOver;
+      if (c === null) return;
+      this.handOverTxs.reset();
+      this.handOverTxs.inc({ result: 'reused' }, c.reused);
+      this.handOverTxs.inc({ result: 'decoded' }, c.decoded);
+    },
+  });
+
+  /** Exports the applier's hand-over counters. */
+  observeTxHandOver(counts: TxHandOverCountsView): void {
+    this.#handOver = counts;
   }
 
   readonly loopDelayMax = new Gauge({

@@ -26,7 +26,7 @@ import { domainHash, HEADER_HASH_DOMAIN } from '../../protocol/chain/hash.js';
 import { decodeSignedTx } from '../../protocol/chain/tx.js';
 import type { Block, SignedTx } from '../../protocol/chain/types.js';
 
-/** Counters of what hand-overs did (exported as metrics by the node). */
+/** Counters of what hand-overs did (`ehrchain_block_handover_*` in node/metrics.ts). */
 export interface TxHandOverCounts {
   /** Blocks applied with a hand-over. */
   blocks: number;
