@@ -421,12 +421,14 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
   const leaderless = new LeaderlessGate();
   // The leader's last connection closed: refuse submissions and hold blocks at once, not a loop
   // turn later when the dialer has settled it (raft/leader-suspect.ts).
+  // Both follow the leader this node acts on: Raft's soft state, or none while the leader is suspect.
+  const actOnLeader = (leader: string | null): void => {
+    leaderless.onLeader(leader);
+    leaderlessHold.onLeader(leader);
+  };
   const leaderSuspect = new LeaderSuspect(o.raft.leaderlessHoldMs, {
     leader: () => raft.status().leader,
-    onLeader: (leader) => {
-      leaderless.onLeader(leader);
-      leaderlessHold.onLeader(leader);
-    },
+    onLeader: actOnLeader,
   });
   peerLossHook = (e) => leaderSuspect.observe(e);
   opened.push(async () => leaderSuspect.clear());
@@ -464,8 +466,7 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
           log.info({ height: meta.height, index: snap.meta.index }, 'restored state from a snapshot');
         },
         onSoftState: (soft) => {
-          leaderless.onLeader(soft.leader);
-          leaderlessHold.onLeader(soft.leader);
+          actOnLeader(soft.leader);
           leadership.onSoftState(soft.leader, soft.role);
         },
       },
