@@ -1,11 +1,13 @@
 /**
- * Decoders of the consent contract's query results into plain objects with the model's names
- * (vm/consent/types.ts): access requests, trail entries, a version's attestation status. Pure.
+ * The consent contract's query results as the client shows them: access requests and grants with
+ * their terms grouped, trail entries in hex with purpose names, a version's attestation status.
+ * The structs are decoded by vm/consent/results.ts (shared with the node's FHIR facade). Pure.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeInt, unpackFields } from '../vm/abi.js';
-import { ACTION_BIT, PURPOSE_BIT, REQUEST_STATUS_CODE, ROLE_CODE } from '../vm/consent/abi.js';
-import type { Action, Exception, Purpose, Role, Scope, Terms } from '../vm/consent/types.js';
+import { PURPOSE_BIT, type REQUEST_STATUS_CODE, ROLE_CODE } from '../vm/consent/abi.js';
+import { entryFromFields, grantFromFields, requestFromFields } from '../vm/consent/results.js';
+import type { Purpose, Role, Terms } from '../vm/consent/types.js';
 
 const dec = new TextDecoder();
 const str = (b: Uint8Array): string => dec.decode(b);
@@ -19,33 +21,15 @@ export function roleName(code: number): Role | string {
   return e?.[0] ?? `role-${code}`;
 }
 
-const packed = (b: Uint8Array): Uint8Array[] => (b.length === 0 ? [] : unpackFields(b));
-
-/** Terms from their stored fields (actions, purposes, skind, scope, start, end, xcats, xrecs). */
-export function termsFromFields(f: readonly Uint8Array[]): Terms {
-  const [actions, purposes, skind, scope, start, end, xcats, xrecs] = f;
-  if (!actions || !purposes || !skind || !scope || !start || !end || !xcats || !xrecs)
-    throw new RangeError('malformed terms');
-  const k = decodeInt(skind);
-  const s: Scope =
-    k === 1
-      ? { kind: 'all' }
-      : k === 2
-        ? { kind: 'categories', categories: packed(scope).map(str) }
-        : { kind: 'record', recordId: bytesToHex(scope) };
-  const exceptions: Exception[] = [
-    ...packed(xcats).map((c): Exception => ({ kind: 'category', category: str(c) })),
-    ...packed(xrecs).map((r): Exception => ({ kind: 'record', recordId: bytesToHex(r) })),
-  ];
-  return {
-    actions: namesOf<Action>(decodeInt(actions), ACTION_BIT),
-    purposes: namesOf<Purpose>(decodeInt(purposes), PURPOSE_BIT),
-    scope: s,
-    start: decodeInt(start),
-    end: decodeInt(end),
-    exceptions,
-  };
-}
+/** The terms of a grant or request, without its other fields. */
+const termsOfView = ({ actions, purposes, scope, start, end, exceptions }: Terms): Terms => ({
+  actions,
+  purposes,
+  scope,
+  start,
+  end,
+  exceptions,
+});
 
 /** Stored status of a request (`expired` comes from requestStatus, which knows the time). */
 export type StoredRequestStatus = keyof typeof REQUEST_STATUS_CODE;
@@ -73,30 +57,20 @@ export interface RequestView {
 /** Decodes `requestInfo` return data; null for "no such request". */
 export function decodeRequest(id: number, data: Uint8Array): RequestView | null {
   if (data.length === 0) return null;
-  const f = unpackFields(data);
-  if (f.length !== 18) throw new RangeError('malformed request');
-  const at = (i: number): Uint8Array => f[i] ?? new Uint8Array(0);
-  const st = decodeInt(at(13));
-  const name = (Object.entries(REQUEST_STATUS_CODE) as [StoredRequestStatus, number][]).find(
-    ([, c]) => c === st,
-  )?.[0];
-  if (name === undefined) throw new RangeError(`unknown request status ${st}`);
-  const answered = decodeInt(at(14));
-  const grant = decodeInt(at(16));
-  const by = at(15);
+  const r = requestFromFields(id, unpackFields(data));
   return {
     id,
-    patient: bytesToHex(at(0)),
-    requester: bytesToHex(at(1)),
-    terms: termsFromFields(f.slice(2, 10)),
-    reason: str(at(10)),
-    requestedAt: decodeInt(at(11)),
-    expiresAt: decodeInt(at(12)),
-    status: name,
-    answeredAt: answered < 0 ? null : answered,
-    answeredBy: by.length === 0 ? null : bytesToHex(by),
-    grantId: grant === 0 ? null : grant,
-    denyReason: name === 'denied' ? str(at(17)) : null,
+    patient: r.patient,
+    requester: r.requester,
+    terms: termsOfView(r),
+    reason: r.reason,
+    requestedAt: r.requestedAt,
+    expiresAt: r.expiresAt,
+    status: r.status,
+    answeredAt: r.answeredAt,
+    answeredBy: r.answeredBy,
+    grantId: r.grantId,
+    denyReason: r.status === 'denied' ? r.denyReason : null,
   };
 }
 
@@ -125,22 +99,19 @@ const PRINTABLE = /^[a-z0-9_.:-]+$/i;
 
 /** Decodes `trailEntry` return data. */
 export function decodeTrailEntry(seq: number, data: Uint8Array): TrailEntry {
-  const f = unpackFields(data);
-  const [op, at, by, patient, subject, purpose, detail, via] = f;
-  if (f.length !== 8 || !op || !at || !by || !patient || !subject || !purpose || !detail || !via)
-    throw new RangeError('malformed trail entry');
-  const text = str(detail);
+  const e = entryFromFields(seq, unpackFields(data));
+  const text = str(e.detail);
   return {
     seq,
-    op: str(op),
-    at: decodeInt(at),
-    by: bytesToHex(by),
-    patient: bytesToHex(patient),
-    subject: bytesToHex(subject),
-    purposes: namesOf<Purpose>(decodeInt(purpose), PURPOSE_BIT),
-    detail: bytesToHex(detail),
+    op: e.op,
+    at: e.at,
+    by: e.by,
+    patient: e.patient,
+    subject: bytesToHex(e.subject),
+    purposes: namesOf<Purpose>(e.purpose, PURPOSE_BIT),
+    detail: bytesToHex(e.detail),
     detailText: PRINTABLE.test(text) ? text : null,
-    via: bytesToHex(via),
+    via: e.via,
   };
 }
 
@@ -169,24 +140,14 @@ export interface GrantView {
 /** Decodes `grantInfo` return data (the Grant struct of consent.ehr); null for "no such grant". */
 export function decodeGrant(id: number, data: Uint8Array): GrantView | null {
   if (data.length === 0) return null;
-  const f = unpackFields(data);
-  if (f.length !== 14) throw new RangeError('malformed grant');
-  const at = (i: number): Uint8Array => f[i] ?? new Uint8Array(0);
-  const kind = decodeInt(at(2));
-  const grantee =
-    kind === 1
-      ? { kind: 'actor' as const, id: bytesToHex(at(3)) }
-      : kind === 2
-        ? { kind: 'org' as const, id: str(at(3)) }
-        : { kind: 'role' as const, id: String(roleName(decodeInt(at(3)))) };
-  const revoked = decodeInt(at(13));
+  const g = grantFromFields(id, unpackFields(data));
   return {
     id,
-    patient: bytesToHex(at(0)),
-    grantor: bytesToHex(at(1)),
-    grantee,
-    terms: termsFromFields(f.slice(4, 12)),
-    grantedAt: decodeInt(at(12)),
-    revokedAt: revoked < 0 ? null : revoked,
+    patient: g.patient,
+    grantor: g.grantor,
+    grantee: g.grantee,
+    terms: termsOfView(g),
+    grantedAt: g.grantedAt,
+    revokedAt: g.revokedAt,
   };
 }

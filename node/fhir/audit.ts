@@ -16,7 +16,7 @@
 import type { AuditEvent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeInt } from '../../vm/abi.js';
-import { purposeOfBit, roleOfCode, type TrailEntry } from './chain.js';
+import { purposeOfBit, roleOfCode, type TrailEntry } from '../../vm/consent/results.js';
 import { actorRef, instant, SYSTEM } from './common.js';
 import { grantResourceId, requestResourceId } from './consent.js';
 

@@ -9,8 +9,8 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CompactSign } from 'jose';
 import type { Block, Receipt } from '../../protocol/chain/types.js';
+import { purposeOfBit } from '../../vm/consent/results.js';
 import { errors } from '../http/schemas.js';
-import { purposeOfBit } from './chain.js';
 import { auditFacts, isReceiptOp, type ReceiptFacts, receiptPayload } from './receipt.js';
 import type { ConsentSource } from './source.js';
 

@@ -6,8 +6,13 @@
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { decodeInt, encodeInt, unpackFields } from '../../vm/abi.js';
+import {
+  entryFromFields,
+  grantFromFields,
+  requestFromFields,
+  type TrailEntry,
+} from '../../vm/consent/results.js';
 import type { AccessRequest, Grant } from '../../vm/consent/types.js';
-import { entryFromFields, grantFromFields, requestFromFields, type TrailEntry } from './chain.js';
 
 /** A consent contract query on applied state (throws on a revert). */
 export type ConsentQuery = (method: string, args: readonly Uint8Array[]) => Uint8Array;

@@ -114,6 +114,15 @@ export class ConsentContract {
     return b.length === 0 ? undefined : unpackFields(b);
   }
 
+  /**
+   * Request `id` as stored (the Request struct of consent.ehr, in field order: patient, requester,
+   * the terms, reason, requested, expires, status, answered, by, grant, note), or undefined.
+   */
+  requestInfo(id: number): Uint8Array[] | undefined {
+    const b = this.query('requestInfo', [encodeInt(id)]);
+    return b.length === 0 ? undefined : unpackFields(b);
+  }
+
   /** The request an approval made grant `id` from, or 0. */
   grantRequest(id: number): number {
     return decodeValue(this.query('grantRequest', [encodeInt(id)]));

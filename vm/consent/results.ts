@@ -1,11 +1,13 @@
 /**
  * Decoders from the consent contract's query results (docs/consent.md, "Queries") to the reference
- * model's shapes (vm/consent/types.ts): `grantInfo` to a Grant, `requestInfo` to an AccessRequest,
- * `trailEntry` to an audit entry. Pure: bytes in, values out; a malformed value throws RangeError.
+ * model's shapes (types.ts): `grantInfo` to a Grant, `requestInfo` to an AccessRequest, `trailEntry`
+ * to an audit entry as stored. The one decoder of these structs: the FHIR facade, the TypeScript
+ * client's views and the differential test against the model all use it. Pure: bytes in, values
+ * out; a malformed value throws RangeError.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeInt, unpackFields } from '../../vm/abi.js';
-import { ACTION_BIT, PURPOSE_BIT, REQUEST_STATUS_CODE, ROLE_CODE } from '../../vm/consent/abi.js';
+import { decodeInt, unpackFields } from '../abi.js';
+import { ACTION_BIT, PURPOSE_BIT, REQUEST_STATUS_CODE, ROLE_CODE } from './abi.js';
 import type {
   AccessRequest,
   Action,
@@ -16,18 +18,18 @@ import type {
   Role,
   Scope,
   Terms,
-} from '../../vm/consent/types.js';
+} from './types.js';
 
 const dec = new TextDecoder();
 const str = (b: Uint8Array): string => dec.decode(b);
 
-function need(fields: Uint8Array[], n: number, what: string): Uint8Array[] {
+function need(fields: readonly Uint8Array[], n: number, what: string): readonly Uint8Array[] {
   if (fields.length < n) throw new RangeError(`malformed ${what}: ${fields.length} fields, ${n} expected`);
   return fields;
 }
 
-const at = (f: Uint8Array[], i: number): Uint8Array => f[i] ?? new Uint8Array(0);
-const int = (f: Uint8Array[], i: number): number => decodeInt(at(f, i));
+const at = (f: readonly Uint8Array[], i: number): Uint8Array => f[i] ?? new Uint8Array(0);
+const int = (f: readonly Uint8Array[], i: number): number => decodeInt(at(f, i));
 
 function fromBits<T extends string>(set: number, table: Readonly<Record<T, number>>): T[] {
   return (Object.keys(table) as T[]).filter((k) => (set & table[k]) !== 0);
@@ -61,7 +63,7 @@ function scopeOf(kind: number, b: Uint8Array): Scope {
 }
 
 /** Terms stored as (actions, purposes, skind, scope, start, end, xcats, xrecs) from field `i`. */
-function termsOf(f: Uint8Array[], i: number): Terms {
+export function termsOf(f: readonly Uint8Array[], i: number): Terms {
   const exceptions: Exception[] = [
     ...packed(at(f, i + 6)).map((c): Exception => ({ kind: 'category', category: str(c) })),
     ...packed(at(f, i + 7)).map((r): Exception => ({ kind: 'record', recordId: bytesToHex(r) })),
@@ -80,7 +82,7 @@ function termsOf(f: Uint8Array[], i: number): Terms {
  * Grant `id` from its `grantInfo` fields (patient, grantor, gkind, grantee, actions, purposes,
  * skind, scope, start, end, xcats, xrecs, granted, revoked) and `grantRequest` (0: none).
  */
-export function grantFromFields(id: number, fields: Uint8Array[], request = 0): Grant {
+export function grantFromFields(id: number, fields: readonly Uint8Array[], request = 0): Grant {
   const f = need(fields, 14, 'grant');
   const t = termsOf(f, 4);
   const revoked = int(f, 13);
@@ -105,7 +107,7 @@ const STATUS_OF = new Map(Object.entries(REQUEST_STATUS_CODE).map(([k, v]) => [v
  * Request `id` from its `requestInfo` fields (patient, requester, the terms, reason, requested,
  * expires, status, answered, by, grant, note).
  */
-export function requestFromFields(id: number, fields: Uint8Array[]): AccessRequest {
+export function requestFromFields(id: number, fields: readonly Uint8Array[]): AccessRequest {
   const f = need(fields, 18, 'request');
   const status = STATUS_OF.get(int(f, 13));
   if (status === undefined) throw new RangeError(`unknown request status ${int(f, 13)}`);
@@ -146,7 +148,7 @@ export interface TrailEntry {
 }
 
 /** A `trailEntry` result as a TrailEntry. */
-export function entryFromFields(seq: number, fields: Uint8Array[]): TrailEntry {
+export function entryFromFields(seq: number, fields: readonly Uint8Array[]): TrailEntry {
   const f = need(fields, 8, 'trail entry');
   return {
     seq,
