@@ -18,7 +18,7 @@ import type { StateWrite } from '../state/view.js';
 import type { StagedState } from '../state/world.js';
 import { WorldState } from '../state/world.js';
 import { type BackupSummary, writeBackup } from './backup.js';
-import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key, Writer } from './codec.js';
+import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key } from './codec.js';
 import type { Db } from './db.js';
 import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -309,10 +309,17 @@ export class ChainStore {
       batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
       batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
       const txs = this.db.txs;
+      // Each tx index value is u64be(height) ‖ u32be(index), written into one scratch array: the
+      // batch copies values this small as they are added.
+      const at = new Uint8Array(12);
+      const view = new DataView(at.buffer);
+      view.setUint32(0, Math.floor(h / 0x1_0000_0000));
+      view.setUint32(4, h >>> 0);
       for (let i = 0; i < block.txs.length; i++) {
         const rc = receipts[i]!;
         if (rc.error !== undefined && NON_CONSUMING_CODES.has(rc.error)) continue;
-        batch.put(block.txs[i]!.hash, new Writer().u64(h).u32(i).finish(), { sublevel: txs });
+        view.setUint32(8, i);
+        batch.put(block.txs[i]!.hash, at, { sublevel: txs });
       }
       batch.put(u64Key(h), encodeReceipts(receipts), { sublevel: this.db.receipts });
       this.putStateWrites(batch, staged.writes);
