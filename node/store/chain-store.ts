@@ -9,7 +9,7 @@
 import type { Writable } from 'node:stream';
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../../protocol/chain/block.js';
-import { defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
+import { blockSize, defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
 import type { Block, Receipt } from '../../protocol/chain/types.js';
 import { NON_CONSUMING_CODES } from '../state/executor.js';
 import { bytesEqual } from '../state/keys.js';
@@ -68,9 +68,20 @@ export interface CommitBlockInput {
   readonly staged: StagedState;
   /** Raft index of the entry that carried the block. */
   readonly appliedIndex: number;
+  /**
+   * Optional: `encodeBlock(block)`, when the caller holds those bytes already (the Raft entry the
+   * block was decoded from: decoding is canonical, so they are the same bytes), so the block is not
+   * encoded again for its by-height row. Bytes of another length are ignored and the block encoded.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 const ZERO_HASH = new Uint8Array(32);
+
+/** The block's canonical bytes: `encoded` when it has the encoding's length, else encoded now. */
+function blockBytes(block: Block, encoded: Uint8Array | undefined): Uint8Array {
+  return encoded !== undefined && encoded.length === blockSize(block) ? encoded : encodeBlock(block);
+}
 
 /** The node's persistent store. Create with `ChainStore.open`. */
 export class ChainStore {
@@ -305,7 +316,7 @@ export class ChainStore {
 
       const batch = new Batch(this.db);
       const blocks = this.db.blocks;
-      batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
+      batch.put(taggedU64(BlockKey.ByHeight, h), blockBytes(block, input.encoded), { sublevel: blocks });
       batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
       batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
       const txs = this.db.txs;
