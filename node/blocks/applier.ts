@@ -249,7 +249,8 @@ export class Applier {
       undefined,
       this.#hold,
     );
-    const staged = this.#sink.state.stage(journal.writes());
+    // The journal's writes are one per key, each with its map string: staged without deduplicating.
+    const staged = this.#sink.state.stage(journal.writes(), true);
     // The entry's bytes are the block's canonical encoding (decoding is canonical): the store writes
     // them as they are rather than encoding the block again.
     await this.#sink.commitBlock({
