@@ -249,8 +249,17 @@ export class Applier {
       undefined,
       this.#hold,
     );
-    const staged = this.#sink.state.stage(journal.writes());
-    await this.#sink.commitBlock({ block, receipts: exec.receipts, staged, appliedIndex: entry.index });
+    // The journal's writes are one per key, each with its map string: staged without deduplicating.
+    const staged = this.#sink.state.stage(journal.writes(), true);
+    // The entry's bytes are the block's canonical encoding (decoding is canonical): the store writes
+    // them as they are rather than encoding the block again.
+    await this.#sink.commitBlock({
+      block,
+      receipts: exec.receipts,
+      staged,
+      appliedIndex: entry.index,
+      encoded: entry.data,
+    });
     this.#tip = { height: h.height, hash: block.hash, time: h.time };
     this.#roots.set(h.height, staged.root);
     if (this.#roots.size > 4096) this.#roots.delete(h.height - 4096);

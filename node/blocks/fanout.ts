@@ -4,24 +4,31 @@
  * recorded, the event stream and the actor-event index are fed, and a validator-set change reaches the p2p layer.
  */
 import { toHex } from '../../protocol/chain/encoding.js';
+import { txKey } from '../../protocol/chain/tx.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
 import type { NodeEvents } from '../events.js';
 import { headerView } from '../http/views.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { AppliedBlock } from './applier.js';
 
-/** Commit latency of txs admitted here: admission time by tx hash, bounded. */
+/**
+ * Commit latency of txs admitted here: admission time by tx hash, bounded. Keyed by the tx's
+ * one-byte hash string (`txKey`, made once per decoded tx), not by hex: no string is built per tx at
+ * admission or at commit, where every node looks up every committed tx.
+ */
 export class CommitLatency {
   readonly #admittedAt = new Map<string, number>();
 
   constructor(private readonly max = 500_000) {}
 
   admitted(tx: SignedTx, now: number): void {
-    if (this.#admittedAt.size < this.max) this.#admittedAt.set(toHex(tx.hash), now);
+    if (this.#admittedAt.size < this.max) this.#admittedAt.set(txKey(tx), now);
   }
 
   /** Seconds since admission, or undefined for a tx admitted elsewhere; forgets the tx. */
-  committed(hash: string, now: number): number | undefined {
+  committed(tx: SignedTx, now: number): number | undefined {
+    if (this.#admittedAt.size === 0) return undefined;
+    const hash = txKey(tx);
     const t = this.#admittedAt.get(hash);
     if (t === undefined) return undefined;
     this.#admittedAt.delete(hash);
@@ -59,7 +66,7 @@ export class AppliedFanout {
     const now = deps.now();
     let ok = 0;
     for (let i = 0; i < a.block.txs.length; i++) {
-      const latency = deps.latency.committed(toHex(a.block.txs[i]!.hash), now);
+      const latency = deps.latency.committed(a.block.txs[i]!, now);
       if (latency !== undefined) deps.metrics.commitLatency.observe(latency);
       const r = a.receipts[i]!;
       if (r.status === 'ok') {

@@ -15,7 +15,7 @@ import { endianness } from 'node:os';
 import { loadSodiumNative, type SodiumNative } from '../sodium.js';
 
 /** Lanes in the state vector. */
-const LTHASH_LANES = 1024;
+export const LTHASH_LANES = 1024;
 /** Bytes of one expanded entry and of the state vector (1024 u16 lanes). */
 export const LTHASH_BYTES = LTHASH_LANES * 2;
 /** Domain tag prefixed to every entry before expansion. */
@@ -176,14 +176,7 @@ function wordsOf(lanes: Uint16Array): Uint32Array | null {
   return lanes.byteOffset % 4 === 0 ? new Uint32Array(lanes.buffer, lanes.byteOffset, WORDS) : null;
 }
 
-/** `a += b` lane-wise mod 2^16, two lanes per u32 word (naive when `b` is not 4-byte aligned). */
-export function addLanes(a: Uint16Array, b: Uint16Array): void {
-  const x = wordsOf(a);
-  const y = wordsOf(b);
-  if (x === null || y === null) {
-    addLanesNaive(a, b);
-    return;
-  }
+function addWords(x: Uint32Array, y: Uint32Array): void {
   for (let i = 0; i < WORDS; i++) {
     const p = x[i]!;
     const q = y[i]!;
@@ -191,14 +184,7 @@ export function addLanes(a: Uint16Array, b: Uint16Array): void {
   }
 }
 
-/** `a -= b` lane-wise mod 2^16, two lanes per u32 word (naive when `b` is not 4-byte aligned). */
-export function subLanes(a: Uint16Array, b: Uint16Array): void {
-  const x = wordsOf(a);
-  const y = wordsOf(b);
-  if (x === null || y === null) {
-    subLanesNaive(a, b);
-    return;
-  }
+function subWords(x: Uint32Array, y: Uint32Array): void {
   for (let i = 0; i < WORDS; i++) {
     const p = x[i]!;
     const q = y[i]!;
@@ -207,15 +193,63 @@ export function subLanes(a: Uint16Array, b: Uint16Array): void {
   }
 }
 
+/** `a += b` lane-wise mod 2^16, two lanes per u32 word (naive when `b` is not 4-byte aligned). */
+export function addLanes(a: Uint16Array, b: Uint16Array): void {
+  const x = wordsOf(a);
+  const y = wordsOf(b);
+  if (x === null || y === null) addLanesNaive(a, b);
+  else addWords(x, y);
+}
+
+/** `a -= b` lane-wise mod 2^16, two lanes per u32 word (naive when `b` is not 4-byte aligned). */
+export function subLanes(a: Uint16Array, b: Uint16Array): void {
+  const x = wordsOf(a);
+  const y = wordsOf(b);
+  if (x === null || y === null) subLanesNaive(a, b);
+  else subWords(x, y);
+}
+
+/**
+ * `a += c - b` lane-wise mod 2^16 over u32 words (two lanes each): a subtract and an add in one
+ * pass over `a`, as `subLanes` then `addLanes` would give (a property test compares them). Each
+ * intermediate is reduced mod 2^32 by the bitwise operators exactly as storing it would.
+ */
+export function replaceWords(a: Uint32Array, b: Uint32Array, c: Uint32Array): void {
+  for (let i = 0; i < WORDS; i++) {
+    const p = a[i]!;
+    const q = b[i]!;
+    const r = c[i]!;
+    const t = ((p | HIGH) - (q & LOW15)) ^ ((p ^ ~q) & HIGH);
+    a[i] = ((t & LOW15) + (r & LOW15)) ^ ((t ^ r) & HIGH);
+  }
+}
+
+/** The u32 words of 1024 lanes (which must be 4-byte aligned): a view, for `LtHash.replaceVector`. */
+export function laneWords(lanes: Uint16Array): Uint32Array {
+  const w = wordsOf(lanes);
+  if (w === null || lanes.length !== LTHASH_LANES) throw new RangeError('LtHash: lanes not aligned');
+  return w;
+}
+
+const vectorScratchWords = laneWords(vectorScratchLanes);
+
 /** A mutable LtHash16 accumulator. */
 export class LtHash {
   private readonly lanes: Uint16Array;
+  /** The lanes as u32 words, made once (a fresh array: always aligned). */
+  private readonly words: Uint32Array;
 
   /** An empty multiset, or a copy of the given lanes. */
   constructor(lanes?: Uint16Array) {
     if (lanes !== undefined && lanes.length !== LTHASH_LANES)
       throw new RangeError('LtHash: wrong lane count');
     this.lanes = lanes === undefined ? new Uint16Array(LTHASH_LANES) : new Uint16Array(lanes);
+    this.words = laneWords(this.lanes);
+  }
+
+  /** `subVector(old)` then `addVector(next)` in one pass, given both vectors' words (`laneWords`). */
+  replaceVector(old: Uint32Array, next: Uint32Array): void {
+    replaceWords(this.words, old, next);
   }
 
   /** Rebuilds an accumulator from its 2048-byte little-endian encoding. */
@@ -227,23 +261,29 @@ export class LtHash {
   /** Adds one entry to the multiset (expanded into scratch: no allocation). */
   add(key: Uint8Array, value: Uint8Array): void {
     expandEntry(key, value, vectorScratch);
-    this.addVector(LITTLE_ENDIAN ? vectorScratchLanes : lanesOf(vectorScratch));
+    if (LITTLE_ENDIAN) addWords(this.words, vectorScratchWords);
+    else this.addVector(lanesOf(vectorScratch));
   }
 
   /** Removes one entry (that was added before) from the multiset. */
   remove(key: Uint8Array, value: Uint8Array): void {
     expandEntry(key, value, vectorScratch);
-    this.subVector(LITTLE_ENDIAN ? vectorScratchLanes : lanesOf(vectorScratch));
+    if (LITTLE_ENDIAN) subWords(this.words, vectorScratchWords);
+    else this.subVector(lanesOf(vectorScratch));
   }
 
   /** Lane-wise addition mod 2^16. */
   addVector(v: Uint16Array): void {
-    addLanes(this.lanes, v);
+    const y = wordsOf(v);
+    if (y === null) addLanesNaive(this.lanes, v);
+    else addWords(this.words, y);
   }
 
   /** Lane-wise subtraction mod 2^16. */
   subVector(v: Uint16Array): void {
-    subLanes(this.lanes, v);
+    const y = wordsOf(v);
+    if (y === null) subLanesNaive(this.lanes, v);
+    else subWords(this.words, y);
   }
 
   /** An independent copy. */

@@ -9,7 +9,7 @@
 import type { Writable } from 'node:stream';
 import type { ConfState } from '../../consensus/types.js';
 import type { BlockLimits } from '../../protocol/chain/block.js';
-import { defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
+import { blockSize, defaultBlockLimits, encodeBlock } from '../../protocol/chain/block.js';
 import type { Block, Receipt } from '../../protocol/chain/types.js';
 import { NON_CONSUMING_CODES } from '../state/executor.js';
 import { bytesEqual } from '../state/keys.js';
@@ -18,7 +18,7 @@ import type { StateWrite } from '../state/view.js';
 import type { StagedState } from '../state/world.js';
 import { WorldState } from '../state/world.js';
 import { type BackupSummary, writeBackup } from './backup.js';
-import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key, Writer } from './codec.js';
+import { decodeConfState, encodeConfState, encodeReceipts, readU64Key, u64Key } from './codec.js';
 import type { Db } from './db.js';
 import { Batch, BlockKey, MetaKey, metaKey, openDb, readRange, taggedBytes, taggedU64 } from './db.js';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -68,9 +68,20 @@ export interface CommitBlockInput {
   readonly staged: StagedState;
   /** Raft index of the entry that carried the block. */
   readonly appliedIndex: number;
+  /**
+   * Optional: `encodeBlock(block)`, when the caller holds those bytes already (the Raft entry the
+   * block was decoded from: decoding is canonical, so they are the same bytes), so the block is not
+   * encoded again for its by-height row. Bytes of another length are ignored and the block encoded.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 const ZERO_HASH = new Uint8Array(32);
+
+/** The block's canonical bytes: `encoded` when it has the encoding's length, else encoded now. */
+function blockBytes(block: Block, encoded: Uint8Array | undefined): Uint8Array {
+  return encoded !== undefined && encoded.length === blockSize(block) ? encoded : encodeBlock(block);
+}
 
 /** The node's persistent store. Create with `ChainStore.open`. */
 export class ChainStore {
@@ -305,14 +316,21 @@ export class ChainStore {
 
       const batch = new Batch(this.db);
       const blocks = this.db.blocks;
-      batch.put(taggedU64(BlockKey.ByHeight, h), encodeBlock(block), { sublevel: blocks });
+      batch.put(taggedU64(BlockKey.ByHeight, h), blockBytes(block, input.encoded), { sublevel: blocks });
       batch.put(taggedBytes(BlockKey.ByHash, block.hash), u64Key(h), { sublevel: blocks });
       batch.put(taggedU64(BlockKey.Root, h), staged.root, { sublevel: blocks });
       const txs = this.db.txs;
+      // Each tx index value is u64be(height) ‖ u32be(index), written into one scratch array: the
+      // batch copies values this small as they are added.
+      const at = new Uint8Array(12);
+      const view = new DataView(at.buffer);
+      view.setUint32(0, Math.floor(h / 0x1_0000_0000));
+      view.setUint32(4, h >>> 0);
       for (let i = 0; i < block.txs.length; i++) {
         const rc = receipts[i]!;
         if (rc.error !== undefined && NON_CONSUMING_CODES.has(rc.error)) continue;
-        batch.put(block.txs[i]!.hash, new Writer().u64(h).u32(i).finish(), { sublevel: txs });
+        view.setUint32(8, i);
+        batch.put(block.txs[i]!.hash, at, { sublevel: txs });
       }
       batch.put(u64Key(h), encodeReceipts(receipts), { sublevel: this.db.receipts });
       this.putStateWrites(batch, staged.writes);

@@ -168,12 +168,14 @@ function prefixOf(sub: BytesSublevel): Uint8Array {
   return p;
 }
 
-function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + key.length);
-  out.set(prefix, 0);
-  out.set(key, prefix.length);
-  return out;
-}
+// V8 keeps a typed array of at most 64 bytes inside the JS heap; the first native call that asks
+// for its memory (classic-level's `_put` reads keys and values through napi_get_typedarray_info)
+// moves it out, allocating a backing store and an ArrayBuffer for it. A block's keys and small
+// values are mostly that size (state keys, tx hashes, nonces, tx index values), so `Batch` copies
+// them into a few large off-heap chunks and hands LevelDB views of those (measured: 2,400 `_put`s
+// of 40-byte keys and 12-byte values, 0.86-0.91 -> 0.34-0.39 µs of CPU each).
+const ON_HEAP_MAX = 64;
+const FIRST_CHUNK = 1024;
 
 /**
  * An atomic multi-sublevel batch. Each key gets its sublevel's prefix here (`!txs!` ‖ key: the
@@ -185,23 +187,51 @@ function prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
  * cost; its public chained batch does the same per op (62k vs 470k keys/s). `_batch` itself reads
  * each op object through N-API property lookups; the native chained batch takes key and value as
  * arguments, about half that again. No hooks or write events are used on this database, which is
- * all `db.batch` would add.
+ * all `db.batch` would add. Keys, and values of at most 64 bytes, are copied when they are added
+ * (into the batch's chunks, above): the caller may reuse its buffers afterwards.
  */
 export class Batch {
   /** Prefixed keys, and their values (null: delete), in order. */
   private readonly keys: Uint8Array[] = [];
   private readonly values: (Uint8Array | null)[] = [];
+  private chunk: Uint8Array = new Uint8Array(0);
+  private at = 0;
 
   constructor(private readonly db: Db) {}
 
   put(key: Uint8Array, value: Uint8Array, opts: { sublevel: BytesSublevel }): void {
-    this.keys.push(prefixed(prefixOf(opts.sublevel), key));
-    this.values.push(value);
+    this.keys.push(this.#prefixed(prefixOf(opts.sublevel), key));
+    this.values.push(value.length > ON_HEAP_MAX ? value : this.#copy(value));
   }
 
   del(key: Uint8Array, opts: { sublevel: BytesSublevel }): void {
-    this.keys.push(prefixed(prefixOf(opts.sublevel), key));
+    this.keys.push(this.#prefixed(prefixOf(opts.sublevel), key));
     this.values.push(null);
+  }
+
+  /** `n` bytes of the current chunk; a new chunk (twice the last, at least `n`) when it is full. */
+  #reserve(n: number): Uint8Array {
+    if (this.at + n > this.chunk.length) {
+      // Views of the old chunk keep it alive until the batch is written.
+      this.chunk = new Uint8Array(Math.max(FIRST_CHUNK, 2 * this.chunk.length, n));
+      this.at = 0;
+    }
+    const out = this.chunk.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+
+  #prefixed(prefix: Uint8Array, key: Uint8Array): Uint8Array {
+    const out = this.#reserve(prefix.length + key.length);
+    out.set(prefix, 0);
+    out.set(key, prefix.length);
+    return out;
+  }
+
+  #copy(value: Uint8Array): Uint8Array {
+    const out = this.#reserve(value.length);
+    out.set(value, 0);
+    return out;
   }
 
   /** Number of operations so far. */

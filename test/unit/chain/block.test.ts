@@ -94,6 +94,31 @@ describe('block', () => {
     expect(verifyBlockSignature(d)).toBe(true);
     expect(bytesEqual(d.header.proposer, testSigner(9).publicKey)).toBe(true);
   });
+  it('decoding is canonical: any decodable block re-encodes to its own bytes and size (property)', () => {
+    // What lets the store write a Raft entry's bytes as the block's by-height row.
+    const pool = [makeTx(1, 0), makeTx(2, 0), makeTx(1, 1), makeTx(3, 4)];
+    const arbBlock = fc.record({
+      header: arbHeader,
+      signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      picks: fc.array(fc.nat({ max: pool.length - 1 }), { maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(arbBlock, ({ header, signature, picks }) => {
+        const chosen = picks.map((i) => pool[i]!);
+        const b: Block = {
+          header: { ...header, txCount: chosen.length },
+          signature,
+          txs: chosen,
+          hash: block.hash,
+        };
+        const enc = encodeBlock(b);
+        const d = decodeBlock(enc);
+        expect(toHex(encodeBlock(d))).toBe(toHex(enc));
+        expect(blockSize(d)).toBe(enc.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
   it('an empty block has the empty-string tx root', () => {
     const b = buildBlock(fields, [], testSeed(9));
     expect(toHex(b.header.txRoot)).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');

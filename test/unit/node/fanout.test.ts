@@ -92,7 +92,7 @@ describe('AppliedFanout', () => {
       (await f.metrics.commitLatency.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value;
     expect(await count()).toBe(1);
     expect(await sum()).toBeCloseTo(0.25);
-    expect(f.latency.committed(toHex(txs[1]!.hash), 2000)).toBeUndefined();
+    expect(f.latency.committed(txs[1]!, 2000)).toBeUndefined();
   });
 
   it('signals a validator-set change only for a tx that succeeded', () => {

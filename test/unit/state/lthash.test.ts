@@ -10,7 +10,9 @@ import {
   entryVectorInto,
   LTHASH_BYTES,
   LtHash,
+  laneWords,
   lthashBackend,
+  replaceWords,
   stateRootOf,
   subLanes,
   subLanesNaive,
@@ -299,6 +301,23 @@ describe('LtHash16 lanes', () => {
           naive(want, b);
           expect(Array.from(got)).toEqual(Array.from(want));
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the one-pass replace (a += c - b) equals subtracting then adding one lane at a time', () => {
+    const edge = fc.constantFrom(0, 1, 0x7fff, 0x8000, 0x8001, 0xfffe, 0xffff);
+    const arbEdgeLanes = fc.array(edge, { minLength: 1024, maxLength: 1024 }).map((a) => Uint16Array.from(a));
+    const lanes = fc.oneof(arbLanes, arbEdgeLanes);
+    fc.assert(
+      fc.property(lanes, lanes, lanes, (a, b, c) => {
+        const got = new Uint16Array(a);
+        replaceWords(laneWords(got), laneWords(new Uint16Array(b)), laneWords(new Uint16Array(c)));
+        const want = new Uint16Array(a);
+        subLanesNaive(want, b);
+        addLanesNaive(want, c);
+        expect(Array.from(got)).toEqual(Array.from(want));
       }),
       { numRuns: 300 },
     );

@@ -59,4 +59,29 @@ describe('WorldState', () => {
       { numRuns: 100 },
     );
   });
+
+  it('staging the overlay writes as distinct gives the root and state the deduplicating stage gives', () => {
+    fc.assert(
+      fc.property(arbBlocks, (blocks) => {
+        const a = new WorldState();
+        const b = new WorldState();
+        for (const [writes, applied] of blocks) {
+          const j = new JournaledState(a);
+          for (const x of writes) x.value === null ? j.delete(x.key) : j.set(x.key, x.value);
+          const sa = a.stage(j.writes(), true);
+          const sb = b.stage(j.writes());
+          expect(hex(sa.root)).toBe(hex(sb.root));
+          expect(sa.writes.length).toBe(sb.writes.length);
+          if (!applied) continue;
+          a.applyStaged(sa);
+          b.applyStaged(sb);
+          expect(hex(a.root())).toBe(hex(a.recomputeRoot()));
+          expect(a.sortedEntries().map(([k, v]) => hex(k) + hex(v))).toEqual(
+            b.sortedEntries().map(([k, v]) => hex(k) + hex(v)),
+          );
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -3,6 +3,7 @@
  * exactly what the sublevels (and abstract-level's own batch) read and write, so the layout of
  * docs/state.md §5 is unchanged.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Batch, openDb } from '../../../node/store/db.js';
 import { tempDir } from './helpers.js';
@@ -62,6 +63,47 @@ describe('Batch', () => {
     expect(await db.state.get(u('a'))).toBeUndefined();
     expect(await db.state.get(u('b'))).toEqual(u('2'));
     expect(await db.state.get(u('c'))).toEqual(u('4'));
+  });
+
+  it('copies keys and small values as they are added: a buffer reused afterwards changes nothing', async () => {
+    const db = await fresh();
+    const b = new Batch(db);
+    const k = u('key-1');
+    const v = u('value-1');
+    b.put(k, v, { sublevel: db.state });
+    k.set(u('key-2'));
+    v.set(u('value-2'));
+    b.put(k, v, { sublevel: db.state });
+    await b.write({ sync: false });
+    expect(await db.state.get(u('key-1'))).toEqual(u('value-1'));
+    expect(await db.state.get(u('key-2'))).toEqual(u('value-2'));
+  });
+
+  it('keys and values of every size, over many chunks, read back as a map of the last writes (property)', async () => {
+    const db = await fresh();
+    const op = fc.record({
+      key: fc.uint8Array({ minLength: 1, maxLength: 80 }),
+      value: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 400 }), async (ops) => {
+        const model = new Map<string, Uint8Array | null>();
+        const b = new Batch(db);
+        for (const { key, value } of ops) {
+          if (value === null) b.del(key, { sublevel: db.txs });
+          else b.put(key, value, { sublevel: db.txs });
+          model.set(Buffer.from(key).toString('hex'), value === null ? null : value.slice());
+        }
+        await b.write({ sync: false });
+        for (const [k, v] of model) {
+          const got = await db.txs.get(Buffer.from(k, 'hex'));
+          expect(got === undefined ? null : Buffer.from(got).toString('hex')).toBe(
+            v === null ? null : Buffer.from(v).toString('hex'),
+          );
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('leaves no native batch attached to the database once written', async () => {

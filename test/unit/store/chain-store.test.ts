@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { contractPrefix, prefixed } from '../../../node/state/keys.js';
 import { stateRootOf } from '../../../node/state/lthash.js';
 import { ChainStore } from '../../../node/store/chain-store.js';
+import { BlockKey, type Db, taggedU64 } from '../../../node/store/db.js';
 import { StoreError } from '../../../node/store/errors.js';
+import { encodeBlock } from '../../../protocol/chain/block.js';
 import { hex, put, u } from '../state/helpers.js';
 import { applyBlock, kvExecutor, kvTxs, prepareBlock, tempDir } from './helpers.js';
 
@@ -55,6 +57,21 @@ describe('ChainStore: commitBlock and getters', () => {
     expect(store.state.get(kvKey('a'))).toEqual(u('3'));
     expect(await store.getStateRoot(1)).toEqual(b2.header.stateRoot);
     expect(await store.getStateRoot(2)).toEqual(store.stateRoot());
+  });
+
+  it("the by-height row holds the caller's encoded bytes, or the block encoded when their length is off", async () => {
+    const { store } = await fresh();
+    const exec = kvExecutor();
+    const row = (h: number) =>
+      (store as unknown as { db: Db }).db.blocks.get(taggedU64(BlockKey.ByHeight, h));
+    const p1 = prepareBlock(store, exec, kvTxs(store, 5, 1));
+    const enc1 = encodeBlock(p1.block);
+    await store.commitBlock({ ...p1, appliedIndex: 1, encoded: enc1.slice() });
+    expect(hex((await row(1))!)).toBe(hex(enc1));
+    const p2 = prepareBlock(store, exec, kvTxs(store, 3, 2));
+    await store.commitBlock({ ...p2, appliedIndex: 2, encoded: new Uint8Array(7) });
+    expect(hex((await row(2))!)).toBe(hex(encodeBlock(p2.block)));
+    expect(await store.getTx(p2.block.txs[2]!.hash)).toMatchObject({ height: 2, index: 2 });
   });
 
   it('a replayed tx (nonce too low) does not overwrite the original tx index', async () => {
