@@ -14,6 +14,12 @@ export function sha256(data: Uint8Array): Uint8Array {
   return platformCrypto.sha256(data);
 }
 
+/** sha256 of `data` into `out` (32 bytes): no allocation where the platform offers it. */
+export function sha256Into(out: Uint8Array, data: Uint8Array): void {
+  if (platformCrypto.sha256Into !== undefined) platformCrypto.sha256Into(out, data);
+  else out.set(platformCrypto.sha256(data));
+}
+
 /** sha256(domain || data). */
 export function domainHash(domain: Uint8Array, data: Uint8Array): Uint8Array {
   const buf = new Uint8Array(domain.length + data.length);

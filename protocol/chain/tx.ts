@@ -25,7 +25,7 @@ import {
   Writer,
 } from './encoding.js';
 import { ChainError } from './errors.js';
-import { sha256, TX_HASH_DOMAIN } from './hash.js';
+import { sha256Into, TX_HASH_DOMAIN } from './hash.js';
 import { type KeyCache, type Signer, signBytes, toSigner, verifySignature } from './keys.js';
 import type { SignedTx, TxBody } from './types.js';
 
@@ -105,13 +105,13 @@ export function hashEncodedTxBody(encodedBody: Uint8Array): Uint8Array {
     scratch.set(TX_HASH_DOMAIN, 0);
   }
   scratch.set(encodedBody, TX_HASH_DOMAIN.length);
-  const digest = sha256(scratch.subarray(0, n));
   if (slabAt + HASH_BYTES > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
     slabAt = 0;
   }
   const hash = slab.subarray(slabAt, slabAt + HASH_BYTES);
-  hash.set(digest);
+  // Straight into the slab: no digest buffer per tx.
+  sha256Into(hash, scratch.subarray(0, n));
   slabAt += HASH_BYTES;
   return hash;
 }
