@@ -3,8 +3,8 @@
  * - http: `POST /v1/txs`'s body decoded as the route does, then admission (decode, rules, signature
  *   through the verify workers, mempool, gossip batch) and the reply's hashes;
  * - gossip: a batch frame from a peer, admitted on a follower that has not seen it;
- * - one tx per request: `POST /v1/tx`'s admission (`submit`) of single txs, `PER_TURN` of them
- *   arriving in one turn of the event loop, as a validator takes consent-mix flat out.
+ * - one tx per request: `POST /v1/tx`'s admission (`submit`) of single txs, one or three of them
+ *   arriving in one turn of the event loop, as a validator takes consent-mix.
  * `main thread` counts the event loop's CPU alone (what the validator's main thread spends per tx);
  * `all threads` adds the verify workers' signature checks.
  */
@@ -27,8 +27,6 @@ const SENDERS = 100;
 // Runs rotate over disjoint chunks of txs; the verifier remembers one chunk's verdicts at most, so
 // every run verifies every signature, as a node does for txs it has not seen.
 const CHUNKS = 3;
-// Single-tx requests that reach admission in one turn of the loop.
-const PER_TURN = 3;
 
 /** One chunk: its 50-tx batch frames, each a fresh request body. */
 function chunks(): Uint8Array[][] {
@@ -90,22 +88,30 @@ export function intakeCases(): PerfCase[] {
   };
   const singles = data.map((frames) => frames.flatMap((f) => txsFromBody(Buffer.from(f), 1000) ?? []));
   let singleRun = 0;
-  const single = async (): Promise<void> => {
+  const single = (perTurn: number) => async (): Promise<void> => {
     const ingress = ingressWith(leader, metrics);
     const txs = singles[singleRun++ % CHUNKS]!;
-    for (let i = 0; i < txs.length; i += PER_TURN) {
+    for (let i = 0; i < txs.length; i += perTurn) {
       // Each a request body of its own, as fastify hands it over.
-      await Promise.all(txs.slice(i, i + PER_TURN).map((t) => ingress.submit(new Uint8Array(t))));
+      await Promise.all(txs.slice(i, i + perTurn).map((t) => ingress.submit(new Uint8Array(t))));
     }
     ingress.flush();
   };
-  return [
+  const singleCases = [1, 3].flatMap((perTurn): PerfCase[] => [
     {
-      name: `intake http: one tx per request, ${PER_TURN} a turn, main thread (per tx)`,
+      name: `intake http: one tx per request, ${perTurn} a turn, main thread (per tx)`,
       ops: PER_RUN,
       cpu: 'main',
-      run: single,
+      run: single(perTurn),
     },
+    {
+      name: `intake http: one tx per request, ${perTurn} a turn, all threads (per tx)`,
+      ops: PER_RUN,
+      run: single(perTurn),
+    },
+  ]);
+  return [
+    ...singleCases,
     { name: 'intake http: 50-tx batch, main thread (per tx)', ops: PER_RUN, cpu: 'main', run: http },
     { name: 'intake http: 50-tx batch, all threads (per tx)', ops: PER_RUN, run: http },
     {
