@@ -65,9 +65,6 @@ interface Queued {
   readonly done: (out: Uint8Array) => void;
 }
 
-/** A flush of at most this many jobs is verified on this thread (with the caller's backend). */
-const VERIFY_HERE_MAX_JOBS = 2;
-
 /** The fewest jobs a flush puts in a message of its own when it splits over the workers. */
 const MIN_PART_JOBS = 8;
 
@@ -211,10 +208,7 @@ export class VerifyPool {
   private dispatch(jobs: Uint8Array, n: number, done: (out: Uint8Array) => void): void {
     const group: Group = { out: new Uint8Array(n), remaining: 0, done };
     const alive = this.slots.filter((s) => !s.dead);
-    // A flush of one or two jobs (one-tx requests, a block's proposer signature) is verified here:
-    // a worker's round trip (postMessage, waking the worker, its answer, waking this thread) cost
-    // more CPU in all than the verification itself (test/perf/cases/intake.ts, 1 a turn).
-    if (alive.length === 0 || (n <= VERIFY_HERE_MAX_JOBS && this.verifyHereWith !== null)) {
+    if (alive.length === 0) {
       this.verifyPartHere(group, 0, jobs);
       done(group.out);
       return;
