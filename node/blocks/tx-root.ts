@@ -4,11 +4,10 @@
  * per 33- or 65-byte input, and allocates a result per node), and protocol/chain/block.ts's
  * `verifyBlockShape` with that root. Same roots, verdicts, codes and messages as the protocol's
  * functions (a property test compares them); merkleRoot stays the reference, and runs wherever
- * libsodium does not load. Loading this module also installs libsodium's sha256 for tx hashes.
+ * libsodium does not load.
  */
 import { type BlockLimits, defaultBlockLimits, verifyBlockShape } from '../../protocol/chain/block.js';
 import { HASH_BYTES } from '../../protocol/chain/encoding.js';
-import { installSha256Into } from '../../protocol/chain/hash.js';
 import { merkleRoot } from '../../protocol/chain/merkle.js';
 import type { Block } from '../../protocol/chain/types.js';
 import { loadSodiumNative } from '../sodium.js';
@@ -19,12 +18,6 @@ const sodiumSha256: Sha256Into | null = (() => {
   const f = loadSodiumNative()?.mod.crypto_hash_sha256;
   return typeof f === 'function' ? f : null;
 })();
-
-// Every tx hash this process computes (protocol/chain/tx.ts `hashEncodedTxBody`: each tx decoded
-// at intake, from gossip or from a block) goes through libsodium too: the same digest, about half
-// the CPU of node:crypto's one-shot hash, written in place. Installed when this module loads, which
-// every node process does (the block rules import it).
-if (sodiumSha256 !== null) installSha256Into(sodiumSha256);
 
 const leafIn = new Uint8Array(1 + HASH_BYTES);
 const nodeIn = new Uint8Array(1 + 2 * HASH_BYTES);

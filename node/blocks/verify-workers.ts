@@ -65,6 +65,9 @@ interface Queued {
   readonly done: (out: Uint8Array) => void;
 }
 
+/** The fewest jobs a flush puts in a message of its own when it splits over the workers. */
+const MIN_PART_JOBS = 8;
+
 /** Bytes of one packed job: public key (32) | message (32) | signature (64). */
 export const JOB_BYTES = 128;
 
@@ -169,7 +172,10 @@ export class VerifyPool {
   private reserve(n: number): Uint8Array {
     const need = (this.queuedCount + n) * JOB_BYTES;
     if (need > this.queuedJobs.length) {
-      const grown = new Uint8Array(Math.max(need, this.queuedJobs.length * 2, 256 * JOB_BYTES));
+      // Grows from one turn's usual few jobs, doubling: a fresh 32 KiB buffer per flush (256 jobs,
+      // as it once started) cost more than the flush's postMessage (allocation and the GC it
+      // brings on), with one-tx requests flushing a job or three at a time.
+      const grown = new Uint8Array(Math.max(need, this.queuedJobs.length * 2, 8 * JOB_BYTES));
       grown.set(this.queuedJobs.subarray(0, this.queuedCount * JOB_BYTES));
       this.queuedJobs = grown;
     }
@@ -191,8 +197,7 @@ export class VerifyPool {
     const jobs = this.queuedJobs.subarray(0, this.queuedCount * JOB_BYTES);
     const n = this.queuedCount;
     this.queue = [];
-    // A new buffer next time: the parts sent keep views of this one until answered.
-    this.queuedJobs = new Uint8Array(0);
+    // The buffer is reused next turn: each part sent is a copy (dispatch), so nothing keeps a view.
     this.queuedCount = 0;
     if (n === 0) return;
     this.dispatch(jobs, n, (out) => {
@@ -208,20 +213,23 @@ export class VerifyPool {
       done(group.out);
       return;
     }
-    // Split evenly over the workers, least loaded first, in batches of at most maxBatch.
-    const per = Math.min(this.options.maxBatch, Math.max(1, Math.ceil(n / alive.length)));
+    // Split evenly over the workers, least loaded first, in batches of at most maxBatch, but no
+    // part under MIN_PART_JOBS: a message to a worker and its answer cost the main thread more than
+    // a few verifications take (one-tx requests flush one to three jobs a turn).
+    const per = Math.min(this.options.maxBatch, Math.max(MIN_PART_JOBS, Math.ceil(n / alive.length)));
     group.remaining = Math.ceil(n / per);
     for (let start = 0; start < n; start += per) {
       const count = Math.min(per, n - start);
-      const part = jobs.subarray(start * JOB_BYTES, (start + count) * JOB_BYTES);
-      // A copy of its own to transfer: a view would clone its whole buffer.
-      const buf = part.slice();
+      // A copy of its own: the queue's buffer is reused, and a view would clone its whole buffer.
+      // Kept here to verify on this thread if the worker dies, so it is cloned, not transferred
+      // (for a few KiB, cloning measured no dearer than transferring).
+      const part = jobs.slice(start * JOB_BYTES, (start + count) * JOB_BYTES);
       let slot = alive[0]!;
       for (const s of alive) if (s.inflight < slot.inflight) slot = s;
       const id = this.nextId++;
       slot.inflight += count;
       this.waiting.set(id, { slot, group, offset: start, jobs: part });
-      slot.worker.postMessage({ id, buf: buf.buffer }, [buf.buffer]);
+      slot.worker.postMessage({ id, buf: part.buffer });
     }
   }
 

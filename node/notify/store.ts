@@ -61,6 +61,47 @@ const keyDue = (key: string): number => Number(key.slice(2, 18));
 
 type Batch = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
+/** classic-level's native chained batch, through its implementer methods (as node/store/db.ts). */
+interface RawChainedBatch {
+  _put(key: string, value: string, options: object): void;
+  _del(key: string, options: object): void;
+  _write(options: object): Promise<void>;
+}
+
+/** The implementer API of classic-level that `writeOps` uses (abstract-level's documented private API). */
+interface RawLevel {
+  readonly status: string;
+  _chainedBatch?(): RawChainedBatch;
+  /** The chained batch's constructor attached it to the database; a public write would detach it. */
+  detachResource(resource: RawChainedBatch): void;
+}
+
+const NO_OPTIONS = {};
+
+/**
+ * Writes `ops` atomically, as `db.batch(ops)` does (utf8 strings reach LevelDB as they are either
+ * way), but through one native chained batch: `db.batch` copies and checks every op in JavaScript
+ * and classic-level's `_batch` then reads each op object's fields through N-API property lookups.
+ * 2.8 % self of a validator's main thread in consent-mix (profile 2026-12-07 17:51); the chained
+ * batch measured 1.0-1.3 against 1.7-2.3 µs of main thread per op. No hooks or write events are
+ * used on this database, which is all `db.batch` would add.
+ */
+async function writeOps(db: Level<string, string>, ops: readonly Batch[]): Promise<void> {
+  const raw = db as unknown as RawLevel;
+  // Not open (closing, reopening after a full disk): the public path, for its usual errors.
+  if (raw.status !== 'open' || typeof raw._chainedBatch !== 'function') return db.batch([...ops]);
+  const b = raw._chainedBatch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') b._put(op.key, op.value, NO_OPTIONS);
+      else b._del(op.key, NO_OPTIONS);
+    }
+    await b._write(NO_OPTIONS);
+  } finally {
+    raw.detachResource(b);
+  }
+}
+
 /** The index's LevelDB. */
 export class NotifyStore {
   readonly #db: Level<string, string>;
@@ -232,7 +273,7 @@ export class NotifyStore {
     if (first) ops.push({ type: 'put', key: 'm:first', value: String(w.height) });
     if (ops.length > 0 || w.height - this.#written >= HEIGHT_EVERY) {
       ops.push({ type: 'put', key: 'm:height', value: String(w.height) });
-      await this.#guard.write(() => this.#db.batch(ops));
+      await this.#guard.write(() => writeOps(this.#db, ops));
       this.#written = w.height;
     }
     this.#height = w.height;

@@ -14,24 +14,9 @@ export function sha256(data: Uint8Array): Uint8Array {
   return platformCrypto.sha256(data);
 }
 
-/** Writes sha256(`data`) into `out` (32 bytes). */
-export type Sha256Into = (out: Uint8Array, data: Uint8Array) => void;
-
-let installed: Sha256Into | null = null;
-
-/**
- * Installs a faster sha256 for the hot paths that write a digest in place (the tx hash): the node
- * installs libsodium's (node/blocks/tx-root.ts), which hashes a tx body in about half the CPU of
- * node:crypto's one-shot `hash` and allocates no result. It must compute sha256; null restores the
- * platform's.
- */
-export function installSha256Into(f: Sha256Into | null): void {
-  installed = f;
-}
-
-/** sha256(`data`) into `out` (32 bytes): through the installed function, else the platform's. */
+/** sha256 of `data` into `out` (32 bytes): no allocation where the platform offers it. */
 export function sha256Into(out: Uint8Array, data: Uint8Array): void {
-  if (installed !== null) installed(out, data);
+  if (platformCrypto.sha256Into !== undefined) platformCrypto.sha256Into(out, data);
   else out.set(platformCrypto.sha256(data));
 }
 

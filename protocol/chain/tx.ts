@@ -110,7 +110,7 @@ export function hashEncodedTxBody(encodedBody: Uint8Array): Uint8Array {
     slabAt = 0;
   }
   const hash = slab.subarray(slabAt, slabAt + HASH_BYTES);
-  // Straight into the slab: no digest array per tx where a sha256Into is installed (the node's).
+  // Straight into the slab: no digest buffer per tx.
   sha256Into(hash, scratch.subarray(0, n));
   slabAt += HASH_BYTES;
   return hash;

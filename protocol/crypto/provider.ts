@@ -12,6 +12,8 @@ export interface CryptoProvider {
   readonly name: string;
   /** sha256 of `data`. */
   sha256(data: Uint8Array): Uint8Array;
+  /** sha256 of `data` written into `out` (32 bytes), where the platform can skip the allocation. */
+  sha256Into?(out: Uint8Array, data: Uint8Array): void;
   /** `n` bytes from the platform's CSPRNG. */
   randomBytes(n: number): Uint8Array;
   /** The raw 32-byte ed25519 public key of a 32-byte seed. Throws ChainError `bad_key` on a bad seed. */

@@ -1,7 +1,7 @@
 /**
  * CPU per tx of decodeSignedTx (the tx hash included) in the checkout at ROOT, with the node's
- * block rules loaded as a node loads them (node/blocks/tx-root.ts installs libsodium's sha256 for
- * tx hashes where that build has it). 2,000 kv puts decoded 10 times per round, 15 rounds, median.
+ * block rules loaded as a node loads them (the tx hash goes through the platform's sha256:
+ * libsodium for short inputs where protocol/crypto/native.ts loads it). 2,000 kv puts decoded 10 times per round, 15 rounds, median.
  * For comparing builds in alternating runs:
  *
  *   ROOT=/path/to/checkout npx tsx test/perf/tx-decode-cpu.mts

@@ -2,7 +2,9 @@
  * CPU per tx of the intake path, a 50-tx batch at a time, as a validator takes kv txs flat out:
  * - http: `POST /v1/txs`'s body decoded as the route does, then admission (decode, rules, signature
  *   through the verify workers, mempool, gossip batch) and the reply's hashes;
- * - gossip: a batch frame from a peer, admitted on a follower that has not seen it.
+ * - gossip: a batch frame from a peer, admitted on a follower that has not seen it;
+ * - one tx per request: `POST /v1/tx`'s admission (`submit`) of single txs, one or three of them
+ *   arriving in one turn of the event loop, as a validator takes consent-mix.
  * `main thread` counts the event loop's CPU alone (what the validator's main thread spends per tx);
  * `all threads` adds the verify workers' signature checks.
  */
@@ -84,7 +86,32 @@ export function intakeCases(): PerfCase[] {
     const ingress = ingressWith(follower, metrics);
     for (const frame of data[gossipRun++ % CHUNKS]!) await ingress.receiveBatch(frame, 'peer');
   };
+  const singles = data.map((frames) => frames.flatMap((f) => txsFromBody(Buffer.from(f), 1000) ?? []));
+  let singleRun = 0;
+  const single = (perTurn: number) => async (): Promise<void> => {
+    const ingress = ingressWith(leader, metrics);
+    const txs = singles[singleRun++ % CHUNKS]!;
+    for (let i = 0; i < txs.length; i += perTurn) {
+      // Each a request body of its own, as fastify hands it over.
+      await Promise.all(txs.slice(i, i + perTurn).map((t) => ingress.submit(new Uint8Array(t))));
+    }
+    ingress.flush();
+  };
+  const singleCases = [1, 3].flatMap((perTurn): PerfCase[] => [
+    {
+      name: `intake http: one tx per request, ${perTurn} a turn, main thread (per tx)`,
+      ops: PER_RUN,
+      cpu: 'main',
+      run: single(perTurn),
+    },
+    {
+      name: `intake http: one tx per request, ${perTurn} a turn, all threads (per tx)`,
+      ops: PER_RUN,
+      run: single(perTurn),
+    },
+  ]);
   return [
+    ...singleCases,
     { name: 'intake http: 50-tx batch, main thread (per tx)', ops: PER_RUN, cpu: 'main', run: http },
     { name: 'intake http: 50-tx batch, all threads (per tx)', ops: PER_RUN, run: http },
     {

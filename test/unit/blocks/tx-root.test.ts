@@ -7,17 +7,15 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkBlockShape, txRoot } from '../../../node/blocks/tx-root.js';
-import { loadSodiumNative } from '../../../node/sodium.js';
 import { verifyBlockShape } from '../../../protocol/chain/block.js';
 import { isChainError } from '../../../protocol/chain/errors.js';
-import { installSha256Into, TX_HASH_DOMAIN } from '../../../protocol/chain/hash.js';
+import { TX_HASH_DOMAIN } from '../../../protocol/chain/hash.js';
 import { merkleRoot } from '../../../protocol/chain/merkle.js';
 import { hashEncodedTxBody } from '../../../protocol/chain/tx.js';
 import type { Block } from '../../../protocol/chain/types.js';
 import { makeBlock, makeTx } from '../node/fixtures.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const sodiumSha256ForTest = () => loadSodiumNative()?.mod.crypto_hash_sha256 ?? null;
 
 /** What a shape check did with a block: passed, or the code and message it threw. */
 function verdict(check: (b: Block) => void, b: Block): string {
@@ -100,7 +98,7 @@ describe('checkBlockShape', () => {
   });
 });
 
-describe('the tx hash through libsodium (installed by tx-root.ts)', () => {
+describe('the tx hash (libsodium up to 256 bytes, OpenSSL above: protocol/crypto/native.ts)', () => {
   it('equals node:crypto sha256 over the domain and the body, for any body (property)', () => {
     const arbBody = fc.uint8Array({ minLength: 1, maxLength: 3000 });
     fc.assert(
@@ -112,16 +110,5 @@ describe('the tx hash through libsodium (installed by tx-root.ts)', () => {
       }),
       { numRuns: 100 },
     );
-  });
-
-  it('gives the same hashes with the platform sha256 restored', () => {
-    const bodies = Array.from({ length: 300 }, (_, i) => new Uint8Array(40 + (i % 90)).fill(i & 0xff));
-    const withSodium = bodies.map((b) => hex(hashEncodedTxBody(b)));
-    installSha256Into(null);
-    try {
-      expect(bodies.map((b) => hex(hashEncodedTxBody(b)))).toEqual(withSodium);
-    } finally {
-      installSha256Into(sodiumSha256ForTest());
-    }
   });
 });

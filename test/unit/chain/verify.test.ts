@@ -107,6 +107,22 @@ describe.each(['sync', 'async', 'workers'] as VerifyMode[])('Verifier (%s)', (mo
     await fresh.close();
   });
 
+  it('calls of successive turns, in flight together, each get their own verdicts', async () => {
+    const fresh = new Verifier({ mode, workers: 2, maxBatch: 2 });
+    const turns = [0, 1, 2, 3, 4, 5].map((t) =>
+      t % 2 === 0 ? [makeTx(6, 100 + t), badSig, makeTx(6, 200 + t)] : [wrongKey, makeTx(6, 300 + t)],
+    );
+    const pending: Promise<boolean[]>[] = [];
+    for (const txs of turns) {
+      pending.push(fresh.verifyTxs(txs));
+      // The next call lands in a later flush of the pool, while this one is still out.
+      await new Promise((r) => setImmediate(r));
+    }
+    const expected = turns.map((txs) => txs.map((t) => t !== badSig && t !== wrongKey));
+    expect(await Promise.all(pending)).toEqual(expected);
+    await fresh.close();
+  });
+
   it('a tx already verified is not verified again', async () => {
     const fresh = new Verifier({ mode, workers: 1 });
     const t = makeTx(5, 99);

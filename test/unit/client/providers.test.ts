@@ -3,6 +3,7 @@
  * the same public keys, hashes and signatures, and the same answer to which signatures a node
  * accepts. The pure hex and base64url helpers that replaced Buffer agree with Buffer.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { CID } from 'multiformats/cid';
@@ -90,6 +91,30 @@ describe.each(providers)('the %s crypto provider on docs/vectors', (_name, p) =>
   it('refuses a seed that is not 32 bytes with bad_key', () => {
     expect(() => p.publicKeyFromSeed(new Uint8Array(31))).toThrow(
       expect.objectContaining({ code: 'bad_key' }),
+    );
+  });
+});
+
+describe("the native provider's sha256 (libsodium where it loads) against node:crypto", () => {
+  const nodeSha = (d: Uint8Array) => toHex(createHash('sha256').update(d).digest());
+
+  it('sha256 gives node:crypto digest of any input', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (d) => {
+        expect(toHex(nativeCrypto.sha256(d))).toBe(nodeSha(d));
+      }),
+    );
+  });
+
+  it('sha256Into writes the same digest into a view of a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), fc.nat(64), (d, at) => {
+        const slab = new Uint8Array(128).fill(0xee);
+        nativeCrypto.sha256Into?.(slab.subarray(at, at + 32), d);
+        expect(toHex(slab.subarray(at, at + 32))).toBe(nodeSha(d));
+        expect(slab.subarray(0, at).every((b) => b === 0xee)).toBe(true);
+        expect(slab.subarray(at + 32).every((b) => b === 0xee)).toBe(true);
+      }),
     );
   });
 });
