@@ -1,10 +1,10 @@
 /**
  * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
- * inbound messages, and carries out each Ready as consensus/types.ts allows (persist, then send,
- * then hand committed entries to the state machine, then advance). Entries are applied in order on a
- * bounded queue beside the loop; a conf change or a snapshot waits for it to drain. Only one Ready
- * is in progress at a time; inputs that arrive meanwhile
- * are stepped at once and picked up by the next Ready.
+ * inbound messages, and carries out each Ready as consensus/types.ts allows (a leader's appends,
+ * then persist, then send the rest, then hand committed entries to the state machine, then
+ * advance). Entries are applied in order on a bounded queue beside the loop; a conf change or a
+ * snapshot waits for it to drain. Only one Ready is in progress at a time; inputs that arrive
+ * meanwhile are stepped at once and picked up by the next Ready.
  */
 import { decodeConfChange } from '../../consensus/confchange.js';
 import type { Raft } from '../../consensus/raft.js';
@@ -178,6 +178,10 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const rd: Ready = this.raft.ready();
         if (rd.softState !== undefined) this.hooks.onSoftState?.(rd.softState);
+        // A leader's appends leave before its own disk write, which then runs beside the followers'
+        // (thesis 10.2.1; the core counts its own copy only at advance): one fsync less per commit.
+        const early = rd.early === undefined ? null : new Set(rd.early);
+        if (rd.early !== undefined) for (const m of rd.early) this.hooks.send(m);
         if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
           const t0 = performance.now();
           await this.persistence.persist({
@@ -187,7 +191,7 @@ export class RaftDriver {
           });
           this.#logVote(rd.hardState, performance.now() - t0);
         }
-        for (const m of rd.messages) this.hooks.send(m);
+        for (const m of rd.messages) if (early === null || !early.has(m)) this.hooks.send(m);
         if (rd.snapshot !== undefined) {
           await this.#drained();
           await this.hooks.restore(rd.snapshot);
