@@ -383,10 +383,8 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
       gossip: (batch) => {
         host.publishTx(batch).catch((err: unknown) => log.debug({ err }, 'gossip publish failed'));
       },
-      onAdmitted: (tx, source) => {
+      onAdmitted: (tx) => {
         latency.admitted(tx, performance.now());
-        // Not gossiped yet: the next blocks carry it inline to the followers (block-relay.ts).
-        if (source === 'http' && producer.leading) relay.noteClientTx(tx.hash);
         metrics.mempoolTxs.set(mempool.size);
         if (producer.leading && mempool.size >= o.block.maxTxs) producer.maybeCut(true);
       },

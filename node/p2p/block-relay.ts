@@ -45,8 +45,6 @@ export interface BlockRelayDeps {
   handOver?(block: Uint8Array, txs: readonly SignedTx[]): void;
   /** Fetches an entry's full data from `peer` (the leader that sent it); rejects on failure. */
   fetchEntry(peer: string, request: Uint8Array): Promise<Uint8Array>;
-  /** Monotonic clock, ms (performance.now); for how fresh a client tx is (`noteClientTx`). */
-  now?(): number;
 }
 
 /** Options of the relay. */
@@ -55,24 +53,11 @@ export interface BlockRelayOptions {
   readonly keepEntries: number;
   /** ...and at most this many bytes of them. */
   readonly keepBytes: number;
-  /**
-   * Leader: a tx it admitted from a client less than this many ms before a block goes out travels
-   * inline in the compact block, not as a reference: the followers may not have it yet (its gossip
-   * batch leaves up to `tx.gossipBatchMs` after admission, and the block's appends leave before the
-   * leader's own disk write), and one missing tx costs a follower a fetch of the whole entry.
-   */
-  readonly inlineFreshMs: number;
 }
 
 // Only uncommitted entries are sent compact (the producer keeps a few in flight) and a follower
 // fetches within a round trip; the data is the Raft log's own bytes, shared while the log holds them.
-export const defaultBlockRelayOptions: BlockRelayOptions = {
-  keepEntries: 256,
-  keepBytes: 16 * 1024 * 1024,
-  // Twice the default gossip batch wait (node/blocks/options.ts): the batch, then its transit and
-  // the followers' signature checks.
-  inlineFreshMs: 40,
-};
+export const defaultBlockRelayOptions: BlockRelayOptions = { keepEntries: 256, keepBytes: 16 * 1024 * 1024 };
 
 /** Counters of what the relay did (also exported as metrics by the node). */
 export interface BlockRelayCounts {
@@ -86,21 +71,12 @@ export interface BlockRelayCounts {
   fetched: number;
   /** Appends dropped because an entry could be neither filled nor fetched. */
   failed: number;
-  /** Leader: txs sent inline in a compact block because they were fresh client txs. */
-  inlined: number;
 }
 
 /** Leader and follower sides of hash-only blocks; see the module comment. */
 export class BlockRelay {
   readonly options: BlockRelayOptions;
-  readonly counts: BlockRelayCounts = {
-    compacted: 0,
-    filled: 0,
-    missing: 0,
-    fetched: 0,
-    failed: 0,
-    inlined: 0,
-  };
+  readonly counts: BlockRelayCounts = { compacted: 0, filled: 0, missing: 0, fetched: 0, failed: 0 };
   /** Compact form of each entry's data, built once for every follower. */
   readonly #compactOf = new WeakMap<Uint8Array, Uint8Array | null>();
   /** Tx hashes (32 bytes each, in block order) of blocks this node built, until compacted. */
@@ -108,8 +84,6 @@ export class BlockRelay {
   /** Full data of entries sent compact, by index, oldest first. */
   readonly #sent = new Map<number, Entry>();
   #sentBytes = 0;
-  /** Client txs this node admitted while leading, by latin1 hash, with when (oldest first). */
-  readonly #fresh = new Map<string, number>();
 
   constructor(
     options: Partial<BlockRelayOptions>,
@@ -130,28 +104,6 @@ export class BlockRelay {
     for (let i = 0; i < txs.length; i++) all.set(txs[i]!.hash, i * HASH_BYTES);
     this.#hashesOf.set(block, all);
     if (this.#hashesOf.size > KNOWN_BLOCKS) this.#hashesOf.delete(this.#hashesOf.keys().next().value!);
-  }
-
-  /**
-   * Leader: a client tx was admitted now. Blocks sent within `inlineFreshMs` carry it inline, as
-   * the followers may not hold it yet.
-   */
-  noteClientTx(hash: Uint8Array): void {
-    const now = this.#now();
-    this.#prune(now);
-    this.#fresh.set(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1'), now);
-  }
-
-  #now(): number {
-    return this.deps.now?.() ?? performance.now();
-  }
-
-  /** Forgets client txs older than `inlineFreshMs` (the map is in admission order). */
-  #prune(now: number): void {
-    for (const [k, t] of this.#fresh) {
-      if (now - t < this.options.inlineFreshMs) return;
-      this.#fresh.delete(k);
-    }
   }
 
   #knownHashes(block: Uint8Array): Uint8Array[] | undefined {
@@ -187,21 +139,8 @@ export class BlockRelay {
     let c = this.#compactOf.get(e.data);
     if (c === undefined) {
       try {
-        const now = this.#now();
-        this.#prune(now);
-        let inlined = 0;
-        const refer =
-          this.#fresh.size === 0
-            ? undefined
-            : (h: Uint8Array): boolean => {
-                const k = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
-                if (!this.#fresh.has(k)) return true;
-                inlined++;
-                return false;
-              };
-        const r = compactBlock(e.data, refer, undefined, this.#knownHashes(e.data));
+        const r = compactBlock(e.data, undefined, undefined, this.#knownHashes(e.data));
         c = r.refs > 0 && r.bytes.length < e.data.length ? r.bytes : null;
-        if (c !== null) this.counts.inlined += inlined;
       } catch {
         c = null; // not a block after all: it travels as it is
       }

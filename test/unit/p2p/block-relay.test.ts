@@ -123,36 +123,6 @@ describe('hash-only blocks: the leader side', () => {
     expect(follower.counts).toMatchObject({ filled: 0, missing: txs.length, fetched: 1 });
   });
 
-  it('sends fresh client txs inline, so a follower that lacks them fills the block without a fetch', async () => {
-    // The leader admitted txs[0..2] from clients just now: their gossip may not have reached the
-    // follower, which holds every other tx.
-    const clock = 1_000;
-    const { follower, fetches } = pair(txs.slice(3));
-    const leader = new BlockRelay(
-      { inlineFreshMs: 40 },
-      { lookupTx: () => undefined, fetchEntry: () => Promise.reject(new Error('unused')), now: () => clock },
-    );
-    for (const t of txs.slice(0, 3)) leader.noteClientTx(t.hash);
-    const e = blockEntry(2, txs);
-    const out = await follower.fill(sent(leader, [e]));
-    expect(out !== null && sameEntries(out.entries, [e])).toBe(true);
-    expect(fetches).toEqual([]);
-    expect(leader.counts.inlined).toBe(3);
-    expect(follower.counts).toMatchObject({ filled: txs.length - 3, missing: 0, fetched: 0 });
-  });
-
-  it('refers to a client tx again once inlineFreshMs has passed since it was admitted', () => {
-    let clock = 1_000;
-    const leader = new BlockRelay(
-      { inlineFreshMs: 40 },
-      { lookupTx: () => undefined, fetchEntry: () => Promise.reject(new Error('unused')), now: () => clock },
-    );
-    for (const t of txs.slice(0, 3)) leader.noteClientTx(t.hash);
-    clock += 40;
-    leader.compactEntries([blockEntry(2, txs)]);
-    expect(leader.counts).toMatchObject({ compacted: 1, inlined: 0 });
-  });
-
   it('keeps the hashes of only the last KNOWN_BLOCKS blocks it was told about', async () => {
     // Told wrong hashes for every block, the follower fills the block whose hashes were forgotten
     // (the leader hashed it itself) and must fetch the one whose hashes were kept.
