@@ -1,8 +1,8 @@
 /**
  * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
- * inbound messages, and carries out each Ready as consensus/types.ts allows (a leader's appends,
- * then persist, then send the rest, then hand committed entries to the state machine, then
- * advance). Entries are applied in order on a bounded queue beside the loop; a conf change or a
+ * inbound messages, and carries out each Ready as consensus/types.ts allows (with
+ * `parallelPersist`, a leader's appends first; then persist, then send the rest, then hand
+ * committed entries to the state machine, then advance). Entries are applied in order on a bounded queue beside the loop; a conf change or a
  * snapshot waits for it to drain. Only one Ready is in progress at a time; inputs that arrive
  * meanwhile are stepped at once and picked up by the next Ready.
  */
@@ -55,6 +55,13 @@ export interface RaftDriverOptions {
    * snapshot first waits until everything before it is applied.
    */
   readonly maxApplyBacklog: number;
+  /**
+   * Send a leader's `early` appends before persisting the Ready (thesis 10.2.1: its fsync runs
+   * beside the followers'). Off by default: with hash-only blocks the appends then reach followers
+   * before the gossip of some of their txs, and the whole-entry fetches that follow cost more than
+   * the fsync saved (docs/bench.md, session 9). `test/perf/commit-latency.ts` measures it alone.
+   */
+  readonly parallelPersist?: boolean;
 }
 
 /** A fatal fault in the Ready loop (disk failure, divergence): the node must stop. */
@@ -178,10 +185,10 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const rd: Ready = this.raft.ready();
         if (rd.softState !== undefined) this.hooks.onSoftState?.(rd.softState);
-        // A leader's appends leave before its own disk write, which then runs beside the followers'
-        // (thesis 10.2.1; the core counts its own copy only at advance): one fsync less per commit.
-        const early = rd.early === undefined ? null : new Set(rd.early);
-        if (rd.early !== undefined) for (const m of rd.early) this.hooks.send(m);
+        // With parallelPersist a leader's appends leave before its own disk write, which then runs
+        // beside the followers' (thesis 10.2.1; the core counts its own copy only at advance).
+        const early = rd.early === undefined || this.opts.parallelPersist !== true ? null : new Set(rd.early);
+        if (early !== null) for (const m of early) this.hooks.send(m);
         if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
           const t0 = performance.now();
           await this.persistence.persist({

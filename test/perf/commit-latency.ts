@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { defaultRaftOptions } from '../../consensus/options.js';
 import { Raft } from '../../consensus/raft.js';
 import { MemoryStorage } from '../../consensus/storage.js';
-import type { Entry, Message, Ready } from '../../consensus/types.js';
+import type { Entry, Message } from '../../consensus/types.js';
 import { silentLogger } from '../../node/log.js';
 import { RaftDriver } from '../../node/raft/driver.js';
 
@@ -54,25 +54,12 @@ async function cluster(mode: Mode, dir: string): Promise<Cluster> {
       storage,
       random: () => (id === 'a' ? 0 : 0.9),
     });
-    if (mode === 'serial') {
-      // The driver as it was: nothing leaves before the Ready is persisted.
-      const ready = raft.ready.bind(raft);
-      const advance = raft.advance.bind(raft);
-      const original = new WeakMap<Ready, Ready>();
-      raft.ready = (): Ready => {
-        const full = ready();
-        const { early: _early, ...rd } = full;
-        original.set(rd, full);
-        return rd;
-      };
-      raft.advance = (rd: Ready): void => advance(original.get(rd) ?? rd);
-    }
     const fh = await open(join(dir, `${mode}-${id}.log`), 'w');
     files.push(fh);
     const applied = new Map<number, number>();
     appliedAt.set(id, applied);
     const driver = new RaftDriver(
-      { tickMs: TICK_MS, maxApplyBacklog: 64 },
+      { tickMs: TICK_MS, maxApplyBacklog: 64, parallelPersist: mode === 'parallel' },
       {
         raft,
         persistence: {
