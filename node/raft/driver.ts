@@ -2,9 +2,10 @@
  * Drives the pure Raft core with real time, real disk and a real network: ticks on a timer, steps
  * inbound messages, and carries out each Ready as consensus/types.ts allows (with
  * `parallelPersist`, a leader's appends first; then persist, then send the rest, then hand
- * committed entries to the state machine, then advance). Entries are applied in order on a bounded queue beside the loop; a conf change or a
- * snapshot waits for it to drain. Only one Ready is in progress at a time; inputs that arrive
- * meanwhile are stepped at once and picked up by the next Ready.
+ * committed entries to the state machine, then advance). Entries are applied in order on a bounded
+ * queue beside the loop; a conf change or a snapshot waits for it to drain. Only one Ready is in
+ * progress at a time; inputs that arrive meanwhile are stepped at once and picked up by the next
+ * Ready.
  */
 import { decodeConfChange } from '../../consensus/confchange.js';
 import type { Raft } from '../../consensus/raft.js';
@@ -57,9 +58,9 @@ export interface RaftDriverOptions {
   readonly maxApplyBacklog: number;
   /**
    * Send a leader's `early` appends before persisting the Ready (thesis 10.2.1: its fsync runs
-   * beside the followers'). Off by default: with hash-only blocks the appends then reach followers
-   * before the gossip of some of their txs, and the whole-entry fetches that follow cost more than
-   * the fsync saved (docs/bench.md, session 9). `test/perf/commit-latency.ts` measures it alone.
+   * beside the followers'). Off by default: alone it saves ~2.6 ms per commit
+   * (test/perf/commit-latency.ts), but whole-chain runs have not shown a gain yet, and the appends
+   * can then reach followers before the gossip of their txs (docs/raft.md).
    */
   readonly parallelPersist?: boolean;
 }
