@@ -296,7 +296,10 @@ export class RaftCore implements RaftState {
       this.log.appliedTo(rd.snapshot.meta.index);
     }
     const lastNew = rd.entries[rd.entries.length - 1];
-    if (lastNew) this.log.stableTo(lastNew.index, lastNew.term);
+    if (lastNew) {
+      this.log.stableTo(lastNew.index, lastNew.term);
+      this.rep.onPersisted(lastNew.index, lastNew.term);
+    }
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastApplied) {
       this.log.appliedTo(lastApplied.index);

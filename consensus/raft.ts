@@ -157,6 +157,11 @@ export class Raft {
     const soft = this.softState();
     const hard = this.hardState();
     const snapshot = core.log.unstable.snapshot;
+    const messages = core.takeMessages();
+    const early =
+      soft.role === 'leader' && hard.term === this.#prevHard.term && hard.vote === this.#prevHard.vote
+        ? messages.filter((m) => m.type === 'append' || m.type === 'heartbeat')
+        : [];
     const rd: Ready = {
       ...(soft.leader !== this.#prevSoft.leader || soft.role !== this.#prevSoft.role
         ? { softState: soft }
@@ -164,7 +169,8 @@ export class Raft {
       ...(!sameHard(hard, this.#prevHard) ? { hardState: hard } : {}),
       ...(snapshot ? { snapshot } : {}),
       entries: [...core.log.unstable.entries],
-      messages: core.takeMessages(),
+      messages,
+      ...(early.length > 0 ? { early } : {}),
       committedEntries: core.log.nextCommittedEntries(),
     };
     this.#prevSoft = soft;

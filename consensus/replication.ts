@@ -59,11 +59,21 @@ export class Replicator {
       type: e.type,
       data: e.data,
     }));
-    const last = r.log.append(stamped);
-    // The leader's own copy counts toward the quorum: it is persisted before any message leaves.
-    r.trk.progress.get(r.id)?.maybeUpdate(last);
-    this.maybeCommit();
-    return last;
+    // The leader's own copy counts toward the quorum only once it is durable (onPersisted): its
+    // appends may leave before its disk write ends (thesis 10.2.1), so a quorum without it must be
+    // a quorum of followers that persisted.
+    return r.log.append(stamped);
+  }
+
+  /**
+   * The driver persisted the leader's entries up to `index` of `term`: its own copy now counts
+   * toward the quorum (thesis 10.2.1); a new commit goes out to the followers at once.
+   */
+  onPersisted(index: number, term: number): void {
+    const r = this.r;
+    if (r.role !== 'leader' || term !== r.term) return;
+    if (r.trk.progress.get(r.id)?.maybeUpdate(index) !== true) return;
+    if (this.maybeCommit()) this.bcastAppend();
   }
 
   /** Sends everything proposed since the last flush (batched up to maxSizePerMsg per message). */

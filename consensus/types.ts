@@ -14,10 +14,13 @@
  *      previous one is applied to its configuration.
  * Any time after 1 (before or after advance):
  *   3. `messages` may be sent, never before 1: a vote or an acknowledgement promises that the
- *      term, vote or entries it reports survive a crash. Sending is best effort.
+ *      term, vote or entries it reports survive a crash. Sending is best effort. The exception is
+ *      `early` (a subset of `messages`): a leader's appends and heartbeats, which may leave before
+ *      1 (thesis 10.2.1: the leader writes to its disk in parallel with replicating). They promise
+ *      nothing about its own disk: its own copy counts toward a commit only after advance.
  *   4. Normal `committedEntries` may be applied, in index order and each exactly once, also after
- *      advance: the core does not read the state machine. A committed entry can be among this
- *      Ready's own `entries` (a one-voter cluster), hence not before 1. A `snapshot` must be restored
+ *      advance: the core does not read the state machine. Not before 1 either (a committed entry is
+ *      durable on a quorum, and only after 1 is this node's copy part of it). A `snapshot` must be restored
  *      into the state machine after every entry before it and before any entry after it.
  * Advance means "handed over", not "applied": `Status.applied` counts entries handed over. The
  * driver must therefore restart Raft with `RaftConfig.applied` = what its state machine durably
@@ -171,6 +174,12 @@ export interface Ready {
   readonly snapshot?: Snapshot;
   /** Send after persisting (before or after advance). */
   readonly messages: readonly Message[];
+  /**
+   * The leader's appends and heartbeats among `messages` (the same objects), which may be sent
+   * before persisting (contract point 3); absent when none, or when this Ready changes the term or
+   * vote (a leader's term must be durable before anything of that term leaves).
+   */
+  readonly early?: readonly Message[];
   /** Committed entries, in index order: conf changes applied before advance, the rest in order (maybe after). */
   readonly committedEntries: readonly Entry[];
 }

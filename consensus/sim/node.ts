@@ -42,8 +42,11 @@ export class SimNode {
   term = 0;
   leader: string | null = null;
   readonly stats: NodeStats = { snapshotsInstalled: 0, confChangesApplied: 0 };
-  /** Crash in the middle of the next Ready: after persisting it, or after sending its messages. */
-  crashAt: 'afterPersist' | 'afterSend' | null = null;
+  /**
+   * Crash in the middle of the next Ready: after sending a leader's early appends but before
+   * persisting (thesis 10.2.1), after persisting it, or after sending its messages.
+   */
+  crashAt: 'afterEarlySend' | 'afterPersist' | 'afterSend' | null = null;
   /** Set when drain stopped at `crashAt`; the cluster then crashes the node. */
   stoppedMidReady = false;
 
@@ -103,6 +106,13 @@ export class SimNode {
           `node ${this.id}: still hasReady() after ${MAX_READY_ROUNDS} rounds`,
         );
       const rd = raft.ready();
+      // 0. A leader's appends and heartbeats may leave before its own disk write (types.ts, 3).
+      const early = new Set(rd.early ?? []);
+      for (const m of early) this.#send(m);
+      if (this.crashAt === 'afterEarlySend') {
+        this.stopMidReady();
+        return;
+      }
       // 1. Persist.
       if (rd.snapshot) {
         this.storage.applySnapshot(rd.snapshot);
@@ -132,11 +142,7 @@ export class SimNode {
         return;
       }
       // 2. Send.
-      for (const m of rd.messages) {
-        if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')
-          checker.leaderMessage(m.from, m.term);
-        this.sink.send(m);
-      }
+      for (const m of rd.messages) if (!early.has(m)) this.#send(m);
       if (this.crashAt === 'afterSend') {
         this.stopMidReady();
         return;
@@ -168,6 +174,12 @@ export class SimNode {
       // 4. Advance.
       raft.advance(rd);
     }
+  }
+
+  #send(m: Message): void {
+    if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')
+      this.sink.checker.leaderMessage(m.from, m.term);
+    this.sink.send(m);
   }
 
   private stopMidReady(): void {

@@ -153,8 +153,10 @@ export class FaultInjector {
       // Crash the leader a third of the time: it is the interesting case.
       const victim = leader && rng.chance(0.33) ? leader : up.length > 0 ? rng.pick(up) : undefined;
       if (victim && rng.chance(0.3)) {
-        // Crash inside its next Ready handling (persisted, maybe not sent, not applied).
-        victim.crashAt = rng.chance(0.5) ? 'afterPersist' : 'afterSend';
+        // Crash inside its next Ready handling: a leader's early appends sent but nothing persisted
+        // (thesis 10.2.1), or persisted and maybe not sent; never applied.
+        const at = rng.int(3);
+        victim.crashAt = at === 0 ? 'afterEarlySend' : at === 1 ? 'afterPersist' : 'afterSend';
       } else if (victim) {
         c.crash(victim.id);
         this.counts.crashes++;

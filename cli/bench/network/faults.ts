@@ -232,7 +232,7 @@ export class FaultRunner {
  * when it never recovered, or when there was no steady state before the fault.
  */
 export function recoveryTimes(
-  series: readonly SeriesPoint[],
+  series: readonly Pick<SeriesPoint, 't' | 'committed_tps'>[],
   faults: readonly { t: number }[],
 ): (number | null)[] {
   return faults.map((f) => {

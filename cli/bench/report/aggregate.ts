@@ -25,6 +25,21 @@ export interface SeriesPoint {
   /** Latency percentiles of the txs committed in this second (0 when none). */
   readonly p50: number;
   readonly p99: number;
+  /**
+   * Where the latency of this second's commits went: p50 and p99 of each client phase over the
+   * txs committed in this second (the warm-up and a slow second show which stage held them).
+   */
+  readonly phases: {
+    readonly admission: SecondPhase;
+    readonly submit_to_block: SecondPhase;
+    readonly block_to_commit: SecondPhase;
+  };
+}
+
+/** p50 and p99 of one phase over one second's commits, ms (0 when none). */
+export interface SecondPhase {
+  readonly p50: number;
+  readonly p99: number;
 }
 
 /** Client-side phases, each a distribution in ms. */
@@ -69,6 +84,19 @@ export interface RunFigures {
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
+interface PerSecond {
+  sub: number;
+  readonly lat: SampleBuffer;
+  readonly adm: SampleBuffer;
+  readonly toBlock: SampleBuffer;
+  readonly toCommit: SampleBuffer;
+}
+
+function secondPhase(b: SampleBuffer): SecondPhase {
+  const l = summarize(b.toArray());
+  return { p50: l.p50, p99: l.p99 };
+}
+
 /** Aggregates a run. */
 export function aggregate(run: LoadRun, offeredRate: number | null): RunFigures {
   const { t0 } = run;
@@ -77,11 +105,19 @@ export function aggregate(run: LoadRun, offeredRate: number | null): RunFigures 
   const toBlock = new SampleBuffer();
   const toCommit = new SampleBuffer();
   const lag = new SampleBuffer();
-  const perSec: { sub: number; lat: SampleBuffer }[] = [];
+  const perSec: PerSecond[] = [];
   const sec = (t: number) => {
     const s = Math.max(0, Math.floor((t - t0) / 1000));
-    while (perSec.length <= s) perSec.push({ sub: 0, lat: new SampleBuffer() });
-    return perSec[s] as { sub: number; lat: SampleBuffer };
+    while (perSec.length <= s) {
+      perSec.push({
+        sub: 0,
+        lat: new SampleBuffer(),
+        adm: new SampleBuffer(),
+        toBlock: new SampleBuffer(),
+        toCommit: new SampleBuffer(),
+      });
+    }
+    return perSec[s] as PerSecond;
   };
   let submitted = 0;
   let committed = 0;
@@ -118,17 +154,32 @@ export function aggregate(run: LoadRun, offeredRate: number | null): RunFigures 
       committed++;
       if (c > lastCommit) lastCommit = c;
       lat.push(c - s);
-      sec(c).lat.push(c - s);
+      const cs = sec(c);
+      cs.lat.push(c - s);
+      if (!Number.isNaN(a)) cs.adm.push(a - s);
       if (!Number.isNaN(b)) {
         toBlock.push(b - s);
         toCommit.push(c - b);
+        cs.toBlock.push(b - s);
+        cs.toCommit.push(c - b);
       }
     }
   }
   const elapsed = Math.max(0.001, (lastCommit - t0) / 1000);
   const series: SeriesPoint[] = perSec.map((p, t) => {
     const l = summarize(p.lat.toArray());
-    return { t, submitted: p.sub, committed_tps: p.lat.length, p50: l.p50, p99: l.p99 };
+    return {
+      t,
+      submitted: p.sub,
+      committed_tps: p.lat.length,
+      p50: l.p50,
+      p99: l.p99,
+      phases: {
+        admission: secondPhase(p.adm),
+        submit_to_block: secondPhase(p.toBlock),
+        block_to_commit: secondPhase(p.toCommit),
+      },
+    };
   });
   return {
     committed_tps: r2(committed / elapsed),

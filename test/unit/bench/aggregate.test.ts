@@ -58,6 +58,10 @@ describe('aggregate', () => {
       [0, 3, 1],
       [1, 1, 2],
     ]);
+    // per second, the phases of that second's commits: 100 (second 0); 1200 and 1300 (second 1)
+    expect(f.series[0]?.phases.submit_to_block).toEqual({ p50: 50, p99: 50 });
+    expect(f.series[1]?.phases.admission).toEqual({ p50: 20, p99: 30 });
+    expect(f.series[1]?.phases.block_to_commit).toEqual({ p50: 200, p99: 300 });
     expect(f.phases.admission.count).toBe(4);
     expect(f.phases.submit_to_block.p50).toBe(500);
     expect(f.phases.block_to_commit.max).toBe(300);

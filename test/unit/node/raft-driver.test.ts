@@ -42,6 +42,7 @@ interface MemberInit {
   /** Replaces the apply hook (after the trace entry). */
   readonly apply?: (entries: readonly Entry[]) => Promise<void>;
   readonly persistFails?: () => boolean;
+  readonly parallelPersist?: boolean;
 }
 
 function member(id: string, init: MemberInit): Member {
@@ -80,7 +81,8 @@ function member(id: string, init: MemberInit): Member {
   };
   const hooks: RaftDriverHooks = {
     send: (msg) => {
-      trace.push('send');
+      // A leader's appends and heartbeats ('lead') may leave before its persist (thesis 10.2.1).
+      trace.push(msg.type === 'append' || msg.type === 'heartbeat' ? 'lead' : 'send');
       init.send?.(msg);
     },
     apply: async (entries) => {
@@ -96,7 +98,11 @@ function member(id: string, init: MemberInit): Member {
     onConfState: (_conf, change) => trace.push(`conf:${change.type}:${change.node}`),
   };
   const driver = new RaftDriver(
-    { tickMs: TICK_MS, maxApplyBacklog: init.maxApplyBacklog },
+    {
+      tickMs: TICK_MS,
+      maxApplyBacklog: init.maxApplyBacklog,
+      parallelPersist: init.parallelPersist ?? false,
+    },
     {
       raft,
       persistence: {
@@ -157,39 +163,48 @@ function segments(trace: readonly string[]): string[][] {
 }
 
 describe('RaftDriver carries out a Ready', () => {
-  it('persisting before sending, sending before applying, applying before advancing', async () => {
-    const group = new Map<string, Member>();
-    for (const id of ['a', 'b', 'c']) {
-      group.set(
-        id,
-        member(id, {
-          voters: ['a', 'b', 'c'],
-          maxApplyBacklog: 0,
-          // Delivered after the sender's Ready step, as a network would.
-          send: (msg) => queueMicrotask(() => group.get(msg.to)?.driver.step(msg)),
-        }),
-      );
-    }
-    for (const m of group.values()) {
-      drivers.push(m.driver);
-      m.driver.start();
-    }
-    await vi.advanceTimersByTimeAsync(TICK_MS * 25);
-    const a = group.get('a')!;
-    expect(a.raft.status().role).toBe('leader');
-    for (let i = 0; i < 3; i++) a.driver.propose(enc(`x${i}`));
-    await vi.advanceTimersByTimeAsync(TICK_MS * 5);
-
-    for (const m of group.values()) {
-      expect(m.applied).toEqual([1, 2, 3, 4]);
-      for (const seg of segments(m.trace)) {
-        expect(seg.join(' ')).toMatch(/^(persist ?)?(send ?)*(apply applied ?)*$/);
+  it.each([false, true])(
+    'persisting before sending (with parallelPersist %s: appends of a leader first), sending before applying, applying before advancing',
+    async (parallelPersist) => {
+      const group = new Map<string, Member>();
+      for (const id of ['a', 'b', 'c']) {
+        group.set(
+          id,
+          member(id, {
+            voters: ['a', 'b', 'c'],
+            maxApplyBacklog: 0,
+            parallelPersist,
+            // Delivered after the sender's Ready step, as a network would.
+            send: (msg) => queueMicrotask(() => group.get(msg.to)?.driver.step(msg)),
+          }),
+        );
       }
-    }
-    // The order was exercised, not vacuous: some Ready persisted, sent and applied.
-    const full = [...group.values()].flatMap((m) => segments(m.trace));
-    expect(full.some((s) => s.includes('persist') && s.includes('send') && s.includes('apply'))).toBe(true);
-  });
+      for (const m of group.values()) {
+        drivers.push(m.driver);
+        m.driver.start();
+      }
+      await vi.advanceTimersByTimeAsync(TICK_MS * 25);
+      const a = group.get('a')!;
+      expect(a.raft.status().role).toBe('leader');
+      for (let i = 0; i < 3; i++) a.driver.propose(enc(`x${i}`));
+      await vi.advanceTimersByTimeAsync(TICK_MS * 5);
+
+      for (const m of group.values()) {
+        expect(m.applied).toEqual([1, 2, 3, 4]);
+        for (const seg of segments(m.trace)) {
+          const order = parallelPersist
+            ? /^(lead ?)*(persist ?)?((send|lead) ?)*(apply applied ?)*$/
+            : /^(persist ?)?((send|lead) ?)*(apply applied ?)*$/;
+          expect(seg.join(' ')).toMatch(order);
+        }
+      }
+      // The order was exercised, not vacuous: some Ready persisted, sent and applied.
+      const full = [...group.values()].flatMap((m) => segments(m.trace));
+      expect(full.some((s) => s.includes('persist') && s.includes('send') && s.includes('apply'))).toBe(true);
+      // ...and with parallelPersist the leader's appends left before its own write of their entries.
+      expect(full.some((s) => s.join(' ').startsWith('lead lead persist'))).toBe(parallelPersist);
+    },
+  );
 });
 
 describe('RaftDriver apply backlog', () => {
