@@ -10,22 +10,13 @@ import type { ContractEvent } from '../../protocol/chain/types.js';
 import type { ActorEvent, ActorEventType, ActorRelation } from '../../protocol/notify.js';
 import { decodeInt } from '../../vm/abi.js';
 import { PURPOSE_BIT, ROLE_CODE } from '../../vm/consent/abi.js';
+import type { TrailEntry } from '../../vm/consent/results.js';
 
 /** A grant in force ending within this many ms of the block time is announced as expiring. */
 const EXPIRING_WITHIN_MS = 86_400_000;
 
-/** One audit entry as the `Audit` event carries it (docs/consent.md#audit). */
-export interface AuditEntry {
-  readonly op: string;
-  readonly at: number;
-  readonly by: string;
-  /** Empty when the entry is about no patient. */
-  readonly patient: string;
-  readonly subject: Uint8Array;
-  readonly purpose: number;
-  readonly detail: Uint8Array;
-  readonly via: string;
-}
+/** One audit entry as the `Audit` event carries it (docs/consent.md#audit): a trail entry without its index. */
+export type AuditEntry = Omit<TrailEntry, 'seq'>;
 
 /** What the index needs to know about a request, from state. */
 export interface RequestFacts {
