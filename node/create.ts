@@ -162,7 +162,6 @@ async function compose(init: ChainNodeInit, opened: (() => Promise<unknown>)[]):
     {
       lookupTx: (h) => mempool.get(h),
       handOver: (data, txs) => handOver.know(data, txs),
-      settled: () => ingress.settled(),
       fetchEntry: (peer, req) => host.request(peer, raftEntryProtocol(chainId), req, { timeoutMs: 2_000 }),
     },
   );

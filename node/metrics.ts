@@ -9,7 +9,6 @@ interface BlockRelayCountsView {
   readonly compacted: number;
   readonly filled: number;
   readonly missing: number;
-  readonly settledFills: number;
   readonly fetched: number;
   readonly failed: number;
 }
@@ -173,7 +172,7 @@ export class NodeMetrics {
   });
   readonly blockRelayEntries = new Counter({
     name: 'ehrchain_block_relay_entries_total',
-    help: 'Block entries sent hash-only (event=compacted), filled by this follower once the gossip it was verifying settled (event=settled), fetched whole by it (event=fetched), or neither filled nor fetched (event=failed)',
+    help: 'Block entries sent hash-only (event=compacted), fetched whole by this follower (event=fetched), or neither filled nor fetched (event=failed)',
     labelNames: ['event'] as const,
     registers: [this.registry],
     collect: () => {
@@ -181,7 +180,6 @@ export class NodeMetrics {
       if (c === null) return;
       this.blockRelayEntries.reset();
       this.blockRelayEntries.inc({ event: 'compacted' }, c.compacted);
-      this.blockRelayEntries.inc({ event: 'settled' }, c.settledFills);
       this.blockRelayEntries.inc({ event: 'fetched' }, c.fetched);
       this.blockRelayEntries.inc({ event: 'failed' }, c.failed);
     },

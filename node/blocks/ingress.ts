@@ -52,8 +52,6 @@ export class TxIngress {
   #flushTimer: NodeJS.Timeout | null = null;
   /** When the last gossip batch went out (Date.now()). */
   #lastFlush = Number.NEGATIVE_INFINITY;
-  /** Gossiped batches being checked (their signatures verified) and not yet admitted. */
-  readonly #checking = new Set<Promise<void>>();
 
   readonly #pool: AdmissionPool;
   readonly #verifier: TxSignatureVerifier;
@@ -113,28 +111,8 @@ export class TxIngress {
     return r;
   }
 
-  /**
-   * Resolves once every gossiped batch being checked now is admitted or refused (not those that
-   * arrive later): the block relay waits for it before fetching a hash-only block's entry whole,
-   * since the txs it lacks are most often in a batch whose signatures are still being verified.
-   */
-  settled(): Promise<void> {
-    if (this.#checking.size === 0) return Promise.resolve();
-    return Promise.allSettled([...this.#checking]).then(() => undefined);
-  }
-
   /** Admits a gossiped batch; refusals are counted, not thrown (peers resend what we already hold). */
-  receiveBatch(bytes: Uint8Array, from: string): Promise<void> {
-    const p = this.#receiveBatch(bytes, from);
-    this.#checking.add(p);
-    const done = (): void => {
-      this.#checking.delete(p);
-    };
-    p.then(done, done);
-    return p;
-  }
-
-  async #receiveBatch(bytes: Uint8Array, from: string): Promise<void> {
+  async receiveBatch(bytes: Uint8Array, from: string): Promise<void> {
     let txs: Uint8Array[];
     try {
       txs = decodeTxBatch(bytes, this.opts.limits.maxTxBytes);

@@ -5,8 +5,7 @@
  * sends each block entry of an append as a compact block (protocol/chain/compact-block.ts): tx
  * hashes instead of txs. The follower expands it from its mempool before the message reaches Raft,
  * so it persists and acknowledges the full block, byte for byte the leader's; an entry it cannot
- * fill is filled again once the gossip the follower is verifying settles (at most `settleWaitMs`),
- * else fetched whole from the leader (`/ehrchain/<chain>/raft-entry/1.0.0`, a request naming
+ * fill is fetched whole from the leader (`/ehrchain/<chain>/raft-entry/1.0.0`, a request naming
  * the entry's term and index, answered with its data from the leader's recent sends). If that
  * fails too the message is dropped and Raft resends it, as for any lost message. A peer on an
  * older version gets full blocks: the transport expands a compact frame again before writing it
@@ -44,11 +43,6 @@ export interface BlockRelayDeps {
    * the applier takes them instead of decoding and hashing each tx again (node/blocks/tx-handover.ts).
    */
   handOver?(block: Uint8Array, txs: readonly SignedTx[]): void;
-  /**
-   * Resolves once the gossiped txs this node is checking now are in its mempool (or refused): a
-   * block that lacks txs is filled again after it, before its entry is fetched whole.
-   */
-  settled?(): Promise<void>;
   /** Fetches an entry's full data from `peer` (the leader that sent it); rejects on failure. */
   fetchEntry(peer: string, request: Uint8Array): Promise<Uint8Array>;
 }
@@ -59,19 +53,11 @@ export interface BlockRelayOptions {
   readonly keepEntries: number;
   /** ...and at most this many bytes of them. */
   readonly keepBytes: number;
-  /** A follower lacking txs waits at most this long for the gossip it is checking (`settled`) before fetching the entry. */
-  readonly settleWaitMs: number;
 }
 
 // Only uncommitted entries are sent compact (the producer keeps a few in flight) and a follower
 // fetches within a round trip; the data is the Raft log's own bytes, shared while the log holds them.
-export const defaultBlockRelayOptions: BlockRelayOptions = {
-  keepEntries: 256,
-  keepBytes: 16 * 1024 * 1024,
-  // A fetch is a round trip to a busy leader plus a second decode of the whole block; the gossip
-  // being verified is a worker's turn away (a few ms, more under load).
-  settleWaitMs: 50,
-};
+export const defaultBlockRelayOptions: BlockRelayOptions = { keepEntries: 256, keepBytes: 16 * 1024 * 1024 };
 
 /** Counters of what the relay did (also exported as metrics by the node). */
 export interface BlockRelayCounts {
@@ -81,8 +67,6 @@ export interface BlockRelayCounts {
   filled: number;
   /** Txs a follower lacked (their entries were fetched whole from the leader). */
   missing: number;
-  /** Entries a follower filled after waiting for the gossip it was checking (`settled`). */
-  settledFills: number;
   /** Entries fetched whole. */
   fetched: number;
   /** Appends dropped because an entry could be neither filled nor fetched. */
@@ -92,14 +76,7 @@ export interface BlockRelayCounts {
 /** Leader and follower sides of hash-only blocks; see the module comment. */
 export class BlockRelay {
   readonly options: BlockRelayOptions;
-  readonly counts: BlockRelayCounts = {
-    compacted: 0,
-    filled: 0,
-    missing: 0,
-    settledFills: 0,
-    fetched: 0,
-    failed: 0,
-  };
+  readonly counts: BlockRelayCounts = { compacted: 0, filled: 0, missing: 0, fetched: 0, failed: 0 };
   /** Compact form of each entry's data, built once for every follower. */
   readonly #compactOf = new WeakMap<Uint8Array, Uint8Array | null>();
   /** Tx hashes (32 bytes each, in block order) of blocks this node built, until compacted. */
@@ -226,14 +203,23 @@ export class BlockRelay {
   }
 
   async #expand(from: string, e: Entry): Promise<Uint8Array | null> {
-    let r = this.#fill(e);
-    if (r === null) return null; // malformed: Raft will resend, and a leader that keeps sending it is faulty
-    if (!r.ok && this.deps.settled !== undefined && (await this.#settle())) {
-      r = this.#fill(e);
-      if (r === null) return null;
-      if (r.ok) this.counts.settledFills++;
+    let r: ReturnType<typeof expandCompactBlock>;
+    // The held txs looked up, in block order: references are looked up front to back, once each.
+    const held: SignedTx[] = [];
+    try {
+      r = expandCompactBlock(e.data, (h) => {
+        const tx = this.deps.lookupTx(h);
+        if (tx !== undefined) held.push(tx);
+        return tx?.bytes;
+      });
+    } catch {
+      return null; // malformed: Raft will resend, and a leader that keeps sending it is faulty
     }
-    if (r.ok) return r.block;
+    if (r.ok) {
+      this.counts.filled += r.filled;
+      this.deps.handOver?.(r.block, held);
+      return r.block;
+    }
     this.counts.missing += r.missing;
     try {
       const data = await this.deps.fetchEntry(from, encodeEntryRequest(e.term, e.index));
@@ -242,39 +228,6 @@ export class BlockRelay {
       return data;
     } catch {
       return null;
-    }
-  }
-
-  /** The block filled from the mempool (its held txs handed over), what it lacks, or null if malformed. */
-  #fill(e: Entry): { ok: true; block: Uint8Array } | { ok: false; missing: number } | null {
-    // The held txs looked up, in block order: references are looked up front to back, once each.
-    const held: SignedTx[] = [];
-    let r: ReturnType<typeof expandCompactBlock>;
-    try {
-      r = expandCompactBlock(e.data, (h) => {
-        const tx = this.deps.lookupTx(h);
-        if (tx !== undefined) held.push(tx);
-        return tx?.bytes;
-      });
-    } catch {
-      return null;
-    }
-    if (!r.ok) return { ok: false, missing: r.missing };
-    this.counts.filled += r.filled;
-    this.deps.handOver?.(r.block, held);
-    return { ok: true, block: r.block };
-  }
-
-  /** Waits for the gossip being checked, at most settleWaitMs: true when it settled in time. */
-  async #settle(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.options.settleWaitMs);
-    });
-    try {
-      return await Promise.race([this.deps.settled!().then(() => true as const), late]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

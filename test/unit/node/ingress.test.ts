@@ -196,26 +196,3 @@ describe('TxIngress gossips client txs', () => {
     expect(gossiped).toEqual([]);
   });
 });
-
-describe('settled: the gossip being checked', () => {
-  it('resolves at once when no gossiped batch is being checked', async () => {
-    const { ingress } = setup();
-    await expect(ingress.settled()).resolves.toBeUndefined();
-  });
-
-  it('resolves only after the batch being checked is in the pool', async () => {
-    const { ingress, pool } = setup();
-    const tx = makeTx(1, 0);
-    const receiving = ingress.receiveBatch(encodeTxBatch([tx.bytes]), 'peer');
-    const inPoolWhenSettled = ingress.settled().then(() => pool.get(tx.hash) !== undefined);
-    await receiving;
-    expect(await inPoolWhenSettled).toBe(true);
-  });
-
-  it('resolves after a batch that was refused whole (malformed), too', async () => {
-    const { ingress } = setup();
-    const receiving = ingress.receiveBatch(new Uint8Array([9, 9, 9]), 'peer');
-    await ingress.settled();
-    await expect(receiving).resolves.toBeUndefined();
-  });
-});

@@ -51,17 +51,9 @@ function append(entries: readonly Entry[]): AppendMsg {
   };
 }
 
-/**
- * A leader and a follower whose mempool holds `held`, wired as the node wires them; `settling`
- * is the gossip the follower is verifying (admitted into its mempool when it settles, or never).
- */
-function pair(
-  held: readonly SignedTx[],
-  fetchFails = false,
-  settling?: { readonly txs: readonly SignedTx[]; readonly never?: boolean },
-) {
+/** A leader and a follower whose mempool holds `held`, wired as the node wires them. */
+function pair(held: readonly SignedTx[], fetchFails = false) {
   const mempool = new Map(held.map((t) => [toHex(t.hash), t]));
-  const settledCalls: number[] = [];
   const fetches: { term: number; index: number }[] = [];
   const handed: { block: Uint8Array; txs: readonly SignedTx[] }[] = [];
   const leader: BlockRelay = new BlockRelay(
@@ -69,20 +61,10 @@ function pair(
     { lookupTx: () => undefined, fetchEntry: () => Promise.reject(new Error('unused')) },
   );
   const follower = new BlockRelay(
-    { settleWaitMs: 5 },
+    {},
     {
       lookupTx: (h) => mempool.get(toHex(h)),
       handOver: (block, txs) => handed.push({ block, txs }),
-      ...(settling === undefined
-        ? {}
-        : {
-            settled: () => {
-              settledCalls.push(1);
-              if (settling.never === true) return new Promise<void>(() => undefined);
-              for (const t of settling.txs) mempool.set(toHex(t.hash), t);
-              return Promise.resolve();
-            },
-          }),
       fetchEntry: async (peer, req) => {
         expect(peer).toBe(LEADER);
         fetches.push(decodeEntryRequest(req));
@@ -91,7 +73,7 @@ function pair(
       },
     },
   );
-  return { leader, follower, fetches, handed, settledCalls };
+  return { leader, follower, fetches, handed };
 }
 
 /** The leader's compact form of `entries`, as a follower receives them. */
@@ -225,31 +207,6 @@ describe('hash-only blocks: the follower side', () => {
     expect(out !== null && sameEntries(out.entries, entries)).toBe(true);
     expect(fetches).toEqual([{ term: 2, index: 3 }]);
     expect(follower.counts).toMatchObject({ filled: 6, missing: 2, fetched: 1 });
-  });
-
-  it('fills an entry again once the gossip it is verifying settles, fetching nothing', async () => {
-    const { leader, follower, fetches } = pair(txs.slice(0, 8), false, { txs: txs.slice(8) });
-    const entries = [blockEntry(2, txs.slice(0, 6)), blockEntry(3, txs.slice(6))];
-    const out = await follower.fill(sent(leader, entries));
-    expect(out !== null && sameEntries(out.entries, entries)).toBe(true);
-    expect(fetches).toEqual([]);
-    expect(follower.counts).toMatchObject({ filled: 10, missing: 0, settledFills: 1, fetched: 0 });
-  });
-
-  it('fetches the entry when the settled gossip did not hold what it lacks', async () => {
-    const { leader, follower, fetches, settledCalls } = pair(txs.slice(0, 8), false, { txs: [] });
-    const out = await follower.fill(sent(leader, [blockEntry(3, txs.slice(6))]));
-    expect(out).not.toBeNull();
-    expect(settledCalls).toHaveLength(1);
-    expect(fetches).toEqual([{ term: 2, index: 3 }]);
-    expect(follower.counts).toMatchObject({ missing: 2, settledFills: 0, fetched: 1 });
-  });
-
-  it('fetches the entry when the gossip it is verifying does not settle within settleWaitMs', async () => {
-    const { leader, follower, fetches } = pair(txs.slice(0, 8), false, { txs: [], never: true });
-    const out = await follower.fill(sent(leader, [blockEntry(3, txs.slice(6))]));
-    expect(out).not.toBeNull();
-    expect(fetches).toEqual([{ term: 2, index: 3 }]);
   });
 
   it('gives up on the append when the leader cannot be asked (Raft resends it)', async () => {
