@@ -244,7 +244,7 @@ export function blockSize(block: Block): number {
  * header's, the tx count and tx root match the txs, every tx is for the header's chain, no tx
  * appears twice, and the block and its txs are within limits. Throws a ChainError
  * (`bad_block`, `wrong_chain`, `too_large`). `root` computes the tx root from the txs' hashes: the
- * node passes one through libsodium with the same result (node/blocks/tx-root.ts).
+ * node passes one that hashes in place, with the same result (node/blocks/tx-root.ts).
  */
 export function verifyBlockShape(
   block: Block,
