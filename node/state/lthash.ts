@@ -140,6 +140,12 @@ export function entryVector(key: Uint8Array, value: Uint8Array): Uint16Array {
   return lanesOf(out);
 }
 
+/** `entryVector`'s 2048 little-endian bytes written into `out` (a lane arena's slot, node/state/lanes.ts). */
+export function entryBytesInto(key: Uint8Array, value: Uint8Array, out: Uint8Array): void {
+  if (out.length !== LTHASH_BYTES) throw new RangeError('LtHash: wrong byte length');
+  expandEntry(key, value, out);
+}
+
 /**
  * `entryVector` written into `lanes` (1024 lanes, 4-byte aligned for the fast add), so a caller
  * that keeps vectors (the state's memo) can reuse one it no longer needs instead of allocating.
@@ -168,6 +174,8 @@ export function subLanesNaive(a: Uint16Array, b: Uint16Array): void {
 // the lane's top bit masked off, so no carry (or borrow) crosses into the next lane; the top bit is
 // then fixed by xor. The same in either byte order: only whole lanes share a word. Measured 1.6-2.3
 // vs 0.9-1.6 µs per 1024-lane add in alternating rounds (test/perf/lthash.bench.ts).
+// Staging (world.ts) adds in WebAssembly SIMD instead (node/state/lanes.ts, ~0.1 µs), and these
+// serve LtHash's own accumulators (open, snapshots, recompute) and that arena's fallback.
 const LOW15 = 0x7fff7fff;
 const HIGH = 0x80008000;
 const WORDS = LTHASH_LANES / 2;
@@ -176,7 +184,8 @@ function wordsOf(lanes: Uint16Array): Uint32Array | null {
   return lanes.byteOffset % 4 === 0 ? new Uint32Array(lanes.buffer, lanes.byteOffset, WORDS) : null;
 }
 
-function addWords(x: Uint32Array, y: Uint32Array): void {
+/** `x += y` over 512 u32 words (two lanes each). */
+export function addWords(x: Uint32Array, y: Uint32Array): void {
   for (let i = 0; i < WORDS; i++) {
     const p = x[i]!;
     const q = y[i]!;
@@ -184,7 +193,8 @@ function addWords(x: Uint32Array, y: Uint32Array): void {
   }
 }
 
-function subWords(x: Uint32Array, y: Uint32Array): void {
+/** `x -= y` over 512 u32 words (two lanes each). */
+export function subWords(x: Uint32Array, y: Uint32Array): void {
   for (let i = 0; i < WORDS; i++) {
     const p = x[i]!;
     const q = y[i]!;
@@ -224,7 +234,7 @@ export function replaceWords(a: Uint32Array, b: Uint32Array, c: Uint32Array): vo
   }
 }
 
-/** The u32 words of 1024 lanes (which must be 4-byte aligned): a view, for `LtHash.replaceVector`. */
+/** The u32 words of 1024 lanes (which must be 4-byte aligned): a view, for `replaceWords`. */
 export function laneWords(lanes: Uint16Array): Uint32Array {
   const w = wordsOf(lanes);
   if (w === null || lanes.length !== LTHASH_LANES) throw new RangeError('LtHash: lanes not aligned');
@@ -245,11 +255,6 @@ export class LtHash {
       throw new RangeError('LtHash: wrong lane count');
     this.lanes = lanes === undefined ? new Uint16Array(LTHASH_LANES) : new Uint16Array(lanes);
     this.words = laneWords(this.lanes);
-  }
-
-  /** `subVector(old)` then `addVector(next)` in one pass, given both vectors' words (`laneWords`). */
-  replaceVector(old: Uint32Array, next: Uint32Array): void {
-    replaceWords(this.words, old, next);
   }
 
   /** Rebuilds an accumulator from its 2048-byte little-endian encoding. */
@@ -289,6 +294,12 @@ export class LtHash {
   /** An independent copy. */
   clone(): LtHash {
     return new LtHash(this.lanes);
+  }
+
+  /** Writes the 2048-byte little-endian encoding of the state vector into `out`. */
+  bytesInto(out: Uint8Array): void {
+    if (out.length !== LTHASH_BYTES) throw new RangeError('LtHash: wrong byte length');
+    out.set(bytesView(this.lanes));
   }
 
   /** The 2048-byte little-endian encoding of the state vector (a copy). */

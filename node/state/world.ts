@@ -5,7 +5,8 @@
  */
 
 import { KeySpace } from './keys.js';
-import { entryVectorInto, LTHASH_LANES, LtHash, laneWords } from './lthash.js';
+import { createLaneArena } from './lanes.js';
+import { entryBytesInto, LtHash } from './lthash.js';
 import type { ReadonlyStateView, StateWrite } from './view.js';
 import { keyBytes, keyString } from './view.js';
 
@@ -25,84 +26,80 @@ export interface StagedState {
   readonly valueStrs: readonly (string | null)[];
 }
 
-/** An entry vector and its u32 words (for the one-pass replace). */
-interface Vec {
-  lanes: Uint16Array;
-  words: Uint32Array;
-}
-
-interface MemoEntry extends Vec {
+/** A remembered entry vector: the value it was expanded from and the arena slot holding it. */
+interface MemoEntry {
   value: string;
+  readonly slot: number;
 }
 
-function vec(): Vec {
-  const lanes = new Uint16Array(LTHASH_LANES);
-  return { lanes, words: laneWords(lanes) };
-}
+// The process's lane arena (node/state/lanes.ts): the accumulator being staged, the scratch each
+// entry is expanded into, then the memo's vectors. Staging is synchronous and never re-entered, so
+// one accumulator slot serves every WorldState: `stage` loads its accumulator there and reads the
+// result back once per block, not per write.
+const ACC = 0;
+const SCRATCH = 1;
+const FIRST_MEMO_SLOT = 2;
+// 4,096 vectors of 2 KiB: 8 MiB at most.
+const MEMO_CAPACITY = 4096;
+const arena = createLaneArena(FIRST_MEMO_SLOT + MEMO_CAPACITY);
+const accBytes = arena.slotBytes(ACC);
+const scratchBytes = arena.slotBytes(SCRATCH);
 
 /**
  * A bounded memo of entry vectors by (key, value): the vector added when a key was last written is
  * the one subtracted when it is next overwritten, so a hot key (a sender's nonce) costs one entry
- * expansion per write instead of two. A pure function's cache: a hit is checked on the exact value.
+ * expansion per write instead of two. A pure function's cache: a hit is checked on the exact value,
+ * so one memo serves every WorldState of the process.
  * Only the node's own keys (space 0x00: nonces) are remembered: they are rewritten by every tx of
  * their sender, while contract keys (kv puts, grants, anchors) are mostly written once; remembering
  * those too kept 4,096 vectors of 2 KiB churning through the old generation for few hits (measured:
- * an insert 20 -> 10-16 µs CPU, a cold update 22-40 -> 17-26 µs, in alternating runs).
+ * an insert 20 -> 10-16 µs CPU, a cold update 22-40 -> 17-26 µs, in alternating runs; the vectors
+ * now live in the arena, outside the JS heap).
+ * Every operation works on the accumulator slot `ACC`.
  */
 class VectorMemo {
   readonly #map = new Map<string, MemoEntry>();
-  /** A vector no entry holds: a rewrite expands into it, then trades it for the entry's old one. */
-  #spare: Vec = vec();
+  #nextSlot = FIRST_MEMO_SLOT;
 
-  constructor(readonly capacity: number) {}
-
-  /** Subtracts (key, value) from `hash`: the memo's vector when it holds that exact value. */
-  sub(hash: LtHash, keyStr: string, key: Uint8Array, valueStr: string): void {
+  /** Subtracts (key, value) from the accumulator: the memo's vector when it holds that exact value. */
+  sub(keyStr: string, key: Uint8Array, valueStr: string): void {
     const hit = this.#map.get(keyStr);
-    if (hit !== undefined && hit.value === valueStr) hash.subVector(hit.lanes);
-    else hash.remove(key, keyBytes(valueStr));
+    if (hit !== undefined && hit.value === valueStr) {
+      arena.sub(ACC, hit.slot);
+      return;
+    }
+    entryBytesInto(key, keyBytes(valueStr), scratchBytes);
+    arena.sub(ACC, SCRATCH);
   }
 
   /**
-   * Replaces (key, old value) by (key, value) in `hash`. When the memo holds the old value's vector
-   * (a sender's nonce, rewritten by each of its txs), the new vector is expanded into the spare and
-   * both go into `hash` in one pass (`replaceVector`); the spare and the entry's old vector then
-   * trade places. Otherwise `sub` then `add`.
+   * Replaces (key, old value) by (key, value) in the accumulator. When the memo holds the old
+   * value's vector (a sender's nonce, rewritten by each of its txs), the new vector is expanded into
+   * the scratch, and one pass adds it, subtracts the old one and keeps the new in the entry's slot.
+   * Otherwise `sub` then `add`.
    */
-  update(
-    hash: LtHash,
-    keyStr: string,
-    key: Uint8Array,
-    oldStr: string,
-    value: Uint8Array,
-    valueStr: string,
-  ): void {
+  update(keyStr: string, key: Uint8Array, oldStr: string, value: Uint8Array, valueStr: string): void {
     const hit = this.#map.get(keyStr);
     if (hit === undefined || hit.value !== oldStr) {
-      this.sub(hash, keyStr, key, oldStr);
-      this.add(hash, keyStr, key, value, valueStr);
+      this.sub(keyStr, key, oldStr);
+      this.add(keyStr, key, value, valueStr);
       return;
     }
-    const next = this.#spare;
-    entryVectorInto(key, value, next.lanes);
-    hash.replaceVector(hit.words, next.words);
-    this.#spare = { lanes: hit.lanes, words: hit.words };
-    hit.lanes = next.lanes;
-    hit.words = next.words;
+    entryBytesInto(key, value, scratchBytes);
+    arena.replaceKeep(ACC, hit.slot, SCRATCH);
     hit.value = valueStr;
     this.#map.delete(keyStr);
     this.#map.set(keyStr, hit);
   }
 
   /**
-   * Adds (key, value) to `hash`, remembering its vector when the key is the node's own (most recent
-   * last; the oldest goes first). Other keys are added straight from LtHash's scratch. A remembered
-   * key's previous vector, or the evicted oldest one, is overwritten rather than a new 2 KiB array
-   * allocated: no one else holds them (LtHash adds a vector into its own lanes).
+   * Adds (key, value) to the accumulator, remembering its vector when the key is the node's own
+   * (most recent last; the oldest goes first, and its slot is reused).
    */
-  add(hash: LtHash, keyStr: string, key: Uint8Array, value: Uint8Array, valueStr: string): void {
+  add(keyStr: string, key: Uint8Array, value: Uint8Array, valueStr: string): void {
+    entryBytesInto(key, value, scratchBytes);
     if (keyStr.charCodeAt(0) !== KeySpace.System) {
-      hash.add(key, value);
+      arena.add(ACC, SCRATCH);
       return;
     }
     let e = this.#map.get(keyStr);
@@ -110,19 +107,20 @@ class VectorMemo {
       // Rewritten in place, then moved to the most recent end.
       this.#map.delete(keyStr);
       e.value = valueStr;
-    } else if (this.#map.size >= this.capacity) {
+    } else if (this.#nextSlot < arena.slots) {
+      e = { value: valueStr, slot: this.#nextSlot++ };
+    } else {
       const oldest = this.#map.keys().next().value!;
       e = this.#map.get(oldest)!;
       this.#map.delete(oldest);
       e.value = valueStr;
-    } else {
-      e = { value: valueStr, ...vec() };
     }
-    entryVectorInto(key, value, e.lanes);
-    hash.addVector(e.lanes);
+    arena.addKeep(ACC, SCRATCH, e.slot);
     this.#map.set(keyStr, e);
   }
 }
+
+const memo = new VectorMemo();
 
 /**
  * The whole world state in memory. Keys and values are held as latin1 strings (one char per byte):
@@ -134,8 +132,6 @@ export class WorldState implements ReadonlyStateView {
   private hash = new LtHash();
   // Replaced on every change; staged writes remember it to detect staleness.
   private version: object = {};
-  // 4,096 vectors of 2 KiB: 8 MiB at most.
-  private readonly memo = new VectorMemo(4096);
 
   /**
    * Builds a state from entries (keys must be distinct). With `trusted`, that accumulator is taken
@@ -186,7 +182,7 @@ export class WorldState implements ReadonlyStateView {
    * `writes()`), so no map of last writes is built.
    */
   stage(writes: readonly StateWrite[], distinct = false): StagedState {
-    const hash = this.hash.clone();
+    this.hash.bytesInto(accBytes);
     const effective: StateWrite[] = [];
     const keyStrs: string[] = [];
     const valueStrs: (string | null)[] = [];
@@ -194,10 +190,9 @@ export class WorldState implements ReadonlyStateView {
       const oldS = this.map.get(s) ?? null;
       const newS = w.value === null ? null : keyString(w.value);
       if (oldS === newS) return; // same value, or deleting an absent key
-      if (oldS !== null && w.value !== null && newS !== null)
-        this.memo.update(hash, s, w.key, oldS, w.value, newS);
-      else if (oldS !== null) this.memo.sub(hash, s, w.key, oldS);
-      else if (w.value !== null && newS !== null) this.memo.add(hash, s, w.key, w.value, newS);
+      if (oldS !== null && w.value !== null && newS !== null) memo.update(s, w.key, oldS, w.value, newS);
+      else if (oldS !== null) memo.sub(s, w.key, oldS);
+      else if (w.value !== null && newS !== null) memo.add(s, w.key, w.value, newS);
       effective.push(w);
       keyStrs.push(s);
       valueStrs.push(newS);
@@ -209,6 +204,7 @@ export class WorldState implements ReadonlyStateView {
       for (const w of writes) last.set(w.keyStr ?? keyString(w.key), w);
       for (const [s, w] of last) one(s, w);
     }
+    const hash = LtHash.fromBytes(accBytes);
     return { writes: effective, root: hash.root(), hash, base: this.version, keyStrs, valueStrs };
   }
 
