@@ -1,8 +1,11 @@
 /**
  * The state root's parts, CPU per entry: the expansion through libsodium and through node:crypto,
- * and a 1024-lane add one lane at a time and two lanes per u32 word (node/state/lthash.ts).
+ * and a 1024-lane add one lane at a time, two lanes per u32 word (node/state/lthash.ts) and in a
+ * lane arena's WebAssembly SIMD (node/state/lanes.ts, what staging uses).
  * Run: node --import tsx test/perf/lthash.bench.ts (ROUNDS=n, BUDGET_MS=ms). Prints figures; never fails.
  */
+
+import { createLaneArena } from '../../node/state/lanes.js';
 import { addLanes, addLanesNaive, entryExpander, type LtHashBackend } from '../../node/state/lthash.js';
 import { measure, type PerfCase, printResults } from './cases/harness.js';
 
@@ -38,6 +41,16 @@ const laneCase = (name: string, op: (a: Uint16Array, b: Uint16Array) => void): P
   },
 });
 
+const arena = createLaneArena(2, 'wasm');
+arena.slotBytes(1).set(new Uint8Array(vec.buffer));
+const arenaCase: PerfCase = {
+  name: `lthash: add 1024 lanes, lane arena (${arena.backend})`,
+  ops: N * 10,
+  run: () => {
+    for (let i = 0; i < N * 10; i++) arena.add(0, 1);
+  },
+};
+
 const rounds = Number(process.env.ROUNDS ?? 15);
 const budgetMs = Number(process.env.BUDGET_MS ?? 10_000);
 printResults(
@@ -47,6 +60,7 @@ printResults(
       ...expandCase('node'),
       laneCase('one lane at a time', addLanesNaive),
       laneCase('two lanes per word', addLanes),
+      arenaCase,
     ],
     { rounds, budgetMs },
   ),
