@@ -3,7 +3,8 @@
  * state with its `requestInfo` / `grantInfo` queries, guardians from the links the index has seen.
  * Memoised per block: one block asks about the same request or grant at most once.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import { decodeInt, encodeInt, unpackFields } from '../../vm/abi.js';
 import { REQUEST_STATUS_CODE, ROLE_CODE } from '../../vm/consent/abi.js';
 import { type GrantFacts, type MapContext, orgKey, type RequestFacts } from './map.js';
@@ -29,8 +30,8 @@ function requestFacts(data: Uint8Array): RequestFacts | null {
   const [patient, requester] = f;
   if (!patient || !requester) return null;
   return {
-    patient: bytesToHex(patient),
-    requester: bytesToHex(requester),
+    patient: toHex(patient),
+    requester: toHex(requester),
     expiresAt: int(f[12]),
     open: int(f[13]) === REQUEST_STATUS_CODE.open,
   };
@@ -43,8 +44,8 @@ function grantFacts(data: Uint8Array): GrantFacts | null {
   const [patient, , gkind, grantee] = f;
   if (!patient || !grantee) return null;
   return {
-    patient: bytesToHex(patient),
-    granteeActor: int(gkind) === 1 ? bytesToHex(grantee) : null,
+    patient: toHex(patient),
+    granteeActor: int(gkind) === 1 ? toHex(grantee) : null,
     granteeGroup: groupOf(int(gkind), grantee),
     end: int(f[9]),
     revoked: int(f[13]) >= 0,
@@ -52,7 +53,10 @@ function grantFacts(data: Uint8Array): GrantFacts | null {
 }
 
 /** A context answering from `query`, with guardians from `guardiansOf`. */
-export function createStateContext(query: ConsentQuery, guardiansOf: (p: string) => string[]): MapContext {
+export function createStateContext(
+  query: ConsentQuery,
+  guardiansOf: (p: string) => readonly string[],
+): MapContext {
   const requests = new Map<number, RequestFacts | null>();
   const grants = new Map<number, GrantFacts | null>();
   const orgs = new Map<string, string | null>();

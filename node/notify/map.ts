@@ -5,7 +5,7 @@
  * expiry, a grant's end, a patient's guardians) comes from a {@link MapContext} the caller answers
  * from state.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { toHex } from '../../protocol/chain/encoding.js';
 import type { ContractEvent } from '../../protocol/chain/types.js';
 import type { ActorEvent, ActorEventType, ActorRelation } from '../../protocol/notify.js';
 import { decodeInt } from '../../vm/abi.js';
@@ -96,12 +96,12 @@ export function auditOfEvent(e: ContractEvent): AuditEntry | null {
   return {
     op: utf8(op),
     at: decodeInt(at),
-    by: bytesToHex(by),
-    patient: bytesToHex(patient),
+    by: toHex(by),
+    patient: toHex(patient),
     subject,
     purpose: decodeInt(purpose),
     detail,
-    via: bytesToHex(via),
+    via: toHex(via),
   };
 }
 
@@ -110,14 +110,17 @@ const intOf = (b: Uint8Array): number | null => (b.length === 8 ? decodeInt(b) :
 /** `record ++ bytes(version)`, the subject of anchor, attest and read entries. */
 function versionRef(b: Uint8Array): { recordId: string; version: number } | null {
   if (b.length !== 40) return null;
-  return { recordId: bytesToHex(b.subarray(0, 32)), version: decodeInt(b.subarray(32)) };
+  return { recordId: toHex(b.subarray(0, 32)), version: decodeInt(b.subarray(32)) };
 }
 
 /** A grant entry's detail: `bytes(kind) ++ grantee`. */
 function granteeOf(detail: Uint8Array): { label: string; actor: string | null; group: string | null } {
   const kind = detail.length >= 8 ? decodeInt(detail.subarray(0, 8)) : 0;
   const rest = detail.subarray(8);
-  if (kind === 1) return { label: `actor:${bytesToHex(rest)}`, actor: bytesToHex(rest), group: null };
+  if (kind === 1) {
+    const actor = toHex(rest);
+    return { label: `actor:${actor}`, actor, group: null };
+  }
   if (kind === 2) return { label: orgKey(utf8(rest)), actor: null, group: orgKey(utf8(rest)) };
   const role = rest.length === 8 ? ROLE_NAME.get(decodeInt(rest)) : undefined;
   const label = `role:${role ?? 'unknown'}`;
@@ -151,8 +154,13 @@ const NOTHING: Mapped = { events: [], timers: [], guardians: [] };
 /** What an audit entry means for each actor concerned (docs/notify.md#events). */
 export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
   const base = { at: e.at, patient: e.patient, by: e.by };
-  const toPatient = (type: ActorEventType, fields: Partial<DraftEvent>): DraftEvent[] =>
-    patientSide(e.patient, ctx).map((p) => ({ ...base, ...fields, type, actor: p.actor, as: p.as }));
+  // The patient's event, then each guardian's: one object each, no list of sides first.
+  const toPatient = (type: ActorEventType, fields: Partial<DraftEvent>): DraftEvent[] => {
+    const out: DraftEvent[] = [{ ...base, ...fields, type, actor: e.patient, as: 'patient' }];
+    for (const g of ctx.guardiansOf(e.patient))
+      out.push({ ...base, ...fields, type, actor: g, as: 'guardian' });
+    return out;
+  };
   const id = intOf(e.subject);
   switch (e.op) {
     case 'requestAccess': {
@@ -230,8 +238,8 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
       if (e.subject.length !== 32 || e.detail.length !== 32) return NOTHING;
       return {
         events: toPatient('research.disclosed', {
-          exportId: bytesToHex(e.subject),
-          researcher: bytesToHex(e.detail),
+          exportId: toHex(e.subject),
+          researcher: toHex(e.detail),
           purpose: 'HRESCH',
         }),
         timers: [],
@@ -249,7 +257,7 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
     }
     case 'cosignEmergency': {
       if (id === null) return NOTHING;
-      const fields = { emergencyId: id, requester: bytesToHex(e.detail) };
+      const fields = { emergencyId: id, requester: toHex(e.detail) };
       const draft = { ...base, ...fields, type: 'emergency.cosigned' as const };
       return {
         events: [...toPatient(draft.type, fields), ...toRequesterOrg(draft, fields.requester, ctx)],
@@ -280,7 +288,7 @@ export function auditToActorEvents(e: AuditEntry, ctx: MapContext): Mapped {
       return {
         events: [],
         timers: [],
-        guardians: [{ guardian: bytesToHex(e.subject), patient: e.patient, linked: e.op === 'linkGuardian' }],
+        guardians: [{ guardian: toHex(e.subject), patient: e.patient, linked: e.op === 'linkGuardian' }],
       };
     default:
       return NOTHING;

@@ -185,7 +185,7 @@ export class Notifier {
     const later = addTimers.filter((t) => t.due > time);
     for (const t of [...doneTimers, ...dueNow]) drafts.push(...timerToActorEvents(t, time, ctx));
     const events: ActorEvent[] = drafts.map((d, i) => ({ id: `${height}-${i}`, height, time, ...d }));
-    const deliveries = events.flatMap((e) => this.#webhooks.deliveriesFor(e));
+    const deliveries = this.#webhooks.enabled ? events.flatMap((e) => this.#webhooks.deliveriesFor(e)) : [];
     const dropped = await this.store.write(
       {
         height,
@@ -200,6 +200,10 @@ export class Notifier {
     );
     if (dropped > 0) this.deps.log.warn({ dropped }, 'webhook outbox full: oldest deliveries dropped');
     if (deliveries.length > 0) this.#webhooks.wake();
-    for (const e of events) for (const l of this.#listeners.get(e.actor) ?? []) l(e);
+    if (this.#listeners.size === 0) return;
+    for (const e of events) {
+      const ls = this.#listeners.get(e.actor);
+      if (ls !== undefined) for (const l of ls) l(e);
+    }
   }
 }

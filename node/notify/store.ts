@@ -48,6 +48,9 @@ export interface BlockWrite {
   readonly pruneBelow: number;
 }
 
+/** What `guardiansOf` answers for most patients: one shared empty list. */
+const NO_GUARDIANS: readonly string[] = Object.freeze([]);
+
 const pad = (n: number, w: number): string => String(Math.max(0, Math.trunc(n))).padStart(w, '0');
 const eventSuffix = (height: number, index: number): string => `${pad(height, 12)}-${pad(index, 9)}`;
 const timerKey = (t: Timer): string => `t:${pad(t.due, 16)}:${t.kind}:${pad(t.id, 16)}`;
@@ -168,8 +171,9 @@ export class NotifyStore {
   }
 
   /** The guardians linked to `patient`, as far as the index has seen. */
-  guardiansOf(patient: string): string[] {
-    return [...(this.#guardians.get(patient) ?? [])];
+  guardiansOf(patient: string): readonly string[] {
+    const set = this.#guardians.get(patient);
+    return set === undefined || set.size === 0 ? NO_GUARDIANS : [...set];
   }
 
   #link(patient: string, guardian: string, linked: boolean): void {
@@ -232,14 +236,19 @@ export class NotifyStore {
   /** Writes one block's changes atomically; returns the outbox entries dropped to stay under `maxOutbox`. */
   async write(w: BlockWrite, maxOutbox: number): Promise<number> {
     const ops: Batch[] = [];
+    // The height's digits once per block, each index's once per event (both keys use them).
+    let h = '';
+    let hOf = Number.NaN;
     for (const e of w.events) {
-      const [h, i] = e.id.split('-') as [string, string];
-      ops.push({
-        type: 'put',
-        key: `e:${e.actor}:${eventSuffix(Number(h), Number(i))}`,
-        value: JSON.stringify(e),
-      });
-      ops.push({ type: 'put', key: `h:${pad(Number(h), 12)}:${e.actor}:${pad(Number(i), 9)}`, value: '' });
+      const dash = e.id.indexOf('-');
+      const height = Number(e.id.slice(0, dash));
+      if (height !== hOf) {
+        hOf = height;
+        h = pad(height, 12);
+      }
+      const i = pad(Number(e.id.slice(dash + 1)), 9);
+      ops.push({ type: 'put', key: `e:${e.actor}:${h}-${i}`, value: JSON.stringify(e) });
+      ops.push({ type: 'put', key: `h:${h}:${e.actor}:${i}`, value: '' });
     }
     for (const t of w.doneTimers) ops.push({ type: 'del', key: timerKey(t) });
     for (const t of w.addTimers) ops.push({ type: 'put', key: timerKey(t), value: JSON.stringify(t) });

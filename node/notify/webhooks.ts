@@ -74,6 +74,11 @@ export class WebhookDispatcher {
     }));
   }
 
+  /** True when some webhook is configured (most nodes have none: the index then skips deliveries). */
+  get enabled(): boolean {
+    return this.#loops.length > 0;
+  }
+
   /** The deliveries one event makes: one per subscriber that wants it. */
   deliveriesFor(e: ActorEvent): { subscriber: string; delivery: Delivery }[] {
     return this.#loops
