@@ -105,6 +105,7 @@ export class Verifier {
   readonly keys: KeyCache;
   readonly verified: VerifiedSet;
   private readonly pool: VerifyPool | null;
+  private packed = new Uint8Array(0);
   /** libsodium's verify on this thread, when the backend is sodium. */
   private readonly sodium: SodiumVerify | null;
   /** The ed25519 implementation in use (`library` option, environment, whether sodium loaded). */
@@ -181,7 +182,7 @@ export class Verifier {
     }
     // Indices of the txs sent to the workers, and their packed jobs.
     const sent: number[] = [];
-    const jobs = new Uint8Array(txs.length * JOB_BYTES);
+    const jobs = this.packBuffer(txs.length);
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
       if (this.verified.has(tx)) out[i] = true;
@@ -199,6 +200,16 @@ export class Verifier {
       if (out[i]) this.verified.add(txs[i]!);
     }
     return out;
+  }
+
+  /**
+   * A buffer for `n` packed jobs, kept across calls: the pool copies a call's jobs before
+   * `verifyPacked` returns, and a fresh one per one-tx request was an ArrayBuffer with memory of
+   * its own (over 64 bytes) per tx.
+   */
+  private packBuffer(n: number): Uint8Array {
+    if (this.packed.length < n * JOB_BYTES) this.packed = new Uint8Array(Math.max(n, 8) * JOB_BYTES);
+    return this.packed;
   }
 
   /** `verifyTxs` without workers: on this thread (`sync`) or libuv's pool (`async`), maxInFlight lanes. */
