@@ -1,50 +1,57 @@
 /**
- * Count buckets: who holds the most? Keys with a small integer count, grouped by count, with O(1)
- * increment, decrement and "a key with the highest count" (the LFU-cache trick: counts move by one,
- * so the maximum moves by at most one per operation).
+ * Count buckets: who holds the most? Items with a small integer count, grouped by count, with O(1)
+ * increment, decrement and "an item with the highest count" (the LFU-cache trick: counts move by
+ * one, so the maximum moves by at most one per operation).
+ *
+ * Intrusive: the count and the bucket links live on the items themselves (`CountNode`), so a move
+ * between buckets rewrites a few fields of objects the caller already holds, where a map of counts
+ * and a Set per count cost four hash-table operations on tables of thousands of keys.
  */
-export class CountBuckets {
-  private readonly counts = new Map<string, number>();
-  private readonly buckets: Set<string>[] = [new Set()];
+
+/** The fields an item carries for `CountBuckets`; only `CountBuckets` writes them. */
+export interface CountNode {
+  /** Current count (0: in no bucket). */
+  count: number;
+  bucketPrev: CountNode | null;
+  bucketNext: CountNode | null;
+}
+
+/** The fields of a `CountNode` in no bucket, to spread into a new item. */
+export const noCount = { count: 0, bucketPrev: null, bucketNext: null } as const;
+
+/** Items grouped by count; within a count, in the order they reached it. */
+export class CountBuckets<T extends CountNode> {
+  // heads[c] / tails[c]: the first and last item with count c (c >= 1).
+  private readonly heads: (T | null)[] = [null];
+  private readonly tails: (T | null)[] = [null];
   private max = 0;
+  private items = 0;
 
-  /** Current count of `key` (0 if absent). */
-  countOf(key: string): number {
-    return this.counts.get(key) ?? 0;
-  }
-
-  /** Adds one to `key`'s count. */
-  inc(key: string): void {
-    const c = this.countOf(key);
-    if (c > 0) this.buckets[c]!.delete(key);
+  /** Adds one to `item`'s count; it goes last among the items of its new count. */
+  inc(item: T): void {
+    const c = item.count;
+    if (c > 0) this.unlink(item, c);
+    else this.items++;
     const n = c + 1;
-    this.counts.set(key, n);
-    let b = this.buckets[n];
-    if (!b) {
-      b = new Set();
-      this.buckets[n] = b;
-    }
-    b.add(key);
+    item.count = n;
+    this.append(item, n);
     if (n > this.max) this.max = n;
   }
 
-  /** Subtracts one from `key`'s count; a key reaching 0 is forgotten. No-op if absent. */
-  dec(key: string): void {
-    const c = this.countOf(key);
+  /** Subtracts one from `item`'s count; at 0 it leaves the buckets. No-op at 0. */
+  dec(item: T): void {
+    const c = item.count;
     if (c === 0) return;
-    this.buckets[c]!.delete(key);
-    if (c === 1) this.counts.delete(key);
-    else {
-      this.counts.set(key, c - 1);
-      this.buckets[c - 1]!.add(key);
-    }
-    while (this.max > 0 && this.buckets[this.max]!.size === 0) this.max--;
+    this.unlink(item, c);
+    item.count = c - 1;
+    if (c === 1) this.items--;
+    else this.append(item, c - 1);
+    while (this.max > 0 && this.heads[this.max] === null) this.max--;
   }
 
-  /** A key with the highest count (the earliest to reach it), or undefined if none. */
-  maxKey(): string | undefined {
-    if (this.max === 0) return undefined;
-    return this.buckets[this.max]!.values().next().value;
+  /** An item with the highest count (the earliest to reach it), or undefined if none. */
+  maxItem(): T | undefined {
+    return this.max === 0 ? undefined : (this.heads[this.max] ?? undefined);
   }
 
   /** The highest count (0 if empty). */
@@ -52,8 +59,31 @@ export class CountBuckets {
     return this.max;
   }
 
-  /** Number of keys with a non-zero count. */
+  /** Number of items with a non-zero count. */
   get size(): number {
-    return this.counts.size;
+    return this.items;
+  }
+
+  private append(item: T, c: number): void {
+    if (c >= this.heads.length) {
+      this.heads.push(null);
+      this.tails.push(null);
+    }
+    const tail = this.tails[c] ?? null;
+    item.bucketPrev = tail;
+    item.bucketNext = null;
+    if (tail === null) this.heads[c] = item;
+    else tail.bucketNext = item;
+    this.tails[c] = item;
+  }
+
+  private unlink(item: T, c: number): void {
+    const { bucketPrev: p, bucketNext: n } = item;
+    if (p === null) this.heads[c] = n as T | null;
+    else p.bucketNext = n;
+    if (n === null) this.tails[c] = p as T | null;
+    else n.bucketPrev = p;
+    item.bucketPrev = null;
+    item.bucketNext = null;
   }
 }

@@ -14,19 +14,30 @@
  *
  * Costs: add, take (per tx) and onCommitted (per tx) are O(1) amortised, except recomputing a
  * sender's highest pending nonce after an eviction, which is O(nonceWindow), a small constant.
+ * Per tx, the hash-table work is the hash index and the sender's lookup and nonce map: the count
+ * buckets and the round-robin queue are links on the sender's state (buckets.ts, ready.ts). A `Set`
+ * drained from its front, as the queue was, also made each `values().next()` step over the slots
+ * its earlier deletes left, thousands of them at the size of a busy pool.
  */
 
 import { isLatin1KeyOf, latin1Key } from '../../protocol/chain/encoding.js';
 import { ChainError } from '../../protocol/chain/errors.js';
 import { txKey } from '../../protocol/chain/tx.js';
 import type { SignedTx } from '../../protocol/chain/types.js';
-import { CountBuckets } from './buckets.js';
+import { CountBuckets, type CountNode, noCount } from './buckets.js';
 import { type MempoolOptions, resolveMempoolOptions } from './options.js';
+import { notQueued, type ReadyNode, ReadyQueue } from './ready.js';
 
 /** Reads the next expected nonce of a sender from committed state (0 for an unknown sender). */
 export type NonceSource = (sender: Uint8Array) => number;
 
-interface SenderState {
+/**
+ * One sender with pending txs. It carries its own links in the count buckets and the ready queue,
+ * so moving it there touches only this object (no hash-table operation per tx).
+ */
+interface SenderState extends CountNode, ReadyNode {
+  /** Its key in `senders`. */
+  readonly key: string;
   committed: number;
   cursor: number;
   hi: number;
@@ -64,9 +75,9 @@ export class Mempool {
   readonly options: MempoolOptions;
   private readonly senders = new Map<string, SenderState>();
   private readonly byHash = new Map<string, SignedTx>();
-  private readonly counts = new CountBuckets();
+  private readonly counts = new CountBuckets<SenderState>();
   /** Senders whose tx at `cursor` is pending, in round-robin order. */
-  private readonly ready = new Set<string>();
+  private readonly ready = new ReadyQueue<SenderState>();
   /** Committed nonces of senders with nothing pending (LRU), in case `nonceOf` lags behind. */
   private readonly idle = new Map<string, number>();
   private totalBytes = 0;
@@ -152,22 +163,22 @@ export class Mempool {
     const needBytes = this.totalBytes + size - this.options.maxBytes;
     let evicted: SignedTx[] = [];
     if (needCount > 0 || needBytes > 0) {
-      const plan = this.planEvictions(sk, existing?.txs.size ?? 0, needCount, needBytes);
+      const plan = this.planEvictions(existing, existing?.txs.size ?? 0, needCount, needBytes);
       if (plan === null) throw new ChainError('mempool_full', 'mempool is full', { size: this.byHash.size });
       evicted = plan.map((v) => this.evictHighest(v));
     }
     let s = existing;
     if (!s) {
-      s = { committed, cursor: committed, hi: nonce, txs: new Map() };
+      s = { key: sk, committed, cursor: committed, hi: nonce, txs: new Map(), ...noCount, ...notQueued };
       this.senders.set(sk, s);
       this.idle.delete(sk);
     }
     s.txs.set(nonce, tx);
     if (nonce > s.hi || s.txs.size === 1) s.hi = nonce;
     this.byHash.set(hk, tx);
-    this.counts.inc(sk);
+    this.counts.inc(s);
     this.totalBytes += size;
-    if (nonce === s.cursor) this.ready.add(sk);
+    if (nonce === s.cursor) this.ready.add(s);
     return evicted;
   }
 
@@ -176,23 +187,27 @@ export class Mempool {
    * `needBytes` bytes, each time from the sender holding the most, or null if the fairness rule
    * forbids it. Mutates the count buckets only temporarily.
    */
-  private planEvictions(sk: string, own: number, needCount: number, needBytes: number): string[] | null {
-    const plan: string[] = [];
-    const scan = new Map<string, number>();
+  private planEvictions(
+    own: SenderState | undefined,
+    ownCount: number,
+    needCount: number,
+    needBytes: number,
+  ): SenderState[] | null {
+    const plan: SenderState[] = [];
+    const scan = new Map<SenderState, number>();
     let count = 0;
     let bytes = 0;
     try {
       while (count < needCount || bytes < needBytes) {
-        const v = this.counts.maxKey();
-        if (v === undefined || v === sk || this.counts.countOf(v) < own + 2) return null;
-        const s = this.senders.get(v)!;
-        let n = scan.get(v) ?? s.hi;
+        const s = this.counts.maxItem();
+        if (s === undefined || s === own || s.count < ownCount + 2) return null;
+        let n = scan.get(s) ?? s.hi;
         while (!s.txs.has(n)) n--;
-        scan.set(v, n - 1);
+        scan.set(s, n - 1);
         count++;
         bytes += s.txs.get(n)!.bytes.length;
-        this.counts.dec(v);
-        plan.push(v);
+        this.counts.dec(s);
+        plan.push(s);
       }
       return plan;
     } finally {
@@ -200,25 +215,24 @@ export class Mempool {
     }
   }
 
-  /** Removes the highest-nonce pending tx of sender `sk` (which must have one). */
-  private evictHighest(sk: string): SignedTx {
-    const s = this.senders.get(sk)!;
+  /** Removes the highest-nonce pending tx of sender `s` (which must have one). */
+  private evictHighest(s: SenderState): SignedTx {
     const n = s.hi;
     const tx = s.txs.get(n)!;
-    this.removeEntry(sk, s, n, tx);
+    this.removeEntry(s, n, tx);
     return tx;
   }
 
-  private removeEntry(sk: string, s: SenderState, nonce: number, tx: SignedTx): void {
+  private removeEntry(s: SenderState, nonce: number, tx: SignedTx): void {
     s.txs.delete(nonce);
     this.byHash.delete(txKey(tx));
-    this.counts.dec(sk);
+    this.counts.dec(s);
     this.totalBytes -= tx.bytes.length;
-    if (nonce === s.cursor) this.ready.delete(sk);
+    if (nonce === s.cursor) this.ready.delete(s);
     if (s.txs.size === 0) {
-      this.senders.delete(sk);
-      this.ready.delete(sk);
-      this.remember(sk, s.committed);
+      this.senders.delete(s.key);
+      this.ready.delete(s);
+      this.remember(s.key, s.committed);
       return;
     }
     if (nonce === s.hi) {
@@ -242,24 +256,24 @@ export class Mempool {
    */
   take(maxTxs: number, maxBytes: number): SignedTx[] {
     const out: SignedTx[] = [];
-    const skipped: string[] = [];
+    const skipped: SenderState[] = [];
     let bytes = 0;
-    while (out.length < maxTxs && this.ready.size > 0) {
-      const sk = this.ready.values().next().value!;
-      this.ready.delete(sk);
-      const s = this.senders.get(sk)!;
+    while (out.length < maxTxs) {
+      const s = this.ready.first();
+      if (s === undefined) break;
+      this.ready.delete(s);
       const tx = s.txs.get(s.cursor)!;
       if (bytes + tx.bytes.length > maxBytes) {
         // Does not fit this block; this sender keeps its cursor and its turn comes again next time.
-        skipped.push(sk);
+        skipped.push(s);
         continue;
       }
       out.push(tx);
       bytes += tx.bytes.length;
       s.cursor++;
-      if (s.txs.has(s.cursor)) this.ready.add(sk);
+      if (s.txs.has(s.cursor)) this.ready.add(s);
     }
-    for (const sk of skipped) this.ready.add(sk);
+    for (const s of skipped) this.ready.add(s);
     return out;
   }
 
@@ -283,8 +297,9 @@ export class Mempool {
       for (let n = from; n <= nonce && alive; n++) {
         const pending = s.txs.get(n);
         if (pending) {
-          this.removeEntry(sk, s, n, pending);
-          alive = this.senders.get(sk) === s;
+          this.removeEntry(s, n, pending);
+          // removeEntry dropped the sender when its last tx went
+          alive = s.txs.size > 0;
         }
       }
       if (!alive) {
@@ -292,14 +307,14 @@ export class Mempool {
         continue;
       }
       if (s.cursor < s.committed) s.cursor = s.committed;
-      this.syncReady(sk, s);
+      this.syncReady(s);
     }
   }
 
-  /** Restores the invariant: `sk` is in `ready` iff its tx at `cursor` is pending. */
-  private syncReady(sk: string, s: SenderState): void {
-    if (s.txs.has(s.cursor)) this.ready.add(sk);
-    else this.ready.delete(sk);
+  /** Restores the invariant: `s` is in `ready` iff its tx at `cursor` is pending. */
+  private syncReady(s: SenderState): void {
+    if (s.txs.has(s.cursor)) this.ready.add(s);
+    else this.ready.delete(s);
   }
 
   /**
@@ -313,7 +328,7 @@ export class Mempool {
       const s = this.senders.get(sk);
       if (s && tx.body.nonce < s.cursor) {
         s.cursor = Math.max(s.committed, tx.body.nonce);
-        this.syncReady(sk, s);
+        this.syncReady(s);
       }
     }
     for (const tx of txs) {

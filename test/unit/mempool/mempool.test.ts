@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CountBuckets } from '../../../node/mempool/buckets.js';
+import { CountBuckets, type CountNode, noCount } from '../../../node/mempool/buckets.js';
 import { Mempool } from '../../../node/mempool/mempool.js';
+import { notQueued, type ReadyNode, ReadyQueue } from '../../../node/mempool/ready.js';
 import { ChainError } from '../../../protocol/chain/errors.js';
 import type { SignedTx } from '../../../protocol/chain/types.js';
 import { makeTx, testSigner } from '../chain/fixtures.js';
@@ -170,20 +172,88 @@ describe('mempool fairness when full', () => {
   });
 });
 
+interface Item extends CountNode, ReadyNode {
+  readonly name: string;
+}
+const item = (name: string): Item => ({ name, ...noCount, ...notQueued });
+
 describe('CountBuckets', () => {
   it('tracks the largest holder', () => {
-    const b = new CountBuckets();
-    expect(b.maxKey()).toBeUndefined();
-    b.inc('a');
-    b.inc('b');
-    b.inc('b');
-    expect(b.maxKey()).toBe('b');
-    b.dec('b');
-    b.dec('b');
-    expect(b.maxKey()).toBe('a');
+    const b = new CountBuckets<Item>();
+    const [a, c] = [item('a'), item('b')];
+    expect(b.maxItem()).toBeUndefined();
+    b.inc(a);
+    b.inc(c);
+    b.inc(c);
+    expect(b.maxItem()).toBe(c);
+    b.dec(c);
+    b.dec(c);
+    expect(b.maxItem()).toBe(a);
     expect(b.size).toBe(1);
-    b.dec('a');
-    b.dec('a');
+    b.dec(a);
+    b.dec(a);
     expect(b.maxCount).toBe(0);
+  });
+
+  it('names the earliest item to reach the highest count, as a map of counts and a Set per count would', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    fc.assert(
+      fc.property(fc.array(fc.record({ i: fc.nat(3), up: fc.boolean() }), { maxLength: 60 }), (ops) => {
+        const b = new CountBuckets<Item>();
+        const items = names.map(item);
+        const counts = new Map<string, number>();
+        const sets: Set<string>[] = [new Set()];
+        for (const { i, up } of ops) {
+          const x = items[i]!;
+          const c = counts.get(x.name) ?? 0;
+          if (!up && c === 0) continue;
+          if (c > 0) sets[c]!.delete(x.name);
+          const n = up ? c + 1 : c - 1;
+          if (n === 0) counts.delete(x.name);
+          else {
+            counts.set(x.name, n);
+            if (sets[n] === undefined) sets[n] = new Set();
+            sets[n].add(x.name);
+          }
+          if (up) b.inc(x);
+          else b.dec(x);
+          const max = Math.max(0, ...counts.values());
+          expect(b.maxCount).toBe(max);
+          expect(b.maxItem()?.name).toBe(max === 0 ? undefined : sets[max]!.values().next().value);
+          expect(b.size).toBe(counts.size);
+        }
+      }),
+    );
+  });
+});
+
+describe('ReadyQueue', () => {
+  it('keeps the order of a Set: adding a member keeps its place, deleting and adding moves it last', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    fc.assert(
+      fc.property(fc.array(fc.record({ i: fc.nat(3), add: fc.boolean() }), { maxLength: 60 }), (ops) => {
+        const q = new ReadyQueue<Item>();
+        const items = names.map(item);
+        const set = new Set<string>();
+        for (const { i, add } of ops) {
+          const x = items[i]!;
+          if (add) {
+            q.add(x);
+            set.add(x.name);
+          } else {
+            q.delete(x);
+            set.delete(x.name);
+          }
+          expect(q.size).toBe(set.size);
+          expect(q.first()?.name).toBe(set.values().next().value);
+        }
+        const drained: string[] = [];
+        for (let x = q.first(); x !== undefined; x = q.first()) {
+          drained.push(x.name);
+          q.delete(x);
+        }
+        expect(drained).toEqual([...set]);
+      }),
+    );
   });
 });
