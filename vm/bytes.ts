@@ -105,7 +105,7 @@ export function intToBytes(n: number): Uint8Array {
 }
 
 /** Writes the 8-byte big-endian two's complement of safe integer `n` at `off`. */
-function writeInt64(out: Uint8Array, off: number, n: number): void {
+export function writeInt64(out: Uint8Array, off: number, n: number): void {
   const hi = Math.floor(n / 4294967296);
   const lo = n - hi * 4294967296;
   out[off] = (hi >>> 24) & 0xff;

@@ -42,4 +42,12 @@ export interface ExecInput {
   readonly keyPrefix: Uint8Array;
   /** `bytesKey(keyPrefix)`, when the caller has it cached. */
   readonly keyPrefixString?: string;
+  /** The host's sha256 (see `CallParams.sha256Into`); @noble/hashes when absent. */
+  readonly sha256Into?: Sha256Into;
 }
+
+/**
+ * Writes sha256(`data`) into `out` (32 bytes). A host may hand the VM a native one; it must be
+ * sha256, so results, gas and state are the same with or without it.
+ */
+export type Sha256Into = (out: Uint8Array, data: Uint8Array) => void;

@@ -1,4 +1,4 @@
-import { alloc } from './bytes.js';
+import { alloc, writeInt64 } from './bytes.js';
 
 /**
  * The pack encoding of multi-field values (structs): each field is its length as 2 bytes
@@ -6,7 +6,7 @@ import { alloc } from './bytes.js';
  * by clients through vm/abi.ts. Failures are returned as negative numbers, never thrown.
  */
 
-/** `fieldAt`/`setField` result: field index beyond the last field. */
+/** `fieldOffset`/`setField` result: field index beyond the last field. */
 export const PACK_OUT_OF_RANGE = -1;
 /** Result: the value is not a well-formed pack (a length runs past the end). */
 const PACK_BAD_ENCODING = -2;
@@ -26,8 +26,44 @@ export function packFields(fields: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Offset of the length prefix of field `i`, or a negative failure code. */
-function fieldOffset(v: Uint8Array, i: number): number {
+/**
+ * Packs `vs[from, to)` as PACK does: an int as its 8-byte encoding, bytes as they are. `total` is
+ * the packed length (2 + length per field), which the caller has computed and checked. Writes each
+ * int in place and copies short fields byte by byte: no intermediate arrays.
+ */
+export function packValues(
+  vs: readonly (number | Uint8Array)[],
+  from: number,
+  to: number,
+  total: number,
+): Uint8Array {
+  const out = alloc(total);
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    const v = vs[i]!;
+    if (typeof v === 'number') {
+      out[p] = 0;
+      out[p + 1] = 8;
+      writeInt64(out, p + 2, v);
+      p += 10;
+      continue;
+    }
+    const n = v.length;
+    out[p] = n >>> 8;
+    out[p + 1] = n & 0xff;
+    p += 2;
+    if (n <= 32) for (let k = 0; k < n; k++) out[p + k] = v[k]!;
+    else out.set(v, p);
+    p += n;
+  }
+  return out;
+}
+
+/**
+ * Offset of the 2-byte length prefix of field `i` (the field's bytes follow it, in bounds), or a
+ * negative failure code.
+ */
+export function fieldOffset(v: Uint8Array, i: number): number {
   let p = 0;
   const n = v.length;
   for (let k = 0; k < i; k++) {
@@ -39,17 +75,6 @@ function fieldOffset(v: Uint8Array, i: number): number {
   if (p + 2 > n) return PACK_BAD_ENCODING;
   if (p + 2 + ((v[p]! << 8) | v[p + 1]!) > n) return PACK_BAD_ENCODING;
   return p;
-}
-
-/**
- * Field `i` (a view into `v`: VM values are never mutated, and anything that leaves a call is
- * copied by `own`), or a negative failure code.
- */
-export function fieldAt(v: Uint8Array, i: number): Uint8Array | number {
-  const p = fieldOffset(v, i);
-  if (p < 0) return p;
-  const len = (v[p]! << 8) | v[p + 1]!;
-  return v.subarray(p + 2, p + 2 + len);
 }
 
 /** Number of fields, or PACK_BAD_ENCODING. */

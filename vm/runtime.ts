@@ -11,6 +11,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, bytesKey, concat2, EMPTY, fromHex, own, utf8 } from './bytes.js';
 import { DeployError, type DeployErrorCode, type ValidationError, VmReason } from './errors.js';
+import type { Sha256Into } from './exec-types.js';
 import { type ExecResult, execute, type VmEvent } from './interpreter.js';
 import { CALL_BASE_GAS, DEPLOY_GAS, GAS_PER_BYTE, LIMITS } from './isa.js';
 import { Journal, type JournaledState, type KeyedState, keyedState, type StateView } from './journal.js';
@@ -33,6 +34,11 @@ export interface CallParams {
   /** Block time, ms since the Unix epoch. */
   readonly time: number;
   readonly gasLimit: number;
+  /**
+   * sha256 for the SHA256 instruction, e.g. the node's native one (libsodium): a contract hashes
+   * its caller's key each call, and @noble/hashes (the default) costs several times as much.
+   */
+  readonly sha256Into?: Sha256Into;
 }
 
 /** Outcome of a deploy or upgrade. `gas` is what the node should charge (see `DEPLOY_GAS`). */
@@ -219,6 +225,7 @@ function run(state: StateView, p: CallParams, keep: boolean): CallResult {
     state: journal,
     keyPrefix: target.prefix,
     keyPrefixString: target.prefixKey,
+    sha256Into: p.sha256Into,
   });
   if (r.status === 'ok' && keep) journal.commit();
   else journal.revert();

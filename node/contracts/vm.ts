@@ -4,6 +4,7 @@
  * found by its registered name ("consent") or by its id (the code hash, in hex) alike.
  */
 
+import { sha256Into } from '../../protocol/chain/hash.js';
 import { VmReason } from '../../vm/errors.js';
 import { DEPLOY_GAS } from '../../vm/isa.js';
 import {
@@ -74,6 +75,7 @@ export function createVmHandler(): ContractHandler {
           height: c.ctx.height,
           time: c.ctx.time,
           gasLimit: c.gasLimit,
+          sha256Into,
         }),
       );
     },
@@ -93,6 +95,7 @@ export function createVmHandler(): ContractHandler {
         height: 0,
         time: 0,
         gasLimit: QUERY_GAS_LIMIT,
+        sha256Into,
       });
       if (r.status === 'ok') return { ok: true, returnData: r.returnData, gasUsed: r.gasUsed };
       return { ok: false, error: reason(r.error), gasUsed: r.gasUsed };
