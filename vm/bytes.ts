@@ -69,6 +69,13 @@ export function fromHex(s: string): Uint8Array | undefined {
   return out;
 }
 
+// Node's Buffer#latin1Slice builds the same one-char-per-byte string from any Uint8Array in place,
+// about twice as fast as `String.fromCharCode.apply` for a storage key (~40 bytes: ~170 against
+// ~340 ns with the Map insert). A browser has no Buffer and takes the pure path.
+type SliceAs = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: SliceAs } } }).Buffer?.prototype
+  .latin1Slice;
+
 /**
  * A string with one char per byte (ISO-8859-1: char code = byte value, the same string as Node's
  * `latin1` Buffer encoding): a cheap, collision-free Map key for byte strings, whose inverse is
@@ -77,6 +84,7 @@ export function fromHex(s: string): Uint8Array | undefined {
  */
 export function bytesKey(b: Uint8Array): string {
   const n = b.length;
+  if (latin1Slice !== undefined) return latin1Slice.call(b, 0, n);
   if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
   for (let i = 0; i < n; i += 8192) {
