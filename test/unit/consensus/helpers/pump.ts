@@ -175,11 +175,16 @@ export class Pump {
 
   /** Rounds until no message is in flight. */
   stabilize(maxRounds = 1000): void {
+    if (!this.settle(maxRounds)) throw new Error('pump did not stabilize');
+  }
+
+  /** Rounds until no message is in flight or `maxRounds` have passed; true if none is left. */
+  settle(maxRounds = 1000): boolean {
     for (let i = 0; i < maxRounds; i++) {
       this.round();
-      if (this.queue.length === 0) return;
+      if (this.queue.length === 0) return true;
     }
-    throw new Error('pump did not stabilize');
+    return false;
   }
 
   /** Ticks the given nodes (default all) n times, stabilizing after each tick. */
