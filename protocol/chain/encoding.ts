@@ -12,6 +12,8 @@
  * A decoder reads every field with its limits and rejects truncated input, trailing bytes,
  * lengths beyond the input or a limit, and out-of-range values, with a `ChainError`.
  */
+
+import { bytesKey } from '../../vm/bytes.js';
 import type { ByteFault } from '../bytes/fault.js';
 import { BinaryReader } from '../bytes/reader.js';
 import { BinaryWriter } from '../bytes/writer.js';
@@ -155,26 +157,19 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 // which has none, takes the pure path, so the client bundles for it unchanged.
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 type SliceAs = (this: Uint8Array, start: number, end: number) => string;
-// Buffer#latin1Slice / #hexSlice read any Uint8Array in place: no Buffer object per call, and no
-// `.buffer` read, which moves a typed array of at most 64 bytes out of V8's heap (an ArrayBuffer and
+// Buffer#hexSlice (and #latin1Slice, in vm/bytes.ts) reads any Uint8Array in place: no Buffer
+// object per call, and no `.buffer` read, which moves a typed array of at most 64 bytes out of V8's heap (an ArrayBuffer and
 // backing store of its own, ~2 µs for a fresh 34-byte array against ~0.1 µs).
-const nodeProto = NodeBuffer?.prototype as { latin1Slice?: SliceAs; hexSlice?: SliceAs } | undefined;
-const latin1Slice = nodeProto?.latin1Slice;
-const hexSlice = nodeProto?.hexSlice;
+const hexSlice = (NodeBuffer?.prototype as { hexSlice?: SliceAs } | undefined)?.hexSlice;
 const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const ascii = new TextDecoder();
 
 /**
  * `b` as a one-byte string, a char per byte: the compact key maps index bytes by (tx hashes,
- * senders, signatures).
+ * senders, signatures). The VM's `bytesKey` (vm/bytes.ts), the one implementation of it.
  */
 export function latin1Key(b: Uint8Array): string {
-  if (latin1Slice !== undefined) return latin1Slice.call(b, 0, b.length);
-  if (NodeBuffer !== undefined)
-    return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] ?? 0);
-  return s;
+  return bytesKey(b);
 }
 
 /** True if `s` is `latin1Key(b)`, without building that string. */
