@@ -53,6 +53,8 @@ const NO_GUARDIANS: readonly string[] = Object.freeze([]);
 
 const pad = (n: number, w: number): string => String(Math.max(0, Math.trunc(n))).padStart(w, '0');
 const eventSuffix = (height: number, index: number): string => `${pad(height, 12)}-${pad(index, 9)}`;
+const heightKey = (height: number, actor: string, index: number): string =>
+  `h:${pad(height, 12)}:${actor}:${pad(index, 9)}`;
 const timerKey = (t: Timer): string => `t:${pad(t.due, 16)}:${t.kind}:${pad(t.id, 16)}`;
 
 /** A block with nothing to index still records its height at least this often (in blocks). */
@@ -236,19 +238,11 @@ export class NotifyStore {
   /** Writes one block's changes atomically; returns the outbox entries dropped to stay under `maxOutbox`. */
   async write(w: BlockWrite, maxOutbox: number): Promise<number> {
     const ops: Batch[] = [];
-    // The height's digits once per block, each index's once per event (both keys use them).
-    let h = '';
-    let hOf = Number.NaN;
     for (const e of w.events) {
-      const dash = e.id.indexOf('-');
-      const height = Number(e.id.slice(0, dash));
-      if (height !== hOf) {
-        hOf = height;
-        h = pad(height, 12);
-      }
-      const i = pad(Number(e.id.slice(dash + 1)), 9);
-      ops.push({ type: 'put', key: `e:${e.actor}:${h}-${i}`, value: JSON.stringify(e) });
-      ops.push({ type: 'put', key: `h:${h}:${e.actor}:${i}`, value: '' });
+      // The id is `<height>-<index>` (ActorEvent): the height is a field of the event already.
+      const i = Number(e.id.slice(e.id.indexOf('-') + 1));
+      ops.push({ type: 'put', key: `e:${e.actor}:${eventSuffix(e.height, i)}`, value: JSON.stringify(e) });
+      ops.push({ type: 'put', key: heightKey(e.height, e.actor, i), value: '' });
     }
     for (const t of w.doneTimers) ops.push({ type: 'del', key: timerKey(t) });
     for (const t of w.addTimers) ops.push({ type: 'put', key: timerKey(t), value: JSON.stringify(t) });
