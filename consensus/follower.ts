@@ -104,6 +104,9 @@ function handleHeartbeat(r: RaftState, m: HeartbeatMsg): void {
 function handleSnapshot(r: RaftState, m: SnapshotMsg): void {
   const s = m.snapshot;
   if (!Number.isSafeInteger(s.meta.index) || s.meta.index < 0 || s.meta.term > m.term) return;
+  // Every entry from index 1 on has a term of at least 1: a snapshot claiming index > 0 at term 0
+  // describes a log no leader can have, and installing it would leave us refusing every append.
+  if (s.meta.index > 0 && !(s.meta.term >= 1)) return;
   const { conf } = s.meta;
   // Unlike etcd we accept a snapshot whose membership lacks us: a new member gets a snapshot
   // taken before its addition and learns of it from the entries that follow.

@@ -189,9 +189,10 @@ describe('step() robustness', () => {
             r.step({ ...m, to } as Message);
             if (action === 0) r.tick();
             if (action === 1) r.propose(bytes('p'));
-            // Safety only, not liveness: a forged message no correct peer sends (a snapshot of
-            // index 3 at term 0 from the leader) can leave a follower refusing every append while
-            // the leader retries forever, so the rounds are bounded rather than required to end.
+            // Safety only, not liveness: Raft promises nothing about progress under messages no
+            // correct peer sends (a forged snapshot of index 3 at term 0 once left a follower
+            // refusing every append while the leader retried forever; the follower now drops such
+            // a snapshot), so the rounds are bounded rather than required to end.
             p.settle(200);
             for (const [nid, n] of p.nodes) {
               const [t, c] = seen.get(nid) ?? [0, 0];
@@ -204,7 +205,7 @@ describe('step() robustness', () => {
       ),
       {
         numRuns: 150,
-        // Found by a fresh-clone test run (seed 290925155): the forged snapshot above, then a leader change.
+        // Found by a fresh-clone test run (seed 290925155): that forged snapshot, then a leader change.
         examples: [
           [
             [

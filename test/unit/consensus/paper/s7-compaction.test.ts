@@ -68,6 +68,20 @@ describe('§7 Log compaction', () => {
     expect(rd.messages).toMatchObject([{ type: 'appendResp', index: 3, reject: false }]);
   });
 
+  it('§7: a snapshot of index > 0 at term 0 (a log no leader can have) is dropped unanswered', () => {
+    const p = new Pump([]);
+    p.addNode('b', storageWithLog(['a', 'b'], [1], { term: 1, commit: 1 }));
+    const snap = {
+      meta: { index: 3, term: 0, conf: { voters: ['a', 'b'], learners: [] } },
+      data: bytes('[]'),
+    };
+    p.raft('b').step({ type: 'snapshot', from: 'a', to: 'b', term: 1, snapshot: snap });
+    const rd = p.raft('b').ready();
+    expect(rd.snapshot).toBeUndefined();
+    expect(rd.messages).toEqual([]);
+    expect(p.raft('b').log.lastIndex()).toBe(1);
+  });
+
   it('§7: a snapshot whose last entry the follower already holds only fast-forwards the commit', () => {
     const p = new Pump([]);
     p.addNode('b', storageWithLog(['a', 'b'], [1, 1, 1, 1], { term: 1, commit: 1 }));
