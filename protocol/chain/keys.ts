@@ -55,12 +55,19 @@ const SMALL_ORDER_Y = [
  */
 export function isWeakPointEncoding(p: Uint8Array): boolean {
   if (p.length !== 32) return true;
-  const y = Buffer.from(p);
-  y[31] = (y[31] ?? 0) & 0x7f;
-  if (SMALL_ORDER_Y.some((s) => s.equals(y))) return true;
+  // Byte by byte, the sign bit (bit 255) cleared, with no copy: this runs twice per tx on the main
+  // thread (the signature's R and the sender's key), where a copy and five Buffer.equals calls
+  // cost ~1 µs a check.
+  const top = (p[31] ?? 0) & 0x7f;
+  for (const s of SMALL_ORDER_Y) {
+    if (s[31] !== top) continue;
+    let i = 0;
+    while (i < 31 && s[i] === p[i]) i++;
+    if (i === 31) return true;
+  }
   // y >= p: the top byte 0x7f, bytes 30..1 all 0xff, byte 0 >= 0xed.
-  if (y[31] !== 0x7f || (y[0] ?? 0) < 0xed) return false;
-  for (let i = 1; i < 31; i++) if (y[i] !== 0xff) return false;
+  if (top !== 0x7f || (p[0] ?? 0) < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (p[i] !== 0xff) return false;
   return true;
 }
 
