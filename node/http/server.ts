@@ -210,8 +210,20 @@ export async function createHttpServer(
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\n\n`);
+    // A block's events (block, then receipts) are emitted in one turn of the loop: corked until the
+    // turn ends, they leave in one socket write, not one each (same bytes, same chunks).
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     const send = (e: NodeEvent) => {
       if (e.type === 'receipts' && receipts !== true) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     };
     const unsubscribe = backend.subscribe(send);
