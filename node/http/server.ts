@@ -4,7 +4,6 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import underPressure from '@fastify/under-pressure';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -21,7 +20,12 @@ import { eventRefs, eventSchemas } from './event-schemas.js';
 import { answerUnsupportedExpect, apiError, clientErrorHandler, refuseNonFiniteNumbers } from './guards.js';
 import type { HttpOptions } from './options.js';
 import * as S from './schemas.js';
-import { refuseWritesWhileDiskFull, shedWhenOverloaded } from './shed.js';
+import {
+  refuseWritesWhileDiskFull,
+  sampleEventLoopLag,
+  shedWhenOverloaded,
+  shedWhileLagging,
+} from './shed.js';
 import { txsFromBody } from './tx-body.js';
 
 /** Builds the fastify app; `listen` is the caller's (the node) so tests can use an ephemeral port. */
@@ -60,13 +64,10 @@ export async function createHttpServer(
   });
 
   // Load shedding for the routes that take work in (submissions here, blob uploads in records/routes):
-  // @fastify/under-pressure samples the event loop delay; those routes' handler (shed.ts) refuses,
-  // the default lets every other request, reads included, through.
-  await app.register(underPressure, {
-    maxEventLoopDelay: opts.maxEventLoopDelayMs,
-    sampleInterval: 200,
-    pressureHandler: () => undefined,
-  });
+  // the event loop delay is sampled every 200 ms; while it is over the limit those routes' handler
+  // (shed.ts) refuses, every other request, reads included, goes through.
+  if (opts.maxEventLoopDelayMs > 0)
+    shedWhileLagging(app, sampleEventLoopLag(app, 200), opts.maxEventLoopDelayMs);
   const shed = shedWhenOverloaded(opts.retryAfterSeconds);
 
   await app.register(swagger, {
@@ -209,8 +210,20 @@ export async function createHttpServer(
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\n\n`);
+    // A block's events (block, then receipts) are emitted in one turn of the loop: corked until the
+    // turn ends, they leave in one socket write, not one each (same bytes, same chunks).
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     const send = (e: NodeEvent) => {
       if (e.type === 'receipts' && receipts !== true) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     };
     const unsubscribe = backend.subscribe(send);

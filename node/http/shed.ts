@@ -1,11 +1,73 @@
 /**
- * Route config that makes @fastify/under-pressure refuse a request with 503 `overloaded` and
- * Retry-After while the event loop lags (the plugin is registered by createHttpServer with a
- * default handler that lets every other route through). Used by routes that take work in:
- * submissions and blob uploads.
+ * Load shedding for the routes that take work in (tx submissions, blob uploads): while the event
+ * loop's mean delay is over the limit they are refused with 503 `overloaded` and Retry-After, before
+ * the body is read; every other route, reads included, goes on. The delay is sampled as
+ * @fastify/under-pressure sampled it (which did this until issue 15): the mean of a
+ * `monitorEventLoopDelay` histogram at 10 ms resolution, less that resolution, every 200 ms. The
+ * plugin also read `process.memoryUsage()` at each sample (0.3-0.5 % of a validator's main thread
+ * under load) and built a `routeOptions` object per request; here a request costs one comparison
+ * while the loop keeps up.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** A route's shed answer (its config's `pressureHandler`): the body to send, or null to let it in. */
+type PressureHandler = (req: FastifyRequest, reply: FastifyReply, type: string, value: number) => unknown;
+
+/** How far behind the event loop runs, in ms (Infinity: it did not turn in a whole sample). */
+export interface LoopLag {
+  readonly ms: number;
+}
+
+/** The histogram's resolution in ms: a delay under it is noise, so it is subtracted (as the plugin did). */
+const RESOLUTION_MS = 10;
+
+/** The event loop's mean delay, sampled every `sampleIntervalMs` until `app` closes. */
+export function sampleEventLoopLag(app: FastifyInstance, sampleIntervalMs: number): LoopLag {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  const lag = { ms: 0 };
+  const sample = (): void => {
+    lag.ms = Math.max(0, histogram.mean / 1e6 - RESOLUTION_MS);
+    // No sample in the interval (NaN mean): the loop did not turn at all.
+    if (Number.isNaN(lag.ms)) lag.ms = Infinity;
+    histogram.reset();
+    timer.refresh();
+  };
+  const timer = setTimeout(sample, Math.max(RESOLUTION_MS, sampleIntervalMs));
+  timer.unref();
+  app.addHook('onClose', (_app, done) => {
+    clearTimeout(timer);
+    histogram.disable();
+    done();
+  });
+  return lag;
+}
+
+/**
+ * While `lag.ms` exceeds `maxDelayMs`, answers the requests of routes whose config carries a
+ * `pressureHandler` (shedWhenOverloaded) with what that handler returns, before the body is read.
+ * An onRequest hook for every route, in the order it is added among the app's other onRequest hooks
+ * (in createHttpServer: the disk-full gate before it, the node's leaderless gate after).
+ */
+export function shedWhileLagging(app: FastifyInstance, lag: LoopLag, maxDelayMs: number): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    if (lag.ms <= maxDelayMs) {
+      done();
+      return;
+    }
+    const handler = (req.routeOptions.config as { pressureHandler?: PressureHandler }).pressureHandler;
+    const answer = handler === undefined ? null : handler(req, reply, 'eventLoopDelay', lag.ms);
+    if (answer === null || answer === undefined) done();
+    // Answered here: done() is not called, so nothing else runs for the request.
+    else reply.send(answer);
+  });
+}
+
+/**
+ * Route config that makes shedWhileLagging refuse a request with 503 `overloaded` and Retry-After
+ * while the event loop lags. Used by routes that take work in: submissions and blob uploads.
+ */
 export function shedWhenOverloaded(retryAfterSeconds: number) {
   return {
     pressureHandler: (
@@ -15,7 +77,7 @@ export function shedWhenOverloaded(retryAfterSeconds: number) {
       value: number | undefined,
     ) => {
       reply.status(503).header('retry-after', String(retryAfterSeconds));
-      // The plugin reports a blocked loop as Infinity (or nothing): say so, not "Infinity ms".
+      // A loop that did not turn in a whole sample reads Infinity: say so, not "Infinity ms".
       const lag =
         value !== undefined && Number.isFinite(value)
           ? `event loop ${Math.round(value)} ms behind`
