@@ -54,6 +54,27 @@ describe('VerifiedSet', () => {
     expect(v.has(sameBodyOtherSig)).toBe(false);
   });
 
+  it('a second signature of the same body replaces the first, in the same place in the order', () => {
+    const v = new VerifiedSet(2);
+    v.add(good[0]!);
+    const otherSig = createSignedTx(good[0]!.body, new Uint8Array(64).fill(9));
+    v.add(otherSig);
+    expect(v.has(otherSig)).toBe(true);
+    expect(v.has(good[0]!)).toBe(false);
+    v.add(good[1]!);
+    v.add(good[2]!);
+    expect(v.has(otherSig)).toBe(false);
+    expect(v.size).toBe(2);
+  });
+
+  it('does not remember a signature that is not 64 bytes', () => {
+    const v = new VerifiedSet(2);
+    const short = { ...good[0]!, signature: new Uint8Array(63) };
+    v.add(short);
+    expect(v.has(short)).toBe(false);
+    expect(v.size).toBe(0);
+  });
+
   it('holds exactly the last `capacity` distinct txs added, like a naive list (property)', () => {
     fc.assert(
       fc.property(
