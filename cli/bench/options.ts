@@ -31,7 +31,7 @@ export interface SweepSpec {
 }
 
 /** How the load generator talks HTTP. */
-export type HttpImpl = 'node' | 'fetch';
+export type HttpImpl = 'undici' | 'node' | 'fetch';
 
 /** Everything one `ehrchain bench` invocation needs. */
 export interface BenchOptions {
@@ -227,8 +227,10 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
   if (baseline !== null && baseline !== 'etcd') {
     throw new BenchOptionError('--baseline', `unknown baseline "${baseline}" (etcd)`);
   }
-  const http = raw.http ?? 'node';
-  if (http !== 'node' && http !== 'fetch') throw new BenchOptionError('--http', 'node or fetch');
+  const http = raw.http ?? 'undici';
+  if (http !== 'undici' && http !== 'node' && http !== 'fetch') {
+    throw new BenchOptionError('--http', 'undici, node or fetch');
+  }
   const durationMs = parseDurationMs('--duration', raw.duration ?? '30');
   if (durationMs < 100) throw new BenchOptionError('--duration', 'at least 100ms');
   for (const f of faults) {
