@@ -248,6 +248,10 @@ const bench = program
     '--node-args <args>',
     'extra node flags for the validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"',
   )
+  .option(
+    '--node-bin <file>',
+    "the ehrchain binary that inits and runs the validators (default: this checkout's bin/ehrchain.mjs)",
+  )
   .option('--dir <dir>', 'create the network here instead of a temp dir')
   .option('--keep', 'keep the network directory (data, logs, profiles)')
   .option('--json <file>', 'write the JSON result')

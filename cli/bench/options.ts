@@ -75,6 +75,8 @@ export interface BenchOptions {
   readonly dir: string | null;
   /** Extra `node` flags for the validator processes (space-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   readonly nodeArgs: string | null;
+  /** The `ehrchain` binary that runs `init` and the validators; null: this checkout's bin/ehrchain.mjs. */
+  readonly nodeBin: string | null;
   readonly blockIntervalMs: number | null;
   readonly progress: boolean;
   /** consent-mix / records: weights per op (`grant=40,revoke=10,...`; `put=20,get=80`). */
@@ -116,6 +118,7 @@ export interface RawBenchFlags {
   readonly keep?: boolean;
   readonly dir?: string;
   readonly nodeArgs?: string;
+  readonly nodeBin?: string;
   readonly blockInterval?: number;
   readonly progress?: boolean;
   readonly mix?: string;
@@ -289,6 +292,7 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     keep: raw.keep === true,
     dir: raw.dir ?? null,
     nodeArgs: raw.nodeArgs ?? null,
+    nodeBin: raw.nodeBin ?? null,
     blockIntervalMs: raw.blockInterval ?? null,
     progress: raw.progress !== false,
     mix,
