@@ -240,13 +240,17 @@ const bench = program
   .option('--p99-bound <ms>', 'sweep: p99 bound', int('--p99-bound', 1), 1000)
   .option('--repeat <k>', 'runs on fresh networks; reports the median', int('--repeat', 1, 100), 1)
   .option('--baseline <system>', 'also drive a local 3-member etcd cluster (etcd)')
-  .option('--http <impl>', 'load generator HTTP: node (http.Agent keep-alive) or fetch', 'node')
+  .option('--http <impl>', 'load generator HTTP: undici (Agent, the default), node (http.Agent) or fetch')
   .option('--drain <time>', 'after sending, wait this long for commits', '10s')
   .option('--proxy', 'put the fault proxy between validators (implied by partition faults)')
   .option('--block-interval <ms>', 'block interval of the started validators', int('--block-interval', 1))
   .option(
     '--node-args <args>',
     'extra node flags for the validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"',
+  )
+  .option(
+    '--node-bin <file>',
+    "the ehrchain binary that inits and runs the validators (default: this checkout's bin/ehrchain.mjs)",
   )
   .option('--dir <dir>', 'create the network here instead of a temp dir')
   .option('--keep', 'keep the network directory (data, logs, profiles)')

@@ -31,7 +31,7 @@ export interface SweepSpec {
 }
 
 /** How the load generator talks HTTP. */
-export type HttpImpl = 'node' | 'fetch';
+export type HttpImpl = 'undici' | 'node' | 'fetch';
 
 /** Everything one `ehrchain bench` invocation needs. */
 export interface BenchOptions {
@@ -75,6 +75,8 @@ export interface BenchOptions {
   readonly dir: string | null;
   /** Extra `node` flags for the validator processes (space-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   readonly nodeArgs: string | null;
+  /** The `ehrchain` binary that runs `init` and the validators; null: this checkout's bin/ehrchain.mjs. */
+  readonly nodeBin: string | null;
   readonly blockIntervalMs: number | null;
   readonly progress: boolean;
   /** consent-mix / records: weights per op (`grant=40,revoke=10,...`; `put=20,get=80`). */
@@ -116,6 +118,7 @@ export interface RawBenchFlags {
   readonly keep?: boolean;
   readonly dir?: string;
   readonly nodeArgs?: string;
+  readonly nodeBin?: string;
   readonly blockInterval?: number;
   readonly progress?: boolean;
   readonly mix?: string;
@@ -227,8 +230,10 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
   if (baseline !== null && baseline !== 'etcd') {
     throw new BenchOptionError('--baseline', `unknown baseline "${baseline}" (etcd)`);
   }
-  const http = raw.http ?? 'node';
-  if (http !== 'node' && http !== 'fetch') throw new BenchOptionError('--http', 'node or fetch');
+  const http = raw.http ?? 'undici';
+  if (http !== 'undici' && http !== 'node' && http !== 'fetch') {
+    throw new BenchOptionError('--http', 'undici, node or fetch');
+  }
   const durationMs = parseDurationMs('--duration', raw.duration ?? '30');
   if (durationMs < 100) throw new BenchOptionError('--duration', 'at least 100ms');
   for (const f of faults) {
@@ -287,6 +292,7 @@ export function parseBenchOptions(raw: RawBenchFlags, command: readonly string[]
     keep: raw.keep === true,
     dir: raw.dir ?? null,
     nodeArgs: raw.nodeArgs ?? null,
+    nodeBin: raw.nodeBin ?? null,
     blockIntervalMs: raw.blockInterval ?? null,
     progress: raw.progress !== false,
     mix,

@@ -54,6 +54,7 @@ export function createLocalNetwork(o: BenchOptions): Promise<LocalNetwork> {
     dir: o.dir,
     proxy: o.proxy,
     nodeArgs: o.nodeArgs,
+    ...(o.nodeBin === null ? {} : { nodeBin: o.nodeBin }),
     blockIntervalMs: o.blockIntervalMs,
   });
 }

@@ -1,8 +1,12 @@
 /**
- * The load generator's HTTP: one keep-alive connection pool per worker, either `node:http` with a
- * keep-alive Agent (the default, measured faster here) or undici's global `fetch`.
+ * The load generator's HTTP: one keep-alive connection pool per worker, at most `maxSockets`
+ * connections per node. Three clients: undici's `Agent` driven through `dispatch` with a bare
+ * handler (the default: about a third of `node:http`'s CPU per request, measured in docs/bench.md),
+ * `node:http` with a keep-alive Agent, or the global `fetch` (unpooled beyond undici's defaults).
+ * Every CPU microsecond the generator spends is taken from the validators on a shared machine.
  */
 import * as http from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import type { HttpImpl } from '../options.js';
 
 /** A response reduced to what the harness reads. */
@@ -63,9 +67,70 @@ function fetchPool(timeoutMs: number): HttpPool {
   };
 }
 
+/** `http://host:port/p?q` -> [`http://host:port`, `/p?q`], without a URL object per request. */
+export function splitUrl(url: string): [origin: string, path: string] {
+  const i = url.indexOf('/', url.indexOf('//') + 2);
+  return i < 0 ? [url, '/'] : [url.slice(0, i), url.slice(i)];
+}
+
+/** Collects one response's status and body text. */
+class ReplyHandler implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #parts: Buffer[] = [];
+  constructor(
+    private readonly resolve: (r: HttpReply) => void,
+    private readonly reject: (e: Error) => void,
+  ) {}
+  /** Present so that undici takes this for a handler of its current API. */
+  onRequestStart(): void {}
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#parts.push(chunk);
+  }
+  onResponseEnd(): void {
+    const p = this.#parts;
+    const body =
+      p.length === 0 ? '' : p.length === 1 ? (p[0] as Buffer).toString() : Buffer.concat(p).toString();
+    this.resolve({ status: this.#status, body });
+  }
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.reject(err);
+  }
+}
+
+function undiciPool(maxSockets: number, timeoutMs: number): HttpPool {
+  // One request per connection at a time (no pipelining), as with node:http's Agent; a response
+  // whose headers or body stall for timeoutMs fails the request.
+  const agent = new Agent({
+    connections: maxSockets,
+    pipelining: 1,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+  });
+  const send = (url: string, method: Dispatcher.HttpMethod, body: Uint8Array | null, type: string) =>
+    new Promise<HttpReply>((resolve, reject) => {
+      const [origin, path] = splitUrl(url);
+      agent.dispatch(
+        { origin, path, method, headers: body === null ? {} : { 'content-type': type }, body },
+        new ReplyHandler(resolve, reject),
+      );
+    });
+  return {
+    post: (url, body, type) => send(url, 'POST', body, type),
+    get: (url) => send(url, 'GET', null, ''),
+    close: () => {
+      agent.destroy().catch(() => undefined);
+    },
+  };
+}
+
 /** Creates a pool: `maxSockets` connections per origin at most. */
 export function createHttpPool(impl: HttpImpl, maxSockets: number, timeoutMs = 10_000): HttpPool {
-  return impl === 'fetch' ? fetchPool(timeoutMs) : nodePool(maxSockets, timeoutMs);
+  if (impl === 'fetch') return fetchPool(timeoutMs);
+  return impl === 'node' ? nodePool(maxSockets, timeoutMs) : undiciPool(maxSockets, timeoutMs);
 }
 
 /** GET a JSON document (throws on non-2xx). */

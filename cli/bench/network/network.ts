@@ -4,17 +4,19 @@
  * and optionally the fault proxy between validators. Knows how to find the leader, kill, restart
  * and stop nodes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { fromRoot } from '../../../node/root.js';
-import { initNetwork } from '../../init.js';
+import { type InitOptions, type InitResult, initNetwork } from '../../init.js';
 import { FaultProxy } from './proxy.js';
 
-const BIN = fromRoot('bin', 'ehrchain.mjs');
+/** This checkout's node binary: the default of `--node-bin`. */
+export const DEFAULT_NODE_BIN = fromRoot('bin', 'ehrchain.mjs');
 
 /** One validator process. */
 export interface LocalNode {
@@ -33,6 +35,8 @@ export interface LocalNetworkOptions {
   readonly proxy: boolean;
   readonly nodeArgs: string | null;
   readonly blockIntervalMs: number | null;
+  /** The `ehrchain` binary that runs `init` and the validators (default: this checkout's). */
+  readonly nodeBin?: string;
 }
 
 interface StatusLite {
@@ -106,6 +110,27 @@ export function leaderName(statuses: readonly (StatusLite | null)[]): string | n
   return best;
 }
 
+/**
+ * `initNetwork` run by another build's binary (`FILE init`), so that its keys, genesis and configs
+ * are in that build's format. Block interval: written into each config afterwards (init has no flag).
+ */
+async function initWithBin(bin: string, o: InitOptions): Promise<InitResult> {
+  const args = ['init', '--nodes', String(o.nodes), '--out', o.out, '--chain-id', o.chainId];
+  args.push('--http-port', String(o.httpPort), '--p2p-port', String(o.p2pPort));
+  await promisify(execFile)(process.execPath, [bin, ...args], { timeout: 120_000 });
+  const homes = Array.from({ length: o.nodes }, (_, i) => join(o.out, `node${i + 1}`));
+  if (o.blockIntervalMs !== undefined) {
+    for (const home of homes) {
+      const cfgPath = join(home, 'config.json');
+      const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
+      cfg.block = { intervalMs: o.blockIntervalMs };
+      await writeFile(cfgPath, `${JSON.stringify(cfg, null, 2)}\n`);
+    }
+  }
+  const genesis = JSON.parse(await readFile(join(homes[0] ?? o.out, 'genesis.json'), 'utf8'));
+  return { genesis: genesis as InitResult['genesis'], homes };
+}
+
 /** A local network of validator processes. */
 export class LocalNetwork {
   readonly nodes: LocalNode[];
@@ -117,6 +142,7 @@ export class LocalNetwork {
     readonly temp: boolean,
     nodes: LocalNode[],
     private readonly nodeArgs: string | null,
+    private readonly nodeBin: string,
   ) {
     this.nodes = nodes;
   }
@@ -130,7 +156,9 @@ export class LocalNetwork {
     const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'ehrchain-bench-')));
     const n = o.nodes;
     const base = await freePortBlock(3 * n);
-    const r = await initNetwork({
+    const nodeBin = resolve(o.nodeBin ?? DEFAULT_NODE_BIN);
+    const init = nodeBin === DEFAULT_NODE_BIN ? initNetwork : (x: InitOptions) => initWithBin(nodeBin, x);
+    const r = await init({
       nodes: n,
       out: dir,
       hosts: Array.from({ length: n }, () => '127.0.0.1'),
@@ -151,6 +179,7 @@ export class LocalNetwork {
         pid: 0,
       })),
       o.nodeArgs,
+      nodeBin,
     );
     net.chainId = r.genesis.chainId;
     if (o.proxy) {
@@ -199,7 +228,7 @@ export class LocalNetwork {
       process.execPath,
       [
         ...flags,
-        BIN,
+        this.nodeBin,
         'start',
         '--home',
         x.home,
