@@ -32,6 +32,7 @@ import { AllowListGater } from './gater.js';
 import { privateKeyFromSeed } from './identity.js';
 import { noopMetrics, type P2PMetrics } from './metrics.js';
 import { noiseCrypto } from './noise-crypto.js';
+import { withNoiseRecordLength } from './noise-length.js';
 import { defaultP2POptions, type P2POptions } from './options.js';
 import type { PeerVersionEvents } from './peer-versions.js';
 import { RaftTransport, type RaftTransportOptions } from './raft-transport.js';
@@ -359,8 +360,9 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
       ...(options.announce === undefined ? {} : { announce: [...options.announce] }),
     },
     transports: [corkedTcp()],
-    // libsodium's ChaCha20-Poly1305 per frame when it loads (noise-crypto.ts): same wire format
-    connectionEncrypters: [noise({ crypto: noiseCrypto().crypto })],
+    // libsodium's ChaCha20-Poly1305 per frame when it loads (noise-crypto.ts), record lengths read
+    // without an exception per TCP read (noise-length.ts): same wire format
+    connectionEncrypters: [withNoiseRecordLength(noise({ crypto: noiseCrypto().crypto }))],
     streamMuxers: [yamux()],
     connectionGater: gater,
     connectionManager: {

@@ -53,11 +53,25 @@ export function validatorKeyFromNodeId(peerId: string): Uint8Array {
   return id.publicKey.raw;
 }
 
-/** Parses a peer id string, with a P2PError instead of a library error. */
+/** Peer ids parsed so far (validators: a handful). Cleared when it reaches `PARSED_MAX`. */
+const parsed = new Map<string, PeerId>();
+const PARSED_MAX = 1024;
+
+/**
+ * Parses a peer id string, with a P2PError instead of a library error. The same string gives the
+ * same (immutable) PeerId: parsing one decodes base58 and builds the embedded public key, and the
+ * dial loop, the Raft transport and every request asked for the same few ids again and again.
+ */
 export function parsePeerId(peerId: string): PeerId {
+  const known = parsed.get(peerId);
+  if (known !== undefined) return known;
+  let id: PeerId;
   try {
-    return peerIdFromString(peerId);
+    id = peerIdFromString(peerId);
   } catch (err) {
     throw new P2PError('bad_key', 'not a peer id', { cause: err });
   }
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(peerId, id);
+  return id;
 }

@@ -1,6 +1,7 @@
 /**
- * A host whose noise runs on libsodium (node/p2p/noise-crypto.ts) and one on the noise package's
- * default crypto share a connection over 127.0.0.1: requests both ways, of sizes under the default's
+ * A host whose noise runs as a validator's does (libsodium, node/p2p/noise-crypto.ts; record lengths
+ * read without throwing, node/p2p/noise-length.ts) and one on the noise package's defaults share a
+ * connection over 127.0.0.1: requests both ways, of sizes under the default's
  * 1,200-byte switch, over it, and over one noise frame (65,535 bytes), arrive intact.
  */
 import { noise } from '@chainsafe/libp2p-noise';
@@ -12,16 +13,17 @@ import { createLibp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopMetrics } from '../../../node/p2p/metrics.js';
 import { noiseCrypto } from '../../../node/p2p/noise-crypto.js';
+import { withNoiseRecordLength } from '../../../node/p2p/noise-length.js';
 import { handleRequest, request } from '../../../node/p2p/request.js';
 
 const ECHO = '/ehrchain-test/noise-echo/1';
 const stop = new AbortController();
 
-async function host(crypto: typeof defaultCrypto): Promise<Libp2p> {
+async function host(crypto: typeof defaultCrypto, asValidator: boolean): Promise<Libp2p> {
   const h = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
-    connectionEncrypters: [noise({ crypto })],
+    connectionEncrypters: [asValidator ? withNoiseRecordLength(noise({ crypto })) : noise({ crypto })],
     streamMuxers: [yamux()],
   });
   // the echo answers with the request reversed, so an answer is never the request passed through
@@ -45,8 +47,8 @@ describe.skipIf(noiseCrypto().backend !== 'sodium')('noise: libsodium against th
   let withDefault: Libp2p;
 
   beforeAll(async () => {
-    withSodium = await host(noiseCrypto().crypto);
-    withDefault = await host(defaultCrypto);
+    withSodium = await host(noiseCrypto().crypto, true);
+    withDefault = await host(defaultCrypto, false);
     await withSodium.dial(withDefault.getMultiaddrs()[0]!);
   });
 
