@@ -28,13 +28,22 @@ export function noiseRecordLength(data: Uint8Array | Uint8ArrayList): number {
 
 /** What this reads of a secured connection (private in the noise package's types). */
 interface DecodingStream {
-  readonly decoder?: { lengthDecoder?: unknown };
+  readonly decoder?: { lengthDecoder?: unknown; maxDataLength?: unknown };
 }
 
-/** Points the connection's record decoder at `noiseRecordLength` when it has the expected shape. */
+/**
+ * Points the connection's record decoder at `noiseRecordLength` when it has the expected shape and
+ * its length limit admits `NEED_MORE` (a decoder that refused it would abort the connection, so a
+ * package version that caps the limit at 65,535 keeps its own reader).
+ */
 export function useNoiseRecordLength(connection: unknown): void {
   const decoder = (connection as DecodingStream | null)?.decoder;
-  if (decoder !== undefined && typeof decoder.lengthDecoder === 'function') {
+  if (
+    decoder !== undefined &&
+    typeof decoder.lengthDecoder === 'function' &&
+    typeof decoder.maxDataLength === 'number' &&
+    decoder.maxDataLength >= NEED_MORE
+  ) {
     decoder.lengthDecoder = noiseRecordLength;
   }
 }

@@ -83,6 +83,19 @@ describe('noise record lengths', () => {
     );
   });
 
+  it('leaves a decoder whose length limit would refuse NEED_MORE with its own reader', () => {
+    const own = (): number => 0;
+    const connection = {
+      decoder: new LengthPrefixedDecoder({
+        lengthDecoder: own,
+        maxDataLength: 65_535,
+        encodingLength: () => 2,
+      }),
+    };
+    useNoiseRecordLength(connection);
+    expect((connection.decoder as unknown as { lengthDecoder: unknown }).lengthDecoder).toBe(own);
+  });
+
   it('leaves a connection of another shape alone', () => {
     const other = { decoder: { lengthDecoder: 5 } };
     useNoiseRecordLength(other);
