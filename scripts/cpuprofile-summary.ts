@@ -1,8 +1,9 @@
 /**
  * Summarises a V8 `.cpuprofile` (a validator's `--cpu-prof` output, docs/bench.md "Profiling a node
  * under load"): busy time, the shares of what the node does (apply split into execute / stage /
- * the rest, the actor-event index, HTTP submit, queries; else libp2p, fastify, node's net, LevelDB,
- * GC, by the innermost library on the stack), and the top functions by self and inclusive time.
+ * the rest, the actor-event index, HTTP submit, gossip admission, queries; else libp2p, fastify,
+ * node's net, LevelDB, GC, by the innermost library on the stack), and the top functions by self
+ * and inclusive time.
  * Shares are of busy (non-idle) samples. Optionally only a window of seconds from the profile's start,
  * e.g. the timed part of a bench run (find it with `--timeline`).
  *
@@ -37,6 +38,8 @@ const PHASES: readonly (readonly [string, string])[] = [
   ['#applyEntry', 'apply'],
   ['#index', 'actor-event index (notify)'],
   ['submit', 'http: tx admission'],
+  // gossipsub calls the node's listener synchronously: without this, admission counts as gossipsub
+  ['receiveBatch', 'gossip: tx admission'],
   ['query', 'query (VM, read-only)'],
 ];
 const APPLY_PARTS = ['executeBlock', 'stage', 'applyStaged', 'verifyTxs', 'commitBlock'];
