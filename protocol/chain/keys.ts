@@ -11,6 +11,7 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
+import { isWeakPoint } from '../crypto/points.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './encoding.js';
 import { ChainError } from './errors.js';
 
@@ -37,39 +38,13 @@ export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
-// The y coordinates (little-endian, sign bit clear) of the 8 points of small order: 1 (identity),
-// p-1 (order 2), 0 (order 4), and the two of order 8. Any encoding whose y is one of them, with
-// either sign bit, is a small-order point.
-const SMALL_ORDER_Y = [
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-].map((h) => Buffer.from(h, 'hex'));
-
 /**
  * True for a point encoding the nodes refuse as a public key or as a signature's R (the rules of
  * docs/transactions.md#signature-verification, libsodium's): a non-canonical y (>= p = 2^255 - 19)
- * or a point of small order. OpenSSL, which verifies for node:crypto, checks neither.
+ * or a point of small order. OpenSSL, which verifies for node:crypto, checks neither. The one
+ * implementation is protocol/crypto/points.ts, shared with the browser build.
  */
-export function isWeakPointEncoding(p: Uint8Array): boolean {
-  if (p.length !== 32) return true;
-  // Byte by byte, the sign bit (bit 255) cleared, with no copy: this runs twice per tx on the main
-  // thread (the signature's R and the sender's key), where a copy and five Buffer.equals calls
-  // cost ~1 µs a check.
-  const top = (p[31] ?? 0) & 0x7f;
-  for (const s of SMALL_ORDER_Y) {
-    if (s[31] !== top) continue;
-    let i = 0;
-    while (i < 31 && s[i] === p[i]) i++;
-    if (i === 31) return true;
-  }
-  // y >= p: the top byte 0x7f, bytes 30..1 all 0xff, byte 0 >= 0xed.
-  if (top !== 0x7f || (p[0] ?? 0) < 0xed) return false;
-  for (let i = 1; i < 31; i++) if (p[i] !== 0xff) return false;
-  return true;
-}
+export const isWeakPointEncoding = isWeakPoint;
 
 /** A public KeyObject from a raw 32-byte public key (uncached; see KeyCache). */
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
