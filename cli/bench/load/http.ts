@@ -1,7 +1,7 @@
 /**
  * The load generator's HTTP: one keep-alive connection pool per worker, at most `maxSockets`
  * connections per node. Three clients: undici's `Agent` driven through `dispatch` with a bare
- * handler (the default: about a third of `node:http`'s CPU per request, measured in docs/bench.md),
+ * handler (the default: 0.42-0.46x `node:http`'s CPU per request, measured in docs/bench.md),
  * `node:http` with a keep-alive Agent, or the global `fetch` (unpooled beyond undici's defaults).
  * Every CPU microsecond the generator spends is taken from the validators on a shared machine.
  */
